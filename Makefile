@@ -1,0 +1,87 @@
+# partyhost: `make run` builds everything and serves the examples; `make test` builds and tests everything.
+# Toolchains come from Debian packages; missing ones are installed (as root) on first use.
+
+PORT ?= 1999
+MAIN_PARTY ?= chat
+BUILD := build
+WASM := $(BUILD)/wasm
+CONFORMANCE := $(BUILD)/conformance
+TEST_WASM := $(BUILD)/test-wasm
+JAR := host/target/partyhost.jar
+
+# Debian's Rust 1.63 has the wasm32 standard library; a rustup toolchain on PATH may not.
+CARGO := RUSTC=/usr/bin/rustc /usr/bin/cargo
+# Freestanding C guests (no libc) and WASI-libc reactors.
+# A 64 KiB stack placed first (an overflow traps instead of overwriting data), a 16 MiB ceiling.
+GUEST_LDFLAGS := -Wl,--stack-first -Wl,-z,stack-size=65536 -Wl,--max-memory=16777216
+CC_WASM := clang --target=wasm32 -std=c11 -O2 -Wall -Wextra -ffreestanding -nostdlib -Iguest-sdk-c \
+           -Wl,--no-entry $(GUEST_LDFLAGS)
+CC_WASI := clang --target=wasm32-wasi -mexec-model=reactor -std=c11 -O2 -Wall -Wextra -Iguest-sdk-c \
+           $(GUEST_LDFLAGS) -Wl,--strip-debug
+
+APT_PACKAGES := rustc cargo libstd-rust-dev-wasm32 lld-14 clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
+TOOLCHAINS := $(BUILD)/.toolchains
+
+.PHONY: run test jar wasm examples conformance test-wasm node-deps sdk-test clean toolchains
+
+run: jar examples
+	java -XX:+UseG1GC -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
+
+test: examples conformance test-wasm node-deps sdk-test
+	mvn -B -q -f pom.xml test
+
+jar: $(JAR)
+$(JAR): pom.xml host/pom.xml $(shell find host/src/main -type f)
+	mvn -B -q -f pom.xml package -DskipTests
+
+# --- toolchains ---------------------------------------------------------------------------------
+toolchains: $(TOOLCHAINS)
+$(TOOLCHAINS):
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@mkdir -p $(BUILD) && touch $@
+
+# --- guests -------------------------------------------------------------------------------------
+examples: $(WASM)/chat.wasm $(WASM)/relay-rust.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
+
+RUST_SOURCES := $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/relay-rust -name '*.rs' -o -name Cargo.toml) \
+                examples-wasm/Cargo.toml examples-wasm/.cargo/config.toml
+$(BUILD)/cargo/wasm32-unknown-unknown/release/%.wasm: $(RUST_SOURCES) | $(TOOLCHAINS)
+	cd examples-wasm && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir ../$(BUILD)/cargo
+$(WASM)/chat.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/chat.wasm
+	@mkdir -p $(@D) && cp $< $@
+$(WASM)/relay-rust.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/relay_rust.wasm
+	@mkdir -p $(@D) && cp $< $@
+
+C_SDK := guest-sdk-c/partyhost.h guest-sdk-c/partyhost.c
+$(WASM)/counter.wasm: examples-wasm/counter/counter.c $(C_SDK) | $(TOOLCHAINS)
+	@mkdir -p $(@D)
+	$(CC_WASI) -o $@ $< guest-sdk-c/partyhost.c
+$(WASM)/relay-c.wasm: examples-wasm/relay-c/relay.c $(C_SDK) | $(TOOLCHAINS)
+	@mkdir -p $(@D)
+	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
+
+# ABI conformance modules and the host's own test guests, hand-written in WAT.
+conformance: $(patsubst abi/conformance/%.wat,$(CONFORMANCE)/%.wasm,$(shell find abi/conformance -name '*.wat'))
+$(CONFORMANCE)/%.wasm: abi/conformance/%.wat | $(TOOLCHAINS)
+	@mkdir -p $(@D) && wat2wasm $< -o $@
+test-wasm: $(patsubst host/src/test/wat/%.wat,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/wat/*.wat))
+$(TEST_WASM)/%.wasm: host/src/test/wat/%.wat | $(TOOLCHAINS)
+	@mkdir -p $(@D) && wat2wasm $< -o $@
+
+# --- other test inputs ----------------------------------------------------------------------------
+node-deps: host/src/test/node/node_modules/.package-lock.json
+host/src/test/node/node_modules/.package-lock.json: host/src/test/node/package-lock.json
+	npm ci --prefix host/src/test/node --no-audit --no-fund --loglevel=error
+
+sdk-test: | $(TOOLCHAINS)
+	$(CARGO) test -q --manifest-path guest-sdk-rust/Cargo.toml
+	@mkdir -p $(BUILD)
+	gcc -std=c11 -O2 -Wall -Wextra -o $(BUILD)/c-sdk-test guest-sdk-c/test/test_encoding.c
+	$(BUILD)/c-sdk-test abi/conformance/encoding-vectors.txt
+
+clean:
+	rm -rf $(BUILD) host/target

@@ -1,0 +1,13 @@
+;; partyhost ABI v1 conformance: a module the host must refuse (at upload or start).
+;; Defect: no partyhost_abi_version export.
+;; The refusal message must contain: missing export partyhost_abi_version
+(module
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 1024))
+  (func (export "partyhost_alloc") (param $len i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (local.get $p) (local.get $len)))
+    (local.get $p))
+  (func (export "partyhost_on_message") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+)

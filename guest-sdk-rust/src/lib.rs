@@ -1,0 +1,554 @@
+//! # partyhost guest SDK (ABI v1)
+//!
+//! Write a multiplayer room in Rust, compile it to `wasm32-unknown-unknown`, and run it on a
+//! partyhost server. Implement [`Party`] (every hook but [`Party::new`] has a no-op default) and
+//! export it with [`party!`]:
+//!
+//! ```
+//! use partyhost::{Connection, Message, Party, Request, Response, Room};
+//!
+//! struct Echo;
+//!
+//! impl Party for Echo {
+//!     fn new(_room: &Room) -> Self {
+//!         Echo
+//!     }
+//!     fn on_message(&mut self, _room: &Room, conn: &Connection, msg: Message) {
+//!         let _ = conn.send(msg);
+//!     }
+//!     fn on_request(&mut self, room: &Room, _req: &Request) -> Response {
+//!         Response::text(format!("room {}", room.id()))
+//!     }
+//! }
+//!
+//! partyhost::party!(Echo);
+//! # fn main() {}
+//! ```
+//!
+//! One instance of the type serves one room. Hooks run one at a time, so `&mut self` is all the
+//! synchronization there is. Effects of host calls (sends, closes) are released after the hook
+//! returns. A panic traps the instance: the host closes the room's connections with 1011 and
+//! starts a fresh instance on the next event.
+
+mod codec;
+mod http;
+mod storage;
+mod sys;
+
+#[doc(hidden)]
+pub mod rt;
+
+use std::fmt;
+
+pub use codec::{decode_list, encode_list};
+pub use http::{Request, Response};
+pub use storage::{ListOptions, Storage};
+
+use rt::{check, read_out, read_out_string};
+use sys::{len, ptr};
+
+/// A room's logic. One value of the implementing type lives per room, created by [`new`] when
+/// the room's instance starts (`partyhost_on_start`).
+///
+/// [`new`]: Party::new
+pub trait Party: Sized + 'static {
+    /// Creates the room's state. Called once per instance, before any other hook.
+    fn new(room: &Room) -> Self;
+
+    /// A WebSocket connection joined; `req` is its upgrade request. The connection is open: it
+    /// can be sent to, tagged with [`Connection::set_tags`] (only here), or rejected with
+    /// [`Connection::close`].
+    fn on_connect(&mut self, room: &Room, conn: &Connection, req: &Request) {
+        let _ = (room, conn, req);
+    }
+
+    /// A whole message arrived from `conn`. The message borrows a buffer that is freed when the
+    /// hook returns; copy what you keep.
+    fn on_message(&mut self, room: &Room, conn: &Connection, msg: Message) {
+        let _ = (room, conn, msg);
+    }
+
+    /// `conn` closed with `code` (1005 if the peer gave none). Sends to it fail with
+    /// [`Error::Closed`]; its id, URI, state and tags still answer. Afterwards the handle is dead.
+    fn on_close(&mut self, room: &Room, conn: &Connection, code: u16, reason: &str) {
+        let _ = (room, conn, code, reason);
+    }
+
+    /// A transport error happened on `conn`; [`on_close`](Party::on_close) follows.
+    fn on_error(&mut self, room: &Room, conn: &Connection, error: &str) {
+        let _ = (room, conn, error);
+    }
+
+    /// An HTTP request (not a WebSocket upgrade) for the room or a path under it. The default
+    /// answers 404.
+    fn on_request(&mut self, room: &Room, req: &Request) -> Response {
+        let _ = (room, req);
+        Response::not_found()
+    }
+
+    /// The room's alarm ([`Room::set_alarm`]) is due.
+    fn on_alarm(&mut self, room: &Room) {
+        let _ = room;
+    }
+}
+
+/// Exports a [`Party`] type as the module's party: `partyhost::party!(MyParty);` once, at the
+/// crate root of a `cdylib`. Generates the ABI exports `partyhost_abi_version`, `partyhost_alloc`
+/// and every `partyhost_on_*` hook.
+#[macro_export]
+macro_rules! party {
+    ($ty:ty) => {
+        const _: () = {
+            static mut __PARTYHOST_INSTANCE: ::core::option::Option<$ty> = ::core::option::Option::None;
+
+            #[inline(always)]
+            fn __slot() -> &'static mut ::core::option::Option<$ty> {
+                // SAFETY: Wasm instances are single-threaded and hooks never re-enter, so this is
+                // the only live reference while a hook runs.
+                unsafe { &mut *::core::ptr::addr_of_mut!(__PARTYHOST_INSTANCE) }
+            }
+
+            #[no_mangle]
+            pub extern "C" fn partyhost_abi_version() -> i32 {
+                $crate::rt::ABI_VERSION
+            }
+            #[no_mangle]
+            pub extern "C" fn partyhost_alloc(len: i32) -> i32 {
+                $crate::rt::alloc(len)
+            }
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_start() -> i32 {
+                $crate::rt::on_start::<$ty>(__slot())
+            }
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_connect(conn: i32, ptr: i32, len: i32) -> i32 {
+                unsafe { $crate::rt::on_connect::<$ty>(__slot(), conn, ptr, len) }
+            }
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_message(conn: i32, ptr: i32, len: i32, kind: i32) -> i32 {
+                unsafe { $crate::rt::on_message::<$ty>(__slot(), conn, ptr, len, kind) }
+            }
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_close(conn: i32, code: i32, ptr: i32, len: i32) -> i32 {
+                unsafe { $crate::rt::on_close::<$ty>(__slot(), conn, code, ptr, len) }
+            }
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_error(conn: i32, ptr: i32, len: i32) -> i32 {
+                unsafe { $crate::rt::on_error::<$ty>(__slot(), conn, ptr, len) }
+            }
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_request(ptr: i32, len: i32) -> i32 {
+                unsafe { $crate::rt::on_request::<$ty>(__slot(), ptr, len) }
+            }
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_alarm() -> i32 {
+                $crate::rt::on_alarm::<$ty>(__slot())
+            }
+        };
+    };
+}
+
+/// A failed host call: one variant per ABI status code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Error {
+    /// No such key, connection id, config value or alarm.
+    NotFound,
+    /// The connection handle does not name a connection of this room.
+    BadHandle,
+    /// A buffer lies outside linear memory (an SDK bug).
+    BadPointer,
+    /// An argument exceeds a host limit (message size, state size, tags, reason, ...).
+    TooLarge,
+    /// A malformed argument (bad UTF-8, bad close code, ...).
+    Invalid,
+    /// The host does not implement this call yet (storage and alarms on early hosts).
+    NotImplemented,
+    /// The room's storage quota would be exceeded.
+    QuotaExceeded,
+    /// Not allowed in the current hook (e.g. `set_tags` outside `on_connect`).
+    WrongHook,
+    /// The connection is closed or closing; nothing was sent.
+    Closed,
+    /// A status code this SDK does not know.
+    Unknown(i32),
+}
+
+impl Error {
+    /// The error for a negative ABI status code.
+    pub fn from_code(code: i32) -> Error {
+        match code {
+            sys::NOT_FOUND => Error::NotFound,
+            sys::BAD_HANDLE => Error::BadHandle,
+            sys::BAD_POINTER => Error::BadPointer,
+            sys::TOO_LARGE => Error::TooLarge,
+            sys::INVALID => Error::Invalid,
+            sys::NOT_IMPLEMENTED => Error::NotImplemented,
+            sys::QUOTA_EXCEEDED => Error::QuotaExceeded,
+            sys::WRONG_HOOK => Error::WrongHook,
+            sys::CLOSED => Error::Closed,
+            other => Error::Unknown(other),
+        }
+    }
+
+    /// The ABI status code.
+    pub fn code(&self) -> i32 {
+        match *self {
+            Error::NotFound => sys::NOT_FOUND,
+            Error::BadHandle => sys::BAD_HANDLE,
+            Error::BadPointer => sys::BAD_POINTER,
+            Error::TooLarge => sys::TOO_LARGE,
+            Error::Invalid => sys::INVALID,
+            Error::NotImplemented => sys::NOT_IMPLEMENTED,
+            Error::QuotaExceeded => sys::QUOTA_EXCEEDED,
+            Error::WrongHook => sys::WRONG_HOOK,
+            Error::Closed => sys::CLOSED,
+            Error::Unknown(c) => c,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match *self {
+            Error::NotFound => "not found",
+            Error::BadHandle => "bad connection handle",
+            Error::BadPointer => "bad pointer",
+            Error::TooLarge => "too large",
+            Error::Invalid => "invalid argument",
+            Error::NotImplemented => "not implemented by the host",
+            Error::QuotaExceeded => "storage quota exceeded",
+            Error::WrongHook => "not allowed in this hook",
+            Error::Closed => "connection closed",
+            Error::Unknown(c) => return write!(f, "unknown status {}", c),
+        };
+        f.write_str(s)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A WebSocket message, text or binary. Borrowed: received messages point into a buffer that
+/// lives until the hook returns. `&str`, `&String`, `&[u8]` and `&Vec<u8>` convert into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Message<'a> {
+    Text(&'a str),
+    Binary(&'a [u8]),
+}
+
+impl<'a> Message<'a> {
+    /// The payload bytes (UTF-8 for text).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        match *self {
+            Message::Text(s) => s.as_bytes(),
+            Message::Binary(b) => b,
+        }
+    }
+
+    /// The text, if this is a text message.
+    pub fn as_text(&self) -> Option<&'a str> {
+        match *self {
+            Message::Text(s) => Some(s),
+            Message::Binary(_) => None,
+        }
+    }
+
+    /// The ABI message kind: 0 text, 1 binary.
+    fn kind(&self) -> i32 {
+        match self {
+            Message::Text(_) => 0,
+            Message::Binary(_) => 1,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Message<'a> {
+    fn from(s: &'a str) -> Self {
+        Message::Text(s)
+    }
+}
+impl<'a> From<&'a String> for Message<'a> {
+    fn from(s: &'a String) -> Self {
+        Message::Text(s)
+    }
+}
+impl<'a> From<&'a [u8]> for Message<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        Message::Binary(b)
+    }
+}
+impl<'a> From<&'a Vec<u8>> for Message<'a> {
+    fn from(b: &'a Vec<u8>) -> Self {
+        Message::Binary(b)
+    }
+}
+
+/// One WebSocket connection of the room, named by its handle. Cheap to copy and to keep in your
+/// state; the handle is valid until [`Party::on_close`] for it returns (calls on a dead handle
+/// fail with [`Error::BadHandle`]).
+#[repr(transparent)] // a `&[Connection]` is an `i32` array, passed to `broadcast` as is
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Connection {
+    handle: i32,
+}
+
+impl Connection {
+    /// The connection with this raw ABI handle (the host checks it on every call).
+    pub const fn from_handle(handle: i32) -> Connection {
+        Connection { handle }
+    }
+
+    /// The raw ABI handle.
+    pub const fn handle(&self) -> i32 {
+        self.handle
+    }
+
+    /// The connection id (the `_pk` query parameter, or a UUID the host made). Empty if the
+    /// handle is dead.
+    pub fn id(&self) -> String {
+        read_out_string(|p, n| unsafe { sys::conn_id(self.handle, p, n) }).unwrap_or_default()
+    }
+
+    /// The absolute URL the connection was opened with. Empty if the handle is dead.
+    pub fn uri(&self) -> String {
+        read_out_string(|p, n| unsafe { sys::conn_uri(self.handle, p, n) }).unwrap_or_default()
+    }
+
+    /// Queues a message to this connection (sent after the hook).
+    pub fn send<'a>(&self, msg: impl Into<Message<'a>>) -> Result<(), Error> {
+        let msg = msg.into();
+        let b = msg.as_bytes();
+        check(unsafe { sys::conn_send(self.handle, ptr(b.as_ptr()), len(b.len()), msg.kind()) })
+            .map(drop)
+    }
+
+    /// Queues a text message.
+    pub fn send_text(&self, text: &str) -> Result<(), Error> {
+        self.send(Message::Text(text))
+    }
+
+    /// Queues a binary message.
+    pub fn send_binary(&self, bytes: &[u8]) -> Result<(), Error> {
+        self.send(Message::Binary(bytes))
+    }
+
+    /// Closes the connection after the hook with `code` (1000 or 3000–4999) and a reason of at
+    /// most 123 bytes. In `on_connect` this rejects the connection.
+    pub fn close(&self, code: u16, reason: &str) -> Result<(), Error> {
+        check(unsafe {
+            sys::conn_close(self.handle, code as i32, ptr(reason.as_ptr()), len(reason.len()))
+        })
+        .map(drop)
+    }
+
+    /// The state bytes the room attached to this connection (empty until set, or if the handle is
+    /// dead).
+    pub fn state(&self) -> Vec<u8> {
+        read_out(|p, n| unsafe { sys::conn_state_get(self.handle, p, n) }).unwrap_or_default()
+    }
+
+    /// Replaces the connection's state (at most 2 KiB, kept by the host).
+    pub fn set_state(&self, state: &[u8]) -> Result<(), Error> {
+        check(unsafe { sys::conn_state_set(self.handle, ptr(state.as_ptr()), len(state.len())) })
+            .map(drop)
+    }
+
+    /// The connection's tags (empty if none, or if the handle is dead).
+    pub fn tags(&self) -> Vec<String> {
+        let bytes = read_out(|p, n| unsafe { sys::conn_tags(self.handle, p, n) }).unwrap_or_default();
+        decode_list(&bytes)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+            .collect()
+    }
+
+    /// Sets the connection's tags (at most 10, each 1–256 bytes). Only in `on_connect`.
+    pub fn set_tags(&self, tags: &[&str]) -> Result<(), Error> {
+        let list = encode_list(tags.iter());
+        check(unsafe { sys::conn_set_tags(self.handle, ptr(list.as_ptr()), len(list.len())) })
+            .map(drop)
+    }
+}
+
+/// The room the hooks run for. Every hook receives it; it holds no data of its own.
+#[derive(Clone, Copy, Debug)]
+pub struct Room {
+    _private: (),
+}
+
+impl Room {
+    pub(crate) const fn new() -> Room {
+        Room { _private: () }
+    }
+
+    /// The room id (decoded UTF-8).
+    pub fn id(&self) -> String {
+        read_out_string(|p, n| unsafe { sys::room_id(p, n) }).unwrap_or_default()
+    }
+
+    /// The party's name (the resolved name, never the alias `main`).
+    pub fn party(&self) -> String {
+        read_out_string(|p, n| unsafe { sys::party_name(p, n) }).unwrap_or_default()
+    }
+
+    /// Queues `msg` to every open connection except those in `exclude`; returns the number of
+    /// recipients. Copies nothing: `room.broadcast(msg, &[*conn])` sends a received message on.
+    pub fn broadcast<'a>(&self, msg: impl Into<Message<'a>>, exclude: &[Connection]) -> Result<u32, Error> {
+        let msg = msg.into();
+        let b = msg.as_bytes();
+        check(unsafe {
+            // `Connection` is `repr(transparent)` over the `i32` handle.
+            sys::broadcast(ptr(b.as_ptr()), len(b.len()), msg.kind(), ptr(exclude.as_ptr()), len(exclude.len()))
+        })
+        .map(|n| n as u32)
+    }
+
+    /// The open connection with this id.
+    pub fn connection(&self, id: &str) -> Option<Connection> {
+        let h = unsafe { sys::conn_find(ptr(id.as_ptr()), len(id.len())) };
+        if h > 0 { Some(Connection::from_handle(h)) } else { None }
+    }
+
+    /// The open connections in connection order; with `Some(tag)`, only those carrying the tag.
+    pub fn connections(&self, tag: Option<&str>) -> Vec<Connection> {
+        let tag = tag.unwrap_or("");
+        let bytes = read_out(|p, n| unsafe { sys::conn_list(ptr(tag.as_ptr()), len(tag.len()), p, n) })
+            .unwrap_or_default();
+        codec::decode_i32s(&bytes).into_iter().map(Connection::from_handle).collect()
+    }
+
+    /// A per-party configuration value set by the operator, as text (lossy if not UTF-8).
+    pub fn config(&self, key: &str) -> Option<String> {
+        self.config_bytes(key).map(|v| String::from_utf8_lossy(&v).into_owned())
+    }
+
+    /// A per-party configuration value as bytes.
+    pub fn config_bytes(&self, key: &str) -> Option<Vec<u8>> {
+        read_out(|p, n| unsafe { sys::config_get(ptr(key.as_ptr()), len(key.len()), p, n) }).ok()
+    }
+
+    /// The room's durable key-value storage.
+    pub fn storage(&self) -> Storage {
+        Storage::new()
+    }
+
+    /// Sets (or replaces) the room's alarm: [`Party::on_alarm`] runs at `epoch_ms` (Unix ms).
+    pub fn set_alarm(&self, epoch_ms: i64) -> Result<(), Error> {
+        check(unsafe { sys::alarm_set(epoch_ms) }).map(drop)
+    }
+
+    /// The pending alarm time, if any.
+    pub fn alarm(&self) -> Result<Option<i64>, Error> {
+        let mut at = [0u8; 8];
+        match check(unsafe { sys::alarm_get(ptr(at.as_mut_ptr())) }) {
+            Ok(_) => Ok(Some(i64::from_le_bytes(at))),
+            Err(Error::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Cancels the room's alarm.
+    pub fn delete_alarm(&self) -> Result<(), Error> {
+        check(unsafe { sys::alarm_delete() }).map(drop)
+    }
+}
+
+/// Log levels of [`log`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Debug = 0,
+    Info = 1,
+    Warn = 2,
+    Error = 3,
+}
+
+/// Writes a line to the host log, tagged with party and room (truncated over 16 KiB).
+pub fn log(level: Level, line: &str) {
+    unsafe { sys::log(level as i32, ptr(line.as_ptr()), len(line.len())) };
+}
+
+/// Wall-clock time, milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    unsafe { sys::now_ms() }
+}
+
+/// Fills `buf` with cryptographically strong random bytes.
+pub fn random_fill(buf: &mut [u8]) -> Result<(), Error> {
+    for chunk in buf.chunks_mut(64 * 1024) {
+        check(unsafe { sys::random_fill(ptr(chunk.as_mut_ptr()), len(chunk.len())) })?;
+    }
+    Ok(())
+}
+
+/// A cryptographically strong random `u64`.
+pub fn random_u64() -> Result<u64, Error> {
+    let mut b = [0u8; 8];
+    random_fill(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_round_trip() {
+        for code in -12..0 {
+            assert_eq!(Error::from_code(code).code(), code);
+        }
+        assert_eq!(Error::from_code(-1), Error::NotFound);
+        assert_eq!(Error::from_code(-9), Error::Closed);
+        assert_eq!(Error::from_code(-42), Error::Unknown(-42));
+        assert_eq!(Error::WrongHook.to_string(), "not allowed in this hook");
+    }
+
+    #[test]
+    fn message_conversions() {
+        let s = String::from("hi");
+        let v = vec![1u8, 2];
+        assert_eq!(Message::from("hi"), Message::Text("hi"));
+        assert_eq!(Message::from(&s).as_bytes(), b"hi");
+        assert_eq!(Message::from(&v), Message::Binary(&[1, 2]));
+        assert_eq!(Message::Binary(&[1]).as_text(), None);
+        assert_eq!(Message::Text("a").kind(), 0);
+        assert_eq!(Message::Binary(b"a").kind(), 1);
+    }
+
+    #[test]
+    fn connection_is_an_i32() {
+        assert_eq!(std::mem::size_of::<Connection>(), 4);
+        assert_eq!(std::mem::align_of::<Connection>(), std::mem::align_of::<i32>());
+    }
+
+    /// Off wasm32, every host call is a stub answering NOT_IMPLEMENTED.
+    #[test]
+    fn stubs_answer_not_implemented() {
+        let conn = Connection::from_handle(1);
+        assert_eq!(conn.send_text("x"), Err(Error::NotImplemented));
+        assert_eq!(conn.id(), "");
+        assert_eq!(Room::new().broadcast("x", &[conn]), Err(Error::NotImplemented));
+        assert_eq!(Room::new().storage().get("k"), Err(Error::NotImplemented));
+        assert_eq!(Room::new().alarm(), Err(Error::NotImplemented));
+        assert!(Room::new().connection("a").is_none());
+    }
+
+    #[test]
+    fn out_buffer_convention() {
+        // A fake host call returning a 1000-byte value: too big for the 256-byte stack buffer.
+        let value: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
+        let mut calls = 0;
+        // Off wasm32 pointers may not fit an i32, so the fake only reports lengths here; the
+        // write path is covered by the wasm build. Check the call sequence and sizes.
+        let r = read_out(|_p, cap| {
+            calls += 1;
+            if calls == 1 { assert_eq!(cap, 256) } else { assert_eq!(cap, 1000) }
+            value.len() as i32
+        })
+        .unwrap();
+        assert_eq!(calls, 2);
+        assert_eq!(r.len(), 1000);
+        let small = read_out(|_p, _cap| 3).unwrap();
+        assert_eq!(small.len(), 3);
+        assert_eq!(read_out(|_p, _cap| -1), Err(Error::NotFound));
+    }
+}

@@ -1,0 +1,167 @@
+//! The glue between the raw ABI and [`Party`]: out buffers, hook argument buffers, and the hook
+//! bodies that [`party!`](crate::party) exports. Not part of the public API.
+
+use std::alloc::{self, Layout};
+
+use crate::sys::{self, len, ptr};
+use crate::{Connection, Error, Message, Party, Request, Room};
+
+pub const ABI_VERSION: i32 = 1;
+
+/// A status code as a result: non-negative values pass, negative ones become [`Error`].
+#[inline]
+pub(crate) fn check(code: i32) -> Result<i32, Error> {
+    if code >= sys::OK { Ok(code) } else { Err(Error::from_code(code)) }
+}
+
+/// The out-buffer convention (ABI section 3), implemented once: `call(out_ptr, out_cap)` returns
+/// the full length `n`; when `n` exceeds the buffer, call again with `n` bytes. Results that fit
+/// 256 bytes (ids, URIs, tags, small values) cost one host call and one exact-size allocation.
+pub(crate) fn read_out(mut call: impl FnMut(i32, i32) -> i32) -> Result<Vec<u8>, Error> {
+    let mut small = [0u8; 256];
+    let n = check(call(ptr(small.as_mut_ptr()), small.len() as i32))? as usize;
+    if n <= small.len() {
+        return Ok(small[..n].to_vec());
+    }
+    let mut cap = n;
+    loop {
+        let mut buf: Vec<u8> = Vec::with_capacity(cap);
+        let n = check(call(ptr(buf.as_mut_ptr()), len(cap)))? as usize;
+        if n <= cap {
+            // SAFETY: the host wrote exactly `n <= cap` bytes at the buffer.
+            unsafe { buf.set_len(n) };
+            return Ok(buf);
+        }
+        cap = n; // the value grew between the calls: try again with the new size
+    }
+}
+
+/// Like [`read_out`], as text (lossy if the host sent bad UTF-8, which it must not).
+pub(crate) fn read_out_string(call: impl FnMut(i32, i32) -> i32) -> Result<String, Error> {
+    read_out(call).map(|v| match String::from_utf8(v) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// `partyhost_alloc`: `len` bytes for one hook argument, freed by `HostBuf` after the hook.
+pub fn alloc(n: i32) -> i32 {
+    if n <= 0 {
+        return 0;
+    }
+    match Layout::from_size_align(n as u32 as usize, 1) {
+        // SAFETY: the layout has a non-zero size.
+        Ok(layout) => ptr(unsafe { alloc::alloc(layout) }),
+        Err(_) => 0,
+    }
+}
+
+/// A hook argument the host wrote into memory from [`alloc`]; owned by the guest and freed on
+/// drop (when the hook returns). `len == 0` comes with `ptr == 0` and owns nothing.
+struct HostBuf {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl HostBuf {
+    /// SAFETY: `(ptr, len)` must come from the host per ABI section 3: `len == 0`, or `ptr` was
+    /// returned by `partyhost_alloc(len)` and holds `len` initialized bytes.
+    unsafe fn new(p: i32, n: i32) -> HostBuf {
+        let n = n as u32 as usize;
+        HostBuf { ptr: if n == 0 { std::ptr::null_mut() } else { p as u32 as usize as *mut u8 }, len: n }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            &[]
+        } else {
+            // SAFETY: see `new`.
+            unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+        }
+    }
+}
+
+impl Drop for HostBuf {
+    fn drop(&mut self) {
+        if self.len != 0 && !self.ptr.is_null() {
+            // SAFETY: allocated by `alloc` with this exact layout.
+            unsafe { alloc::dealloc(self.ptr, Layout::from_size_align_unchecked(self.len, 1)) }
+        }
+    }
+}
+
+const ROOM: Room = Room::new();
+
+/// The instance, created on first use if the host skipped `on_start` (it must not).
+fn instance<T: Party>(slot: &mut Option<T>) -> &mut T {
+    slot.get_or_insert_with(|| T::new(&ROOM))
+}
+
+pub fn on_start<T: Party>(slot: &mut Option<T>) -> i32 {
+    *slot = None; // drop an old instance first, in case of a second on_start
+    *slot = Some(T::new(&ROOM));
+    0
+}
+
+/// SAFETY (all hooks below): the pointer/length arguments come from the host per ABI section 3.
+pub unsafe fn on_connect<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32) -> i32 {
+    let buf = HostBuf::new(p, n);
+    let req = match Request::from_record(buf.bytes()) {
+        Ok(r) => r,
+        Err(e) => return e.code(),
+    };
+    instance(slot).on_connect(&ROOM, &Connection::from_handle(conn), &req);
+    0
+}
+
+pub unsafe fn on_message<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32, kind: i32) -> i32 {
+    let buf = HostBuf::new(p, n);
+    let msg = match kind {
+        0 => match std::str::from_utf8(buf.bytes()) {
+            Ok(s) => Message::Text(s),
+            Err(_) => return sys::INVALID,
+        },
+        1 => Message::Binary(buf.bytes()),
+        _ => return sys::INVALID,
+    };
+    instance(slot).on_message(&ROOM, &Connection::from_handle(conn), msg);
+    0
+}
+
+pub unsafe fn on_close<T: Party>(slot: &mut Option<T>, conn: i32, code: i32, p: i32, n: i32) -> i32 {
+    let buf = HostBuf::new(p, n);
+    let reason = String::from_utf8_lossy(buf.bytes());
+    instance(slot).on_close(&ROOM, &Connection::from_handle(conn), code as u16, &reason);
+    0
+}
+
+pub unsafe fn on_error<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32) -> i32 {
+    let buf = HostBuf::new(p, n);
+    let error = String::from_utf8_lossy(buf.bytes());
+    instance(slot).on_error(&ROOM, &Connection::from_handle(conn), &error);
+    0
+}
+
+pub unsafe fn on_request<T: Party>(slot: &mut Option<T>, p: i32, n: i32) -> i32 {
+    let buf = HostBuf::new(p, n);
+    let req = match Request::from_record(buf.bytes()) {
+        Ok(r) => r,
+        Err(e) => return e.code(),
+    };
+    drop(buf);
+    let resp = instance(slot).on_request(&ROOM, &req);
+    let headers = resp.encode_headers();
+    let code = sys::respond(
+        resp.status as i32,
+        ptr(headers.as_ptr()),
+        len(headers.len()),
+        ptr(resp.body.as_ptr()),
+        len(resp.body.len()),
+    );
+    if code < 0 { code } else { 0 }
+}
+
+pub fn on_alarm<T: Party>(slot: &mut Option<T>) -> i32 {
+    instance(slot).on_alarm(&ROOM);
+    0
+}

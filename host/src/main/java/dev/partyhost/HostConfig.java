@@ -1,0 +1,135 @@
+package dev.partyhost;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.partyhost.guest.ExecutionMode;
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The host's settings, with their defaults in one place. Each setting has one name, used as the key
+ * in a JSON config file ({@code maxMessageBytes}), as a flag ({@code --max-message-bytes}) and as an
+ * environment variable ({@code PARTYHOST_MAX_MESSAGE_BYTES}). Later sources win:
+ * defaults, then the file given by {@code --config}, then the environment, then flags.
+ */
+public final class HostConfig {
+  /** Address to listen on. */
+  public String host = "127.0.0.1";
+  /** Port to listen on; 0 picks a free one. */
+  public int port = 1999;
+  /** Folder of modules to serve at start: {@code NAME.wasm} becomes party NAME. */
+  public String parties;
+  /** The party that {@code /party/ROOM} and {@code /parties/main/ROOM} reach. */
+  public String mainParty = "main";
+  /** How guests run: compiled (JVM bytecode, default) or interpreted. */
+  public ExecutionMode mode = ExecutionMode.COMPILED;
+  /** Largest WebSocket message, in or out; bigger inbound messages close the socket with 1009. */
+  public int maxMessageBytes = 1024 * 1024;
+  /** Largest HTTP request body for a room; bigger gets 413. */
+  public int maxRequestBytes = 1024 * 1024;
+  /** Largest module accepted at upload or start. */
+  public int maxModuleBytes = 16 * 1024 * 1024;
+  /** Cap on each instance's linear memory; {@code memory.grow} past it fails in the guest. */
+  public int maxMemoryBytes = 16 * 1024 * 1024;
+  /** A room with no connections is dropped after this long without events. */
+  public long roomIdleMs = 10_000;
+  /** Per-party configuration values that guests read with {@code config_get}: party → key → value. */
+  public Map<String, Map<String, String>> vars = new HashMap<>();
+  /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
+  @JsonIgnore
+  public String adminToken;
+
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+      .build();
+
+  /** Reads the config file, environment and flags; throws IllegalArgumentException on a bad one. */
+  public static HostConfig load(String[] args, Map<String, String> env) {
+    HostConfig config = new HostConfig();
+    Map<String, String> flags = parseFlags(args);
+    try {
+      String file = flags.remove("config");
+      if (file != null) JSON.readerForUpdating(config).readValue(new File(file));
+      ObjectNode overrides = JSON.createObjectNode();
+      for (String key : settingNames()) {
+        String fromEnv = env.get("PARTYHOST_" + snake(key));
+        if (fromEnv != null) overrides.put(key, fromEnv);
+      }
+      for (Map.Entry<String, String> flag : flags.entrySet()) {
+        String key = camel(flag.getKey());
+        if (!settingNames().contains(key) || key.equals("vars")) {
+          throw new IllegalArgumentException("unknown flag --" + flag.getKey());
+        }
+        overrides.put(key, flag.getValue());
+      }
+      JSON.readerForUpdating(config).readValue(overrides);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
+    }
+    config.adminToken = env.get("PARTYHOST_ADMIN_TOKEN");
+    if (config.adminToken != null && config.adminToken.isEmpty()) config.adminToken = null;
+    return config;
+  }
+
+  private static Set<String> settingNames() {
+    Set<String> names = new LinkedHashSet<>();
+    for (var field : HostConfig.class.getFields()) {
+      if (!Modifier.isStatic(field.getModifiers()) && !field.isAnnotationPresent(JsonIgnore.class)) {
+        names.add(field.getName());
+      }
+    }
+    return names;
+  }
+
+  private static Map<String, String> parseFlags(String[] args) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + arg);
+      String name = arg.substring(2);
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        flags.put(name.substring(0, eq), name.substring(eq + 1));
+      } else if (i + 1 < args.length) {
+        flags.put(name, args[++i]);
+      } else {
+        throw new IllegalArgumentException("flag --" + name + " needs a value");
+      }
+    }
+    return flags;
+  }
+
+  private static String snake(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+  }
+
+  private static String camel(String kebab) {
+    StringBuilder out = new StringBuilder();
+    boolean upper = false;
+    for (char c : kebab.toCharArray()) {
+      if (c == '-') {
+        upper = true;
+      } else {
+        out.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return out.toString();
+  }
+
+  public int maxMemoryPages() {
+    return Math.max(1, maxMemoryBytes / 65536);
+  }
+}

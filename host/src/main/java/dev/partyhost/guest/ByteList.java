@@ -1,0 +1,62 @@
+package dev.partyhost.guest;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The ABI's byte-string list: items, each a little-endian u32 length and its bytes (section 5). */
+public final class ByteList {
+  private ByteList() {}
+
+  public static byte[] encode(List<byte[]> items) {
+    int size = 0;
+    for (byte[] item : items) size += 4 + item.length;
+    ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    for (byte[] item : items) out.putInt(item.length).put(item);
+    return out.array();
+  }
+
+  public static byte[] encodeStrings(List<String> items) {
+    List<byte[]> bytes = new ArrayList<>(items.size());
+    for (String s : items) bytes.add(s.getBytes(StandardCharsets.UTF_8));
+    return encode(bytes);
+  }
+
+  /** Decodes a list; throws IllegalArgumentException when an item runs past the end. */
+  public static List<byte[]> decode(byte[] data) {
+    ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    List<byte[]> items = new ArrayList<>();
+    while (in.hasRemaining()) {
+      if (in.remaining() < 4) throw new IllegalArgumentException("truncated length");
+      long len = Integer.toUnsignedLong(in.getInt());
+      if (len > in.remaining()) throw new IllegalArgumentException("item runs past the end");
+      byte[] item = new byte[(int) len];
+      in.get(item);
+      items.add(item);
+    }
+    return items;
+  }
+
+  /** Incremental encoder, for records built field by field. */
+  public static final class Builder {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    public Builder add(byte[] item) {
+      int n = item.length;
+      out.write(n); out.write(n >>> 8); out.write(n >>> 16); out.write(n >>> 24);
+      out.writeBytes(item);
+      return this;
+    }
+
+    public Builder add(String item) {
+      return add(item.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public byte[] build() {
+      return out.toByteArray();
+    }
+  }
+}

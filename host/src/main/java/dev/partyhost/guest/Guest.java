@@ -1,0 +1,111 @@
+package dev.partyhost.guest;
+
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+
+/**
+ * A live instance of a party's module, serving one room. Calls its hooks and hands it data through
+ * its allocator (ABI section 3). Not thread-safe: its room calls it from one thread at a time.
+ * Every failure inside the guest surfaces as a {@link GuestTrap}.
+ */
+public final class Guest {
+  private final Instance instance;
+  private final Memory memory;
+  private final ExportFunction alloc;
+  private final ExportFunction initialize;
+  private final ExportFunction onStart;
+  private final ExportFunction onConnect;
+  private final ExportFunction onMessage;
+  private final ExportFunction onClose;
+  private final ExportFunction onError;
+  private final ExportFunction onRequest;
+  private final ExportFunction onAlarm;
+
+  public Guest(Instance instance) {
+    this.instance = instance;
+    this.memory = instance.memory();
+    this.alloc = instance.export(Abi.ALLOC);
+    this.initialize = optional(Abi.INITIALIZE);
+    this.onStart = optional(Abi.ON_START);
+    this.onConnect = optional(Abi.ON_CONNECT);
+    this.onMessage = optional(Abi.ON_MESSAGE);
+    this.onClose = optional(Abi.ON_CLOSE);
+    this.onError = optional(Abi.ON_ERROR);
+    this.onRequest = optional(Abi.ON_REQUEST);
+    this.onAlarm = optional(Abi.ON_ALARM);
+  }
+
+  private ExportFunction optional(String name) {
+    try {
+      return instance.export(name);
+    } catch (RuntimeException absent) {
+      return null;
+    }
+  }
+
+  public Memory memory() {
+    return memory;
+  }
+
+  public boolean hasOnRequest() {
+    return onRequest != null;
+  }
+
+  /** Runs the reactor's {@code _initialize} (if any), then {@code on_start}. */
+  public int start() {
+    if (initialize != null) call(initialize);
+    return onStart == null ? 0 : call(onStart);
+  }
+
+  public int onConnect(int conn, byte[] request) {
+    if (onConnect == null) return 0;
+    return call(onConnect, conn, pass(request), request.length);
+  }
+
+  public int onMessage(int conn, byte[] data, int kind) {
+    if (onMessage == null) return 0;
+    return call(onMessage, conn, pass(data), data.length, kind);
+  }
+
+  public int onClose(int conn, int code, byte[] reason) {
+    if (onClose == null) return 0;
+    return call(onClose, conn, code, pass(reason), reason.length);
+  }
+
+  public int onError(int conn, byte[] message) {
+    if (onError == null) return 0;
+    return call(onError, conn, pass(message), message.length);
+  }
+
+  public int onRequest(byte[] request) {
+    if (onRequest == null) return 0;
+    return call(onRequest, pass(request), request.length);
+  }
+
+  public int onAlarm() {
+    return onAlarm == null ? 0 : call(onAlarm);
+  }
+
+  /** Copies data into memory the guest allocated for it; ownership passes to the guest. */
+  private long pass(byte[] data) {
+    if (data.length == 0) return 0;
+    long ptr = Integer.toUnsignedLong(call(alloc, data.length));
+    if (ptr == 0 || ptr + data.length > (long) memory.pages() * Memory.PAGE_SIZE) {
+      throw new GuestTrap("partyhost_alloc(" + data.length + ") returned an unusable pointer " + ptr, null);
+    }
+    memory.write((int) ptr, data);
+    return ptr;
+  }
+
+  private static int call(ExportFunction function, long... args) {
+    try {
+      long[] results = function.apply(args);
+      return results == null ? 0 : (int) results[0]; // _initialize returns nothing
+    } catch (GuestTrap e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new GuestTrap(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package dev.partyhost.guest;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.ValType;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One version of a party's code: parsed, validated against ABI v1 and compiled once, then
+ * instantiated per room. A room costs an instance, never a parse or a compile.
+ */
+public final class GuestModule {
+  private static final List<ValType> I32 = List.of(ValType.I32);
+
+  /** Signatures of the guest exports the host calls (abi.json "exports"). */
+  public static final Map<String, FunctionType> EXPORT_SIGNATURES = Map.of(
+      Abi.ABI_VERSION, FunctionType.of(List.of(), I32),
+      Abi.ALLOC, FunctionType.of(I32, I32),
+      Abi.ON_START, FunctionType.of(List.of(), I32),
+      Abi.ON_CONNECT, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), I32),
+      Abi.ON_MESSAGE, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), I32),
+      Abi.ON_CLOSE, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), I32),
+      Abi.ON_ERROR, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), I32),
+      Abi.ON_REQUEST, FunctionType.of(List.of(ValType.I32, ValType.I32), I32),
+      Abi.ON_ALARM, FunctionType.of(List.of(), I32));
+
+  private final String sha256;
+  private final WasmModule module;
+  private final Function<Instance, Machine> machineFactory;
+  private final MemoryLimits memoryLimits;
+  private final boolean usesWasi;
+  private final int byteSize;
+
+  private GuestModule(String sha256, WasmModule module, Function<Instance, Machine> machineFactory,
+                      MemoryLimits memoryLimits, boolean usesWasi, int byteSize) {
+    this.sha256 = sha256;
+    this.module = module;
+    this.machineFactory = machineFactory;
+    this.memoryLimits = memoryLimits;
+    this.usesWasi = usesWasi;
+    this.byteSize = byteSize;
+  }
+
+  /**
+   * Parses, validates and compiles a module. Every rejection says why, in words an uploader can act on.
+   *
+   * @param hostImports signatures of the host calls this host provides, by name
+   */
+  public static GuestModule load(byte[] bytes, Map<String, FunctionType> hostImports, ExecutionMode mode,
+                                 int maxModuleBytes, int maxMemoryPages) throws ModuleRejectedException {
+    if (bytes.length > maxModuleBytes) {
+      throw new ModuleRejectedException("module too large: " + bytes.length + " bytes, the limit is " + maxModuleBytes);
+    }
+    WasmModule module;
+    try {
+      module = Parser.parse(bytes);
+    } catch (RuntimeException e) {
+      throw new ModuleRejectedException("not a valid wasm module: " + e.getMessage());
+    }
+    boolean usesWasi = checkImports(module, hostImports);
+    checkExports(module);
+    MemoryLimits limits = memoryLimits(module, maxMemoryPages);
+    Function<Instance, Machine> factory;
+    try {
+      factory = mode == ExecutionMode.COMPILED ? MachineFactoryCompiler.compile(module) : InterpreterMachine::new;
+    } catch (RuntimeException e) {
+      throw new ModuleRejectedException("module does not compile: " + e.getMessage());
+    }
+    GuestModule guestModule = new GuestModule(sha256(bytes), module, factory, limits, usesWasi, bytes.length);
+    guestModule.checkAbiVersion(hostImports);
+    return guestModule;
+  }
+
+  private static boolean checkImports(WasmModule module, Map<String, FunctionType> hostImports)
+      throws ModuleRejectedException {
+    boolean usesWasi = false;
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      Import imp = module.importSection().getImport(i);
+      String name = imp.module() + "." + imp.name();
+      if (!(imp instanceof FunctionImport)) {
+        throw new ModuleRejectedException("unknown import " + name + " (only functions may be imported)");
+      }
+      FunctionType type = module.typeSection().getType(((FunctionImport) imp).typeIndex());
+      if (imp.module().equals(Abi.IMPORT_MODULE) && hostImports.containsKey(imp.name())) {
+        FunctionType expected = hostImports.get(imp.name());
+        if (!expected.typesMatch(type)) {
+          throw new ModuleRejectedException("wrong signature for import " + name + ": " + type + ", ABI v1 says " + expected);
+        }
+      } else if (imp.module().equals(Abi.WASI_MODULE) && Abi.WASI_ALLOWED.contains(imp.name())) {
+        usesWasi = true; // Chicory checks WASI signatures when it links the instance.
+      } else {
+        throw new ModuleRejectedException("unknown import " + name);
+      }
+    }
+    return usesWasi;
+  }
+
+  private static void checkExports(WasmModule module) throws ModuleRejectedException {
+    Map<String, Export> exports = new HashMap<>();
+    for (int i = 0; i < module.exportSection().exportCount(); i++) {
+      Export e = module.exportSection().getExport(i);
+      exports.put(e.name(), e);
+    }
+    Export memory = exports.get(Abi.MEMORY);
+    if (memory == null || memory.exportType() != ExternalType.MEMORY) {
+      throw new ModuleRejectedException("missing export memory");
+    }
+    for (String required : List.of(Abi.ABI_VERSION, Abi.ALLOC)) {
+      if (!exports.containsKey(required)) throw new ModuleRejectedException("missing export " + required);
+    }
+    for (Map.Entry<String, FunctionType> hook : EXPORT_SIGNATURES.entrySet()) {
+      Export e = exports.get(hook.getKey());
+      if (e == null) continue;
+      if (e.exportType() != ExternalType.FUNCTION) {
+        throw new ModuleRejectedException("export " + hook.getKey() + " is not a function");
+      }
+      FunctionType actual = functionType(module, e.index());
+      if (!hook.getValue().typesMatch(actual)) {
+        throw new ModuleRejectedException("wrong signature for export " + hook.getKey() + ": " + actual
+            + ", ABI v1 says " + hook.getValue());
+      }
+    }
+  }
+
+  private static FunctionType functionType(WasmModule module, int funcIndex) {
+    int imported = module.importSection().count(ExternalType.FUNCTION);
+    if (funcIndex < imported) {
+      return module.typeSection().getType(((FunctionImport) module.importSection().getImport(funcIndex)).typeIndex());
+    }
+    return module.functionSection().getFunctionType(funcIndex - imported, module.typeSection());
+  }
+
+  /** The instance's memory limits: the module's own, capped at the host's maximum. */
+  private static MemoryLimits memoryLimits(WasmModule module, int maxPages) throws ModuleRejectedException {
+    if (module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {
+      throw new ModuleRejectedException("missing export memory");
+    }
+    MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
+    if (declared.initialPages() > maxPages) {
+      throw new ModuleRejectedException("memory too large: the module asks for " + declared.initialPages()
+          + " pages at start, the limit is " + maxPages + " pages");
+    }
+    return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), maxPages));
+  }
+
+  /** Instantiates once with inert host calls and asks the module which ABI it was built for. */
+  private void checkAbiVersion(Map<String, FunctionType> hostImports) throws ModuleRejectedException {
+    List<HostFunction> inert = new ArrayList<>();
+    hostImports.forEach((name, type) -> inert.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
+        (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
+    int version;
+    try {
+      Instance probe = instantiate(inert, usesWasi ? Wasi.functions(null) : List.of());
+      version = (int) probe.export(Abi.ABI_VERSION).apply()[0];
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new ModuleRejectedException("module failed to start: " + e.getMessage());
+    }
+    if (!Abi.SUPPORTED_VERSIONS.contains(version)) {
+      throw new ModuleRejectedException("unsupported abi version " + version + " (this host serves "
+          + Abi.SUPPORTED_VERSIONS + ")");
+    }
+  }
+
+  /** A new instance for one room; its memory starts from the module's data, its start function is not run. */
+  public Instance instantiate(List<HostFunction> hostCalls, List<HostFunction> wasi) {
+    List<HostFunction> functions = new ArrayList<>(hostCalls);
+    if (usesWasi) functions.addAll(wasi);
+    return Instance.builder(module)
+        .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(functions)).build())
+        .withStart(false)
+        .withMachineFactory(machineFactory)
+        .withMemoryLimits(memoryLimits)
+        .build();
+  }
+
+  public boolean usesWasi() {
+    return usesWasi;
+  }
+
+  public String sha256() {
+    return sha256;
+  }
+
+  public int byteSize() {
+    return byteSize;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

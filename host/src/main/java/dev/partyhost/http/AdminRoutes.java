@@ -1,0 +1,95 @@
+package dev.partyhost.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.partyhost.HostConfig;
+import dev.partyhost.guest.GuestModule;
+import dev.partyhost.guest.ModuleRejectedException;
+import dev.partyhost.party.Parties;
+import dev.partyhost.room.Rooms;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.buffer.Buffer;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/** The admin API: upload a party's module, list parties. Every request needs the bearer token. */
+public final class AdminRoutes {
+  private static final Logger LOG = System.getLogger("partyhost.admin");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Vertx vertx;
+  private final HostConfig config;
+  private final Parties parties;
+  private final Rooms rooms;
+
+  public AdminRoutes(Vertx vertx, HostConfig config, Parties parties, Rooms rooms) {
+    this.vertx = vertx;
+    this.config = config;
+    this.parties = parties;
+    this.rooms = rooms;
+  }
+
+  public void mount(Router router) {
+    router.route("/_admin/*").handler(this::authorize);
+    router.put("/_admin/parties/:name").handler(ctx -> Bodies.read(ctx, config.maxModuleBytes, body -> upload(ctx, body)));
+    router.get("/_admin/parties").handler(this::list);
+  }
+
+  private void authorize(RoutingContext ctx) {
+    if (config.adminToken == null) {
+      PartyRoutes.plain(ctx.response(), 401, "Admin API disabled: PARTYHOST_ADMIN_TOKEN is not set");
+      return;
+    }
+    String header = ctx.request().getHeader("Authorization");
+    byte[] given = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
+    byte[] expected = ("Bearer " + config.adminToken).getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(given, expected)) { // constant time
+      PartyRoutes.plain(ctx.response(), 401, "Missing or wrong admin token");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Validates and compiles off the event loop; only a module that passes replaces the current one. */
+  private void upload(RoutingContext ctx, Buffer body) {
+    String name = ctx.pathParam("name");
+    if (!Parties.isValidName(name)) {
+      PartyRoutes.plain(ctx.response(), 400, "Invalid party name: use 1-64 of A-Z a-z 0-9 _ -");
+      return;
+    }
+    byte[] bytes = body.getBytes();
+    boolean restart = "true".equals(ctx.request().getParam("restart"));
+    vertx.executeBlocking(() -> parties.compile(bytes), false).onComplete(result -> {
+      if (result.failed()) {
+        Throwable cause = result.cause();
+        if (cause instanceof ModuleRejectedException) {
+          LOG.log(Level.INFO, "upload of party " + name + " rejected: " + cause.getMessage());
+          PartyRoutes.plain(ctx.response(), 400, "Module rejected: " + cause.getMessage());
+        } else {
+          LOG.log(Level.ERROR, "upload of party " + name + " failed", cause);
+          PartyRoutes.plain(ctx.response(), 500, "Upload failed");
+        }
+        return;
+      }
+      GuestModule module = result.result();
+      parties.put(name, module);
+      int restarted = restart ? rooms.restart(name) : 0;
+      LOG.log(Level.INFO, "party " + name + " updated to " + module.sha256() + (restart ? ", " + restarted + " rooms restarted" : ""));
+      ObjectNode json = JSON.createObjectNode()
+          .put("party", name).put("sha256", module.sha256()).put("bytes", module.byteSize())
+          .put("restartedRooms", restarted);
+      ctx.response().putHeader("content-type", "application/json").end(json.toString());
+    });
+  }
+
+  private void list(RoutingContext ctx) {
+    ObjectNode body = JSON.createObjectNode();
+    parties.all().forEach((name, module) -> body.putObject(name)
+        .put("sha256", module.sha256()).put("bytes", module.byteSize()));
+    ctx.response().putHeader("content-type", "application/json").end(body.toString());
+  }
+}

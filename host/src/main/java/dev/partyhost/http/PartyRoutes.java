@@ -1,0 +1,143 @@
+package dev.partyhost.http;
+
+import dev.partyhost.HostConfig;
+import dev.partyhost.guest.ByteList;
+import dev.partyhost.party.Parties;
+import dev.partyhost.room.Room;
+import dev.partyhost.room.RoomResponse;
+import dev.partyhost.room.Rooms;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/** PartyKit's URL scheme: WebSockets and plain HTTP to /parties/PARTY/ROOM and /party/ROOM, into rooms. */
+public final class PartyRoutes {
+  private static final Logger LOG = System.getLogger("partyhost.http");
+  private static final String ROOM_PATHS = "^/part(y|ies)/.*";
+
+  private final HostConfig config;
+  private final Parties parties;
+  private final Rooms rooms;
+
+  public PartyRoutes(HostConfig config, Parties parties, Rooms rooms) {
+    this.config = config;
+    this.parties = parties;
+    this.rooms = rooms;
+  }
+
+  public void mount(Router router) {
+    router.routeWithRegex(ROOM_PATHS).handler(this::route);
+  }
+
+  /** Resolves the address, then upgrades to a WebSocket or reads the body for the request hook. */
+  private void route(RoutingContext ctx) {
+    RoomAddress address = address(ctx);
+    if (address == null) return;
+    HttpServerRequest req = ctx.request();
+    if (req.canUpgradeToWebSocket()) {
+      upgrade(req, address);
+    } else {
+      Bodies.read(ctx, config.maxRequestBytes, body -> request(ctx, address, body));
+    }
+  }
+
+  private void upgrade(HttpServerRequest req, RoomAddress address) {
+    String connectionId = req.getParam("_pk");
+    if (connectionId == null || connectionId.isEmpty()) connectionId = UUID.randomUUID().toString();
+    String id = connectionId;
+    String uri = absoluteUri(req);
+    byte[] record = record(req, uri, Buffer.buffer());
+    req.toWebSocket()
+        .onSuccess(socket -> {
+          Room room = rooms.acquire(address.party(), address.room());
+          if (room == null) {
+            socket.close((short) 1011, "Party " + address.party() + " not found");
+          } else {
+            room.accept(socket, id, uri, record);
+          }
+        })
+        .onFailure(e -> LOG.log(Level.DEBUG, "WebSocket upgrade failed: " + e.getMessage()));
+  }
+
+  private void request(RoutingContext ctx, RoomAddress address, Buffer body) {
+    HttpServerRequest req = ctx.request();
+    Room room = rooms.acquire(address.party(), address.room());
+    if (room == null) {
+      notFound(ctx, address);
+      return;
+    }
+    room.request(record(req, absoluteUri(req), body))
+        .onComplete(result -> {
+          if (result.failed()) {
+            ctx.fail(result.cause());
+          } else {
+            reply(ctx.response(), result.result());
+          }
+        });
+  }
+
+  /** The room address of the request, or null after answering 400/404 for a bad one. */
+  private RoomAddress address(RoutingContext ctx) {
+    RoomAddress address;
+    try {
+      address = RoomAddress.parse(ctx.request().path(), config.mainParty);
+    } catch (RoomAddress.Invalid e) {
+      plain(ctx.response(), e.status, e.getMessage());
+      return null;
+    }
+    if (address == null) {
+      plain(ctx.response(), 404, "Not found");
+      return null;
+    }
+    if (parties.get(address.party()) == null) {
+      notFound(ctx, address);
+      return null;
+    }
+    return address;
+  }
+
+  private static void notFound(RoutingContext ctx, RoomAddress address) {
+    plain(ctx.response(), 404, "Party " + address.party() + " not found");
+  }
+
+  /** The ABI's request record: method, URL, body, then header names (lower case) and values. */
+  private static byte[] record(HttpServerRequest req, String uri, Buffer body) {
+    ByteList.Builder record = new ByteList.Builder()
+        .add(req.method().name())
+        .add(uri)
+        .add(body.getBytes());
+    for (Map.Entry<String, String> header : req.headers()) {
+      record.add(header.getKey().toLowerCase(Locale.ROOT)).add(header.getValue());
+    }
+    return record.build();
+  }
+
+  private static String absoluteUri(HttpServerRequest req) {
+    String uri = req.absoluteURI();
+    return uri != null ? uri : "http://" + req.authority() + req.uri();
+  }
+
+  private static void reply(HttpServerResponse response, RoomResponse r) {
+    try {
+      response.setStatusCode(r.status());
+      List<String> headers = r.headers();
+      for (int i = 0; i + 1 < headers.size(); i += 2) response.headers().add(headers.get(i), headers.get(i + 1));
+      response.end(Buffer.buffer(r.body()));
+    } catch (IllegalArgumentException e) {
+      response.headers().clear();
+      plain(response, 500, "Room sent an invalid response: " + e.getMessage());
+    }
+  }
+
+  static void plain(HttpServerResponse response, int status, String message) {
+    response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(message);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.partyhost.http;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where a URL path points: {@code /parties/PARTY/ROOM[/sub/path]} or {@code /party/ROOM[/sub/path]}
+ * (the main party), PartyKit's scheme. The alias {@code main} also names the main party.
+ */
+public record RoomAddress(String party, String room) {
+  public static final int MAX_ROOM_ID_BYTES = 256;
+
+  /** A path that is not a valid room address; {@code status} is 400 or 404. */
+  public static final class Invalid extends Exception {
+    final int status;
+
+    Invalid(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  /** Parses a raw (still percent-encoded) path; null when it is not under /parties/ or /party/. */
+  public static RoomAddress parse(String rawPath, String mainParty) throws Invalid {
+    String rest;
+    String party;
+    if (rawPath.startsWith("/parties/")) {
+      rest = rawPath.substring("/parties/".length());
+      int slash = rest.indexOf('/');
+      party = slash < 0 ? rest : rest.substring(0, slash);
+      if (party.isEmpty()) throw new Invalid(400, "Missing party name in " + rawPath);
+      if (party.equals("main")) party = mainParty;
+      rest = slash < 0 ? "" : rest.substring(slash + 1);
+    } else if (rawPath.startsWith("/party/")) {
+      party = mainParty;
+      rest = rawPath.substring("/party/".length());
+    } else {
+      return null;
+    }
+    int slash = rest.indexOf('/');
+    String segment = slash < 0 ? rest : rest.substring(0, slash);
+    return new RoomAddress(party, roomId(segment));
+  }
+
+  private static String roomId(String segment) throws Invalid {
+    byte[] bytes = percentDecode(segment);
+    if (bytes.length == 0) throw new Invalid(400, "Missing room id");
+    if (bytes.length > MAX_ROOM_ID_BYTES) {
+      throw new Invalid(400, "Room id too long: " + bytes.length + " bytes, the limit is " + MAX_ROOM_ID_BYTES);
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new Invalid(400, "Room id is not valid UTF-8");
+    }
+  }
+
+  private static byte[] percentDecode(String s) throws Invalid {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length()) throw new Invalid(400, "Bad percent-encoding in room id");
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) throw new Invalid(400, "Bad percent-encoding in room id");
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else if (c > 0xff) {
+        // The request line is read as ISO-8859-1, one char per byte: anything wider was not sent by a client.
+        throw new Invalid(400, "Bad character in room id");
+      } else {
+        out.write(c);
+      }
+    }
+    return out.toByteArray();
+  }
+}

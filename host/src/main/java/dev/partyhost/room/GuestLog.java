@@ -1,0 +1,37 @@
+package dev.partyhost.room;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+
+/** Guest output (the ABI's log call, WASI stdout and stderr) into the host log, tagged with party and room. */
+final class GuestLog extends OutputStream {
+  static final Logger LOG = System.getLogger("partyhost.guest");
+  private static final int MAX_LINE = dev.partyhost.guest.Abi.MAX_LOG_LINE_BYTES;
+
+  private final String tag;
+  private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+  GuestLog(String party, String room) {
+    this.tag = "[" + party + "/" + room + "] ";
+  }
+
+  void log(Level level, byte[] text) {
+    int n = Math.min(text.length, MAX_LINE);
+    String message = new String(text, 0, n, StandardCharsets.UTF_8);
+    LOG.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
+  }
+
+  /** WASI fd_write: whole lines go to the log. */
+  @Override
+  public void write(int b) {
+    if (b == '\n' || line.size() >= MAX_LINE) {
+      log(Level.INFO, line.toByteArray());
+      line.reset();
+      if (b == '\n') return;
+    }
+    line.write(b);
+  }
+}

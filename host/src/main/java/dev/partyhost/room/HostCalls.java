@@ -1,0 +1,320 @@
+package dev.partyhost.room;
+
+import static dev.partyhost.guest.Abi.BAD_HANDLE;
+import static dev.partyhost.guest.Abi.BAD_POINTER;
+import static dev.partyhost.guest.Abi.BINARY;
+import static dev.partyhost.guest.Abi.CLOSED;
+import static dev.partyhost.guest.Abi.INVALID;
+import static dev.partyhost.guest.Abi.NOT_FOUND;
+import static dev.partyhost.guest.Abi.NOT_IMPLEMENTED;
+import static dev.partyhost.guest.Abi.OK;
+import static dev.partyhost.guest.Abi.TEXT;
+import static dev.partyhost.guest.Abi.TOO_LARGE;
+import static dev.partyhost.guest.Abi.WRONG_HOOK;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
+import dev.partyhost.guest.Abi;
+import dev.partyhost.guest.ByteList;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The ABI's host calls (section 7), bound to one room. Every argument is checked (handles, then
+ * pointers, then sizes, then content) and answered with a status; nothing here blocks or does I/O:
+ * effects go to the room's outbox, released after the hook.
+ */
+public final class HostCalls {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  @FunctionalInterface
+  private interface Call {
+    long invoke(HostCalls self, Memory memory, long[] args);
+  }
+
+  private record Binding(String name, FunctionType type, Call call) {}
+
+  private static final List<Binding> BINDINGS = List.of(
+      i32("conn_send", 4, (s, m, a) -> s.connSend(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
+      i32("broadcast", 5, (s, m, a) -> s.broadcast(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]))),
+      i32("conn_close", 4, (s, m, a) -> s.connClose(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
+      i32("conn_id", 3, (s, m, a) -> s.connString(m, i(a[0]), i(a[1]), i(a[2]), true)),
+      i32("conn_uri", 3, (s, m, a) -> s.connString(m, i(a[0]), i(a[1]), i(a[2]), false)),
+      i32("conn_find", 2, (s, m, a) -> s.connFind(m, i(a[0]), i(a[1]))),
+      i32("conn_state_get", 3, (s, m, a) -> s.connStateGet(m, i(a[0]), i(a[1]), i(a[2]))),
+      i32("conn_state_set", 3, (s, m, a) -> s.connStateSet(m, i(a[0]), i(a[1]), i(a[2]))),
+      i32("conn_set_tags", 3, (s, m, a) -> s.connSetTags(m, i(a[0]), i(a[1]), i(a[2]))),
+      i32("conn_tags", 3, (s, m, a) -> s.connTags(m, i(a[0]), i(a[1]), i(a[2]))),
+      i32("conn_list", 4, (s, m, a) -> s.connList(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
+      i32("room_id", 2, (s, m, a) -> writeOut(m, i(a[0]), i(a[1]), utf8(s.room.id))),
+      i32("party_name", 2, (s, m, a) -> writeOut(m, i(a[0]), i(a[1]), utf8(s.room.party))),
+      i32("respond", 5, (s, m, a) -> s.respond(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]))),
+      i32("config_get", 4, (s, m, a) -> s.configGet(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
+      i32("log", 3, (s, m, a) -> s.log(m, i(a[0]), i(a[1]), i(a[2]))),
+      new Binding("now_ms", FunctionType.of(List.of(), List.of(ValType.I64)), (s, m, a) -> System.currentTimeMillis()),
+      i32("random_fill", 2, (s, m, a) -> randomFill(m, i(a[0]), i(a[1]))),
+      // Durable storage and alarms: specified in ABI v1, built by the storage issue.
+      i32("storage_get", 4, HostCalls::notImplemented),
+      i32("storage_put", 4, HostCalls::notImplemented),
+      i32("storage_delete", 2, HostCalls::notImplemented),
+      i32("storage_list", 10, HostCalls::notImplemented),
+      i32("storage_delete_all", 0, HostCalls::notImplemented),
+      new Binding("alarm_set", FunctionType.of(List.of(ValType.I64), List.of(ValType.I32)), HostCalls::notImplemented),
+      i32("alarm_get", 1, HostCalls::notImplemented),
+      i32("alarm_delete", 0, HostCalls::notImplemented));
+
+  /** The signature of every host call, by name: what modules are validated against. */
+  public static final Map<String, FunctionType> SIGNATURES;
+
+  static {
+    Map<String, FunctionType> signatures = new LinkedHashMap<>();
+    for (Binding b : BINDINGS) signatures.put(b.name, b.type);
+    SIGNATURES = Collections.unmodifiableMap(signatures);
+  }
+
+  private final Room room;
+
+  HostCalls(Room room) {
+    this.room = room;
+  }
+
+  /** The host functions of one instance, all bound to this room. */
+  List<HostFunction> functions() {
+    List<HostFunction> functions = new ArrayList<>(BINDINGS.size());
+    for (Binding b : BINDINGS) {
+      functions.add(new HostFunction(Abi.IMPORT_MODULE, b.name, b.type,
+          (instance, args) -> new long[] {b.call.invoke(this, instance.memory(), args)}));
+    }
+    return functions;
+  }
+
+  // --- connections ---
+
+  private int connSend(Memory m, int handle, int ptr, int len, int kind) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    if (c.closing) return CLOSED;
+    if (!inBounds(m, ptr, len)) return BAD_POINTER;
+    if (len > room.maxMessageBytes()) return TOO_LARGE;
+    Object message = message(m, ptr, len, kind);
+    if (message == null) return INVALID;
+    room.queueSend(c, message);
+    return OK;
+  }
+
+  private int broadcast(Memory m, int ptr, int len, int kind, int excludePtr, int excludeCount) {
+    long excludeBytes = Integer.toUnsignedLong(excludeCount) * 4;
+    if (!inBounds(m, ptr, len) || excludeBytes > Integer.MAX_VALUE || !inBounds(m, excludePtr, (int) excludeBytes)) {
+      return BAD_POINTER;
+    }
+    if (len > room.maxMessageBytes()) return TOO_LARGE;
+    Object message = message(m, ptr, len, kind);
+    if (message == null) return INVALID;
+    Set<Integer> excluded = new HashSet<>();
+    for (int k = 0; k < excludeCount; k++) excluded.add(m.readInt(excludePtr + 4 * k));
+    int recipients = 0;
+    for (Connection c : room.openConnections()) {
+      if (!excluded.contains(c.handle)) {
+        room.queueSend(c, message);
+        recipients++;
+      }
+    }
+    return recipients;
+  }
+
+  private int connClose(Memory m, int handle, int code, int reasonPtr, int reasonLen) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    if (c.closing) return CLOSED;
+    if (!inBounds(m, reasonPtr, reasonLen)) return BAD_POINTER;
+    if (reasonLen > Abi.MAX_CLOSE_REASON_BYTES) return TOO_LARGE;
+    String reason = text(m.readBytes(reasonPtr, reasonLen));
+    if (reason == null || !(code == 1000 || (code >= 3000 && code <= 4999))) return INVALID;
+    room.queueClose(c, code, reason);
+    return OK;
+  }
+
+  private int connString(Memory m, int handle, int outPtr, int outCap, boolean id) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    return writeOut(m, outPtr, outCap, utf8(id ? c.id : c.uri));
+  }
+
+  private int connFind(Memory m, int idPtr, int idLen) {
+    if (!inBounds(m, idPtr, idLen)) return BAD_POINTER;
+    String id = text(m.readBytes(idPtr, idLen));
+    for (Connection c : room.openConnections()) {
+      if (c.id.equals(id)) return c.handle;
+    }
+    return NOT_FOUND;
+  }
+
+  private int connStateGet(Memory m, int handle, int outPtr, int outCap) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    return writeOut(m, outPtr, outCap, c.state);
+  }
+
+  private int connStateSet(Memory m, int handle, int ptr, int len) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    if (!inBounds(m, ptr, len)) return BAD_POINTER;
+    if (len > Abi.MAX_STATE_BYTES) return TOO_LARGE;
+    c.state = len == 0 ? Connection.NO_STATE : m.readBytes(ptr, len);
+    return OK;
+  }
+
+  private int connSetTags(Memory m, int handle, int ptr, int len) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    if (!room.isConnecting(c)) return WRONG_HOOK;
+    if (!inBounds(m, ptr, len)) return BAD_POINTER;
+    List<byte[]> items;
+    try {
+      items = ByteList.decode(m.readBytes(ptr, len));
+    } catch (IllegalArgumentException e) {
+      return INVALID;
+    }
+    if (items.size() > Abi.MAX_TAGS) return TOO_LARGE;
+    List<String> tags = new ArrayList<>(items.size());
+    for (byte[] item : items) {
+      if (item.length > Abi.MAX_TAG_BYTES) return TOO_LARGE;
+      String tag = text(item);
+      if (tag == null || tag.isEmpty()) return INVALID;
+      tags.add(tag);
+    }
+    c.tags = List.copyOf(tags);
+    return OK;
+  }
+
+  private int connTags(Memory m, int handle, int outPtr, int outCap) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    return writeOut(m, outPtr, outCap, ByteList.encodeStrings(c.tags));
+  }
+
+  private int connList(Memory m, int tagPtr, int tagLen, int outPtr, int outCap) {
+    if (!inBounds(m, tagPtr, tagLen)) return BAD_POINTER;
+    String tag = tagLen == 0 ? null : text(m.readBytes(tagPtr, tagLen));
+    List<Connection> open = room.openConnections();
+    ByteBuffer handles = ByteBuffer.allocate(4 * open.size()).order(ByteOrder.LITTLE_ENDIAN);
+    for (Connection c : open) {
+      if (tag == null || c.tags.contains(tag)) handles.putInt(c.handle);
+    }
+    byte[] out = new byte[handles.position()];
+    handles.flip().get(out);
+    return writeOut(m, outPtr, outCap, out);
+  }
+
+  // --- room ---
+
+  private int respond(Memory m, int status, int headersPtr, int headersLen, int bodyPtr, int bodyLen) {
+    if (!room.isRequesting()) return WRONG_HOOK;
+    if (!inBounds(m, headersPtr, headersLen) || !inBounds(m, bodyPtr, bodyLen)) return BAD_POINTER;
+    if (bodyLen > Abi.MAX_RESPONSE_BODY_BYTES || headersLen > Abi.MAX_RESPONSE_BODY_BYTES) return TOO_LARGE;
+    if (status < 100 || status > 599) return INVALID;
+    List<String> headers = new ArrayList<>();
+    try {
+      for (byte[] item : ByteList.decode(m.readBytes(headersPtr, headersLen))) {
+        String s = text(item);
+        if (s == null) return INVALID;
+        headers.add(s);
+      }
+    } catch (IllegalArgumentException e) {
+      return INVALID;
+    }
+    if (headers.size() % 2 != 0) return INVALID;
+    room.setResponse(new RoomResponse(status, headers, m.readBytes(bodyPtr, bodyLen)));
+    return OK;
+  }
+
+  private int configGet(Memory m, int keyPtr, int keyLen, int outPtr, int outCap) {
+    if (!inBounds(m, keyPtr, keyLen)) return BAD_POINTER;
+    String value = room.configValue(new String(m.readBytes(keyPtr, keyLen), StandardCharsets.UTF_8));
+    return value == null ? NOT_FOUND : writeOut(m, outPtr, outCap, utf8(value));
+  }
+
+  // --- utilities ---
+
+  private int log(Memory m, int level, int ptr, int len) {
+    if (!inBounds(m, ptr, len)) return BAD_POINTER;
+    if (level < Abi.LOG_DEBUG || level > Abi.LOG_ERROR) return INVALID;
+    byte[] text = m.readBytes(ptr, Math.min(len, Abi.MAX_LOG_LINE_BYTES + 1));
+    room.log().log(LEVELS[level], text);
+    return OK;
+  }
+
+  private static final Level[] LEVELS = {Level.DEBUG, Level.INFO, Level.WARNING, Level.ERROR};
+
+  private static int randomFill(Memory m, int ptr, int len) {
+    if (!inBounds(m, ptr, len)) return BAD_POINTER;
+    if (len > Abi.MAX_RANDOM_BYTES) return TOO_LARGE;
+    byte[] bytes = new byte[len];
+    RANDOM.nextBytes(bytes);
+    m.write(ptr, bytes);
+    return OK;
+  }
+
+  private static long notImplemented(HostCalls self, Memory m, long[] args) {
+    return NOT_IMPLEMENTED;
+  }
+
+  // --- memory access: every view is checked before it is touched ---
+
+  static boolean inBounds(Memory m, int ptr, int len) {
+    long end = Integer.toUnsignedLong(ptr) + Integer.toUnsignedLong(len);
+    return end <= (long) m.pages() * Memory.PAGE_SIZE;
+  }
+
+  /** The out-buffer convention (section 3): returns the full length, writes only when it fits. */
+  static int writeOut(Memory m, int outPtr, int outCap, byte[] data) {
+    if (!inBounds(m, outPtr, outCap)) return BAD_POINTER;
+    if (data.length <= Integer.toUnsignedLong(outCap) && data.length > 0) m.write(outPtr, data);
+    return data.length;
+  }
+
+  /** A message to send: a String for text (null when it is not UTF-8), bytes for binary, null for a bad kind. */
+  private static Object message(Memory m, int ptr, int len, int kind) {
+    byte[] bytes = m.readBytes(ptr, len);
+    if (kind == TEXT) return text(bytes);
+    return kind == BINARY ? bytes : null;
+  }
+
+  /** Strict UTF-8 decoding; null when the bytes are not UTF-8. */
+  static String text(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static int i(long arg) {
+    return (int) arg;
+  }
+
+  private static Binding i32(String name, int params, Call call) {
+    return new Binding(name, FunctionType.of(Collections.nCopies(params, ValType.I32), List.of(ValType.I32)), call);
+  }
+}

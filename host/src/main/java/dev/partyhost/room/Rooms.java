@@ -1,0 +1,88 @@
+package dev.partyhost.room;
+
+import dev.partyhost.HostConfig;
+import dev.partyhost.guest.GuestModule;
+import dev.partyhost.party.Parties;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The live rooms, by (party, room id). The first arrival for an id creates its room, pinned to one
+ * event loop chosen round-robin; every later arrival reaches the same room until it is dropped.
+ */
+public final class Rooms {
+  private record Key(String party, String id) {}
+
+  private final Vertx vertx;
+  private final HostConfig config;
+  private final Parties parties;
+  private final Map<Key, Room> rooms = new ConcurrentHashMap<>();
+  private final List<Context> loops = new ArrayList<>();
+  private final AtomicInteger nextLoop = new AtomicInteger();
+
+  public Rooms(Vertx vertx, HostConfig config, Parties parties, int eventLoops) {
+    this.vertx = vertx;
+    this.config = config;
+    this.parties = parties;
+    // One context per event loop; Netty assigns new event-loop contexts to loops round-robin.
+    for (int i = 0; i < eventLoops; i++) loops.add(((VertxInternal) vertx).createEventLoopContext());
+  }
+
+  /**
+   * The room for (party, id), created on first use, with one arrival counted so that it is not
+   * dropped before the caller's connect or request reaches it. Null when the party does not exist.
+   */
+  public Room acquire(String party, String id) {
+    GuestModule module = parties.get(party);
+    if (module == null) return null;
+    return rooms.compute(new Key(party, id), (key, room) -> {
+      if (room == null) {
+        Context loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+        room = new Room(this, party, id, module, loop);
+      }
+      room.arriving.incrementAndGet();
+      return room;
+    });
+  }
+
+  /** Removes a room from the registry; unless forced, only when no arrival is on its way to it. */
+  boolean remove(Room room, boolean force) {
+    boolean[] removed = {false};
+    rooms.computeIfPresent(new Key(room.party, room.id), (key, current) -> {
+      if (current != room || (!force && room.arriving.get() > 0)) return current;
+      removed[0] = true;
+      return null;
+    });
+    return removed[0];
+  }
+
+  /** Closes every live room of a party with 1012, so that its clients reconnect to the new version. */
+  public int restart(String party) {
+    int n = 0;
+    for (Room room : rooms.values()) {
+      if (room.party.equals(party)) {
+        room.restart();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public int size() {
+    return rooms.size();
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  HostConfig config() {
+    return config;
+  }
+}
