@@ -28,7 +28,7 @@ run: jar examples
 	java -XX:+UseG1GC -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
 
 test: examples conformance test-wasm node-deps sdk-test
-	mvn -B -q -f pom.xml test
+	mvn -B --no-transfer-progress -f pom.xml test
 
 jar: $(JAR)
 $(JAR): pom.xml host/pom.xml $(shell find host/src/main -type f)

@@ -43,8 +43,10 @@ public final class PartyHost {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host)
         .setPort(port)
-        .setMaxWebSocketMessageSize(config.maxMessageBytes)
-        .setMaxWebSocketFrameSize(config.maxMessageBytes)
+        // Messages over the limit are read whole and refused with 1009 by the room (a clean close);
+        // frames over twice the limit are cut off by the decoder without being read.
+        .setMaxWebSocketMessageSize(frameCeiling(config.maxMessageBytes))
+        .setMaxWebSocketFrameSize(frameCeiling(config.maxMessageBytes))
         // PartyKit does not negotiate permessage-deflate; it costs ~10x throughput on a relay.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
@@ -66,6 +68,10 @@ public final class PartyHost {
       throw new IOException("cannot listen on " + config.host + ":" + port + ": " + e.getMessage(), e);
     }
     return new PartyHost(config, vertx, parties, rooms, port);
+  }
+
+  private static int frameCeiling(int maxMessageBytes) {
+    return (int) Math.min(Integer.MAX_VALUE - 1024, 2L * maxMessageBytes);
   }
 
   private static int freePort() throws IOException {

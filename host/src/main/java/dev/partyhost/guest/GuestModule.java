@@ -100,16 +100,14 @@ public final class GuestModule {
         throw new ModuleRejectedException("unknown import " + name + " (only functions may be imported)");
       }
       FunctionType type = module.typeSection().getType(((FunctionImport) imp).typeIndex());
-      if (imp.module().equals(Abi.IMPORT_MODULE) && hostImports.containsKey(imp.name())) {
-        FunctionType expected = hostImports.get(imp.name());
-        if (!expected.typesMatch(type)) {
-          throw new ModuleRejectedException("wrong signature for import " + name + ": " + type + ", ABI v1 says " + expected);
-        }
-      } else if (imp.module().equals(Abi.WASI_MODULE) && Abi.WASI_ALLOWED.contains(imp.name())) {
-        usesWasi = true; // Chicory checks WASI signatures when it links the instance.
-      } else {
-        throw new ModuleRejectedException("unknown import " + name);
+      Map<String, FunctionType> known = imp.module().equals(Abi.IMPORT_MODULE) ? hostImports
+          : imp.module().equals(Abi.WASI_MODULE) ? Wasi.SIGNATURES : Map.of();
+      FunctionType expected = known.get(imp.name());
+      if (expected == null) throw new ModuleRejectedException("unknown import " + name);
+      if (!expected.typesMatch(type)) {
+        throw new ModuleRejectedException("wrong signature for import " + name + ": " + type + ", ABI v1 says " + expected);
       }
+      usesWasi |= known == Wasi.SIGNATURES;
     }
     return usesWasi;
   }

@@ -4,12 +4,20 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import java.io.OutputStream;
+import com.dylibso.chicory.wasm.types.FunctionType;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The WASI preview 1 subset guests get: clocks, random and stdio into the host log; nothing else. */
 public final class Wasi {
   private Wasi() {}
+
+  /** Signatures of the allowed WASI functions, by name: what modules are validated against. */
+  public static final Map<String, FunctionType> SIGNATURES = functions(null).stream()
+      .collect(Collectors.toUnmodifiableMap(HostFunction::name,
+          HostFunction::functionType));
 
   /** @param output where fds 1 and 2 go (null: nowhere) */
   public static List<HostFunction> functions(OutputStream output) {

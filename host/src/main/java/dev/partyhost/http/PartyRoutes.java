@@ -90,7 +90,7 @@ public final class PartyRoutes {
     try {
       address = RoomAddress.parse(ctx.request().path(), config.mainParty);
     } catch (RoomAddress.Invalid e) {
-      plain(ctx.response(), e.status, e.getMessage());
+      plain(ctx.response(), e.status(), e.getMessage());
       return null;
     }
     if (address == null) {

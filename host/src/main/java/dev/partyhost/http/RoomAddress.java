@@ -15,11 +15,15 @@ public record RoomAddress(String party, String room) {
 
   /** A path that is not a valid room address; {@code status} is 400 or 404. */
   public static final class Invalid extends Exception {
-    final int status;
+    private final int status;
 
     Invalid(int status, String message) {
       super(message);
       this.status = status;
+    }
+
+    public int status() {
+      return status;
     }
   }
 

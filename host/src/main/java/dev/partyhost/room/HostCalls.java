@@ -243,7 +243,7 @@ public final class HostCalls {
   }
 
   private int configGet(Memory m, int keyPtr, int keyLen, int outPtr, int outCap) {
-    if (!inBounds(m, keyPtr, keyLen)) return BAD_POINTER;
+    if (!inBounds(m, keyPtr, keyLen) || !inBounds(m, outPtr, outCap)) return BAD_POINTER;
     String value = room.configValue(new String(m.readBytes(keyPtr, keyLen), StandardCharsets.UTF_8));
     return value == null ? NOT_FOUND : writeOut(m, outPtr, outCap, utf8(value));
   }
@@ -276,6 +276,7 @@ public final class HostCalls {
   // --- memory access: every view is checked before it is touched ---
 
   static boolean inBounds(Memory m, int ptr, int len) {
+    if (len == 0) return true; // an empty view names no memory (Rust passes dangling pointers for them)
     long end = Integer.toUnsignedLong(ptr) + Integer.toUnsignedLong(len);
     return end <= (long) m.pages() * Memory.PAGE_SIZE;
   }

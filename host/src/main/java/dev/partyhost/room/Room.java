@@ -98,11 +98,22 @@ public final class Room {
    */
   public void accept(ServerWebSocket socket, String connectionId, String uri, byte[] request) {
     Connection c = new Connection(connectionId, uri, socket, this);
-    socket.textMessageHandler(text -> c.room.execute(r -> r.message(c, text.getBytes(StandardCharsets.UTF_8), Abi.TEXT)));
-    socket.binaryMessageHandler(data -> c.room.execute(r -> r.message(c, data.getBytes(), Abi.BINARY)));
+    int limit = rooms.config().maxMessageBytes;
+    socket.textMessageHandler(text -> {
+      byte[] data = text.getBytes(StandardCharsets.UTF_8);
+      if (data.length > limit) tooBig(socket, limit); else c.room.execute(r -> r.message(c, data, Abi.TEXT));
+    });
+    socket.binaryMessageHandler(data -> {
+      if (data.length() > limit) tooBig(socket, limit); else c.room.execute(r -> r.message(c, data.getBytes(), Abi.BINARY));
+    });
     socket.exceptionHandler(error -> c.room.execute(r -> r.error(c, String.valueOf(error.getMessage()))));
     socket.closeHandler(v -> c.room.execute(r -> r.closed(c, socket.closeStatusCode(), socket.closeReason())));
     execute(r -> r.connect(c, request), true);
+  }
+
+  private void tooBig(ServerWebSocket socket, int limit) {
+    LOG.log(Level.INFO, "[" + party + "/" + id + "] message over " + limit + " bytes, closing with 1009");
+    socket.close((short) 1009, "Message too big");
   }
 
   /** Delivers an HTTP request to the room's request hook (the room acquired from {@link Rooms#acquire}). */

@@ -1,0 +1,49 @@
+package dev.partyhost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.partyhost.guest.ExecutionMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HostConfigTest {
+  @Test
+  void defaults() {
+    HostConfig c = HostConfig.load(new String[0], Map.of());
+    assertEquals("127.0.0.1", c.host);
+    assertEquals(1999, c.port);
+    assertEquals("main", c.mainParty);
+    assertEquals(ExecutionMode.COMPILED, c.mode);
+    assertEquals(1024 * 1024, c.maxMessageBytes);
+    assertNull(c.adminToken);
+  }
+
+  @Test
+  void fileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("partyhost.json");
+    Files.writeString(file, "{\"port\": 3000, \"mainParty\": \"file\", \"maxMessageBytes\": 10,"
+        + " \"vars\": {\"chat\": {\"greeting\": \"hi\"}}}");
+    HostConfig c = HostConfig.load(
+        new String[] {"--config", file.toString(), "--port", "4000", "--mode=interpreted"},
+        Map.of("PARTYHOST_PORT", "3500", "PARTYHOST_MAIN_PARTY", "env", "PARTYHOST_ADMIN_TOKEN", "t"));
+    assertEquals(4000, c.port);
+    assertEquals("env", c.mainParty);
+    assertEquals(10, c.maxMessageBytes);
+    assertEquals(ExecutionMode.INTERPRETED, c.mode);
+    assertEquals("hi", c.vars.get("chat").get("greeting"));
+    assertEquals("t", c.adminToken);
+  }
+
+  @Test
+  void badInputIsRefusedClearly() {
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--nope", "1"}, Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port", "x"}, Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port"}, Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--admin-token", "x"}, Map.of()));
+  }
+}

@@ -1,0 +1,122 @@
+package dev.partyhost.support;
+
+import dev.partyhost.HostConfig;
+import dev.partyhost.PartyHost;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** The real host on a free port, serving the real compiled examples, with real HTTP and WebSocket clients. */
+public final class TestHost implements AutoCloseable {
+  public static final String ADMIN_TOKEN = "test-admin-token";
+
+  public final PartyHost host;
+  private final Vertx clientVertx = Vertx.vertx();
+  private final WebSocketClient wsClient;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestHost(PartyHost host) {
+    this.host = host;
+    this.wsClient = clientVertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxMessageSize(64 * 1024 * 1024).setMaxFrameSize(64 * 1024 * 1024).setMaxConnections(100_000));
+  }
+
+  /** The repository root (the Makefile puts built modules under build/). */
+  public static Path root() {
+    return Path.of(System.getProperty("partyhost.root", "..")).toAbsolutePath().normalize();
+  }
+
+  public static Path wasm(String dir, String name) {
+    Path p = root().resolve("build").resolve(dir).resolve(name + ".wasm");
+    if (!Files.exists(p)) throw new IllegalStateException(p + " is missing: run the tests with `make test`");
+    return p;
+  }
+
+  public static TestHost start() {
+    return start(c -> {});
+  }
+
+  /** Starts with the examples (main party: chat) and the host's test guests; {@code tweak} adjusts the config. */
+  public static TestHost start(Consumer<HostConfig> tweak) {
+    HostConfig config = HostConfig.load(new String[0], Map.of("PARTYHOST_ADMIN_TOKEN", ADMIN_TOKEN));
+    config.port = 0;
+    config.parties = root().resolve("build/wasm").toString();
+    config.mainParty = "chat";
+    tweak.accept(config);
+    try {
+      PartyHost host = PartyHost.start(config);
+      Path testWasm = root().resolve("build/test-wasm");
+      if (Files.isDirectory(testWasm)) host.parties().loadDirectory(testWasm);
+      return new TestHost(host);
+    } catch (Exception e) {
+      throw new IllegalStateException("host failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return host.port();
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + port() + path;
+  }
+
+  /** Opens a WebSocket to a path such as {@code /parties/chat/room?_pk=alice}. */
+  public Ws ws(String path) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(port()).setURI(path);
+    return Ws.connect(wsClient, options);
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(url(path))).GET());
+  }
+
+  public HttpResponse<String> post(String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(url(path))).POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** The status of a GET sent byte for byte, for paths that java.net.URI refuses to build. */
+  public int rawGetStatus(String path) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port())) {
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+      return Integer.parseInt(status.split(" ")[1]);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpResponse<String> send(HttpRequest.Builder request) {
+    try {
+      return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** PUT /_admin/parties/NAME with the given module and token (null: no Authorization header). */
+  public HttpResponse<String> upload(String name, byte[] module, String token, boolean restart) {
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url("/_admin/parties/" + name + (restart ? "?restart=true" : ""))))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(module));
+    if (token != null) req.header("Authorization", "Bearer " + token);
+    return send(req);
+  }
+
+  @Override
+  public void close() {
+    clientVertx.close().await();
+    host.close();
+  }
+}
