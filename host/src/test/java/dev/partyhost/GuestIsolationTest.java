@@ -3,6 +3,7 @@ package dev.partyhost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partyhost.support.LogCapture;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
 import java.util.ArrayList;
@@ -11,9 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,29 +23,17 @@ import org.junit.jupiter.api.Test;
 class GuestIsolationTest {
   private static TestHost host;
   /** Guest log lines ("[probe/ROOM] hook") with the thread that ran the hook. */
-  private static final List<String[]> hooks = java.util.Collections.synchronizedList(new ArrayList<>());
-  private static final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      hooks.add(new String[] {r.getMessage(), Long.toString(r.getLongThreadID())});
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private static LogCapture hooks;
 
   @BeforeAll
   static void start() {
-    Logger.getLogger("partyhost.guest").addHandler(capture);
+    hooks = new LogCapture("partyhost.guest");
     host = TestHost.start();
   }
 
   @AfterAll
   static void stop() {
-    Logger.getLogger("partyhost.guest").removeHandler(capture);
+    hooks.close();
     host.close();
   }
 
@@ -67,17 +53,15 @@ class GuestIsolationTest {
     long deadline = System.currentTimeMillis() + 5000;
     while (count("close") < rooms * 3 && System.currentTimeMillis() < deadline) Thread.sleep(20);
 
-    Map<String, Set<String>> threadsByRoom = new HashMap<>();
-    synchronized (hooks) {
-      for (String[] h : hooks) {
-        if (!h[0].startsWith("[probe/pin-")) continue;
-        String room = h[0].substring(1, h[0].indexOf(']'));
-        threadsByRoom.computeIfAbsent(room, k -> new HashSet<>()).add(h[1]);
-      }
+    Map<String, Set<Long>> threadsByRoom = new HashMap<>();
+    for (LogCapture.Line line : hooks.lines()) {
+      if (!line.message().startsWith("[probe/pin-")) continue;
+      String room = line.message().substring(1, line.message().indexOf(']'));
+      threadsByRoom.computeIfAbsent(room, k -> new HashSet<>()).add(line.threadId());
     }
     assertEquals(rooms, threadsByRoom.size());
-    Set<String> allThreads = new HashSet<>();
-    for (Map.Entry<String, Set<String>> e : threadsByRoom.entrySet()) {
+    Set<Long> allThreads = new HashSet<>();
+    for (Map.Entry<String, Set<Long>> e : threadsByRoom.entrySet()) {
       assertEquals(1, e.getValue().size(), e.getKey() + " ran on " + e.getValue());
       allThreads.addAll(e.getValue());
     }
@@ -113,14 +97,10 @@ class GuestIsolationTest {
   }
 
   private static int count(String hook) {
-    synchronized (hooks) {
-      return (int) hooks.stream().filter(h -> h[0].startsWith("[probe/pin-") && h[0].endsWith("] " + hook)).count();
-    }
+    return (int) hooks.messages().stream().filter(m -> m.startsWith("[probe/pin-") && m.endsWith("] " + hook)).count();
   }
 
   private static int countPrefix(String prefix) {
-    synchronized (hooks) {
-      return (int) hooks.stream().filter(h -> h[0].startsWith(prefix)).count();
-    }
+    return (int) hooks.messages().stream().filter(m -> m.startsWith(prefix)).count();
   }
 }

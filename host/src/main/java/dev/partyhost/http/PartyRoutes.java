@@ -16,12 +16,15 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /** PartyKit's URL scheme: WebSockets and plain HTTP to /parties/PARTY/ROOM and /party/ROOM, into rooms. */
 public final class PartyRoutes {
   private static final Logger LOG = System.getLogger("partyhost.http");
   private static final String ROOM_PATHS = "^/part(y|ies)/.*";
+  /** Framing headers are the host's business, not the guest's. */
+  private static final Set<String> HOST_OWNED_HEADERS = Set.of("content-length", "transfer-encoding", "connection");
 
   private final HostConfig config;
   private final Parties parties;
@@ -129,7 +132,10 @@ public final class PartyRoutes {
     try {
       response.setStatusCode(r.status());
       List<String> headers = r.headers();
-      for (int i = 0; i + 1 < headers.size(); i += 2) response.headers().add(headers.get(i), headers.get(i + 1));
+      for (int i = 0; i + 1 < headers.size(); i += 2) {
+        String name = headers.get(i);
+        if (!HOST_OWNED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) response.headers().add(name, headers.get(i + 1));
+      }
       response.end(Buffer.buffer(r.body()));
     } catch (IllegalArgumentException e) {
       response.headers().clear();

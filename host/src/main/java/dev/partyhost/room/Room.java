@@ -164,6 +164,7 @@ public final class Room {
   private void error(Connection c, String message) {
     if (!isMember(c) || !ensureGuest()) return;
     runHook(Hook.ERROR, c, () -> guest.onError(c.handle, message.getBytes(StandardCharsets.UTF_8)));
+    touch();
   }
 
   private void closed(Connection c, Short code, String reason) {
@@ -171,7 +172,7 @@ public final class Room {
     c.closing = true;
     if (ensureGuest()) {
       byte[] why = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
-      runHook(Hook.CLOSE, c, () -> guest.onClose(c.handle, code == null ? 1005 : code, why));
+      runHook(Hook.CLOSE, c, () -> guest.onClose(c.handle, code == null ? 1006 : code, why));
     }
     connections.remove(c.handle, c);
     touch();

@@ -1,0 +1,43 @@
+package dev.partyhost.support;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Records what the host logs under one logger name, with the thread that logged it. */
+public final class LogCapture extends Handler implements AutoCloseable {
+  /** One log line and the id of the thread that wrote it. */
+  public record Line(String message, long threadId) {}
+
+  // JUL keeps loggers weakly: hold this one, or it (and this handler) may be collected and replaced.
+  private final Logger logger;
+  private final List<Line> lines = new ArrayList<>();
+
+  public LogCapture(String loggerName) {
+    logger = Logger.getLogger(loggerName);
+    logger.addHandler(this);
+  }
+
+  @Override
+  public synchronized void publish(LogRecord r) {
+    lines.add(new Line(r.getMessage(), r.getLongThreadID()));
+  }
+
+  public synchronized List<Line> lines() {
+    return new ArrayList<>(lines);
+  }
+
+  public synchronized List<String> messages() {
+    return lines.stream().map(Line::message).toList();
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public void close() {
+    logger.removeHandler(this);
+  }
+}
