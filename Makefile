@@ -22,7 +22,7 @@ CC_WASI := clang --target=wasm32-wasi -mexec-model=reactor -std=c11 -O2 -Wall -W
 APT_PACKAGES := rustc cargo libstd-rust-dev-wasm32 lld-14 clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
 TOOLCHAINS := $(BUILD)/.toolchains
 
-.PHONY: run test jar wasm examples conformance test-wasm node-deps sdk-test clean toolchains
+.PHONY: run test jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party
 
 run: jar examples
 	java -XX:+UseG1GC -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
@@ -64,11 +64,36 @@ $(WASM)/relay-c.wasm: examples-wasm/relay-c/relay.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 
+# Your own parties: `make rust-party DIR=path/to/crate` (the folder name is the crate and party name)
+# and `make c-party SRC=path/to/party.c [C_LIBC=wasi]`; both write build/parties/NAME.wasm.
+PARTIES := $(BUILD)/parties
+RUST_GUEST_FLAGS := -C link-arg=-zstack-size=65536 -C link-arg=--max-memory=16777216
+rust-party: | $(TOOLCHAINS)
+	@test -n "$(DIR)" || { echo "usage: make rust-party DIR=path/to/crate"; exit 2; }
+	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build --release --target wasm32-unknown-unknown \
+	  --manifest-path $(DIR)/Cargo.toml --target-dir $(BUILD)/cargo-parties
+	@mkdir -p $(PARTIES)
+	cp $(BUILD)/cargo-parties/wasm32-unknown-unknown/release/$(subst -,_,$(notdir $(abspath $(DIR)))).wasm \
+	  $(PARTIES)/$(notdir $(abspath $(DIR))).wasm
+c-party: | $(TOOLCHAINS)
+	@test -n "$(SRC)" || { echo "usage: make c-party SRC=path/to/party.c [C_LIBC=wasi]"; exit 2; }
+	@mkdir -p $(PARTIES)
+	$(if $(filter wasi,$(C_LIBC)),$(CC_WASI),$(CC_WASM)) -o $(PARTIES)/$(basename $(notdir $(SRC))).wasm \
+	  $(SRC) guest-sdk-c/partyhost.c
+
 # ABI conformance modules and the host's own test guests, hand-written in WAT.
 conformance: $(patsubst abi/conformance/%.wat,$(CONFORMANCE)/%.wasm,$(shell find abi/conformance -name '*.wat'))
 $(CONFORMANCE)/%.wasm: abi/conformance/%.wat | $(TOOLCHAINS)
 	@mkdir -p $(@D) && wat2wasm $< -o $@
-test-wasm: $(patsubst host/src/test/wat/%.wat,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/wat/*.wat))
+test-wasm: $(patsubst host/src/test/wat/%.wat,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/wat/*.wat)) \
+           $(TEST_WASM)/c-sdk-all-abi.wasm $(TEST_WASM)/rust-sdk-all-abi.wasm
+$(TEST_WASM)/rust-sdk-all-abi.wasm: $(shell find guest-sdk-rust/src guest-sdk-rust/all-abi -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
+	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build -q --release --target wasm32-unknown-unknown \
+	  --manifest-path guest-sdk-rust/all-abi/Cargo.toml --target-dir $(BUILD)/cargo-all-abi
+	@mkdir -p $(@D) && cp $(BUILD)/cargo-all-abi/wasm32-unknown-unknown/release/all_abi.wasm $@
+$(TEST_WASM)/c-sdk-all-abi.wasm: guest-sdk-c/test/all_abi.c $(C_SDK) | $(TOOLCHAINS)
+	@mkdir -p $(@D)
+	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 $(TEST_WASM)/%.wasm: host/src/test/wat/%.wat | $(TOOLCHAINS)
 	@mkdir -p $(@D) && wat2wasm $< -o $@
 

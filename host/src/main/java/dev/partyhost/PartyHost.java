@@ -3,6 +3,7 @@ package dev.partyhost;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.http.AdminRoutes;
 import dev.partyhost.http.PartyRoutes;
+import dev.partyhost.http.RoomAddress;
 import dev.partyhost.party.Parties;
 import dev.partyhost.room.Rooms;
 import io.vertx.core.DeploymentOptions;
@@ -60,7 +61,15 @@ public final class PartyHost {
           new PartyRoutes(config, parties, rooms).mount(router);
           router.route().handler(ctx -> ctx.response().setStatusCode(404)
               .putHeader("content-type", "text/plain; charset=utf-8").end("Not found"));
-          return vertx.createHttpServer(options).requestHandler(router).listen();
+          return vertx.createHttpServer(options).requestHandler(req -> {
+            // The router would throw on a malformed escape; answer it here, plainly.
+            if (RoomAddress.hasBadEscape(req.path())) {
+              req.response().setStatusCode(400).putHeader("content-type", "text/plain; charset=utf-8")
+                  .end("Bad percent-encoding in path");
+            } else {
+              router.handle(req);
+            }
+          }).listen();
         }
       }, deployment).await();
     } catch (RuntimeException e) {

@@ -1,8 +1,11 @@
 package dev.partyhost;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.dylibso.chicory.wasm.Parser;
+import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
@@ -10,7 +13,11 @@ import dev.partyhost.room.HostCalls;
 import dev.partyhost.support.TestHost;
 import java.nio.file.Files;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the loader refuses beyond the conformance material: garbage, truncation, size and memory limits. */
 class ModuleValidationTest {
@@ -35,6 +42,17 @@ class ModuleValidationTest {
     byte[] chat = Files.readAllBytes(TestHost.wasm("wasm", "chat"));
     assertTrue(rejection(chat, chat.length - 1, 256).startsWith("module too large"));
     assertTrue(rejection(chat, chat.length, 1).startsWith("memory too large"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"c-sdk-all-abi", "rust-sdk-all-abi"})
+  void eachSdkDeclaresEveryHostCallAsTheHostDefinesIt(String module) throws Exception {
+    byte[] bytes = Files.readAllBytes(TestHost.wasm("test-wasm", module));
+    GuestModule.load(bytes, HostCalls.SIGNATURES, ExecutionMode.COMPILED, 1 << 24, 256); // signatures match
+    Set<String> imported = new TreeSet<>();
+    Parser.parse(bytes).importSection().stream()
+        .filter(i -> i.module().equals(Abi.IMPORT_MODULE)).forEach(i -> imported.add(i.name()));
+    assertEquals(new TreeSet<>(HostCalls.SIGNATURES.keySet()), imported);
   }
 
   @Test

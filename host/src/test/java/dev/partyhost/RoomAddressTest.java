@@ -1,8 +1,10 @@
 package dev.partyhost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.http.RoomAddress;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,14 @@ class RoomAddressTest {
     assertEquals(new RoomAddress("chat", "a/b c"), parse("/party/a%2Fb%20c"));
     assertEquals(new RoomAddress("chat", "héllo"), parse("/party/h%C3%A9llo"));
     assertEquals("x".repeat(256), parse("/party/" + "x".repeat(256)).room());
+  }
+
+  @Test
+  void malformedEscapesAreFound() {
+    assertTrue(RoomAddress.hasBadEscape("/party/%zz"));
+    assertTrue(RoomAddress.hasBadEscape("/party/a%2"));
+    assertTrue(RoomAddress.hasBadEscape("/party/a%"));
+    assertFalse(RoomAddress.hasBadEscape("/party/a%2Fb%c3%a9"));
   }
 
   @Test

@@ -49,6 +49,15 @@ public record RoomAddress(String party, String room) {
     return new RoomAddress(party, roomId(segment));
   }
 
+  /** True when a {@code %} in the path is not followed by two hex digits. */
+  public static boolean hasBadEscape(String rawPath) {
+    for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
+      if (i + 2 >= rawPath.length()) return true;
+      if (Character.digit(rawPath.charAt(i + 1), 16) < 0 || Character.digit(rawPath.charAt(i + 2), 16) < 0) return true;
+    }
+    return false;
+  }
+
   private static String roomId(String segment) throws Invalid {
     byte[] bytes = percentDecode(segment);
     if (bytes.length == 0) throw new Invalid(400, "Missing room id");
