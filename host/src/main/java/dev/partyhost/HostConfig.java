@@ -78,6 +78,7 @@ public final class HostConfig {
     } catch (IOException e) {
       throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
     }
+    config.validate();
     config.adminToken = env.get("PARTYHOST_ADMIN_TOKEN");
     if (config.adminToken != null && config.adminToken.isEmpty()) config.adminToken = null;
     return config;
@@ -127,6 +128,14 @@ public final class HostConfig {
       }
     }
     return out.toString();
+  }
+
+  private void validate() {
+    if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, not " + port);
+    if (maxMessageBytes < 1 || maxRequestBytes < 0 || maxModuleBytes < 1 || maxMemoryBytes < 65536) {
+      throw new IllegalArgumentException("size limits must be positive (maxMemoryBytes at least one 64 KiB page)");
+    }
+    if (roomIdleMs < 1) throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
   }
 
   public int maxMemoryPages() {

@@ -1,21 +1,17 @@
 package dev.partyhost;
 
 import dev.partyhost.guest.ModuleRejectedException;
-import dev.partyhost.http.AdminRoutes;
-import dev.partyhost.http.PartyRoutes;
-import dev.partyhost.http.RoomAddress;
+import dev.partyhost.http.HttpVerticle;
 import dev.partyhost.party.Parties;
 import dev.partyhost.room.Rooms;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 
 /** A running partyhost: the module registry, the rooms, and an HTTP server on every event loop. */
 public final class PartyHost {
@@ -40,10 +36,8 @@ public final class PartyHost {
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
     Rooms rooms = new Rooms(vertx, config, parties, loops);
-    int port = config.port != 0 ? config.port : freePort();
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host)
-        .setPort(port)
         // Messages over the limit are read whole and refused with 1009 by the room (a clean close);
         // frames over twice the limit are cut off by the decoder without being read.
         .setMaxWebSocketMessageSize(frameCeiling(config.maxMessageBytes))
@@ -51,42 +45,43 @@ public final class PartyHost {
         // PartyKit does not negotiate permessage-deflate; it costs ~10x throughput on a relay.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
-    DeploymentOptions deployment = new DeploymentOptions().setInstances(loops);
     try {
-      vertx.deployVerticle(() -> new VerticleBase() {
-        @Override
-        public Future<?> start() {
-          Router router = Router.router(vertx);
-          new AdminRoutes(vertx, config, parties, rooms).mount(router);
-          new PartyRoutes(config, parties, rooms).mount(router);
-          router.route().handler(ctx -> ctx.response().setStatusCode(404)
-              .putHeader("content-type", "text/plain; charset=utf-8").end("Not found"));
-          return vertx.createHttpServer(options).requestHandler(req -> {
-            // The router would throw on a malformed escape; answer it here, plainly.
-            if (RoomAddress.hasBadEscape(req.path())) {
-              req.response().setStatusCode(400).putHeader("content-type", "text/plain; charset=utf-8")
-                  .end("Bad percent-encoding in path");
-            } else {
-              router.handle(req);
-            }
-          }).listen();
-        }
-      }, deployment).await();
+      return new PartyHost(config, vertx, parties, rooms, listen(vertx, config, options, loops, parties, rooms));
     } catch (RuntimeException e) {
       vertx.close();
-      throw new IOException("cannot listen on " + config.host + ":" + port + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
     }
-    return new PartyHost(config, vertx, parties, rooms, port);
+  }
+
+  /**
+   * Deploys one server per event loop, all on one port (Vert.x server sharing). Port 0 means a free
+   * port, found by the OS: another process may take it before we bind, so try a few.
+   */
+  private static int listen(Vertx vertx, HostConfig config, HttpServerOptions options, int loops,
+                            Parties parties, Rooms rooms) {
+    for (int attempt = 1; ; attempt++) {
+      int port = config.port != 0 ? config.port : freePort();
+      HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
+      try {
+        vertx.deployVerticle(() -> new HttpVerticle(config, bound, parties, rooms),
+            new DeploymentOptions().setInstances(loops)).await();
+        return port;
+      } catch (RuntimeException e) {
+        if (config.port != 0 || attempt == 5) throw e;
+      }
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static int frameCeiling(int maxMessageBytes) {
     return (int) Math.min(Integer.MAX_VALUE - 1024, 2L * maxMessageBytes);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   public int port() {

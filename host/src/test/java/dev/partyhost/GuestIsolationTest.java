@@ -50,7 +50,7 @@ class GuestIsolationTest {
     for (Ws ws : sockets) for (int round = 0; round < 5; round++) ws.expectText("m" + round);
     for (Ws ws : sockets) ws.close();
     // Wait for the close hooks.
-    long deadline = System.currentTimeMillis() + 5000;
+    long deadline = System.currentTimeMillis() + Ws.TIMEOUT_MS;
     while (count("close") < rooms * 3 && System.currentTimeMillis() < deadline) Thread.sleep(20);
 
     Map<String, Set<Long>> threadsByRoom = new HashMap<>();

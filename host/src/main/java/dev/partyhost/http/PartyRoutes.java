@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -111,14 +112,18 @@ public final class PartyRoutes {
     plain(ctx.response(), 404, "Party " + address.party() + " not found");
   }
 
-  /** The ABI's request record: method, URL, body, then header names (lower case) and values. */
+  /**
+   * The ABI's request record: method, URL, body, then header names (lower case) and values. Netty
+   * reads the request line and headers as ISO-8859-1, one char per byte: encoding them back the same
+   * way hands the guest the bytes the client sent.
+   */
   private static byte[] record(HttpServerRequest req, String uri, Buffer body) {
     ByteList.Builder record = new ByteList.Builder()
         .add(req.method().name())
-        .add(uri)
+        .add(uri.getBytes(StandardCharsets.ISO_8859_1))
         .add(body.getBytes());
     for (Map.Entry<String, String> header : req.headers()) {
-      record.add(header.getKey().toLowerCase(Locale.ROOT)).add(header.getValue());
+      record.add(header.getKey().toLowerCase(Locale.ROOT)).add(header.getValue().getBytes(StandardCharsets.ISO_8859_1));
     }
     return record.build();
   }

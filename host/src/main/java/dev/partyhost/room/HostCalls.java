@@ -142,7 +142,7 @@ public final class HostCalls {
     if (c.closing) return CLOSED;
     if (!inBounds(m, reasonPtr, reasonLen)) return BAD_POINTER;
     if (reasonLen > Abi.MAX_CLOSE_REASON_BYTES) return TOO_LARGE;
-    String reason = text(m.readBytes(reasonPtr, reasonLen));
+    String reason = text(read(m, reasonPtr, reasonLen));
     if (reason == null || !(code == 1000 || (code >= 3000 && code <= 4999))) return INVALID;
     room.queueClose(c, code, reason);
     return OK;
@@ -151,12 +151,13 @@ public final class HostCalls {
   private int connString(Memory m, int handle, int outPtr, int outCap, boolean id) {
     Connection c = room.connection(handle);
     if (c == null) return BAD_HANDLE;
-    return writeOut(m, outPtr, outCap, utf8(id ? c.id : c.uri));
+    // The URI as the client sent it: one byte per char, as the request record carries it.
+    return writeOut(m, outPtr, outCap, id ? utf8(c.id) : c.uri.getBytes(StandardCharsets.ISO_8859_1));
   }
 
   private int connFind(Memory m, int idPtr, int idLen) {
     if (!inBounds(m, idPtr, idLen)) return BAD_POINTER;
-    String id = text(m.readBytes(idPtr, idLen));
+    String id = text(read(m, idPtr, idLen));
     for (Connection c : room.openConnections()) {
       if (c.id.equals(id)) return c.handle;
     }
@@ -174,7 +175,7 @@ public final class HostCalls {
     if (c == null) return BAD_HANDLE;
     if (!inBounds(m, ptr, len)) return BAD_POINTER;
     if (len > Abi.MAX_STATE_BYTES) return TOO_LARGE;
-    c.state = len == 0 ? Connection.NO_STATE : m.readBytes(ptr, len);
+    c.state = len == 0 ? Connection.NO_STATE : read(m, ptr, len);
     return OK;
   }
 
@@ -185,14 +186,14 @@ public final class HostCalls {
     if (!inBounds(m, ptr, len)) return BAD_POINTER;
     List<byte[]> items;
     try {
-      items = ByteList.decode(m.readBytes(ptr, len));
+      items = ByteList.decode(read(m, ptr, len));
     } catch (IllegalArgumentException e) {
       return INVALID;
     }
     if (items.size() > Abi.MAX_TAGS) return TOO_LARGE;
+    for (byte[] item : items) if (item.length > Abi.MAX_TAG_BYTES) return TOO_LARGE;
     List<String> tags = new ArrayList<>(items.size());
     for (byte[] item : items) {
-      if (item.length > Abi.MAX_TAG_BYTES) return TOO_LARGE;
       String tag = text(item);
       if (tag == null || tag.isEmpty()) return INVALID;
       tags.add(tag);
@@ -209,7 +210,8 @@ public final class HostCalls {
 
   private int connList(Memory m, int tagPtr, int tagLen, int outPtr, int outCap) {
     if (!inBounds(m, tagPtr, tagLen)) return BAD_POINTER;
-    String tag = tagLen == 0 ? null : text(m.readBytes(tagPtr, tagLen));
+    String tag = tagLen == 0 ? null : text(read(m, tagPtr, tagLen));
+    if (tagLen > 0 && tag == null) return writeOut(m, outPtr, outCap, EMPTY); // no tag is that
     List<Connection> open = room.openConnections();
     ByteBuffer handles = ByteBuffer.allocate(4 * open.size()).order(ByteOrder.LITTLE_ENDIAN);
     for (Connection c : open) {
@@ -226,10 +228,10 @@ public final class HostCalls {
     if (!room.isRequesting()) return WRONG_HOOK;
     if (!inBounds(m, headersPtr, headersLen) || !inBounds(m, bodyPtr, bodyLen)) return BAD_POINTER;
     if (bodyLen > Abi.MAX_RESPONSE_BODY_BYTES || headersLen > Abi.MAX_RESPONSE_BODY_BYTES) return TOO_LARGE;
-    if (status < 100 || status > 599) return INVALID;
+    if (status < 200 || status > 599) return INVALID; // 1xx are not final responses
     List<String> headers = new ArrayList<>();
     try {
-      for (byte[] item : ByteList.decode(m.readBytes(headersPtr, headersLen))) {
+      for (byte[] item : ByteList.decode(read(m, headersPtr, headersLen))) {
         String s = text(item);
         if (s == null) return INVALID;
         headers.add(s);
@@ -238,13 +240,13 @@ public final class HostCalls {
       return INVALID;
     }
     if (headers.size() % 2 != 0) return INVALID;
-    room.setResponse(new RoomResponse(status, headers, m.readBytes(bodyPtr, bodyLen)));
+    room.setResponse(new RoomResponse(status, headers, read(m, bodyPtr, bodyLen)));
     return OK;
   }
 
   private int configGet(Memory m, int keyPtr, int keyLen, int outPtr, int outCap) {
     if (!inBounds(m, keyPtr, keyLen) || !inBounds(m, outPtr, outCap)) return BAD_POINTER;
-    String value = room.configValue(new String(m.readBytes(keyPtr, keyLen), StandardCharsets.UTF_8));
+    String value = room.configValue(new String(read(m, keyPtr, keyLen), StandardCharsets.UTF_8));
     return value == null ? NOT_FOUND : writeOut(m, outPtr, outCap, utf8(value));
   }
 
@@ -253,7 +255,7 @@ public final class HostCalls {
   private int log(Memory m, int level, int ptr, int len) {
     if (!inBounds(m, ptr, len)) return BAD_POINTER;
     if (level < Abi.LOG_DEBUG || level > Abi.LOG_ERROR) return INVALID;
-    byte[] text = m.readBytes(ptr, Math.min(len, Abi.MAX_LOG_LINE_BYTES + 1));
+    byte[] text = read(m, ptr, Math.min(len, Abi.MAX_LOG_LINE_BYTES + 1));
     room.log().log(LEVELS[level], text);
     return OK;
   }
@@ -263,6 +265,7 @@ public final class HostCalls {
   private static int randomFill(Memory m, int ptr, int len) {
     if (!inBounds(m, ptr, len)) return BAD_POINTER;
     if (len > Abi.MAX_RANDOM_BYTES) return TOO_LARGE;
+    if (len == 0) return OK;
     byte[] bytes = new byte[len];
     RANDOM.nextBytes(bytes);
     m.write(ptr, bytes);
@@ -281,6 +284,13 @@ public final class HostCalls {
     return end <= (long) m.pages() * Memory.PAGE_SIZE;
   }
 
+  /** The bytes of a view already checked by {@link #inBounds}; an empty view touches no memory. */
+  private static byte[] read(Memory m, int ptr, int len) {
+    return len == 0 ? EMPTY : m.readBytes(ptr, len);
+  }
+
+  private static final byte[] EMPTY = new byte[0];
+
   /** The out-buffer convention (section 3): returns the full length, writes only when it fits. */
   static int writeOut(Memory m, int outPtr, int outCap, byte[] data) {
     if (!inBounds(m, outPtr, outCap)) return BAD_POINTER;
@@ -290,7 +300,7 @@ public final class HostCalls {
 
   /** A message to send: a String for text (null when it is not UTF-8), bytes for binary, null for a bad kind. */
   private static Object message(Memory m, int ptr, int len, int kind) {
-    byte[] bytes = m.readBytes(ptr, len);
+    byte[] bytes = read(m, ptr, len);
     if (kind == TEXT) return text(bytes);
     return kind == BINARY ? bytes : null;
   }

@@ -9,6 +9,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.lang.System.Logger;
@@ -70,24 +71,35 @@ public final class Room {
   }
 
   /**
-   * Runs a task on the room's context. A room dropped meanwhile hands a new arrival (a connect, a
-   * request) to its successor; events of its own connections, which it closed when it was dropped,
-   * are ignored.
+   * Runs an arrival (a connect or a request, counted in {@link #arriving}) on the room's context. A
+   * room dropped meanwhile (by a restart) hands it to its successor, and with it the connection.
    */
-  private void execute(Handler<Room> task, boolean newArrival) {
+  private void arrive(Connection c, Handler<Room> task) {
     context.runOnContext(v -> {
       if (!dropped) {
         task.handle(this);
-      } else if (newArrival) {
-        arrived();
-        Room next = rooms.acquire(party, id);
-        if (next != null) next.execute(task, true);
+        return;
       }
+      arrived();
+      Room next = rooms.acquire(party, id);
+      if (next == null) {
+        task.handle(this); // the party is gone: this room answers (its guest is gone too)
+        return;
+      }
+      if (c != null) c.room = next;
+      next.arrive(c, task);
     });
   }
 
-  private void execute(Handler<Room> task) {
-    execute(task, false);
+  /** Runs an event of connection {@code c} on the context of the room that holds it. */
+  private void deliver(Connection c, Handler<Room> task) {
+    context.runOnContext(v -> {
+      if (!dropped) {
+        task.handle(this);
+      } else if (c.room != this) {
+        c.room.deliver(c, task); // its connect was handed on; its events follow
+      }
+    });
   }
 
   // --- events (called from any thread) ---
@@ -101,14 +113,14 @@ public final class Room {
     int limit = rooms.config().maxMessageBytes;
     socket.textMessageHandler(text -> {
       byte[] data = text.getBytes(StandardCharsets.UTF_8);
-      if (data.length > limit) tooBig(socket, limit); else c.room.execute(r -> r.message(c, data, Abi.TEXT));
+      if (data.length > limit) tooBig(socket, limit); else c.room.deliver(c, r -> r.message(c, data, Abi.TEXT));
     });
     socket.binaryMessageHandler(data -> {
-      if (data.length() > limit) tooBig(socket, limit); else c.room.execute(r -> r.message(c, data.getBytes(), Abi.BINARY));
+      if (data.length() > limit) tooBig(socket, limit); else c.room.deliver(c, r -> r.message(c, data.getBytes(), Abi.BINARY));
     });
-    socket.exceptionHandler(error -> c.room.execute(r -> r.error(c, String.valueOf(error.getMessage()))));
-    socket.closeHandler(v -> c.room.execute(r -> r.closed(c, socket.closeStatusCode(), socket.closeReason())));
-    execute(r -> r.connect(c, request), true);
+    socket.exceptionHandler(error -> c.room.deliver(c, r -> r.error(c, String.valueOf(error.getMessage()))));
+    socket.closeHandler(v -> c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason())));
+    arrive(c, r -> r.connect(c, request));
   }
 
   private void tooBig(ServerWebSocket socket, int limit) {
@@ -116,16 +128,23 @@ public final class Room {
     socket.close((short) 1009, "Message too big");
   }
 
-  /** Delivers an HTTP request to the room's request hook (the room acquired from {@link Rooms#acquire}). */
+  /**
+   * Delivers an HTTP request to the room's request hook (the room acquired from {@link Rooms#acquire});
+   * the future completes on the caller's context.
+   */
   public Future<RoomResponse> request(byte[] request) {
+    Context caller = Vertx.currentContext();
     Promise<RoomResponse> promise = Promise.promise();
-    execute(r -> promise.complete(r.handleRequest(request)), true);
+    arrive(null, r -> {
+      RoomResponse response = r.handleRequest(request);
+      if (caller == null) promise.complete(response); else caller.runOnContext(v -> promise.complete(response));
+    });
     return promise.future();
   }
 
   /** Closes every connection with 1012 and drops the room, so that the next request gets a fresh one. */
   void restart() {
-    execute(r -> {
+    context.runOnContext(v -> {
       for (Connection c : new ArrayList<>(connections.values())) c.socket.close((short) 1012, "party restarted");
       connections.clear();
       drop(true);
@@ -140,9 +159,9 @@ public final class Room {
 
   private void connect(Connection c, byte[] request) {
     arrived();
-    c.room = this;
-    if (c.socket.isClosed() || !ensureGuest()) {
+    if (dropped || c.socket.isClosed() || !ensureGuest()) {
       c.socket.close((short) 1011, "room failed to start");
+      touch();
       return;
     }
     c.handle = nextHandle++;
@@ -156,7 +175,7 @@ public final class Room {
   }
 
   private void message(Connection c, byte[] data, int kind) {
-    if (!isMember(c) || !ensureGuest()) return;
+    if (!isMember(c) || c.closing || !ensureGuest()) return; // a closing connection is heard no more
     runHook(Hook.MESSAGE, c, () -> guest.onMessage(c.handle, data, kind));
     touch();
   }
@@ -181,6 +200,7 @@ public final class Room {
   private RoomResponse handleRequest(byte[] request) {
     arrived();
     try {
+      if (dropped) return plain(404, "Party " + party + " not found");
       if (!ensureGuest()) return plain(500, "Room failed to start");
       if (!guest.hasOnRequest()) return plain(404, "No onRequest handler");
       response = null;
@@ -223,7 +243,13 @@ public final class Room {
       return rc;
     } catch (GuestTrap trap) {
       outbox.clear();
-      reset(kind, trap);
+      reset(kind, trap.getMessage());
+      return null;
+    } catch (Throwable bug) {
+      // Not the guest's doing (a host bug, or the JVM out of memory): handled like a trap all the same.
+      LOG.log(Level.ERROR, "[" + party + "/" + id + "] host failure in " + kind + " hook", bug);
+      outbox.clear();
+      reset(kind, bug.toString());
       return null;
     } finally {
       hook = null;
@@ -237,8 +263,8 @@ public final class Room {
   }
 
   /** A trap: discard the instance and close every connection with 1011; the next event starts afresh. */
-  private void reset(Hook kind, GuestTrap trap) {
-    LOG.log(Level.WARNING, "[" + party + "/" + id + "] guest trapped in " + kind + " hook, room reset: " + trap.getMessage());
+  private void reset(Hook kind, String why) {
+    LOG.log(Level.WARNING, "[" + party + "/" + id + "] guest trapped in " + kind + " hook, room reset: " + why);
     guest = null;
     for (Connection c : new ArrayList<>(connections.values())) c.socket.close((short) 1011, "room error");
     connections.clear();

@@ -39,10 +39,11 @@ public final class Rooms {
    * dropped before the caller's connect or request reaches it. Null when the party does not exist.
    */
   public Room acquire(String party, String id) {
-    GuestModule module = parties.get(party);
-    if (module == null) return null;
     return rooms.compute(new Key(party, id), (key, room) -> {
       if (room == null) {
+        // Read inside compute: a room created here cannot slip past a concurrent upload's restart.
+        GuestModule module = parties.get(party);
+        if (module == null) return null;
         Context loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
         room = new Room(this, party, id, module, loop);
       }

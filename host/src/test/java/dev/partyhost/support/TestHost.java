@@ -23,7 +23,7 @@ public final class TestHost implements AutoCloseable {
   public final PartyHost host;
   private final Vertx clientVertx = Vertx.vertx();
   private final WebSocketClient wsClient;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestHost(PartyHost host) {
     this.host = host;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.concurrent.CompletableFuture;
@@ -16,31 +16,24 @@ import java.util.concurrent.TimeUnit;
 public final class Ws implements AutoCloseable {
   public static final long TIMEOUT_MS = 10_000;
 
-  private final WebSocket socket;
+  private final ClientWebSocket socket;
   private final LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
-  private Ws(WebSocket socket) {
+  private Ws(ClientWebSocket socket) {
     this.socket = socket;
   }
 
   static Ws connect(WebSocketClient client, WebSocketConnectOptions options) {
-    CompletableFuture<Ws> opened = new CompletableFuture<>();
-    client.connect(options).onComplete(result -> {
-      if (result.failed()) {
-        opened.completeExceptionally(result.cause());
-        return;
-      }
-      // Handlers go on inside the completion, before any frame after the handshake is read.
-      WebSocket socket = result.result();
-      Ws ws = new Ws(socket);
-      socket.textMessageHandler(ws.received::add);
-      socket.binaryMessageHandler(b -> ws.received.add(b.getBytes()));
-      socket.closeHandler(v -> ws.closeCode.complete(socket.closeStatusCode() == null ? 1005 : (int) socket.closeStatusCode()));
-      opened.complete(ws);
-    });
+    // Handlers go on before the handshake, so that no frame can arrive ahead of them.
+    Ws ws = new Ws(client.webSocket());
+    ws.socket.textMessageHandler(ws.received::add);
+    ws.socket.binaryMessageHandler(b -> ws.received.add(b.getBytes()));
+    ws.socket.closeHandler(v -> ws.closeCode.complete(
+        ws.socket.closeStatusCode() == null ? 1005 : (int) ws.socket.closeStatusCode()));
     try {
-      return opened.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      ws.socket.connect(options).toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return ws;
     } catch (Exception e) {
       throw new IllegalStateException("WebSocket connect to " + options.getURI() + " failed: " + e, e);
     }

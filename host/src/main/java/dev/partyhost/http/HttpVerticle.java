@@ -1,0 +1,40 @@
+package dev.partyhost.http;
+
+import dev.partyhost.HostConfig;
+import dev.partyhost.party.Parties;
+import dev.partyhost.room.Rooms;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+/** One HTTP server on one event loop: the host deploys one per loop, all sharing one listening port. */
+public final class HttpVerticle extends VerticleBase {
+  private final HostConfig config;
+  private final HttpServerOptions options;
+  private final Parties parties;
+  private final Rooms rooms;
+
+  public HttpVerticle(HostConfig config, HttpServerOptions options, Parties parties, Rooms rooms) {
+    this.config = config;
+    this.options = options;
+    this.parties = parties;
+    this.rooms = rooms;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    new AdminRoutes(vertx, config, parties, rooms).mount(router);
+    new PartyRoutes(config, parties, rooms).mount(router);
+    router.route().handler(ctx -> PartyRoutes.plain(ctx.response(), 404, "Not found"));
+    return vertx.createHttpServer(options).requestHandler(req -> {
+      // The router would throw on a malformed escape; answer it here, plainly.
+      if (RoomAddress.hasBadEscape(req.path())) {
+        PartyRoutes.plain(req.response(), 400, "Bad percent-encoding in path");
+      } else {
+        router.handle(req);
+      }
+    }).listen();
+  }
+}
