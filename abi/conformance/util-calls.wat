@@ -210,6 +210,8 @@
   (data (i32.const 0x26c0) "random_fill_oob_and_too_large\00")
   (data (i32.const 0x2700) "respond_wrong_hook\00")
   (data (i32.const 0x2740) "log_level_9_and_oob\00")
+  (data (i32.const 0x2780) "log_empty_far_pointer\00")
+  (data (i32.const 0x27c0) "random_fill_0_far_pointer\00")
 
   ;; ---- hooks ----
   (func (export "partyhost_on_message") (param $conn i32) (param $ptr i32) (param $len i32) (param $kind i32) (result i32)
@@ -251,6 +253,9 @@
     (call $check (i32.const 0x2400) (call $log (i32.const 0) (i32.const 0x20000) (i32.const 20000)))
     (call $check (i32.const 0x2440) (call $log (i32.const 1) (i32.const 0xfffffff0) (i32.const 100)))
     (call $check (i32.const 0x2740) (call $log (i32.const 9) (i32.const 0xfffffff0) (i32.const 100)))
+    ;; A view of 0 bytes names no memory: any pointer will do (section 1).
+    (call $check (i32.const 0x2780) (call $log (i32.const 1) (i32.const 0xfffffff0) (i32.const 0)))
+    (call $check (i32.const 0x27c0) (call $random_fill (i32.const 0xfffffff0) (i32.const 0)))
 
     ;; ---- now_ms: after 2023-11-14 (1700000000000) and before 2100-01-01 (4102444800000) ----
     (local.set $t (call $now_ms))
