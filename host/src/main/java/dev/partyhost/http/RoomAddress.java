@@ -1,10 +1,7 @@
 package dev.partyhost.http;
 
+import dev.partyhost.guest.Utf8;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Where a URL path points: {@code /parties/PARTY/ROOM[/sub/path]} or {@code /party/ROOM[/sub/path]}
@@ -64,14 +61,9 @@ public record RoomAddress(String party, String room) {
     if (bytes.length > MAX_ROOM_ID_BYTES) {
       throw new Invalid(400, "Room id too long: " + bytes.length + " bytes, the limit is " + MAX_ROOM_ID_BYTES);
     }
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new Invalid(400, "Room id is not valid UTF-8");
-    }
+    String id = Utf8.decode(bytes);
+    if (id == null) throw new Invalid(400, "Room id is not valid UTF-8");
+    return id;
   }
 
   private static byte[] percentDecode(String s) throws Invalid {

@@ -18,11 +18,10 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
+import dev.partyhost.guest.Utf8;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -307,14 +306,7 @@ public final class HostCalls {
 
   /** Strict UTF-8 decoding; null when the bytes are not UTF-8. */
   static String text(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
+    return Utf8.decode(bytes);
   }
 
   private static byte[] utf8(String s) {
