@@ -25,7 +25,7 @@ TOOLCHAINS := $(BUILD)/.toolchains
 .PHONY: run test jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party
 
 run: jar examples
-	java -XX:+UseG1GC -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
+	java -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
 
 test: examples conformance test-wasm node-deps sdk-test
 	mvn -B --no-transfer-progress -f pom.xml test
