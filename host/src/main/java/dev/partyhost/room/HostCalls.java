@@ -141,7 +141,7 @@ public final class HostCalls {
     if (c.closing) return CLOSED;
     if (!inBounds(m, reasonPtr, reasonLen)) return BAD_POINTER;
     if (reasonLen > Abi.MAX_CLOSE_REASON_BYTES) return TOO_LARGE;
-    String reason = text(read(m, reasonPtr, reasonLen));
+    String reason = Utf8.decode(read(m, reasonPtr, reasonLen));
     if (reason == null || !(code == 1000 || (code >= 3000 && code <= 4999))) return INVALID;
     room.queueClose(c, code, reason);
     return OK;
@@ -156,7 +156,7 @@ public final class HostCalls {
 
   private int connFind(Memory m, int idPtr, int idLen) {
     if (!inBounds(m, idPtr, idLen)) return BAD_POINTER;
-    String id = text(read(m, idPtr, idLen));
+    String id = Utf8.decode(read(m, idPtr, idLen));
     for (Connection c : room.openConnections()) {
       if (c.id.equals(id)) return c.handle;
     }
@@ -174,7 +174,7 @@ public final class HostCalls {
     if (c == null) return BAD_HANDLE;
     if (!inBounds(m, ptr, len)) return BAD_POINTER;
     if (len > Abi.MAX_STATE_BYTES) return TOO_LARGE;
-    c.state = len == 0 ? Connection.NO_STATE : read(m, ptr, len);
+    c.state = read(m, ptr, len);
     return OK;
   }
 
@@ -193,7 +193,7 @@ public final class HostCalls {
     for (byte[] item : items) if (item.length > Abi.MAX_TAG_BYTES) return TOO_LARGE;
     List<String> tags = new ArrayList<>(items.size());
     for (byte[] item : items) {
-      String tag = text(item);
+      String tag = Utf8.decode(item);
       if (tag == null || tag.isEmpty()) return INVALID;
       tags.add(tag);
     }
@@ -209,7 +209,7 @@ public final class HostCalls {
 
   private int connList(Memory m, int tagPtr, int tagLen, int outPtr, int outCap) {
     if (!inBounds(m, tagPtr, tagLen)) return BAD_POINTER;
-    String tag = tagLen == 0 ? null : text(read(m, tagPtr, tagLen));
+    String tag = tagLen == 0 ? null : Utf8.decode(read(m, tagPtr, tagLen));
     if (tagLen > 0 && tag == null) return writeOut(m, outPtr, outCap, EMPTY); // no tag is that
     List<Connection> open = room.openConnections();
     ByteBuffer handles = ByteBuffer.allocate(4 * open.size()).order(ByteOrder.LITTLE_ENDIAN);
@@ -231,7 +231,7 @@ public final class HostCalls {
     List<String> headers = new ArrayList<>();
     try {
       for (byte[] item : ByteList.decode(read(m, headersPtr, headersLen))) {
-        String s = text(item);
+        String s = Utf8.decode(item);
         if (s == null) return INVALID;
         headers.add(s);
       }
@@ -300,13 +300,8 @@ public final class HostCalls {
   /** A message to send: a String for text (null when it is not UTF-8), bytes for binary, null for a bad kind. */
   private static Object message(Memory m, int ptr, int len, int kind) {
     byte[] bytes = read(m, ptr, len);
-    if (kind == TEXT) return text(bytes);
+    if (kind == TEXT) return Utf8.decode(bytes);
     return kind == BINARY ? bytes : null;
-  }
-
-  /** Strict UTF-8 decoding; null when the bytes are not UTF-8. */
-  static String text(byte[] bytes) {
-    return Utf8.decode(bytes);
   }
 
   private static byte[] utf8(String s) {
