@@ -289,5 +289,40 @@ int32_t ph_storage_get_dup(const void *key, uint32_t key_len, char **out)
 {
     PH__DUP(ph_storage_get(key, key_len, buf, cap));
 }
+int32_t ph_storage_list_dup(const void *prefix, uint32_t prefix_len, int32_t limit, int32_t reverse, char **out)
+{
+    PH__DUP(ph_storage_list(prefix, prefix_len, "", 0, "", 0, limit, reverse, buf, cap));
+}
+
+/* Encode with ENCODE(&w) (a ph_writer), then CALL(list, len). */
+#define PH__BATCH(ENCODE, CALL)                                               \
+    do {                                                                      \
+        uint8_t small[512];                                                   \
+        uint8_t *list = small;                                                \
+        int32_t r;                                                            \
+        ph_writer w = ph_writer_init(small, sizeof small);                    \
+        ENCODE;                                                               \
+        if (!ph_writer_ok(&w)) {                                              \
+            uint32_t need = w.len;                                            \
+            if (need == UINT32_MAX || !(list = ph_alloc(need))) return PH_TOO_LARGE; \
+            w = ph_writer_init(list, need);                                   \
+            ENCODE;                                                           \
+        }                                                                     \
+        r = CALL(list, w.len);                                                \
+        if (list != small) ph_free(list);                                     \
+        return r;                                                             \
+    } while (0)
+
+int32_t ph_storage_put_entries(const ph_entry *entries, uint32_t count)
+{
+    if (count == 0) return PH_OK;
+    PH__BATCH(ph_list_put_entries(&w, entries, count), ph_storage_put_many);
+}
+
+int32_t ph_storage_delete_keys(const ph_bytes *keys, uint32_t count)
+{
+    if (count == 0) return 0;
+    PH__BATCH(ph_list_put_keys(&w, keys, count), ph_storage_delete_many);
+}
 
 #endif /* __wasm__ */

@@ -204,6 +204,33 @@ static inline void ph_list_put_str(ph_writer *w, const char *s)
 }
 
 /* ------------------------------------------------------------------ */
+/* Storage batches: the lists storage_put_many and storage_delete_many  */
+/* take (ABI section 7). ph_storage_put_entries / ph_storage_delete_keys */
+/* below encode and call in one go.                                     */
+
+typedef struct ph_entry {
+    ph_bytes key;   /* 1 byte to 2 KiB */
+    ph_bytes value; /* 0 bytes to 2 MiB */
+} ph_entry;
+
+/* Append [key1, value1, key2, value2, ...]. */
+static inline void ph_list_put_entries(ph_writer *w, const ph_entry *entries, uint32_t count)
+{
+    uint32_t i;
+    for (i = 0; i < count; i++) {
+        ph_list_put(w, entries[i].key.ptr, entries[i].key.len);
+        ph_list_put(w, entries[i].value.ptr, entries[i].value.len);
+    }
+}
+
+/* Append [key1, key2, ...]. */
+static inline void ph_list_put_keys(ph_writer *w, const ph_bytes *keys, uint32_t count)
+{
+    uint32_t i;
+    for (i = 0; i < count; i++) ph_list_put(w, keys[i].ptr, keys[i].len);
+}
+
+/* ------------------------------------------------------------------ */
 /* Request records: [method, url, body, name1, value1, ...]            */
 
 typedef struct ph_request {
@@ -284,10 +311,19 @@ PH__IMPORT("log") int32_t ph_log(int32_t level, const void *ptr, uint32_t len);
 PH__IMPORT("now_ms") int64_t ph_now_ms(void);
 PH__IMPORT("random_fill") int32_t ph_random_fill(void *ptr, uint32_t len);
 
-/* Storage */
+/* Storage: durable, per room. Every hook is one transaction: its writes (and alarm changes)
+ * become durable together when it returns, or not at all if it traps; what it sends reaches
+ * clients only after that. Reads are served from memory. */
 PH__IMPORT("storage_get") int32_t ph_storage_get(const void *key, uint32_t key_len, void *out, uint32_t out_cap);
 PH__IMPORT("storage_put") int32_t ph_storage_put(const void *key, uint32_t key_len, const void *val, uint32_t val_len);
+/* list: [key1, value1, key2, value2, ...] (ph_list_put_entries); all or nothing. Since ABI v1.1. */
+PH__IMPORT("storage_put_many") int32_t ph_storage_put_many(const void *list, uint32_t list_len);
+/* 1 if the key existed, 0 if not. */
 PH__IMPORT("storage_delete") int32_t ph_storage_delete(const void *key, uint32_t key_len);
+/* list: [key1, key2, ...] (ph_list_put_keys); returns how many existed. Since ABI v1.1. */
+PH__IMPORT("storage_delete_many") int32_t ph_storage_delete_many(const void *list, uint32_t list_len);
+/* Entries as a list [key1, value1, ...]: keys starting with prefix, >= start, < end (empty
+ * bounds are open), at most limit (<= 0: all), descending if reverse is 1. */
 PH__IMPORT("storage_list") int32_t ph_storage_list(const void *prefix, uint32_t prefix_len,
                                                    const void *start, uint32_t start_len,
                                                    const void *end, uint32_t end_len,
@@ -295,7 +331,8 @@ PH__IMPORT("storage_list") int32_t ph_storage_list(const void *prefix, uint32_t 
                                                    void *out, uint32_t out_cap);
 PH__IMPORT("storage_delete_all") int32_t ph_storage_delete_all(void);
 
-/* Alarm */
+/* Alarm: one per room, durable with the hook's writes. on_alarm runs when it is due; by then the
+ * alarm is cleared (set the next one from there). */
 PH__IMPORT("alarm_set") int32_t ph_alarm_set(int64_t epoch_ms);
 PH__IMPORT("alarm_get") int32_t ph_alarm_get(int64_t *out);
 PH__IMPORT("alarm_delete") int32_t ph_alarm_delete(void);
@@ -328,6 +365,25 @@ static inline int32_t ph_close_str(ph_conn conn, int32_t code, const char *reaso
 {
     return ph_conn_close(conn, code, reason, (uint32_t)ph_strlen(reason));
 }
+
+/* Storage with C-string keys (and values). */
+static inline int32_t ph_storage_put_str(const char *key, const char *value)
+{
+    return ph_storage_put(key, (uint32_t)ph_strlen(key), value, (uint32_t)ph_strlen(value));
+}
+
+static inline int32_t ph_storage_delete_str(const char *key)
+{
+    return ph_storage_delete(key, (uint32_t)ph_strlen(key));
+}
+
+/*
+ * Batches: encode the list and make one storage_put_many / storage_delete_many
+ * call (a stack buffer for small lists, ph_alloc otherwise: PH_TOO_LARGE if
+ * that fails). count 0 makes no call. Results as for the raw calls.
+ */
+int32_t ph_storage_put_entries(const ph_entry *entries, uint32_t count);
+int32_t ph_storage_delete_keys(const ph_bytes *keys, uint32_t count);
 
 /* Respond with a body and (if content_type is not NULL) a content-type
  * header. PH_TOO_LARGE if content_type exceeds 200 bytes. */
@@ -362,6 +418,8 @@ int32_t ph_conn_state_dup(ph_conn conn, char **out);
 int32_t ph_conn_tags_dup(ph_conn conn, char **out); /* a byte-string list */
 int32_t ph_config_dup(const char *key, char **out);
 int32_t ph_storage_get_dup(const void *key, uint32_t key_len, char **out);
+/* storage_list with a prefix only (no bounds): the list [key1, value1, ...]. */
+int32_t ph_storage_list_dup(const void *prefix, uint32_t prefix_len, int32_t limit, int32_t reverse, char **out);
 
 /* ------------------------------------------------------------------ */
 /* Hooks. Write plain functions and export each with one macro at file */

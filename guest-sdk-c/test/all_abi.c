@@ -1,5 +1,5 @@
 /*
- * Uses every ABI v1 import and exports every hook, so that the module's
+ * Uses every ABI v1 import (v1.1: all 28) and exports every hook, so that the module's
  * import/export signatures can be compared with abi/v1/abi.json. Not a
  * useful party. Build it like relay-c (freestanding).
  */
@@ -38,13 +38,28 @@ static int connect(ph_conn c, const ph_request *req)
     sink = ph_random_fill(buf, sizeof buf);
     sink = ph_storage_get("k", 1, buf, sizeof buf);
     sink = ph_storage_put("k", 1, "v", 1);
+    w = ph_writer_init(buf, sizeof buf);
+    ph_list_put_str(&w, "k");
+    ph_list_put_str(&w, "v");
+    sink = ph_storage_put_many(buf, w.len);
     sink = ph_storage_delete("k", 1);
+    sink = ph_storage_delete_many(buf, 5); /* ["k"] */
+    {
+        ph_entry e[2];
+        ph_bytes keys[2];
+        e[0].key = keys[0] = ph_bytes_str("a");
+        e[1].key = keys[1] = ph_bytes_str("b");
+        e[0].value = e[1].value = ph_bytes_of(req->url.ptr, req->url.len);
+        sink = ph_storage_put_entries(e, 2);
+        sink = ph_storage_delete_keys(keys, 2);
+    }
     sink = ph_storage_list("", 0, "", 0, "", 0, 10, 0, buf, sizeof buf);
     sink = ph_storage_delete_all();
     sink = ph_alarm_set(ph_now_ms() + 1000);
     sink = ph_alarm_get(&t);
     sink = ph_alarm_delete();
     if (ph_room_id_dup(&s) >= 0) ph_free(s);
+    if (ph_storage_list_dup("", 0, 0, 0, &s) >= 0) ph_free(s);
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * Native unit test of the pure parts of the C guest SDK: byte-string list
  * encoding/decoding against abi/conformance/encoding-vectors.txt, request
- * record parsing, and the freestanding allocator (built over a static arena).
+ * record parsing, the storage batch lists, and the freestanding allocator (built over a static arena).
  *
  *   gcc -std=c11 -O2 -Wall -Wextra -o build/test_encoding guest-sdk-c/test/test_encoding.c
  *   ./build/test_encoding abi/conformance/encoding-vectors.txt
@@ -301,6 +301,45 @@ static void test_request(void)
     CHECK(ph_request_parse(&req, buf, w.len + 1) == PH_INVALID, "trailing byte");
 }
 
+/* The lists storage_put_many and storage_delete_many take. */
+static void test_storage_batches(void)
+{
+    static const uint8_t want_entries[] = {1, 0, 0, 0, 'k', 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 'v'};
+    static const uint8_t want_keys[] = {1, 0, 0, 0, 'a', 2, 0, 0, 0, 'b', 'c'};
+    uint8_t buf[64];
+    ph_entry e[2];
+    ph_bytes keys[2], item;
+    ph_writer w = ph_writer_init(buf, sizeof buf), m = ph_writer_init(NULL, 0);
+    ph_list_iter it;
+
+    /* ["k", "", "", "v"]: the vector of the same name in encoding-vectors.txt */
+    e[0].key = ph_bytes_str("k");
+    e[0].value = ph_bytes_of("", 0);
+    e[1].key = ph_bytes_of(NULL, 0);
+    e[1].value = ph_bytes_str("v");
+    ph_list_put_entries(&w, e, 2);
+    ph_list_put_entries(&m, e, 2);
+    CHECK(ph_writer_ok(&w) && w.len == sizeof want_entries && memcmp(buf, want_entries, w.len) == 0,
+          "entries encoding (len %u)", (unsigned)w.len);
+    CHECK(m.len == sizeof want_entries, "entries measured %u", (unsigned)m.len);
+    CHECK(ph_list_count(buf, w.len) == 4, "entries: 2 x 2 items");
+
+    w = ph_writer_init(buf, sizeof buf);
+    keys[0] = ph_bytes_str("a");
+    keys[1] = ph_bytes_str("bc");
+    ph_list_put_keys(&w, keys, 2);
+    CHECK(w.len == sizeof want_keys && memcmp(buf, want_keys, w.len) == 0, "keys encoding");
+    it = ph_list_iter_init(buf, w.len);
+    CHECK(ph_list_next(&it, &item) == 1 && ph_bytes_eq(item, "a"), "key 1");
+    CHECK(ph_list_next(&it, &item) == 1 && ph_bytes_eq(item, "bc"), "key 2");
+    CHECK(ph_list_next(&it, &item) == 0, "2 keys");
+
+    w = ph_writer_init(buf, sizeof buf);
+    ph_list_put_entries(&w, e, 0);
+    ph_list_put_keys(&w, keys, 0);
+    CHECK(w.len == 0, "empty batches encode to nothing");
+}
+
 static int32_t rnd(void)
 {
     static uint32_t s = 12345;
@@ -390,6 +429,7 @@ int main(int argc, char **argv)
     CHECK(vectors > 0, "read vectors file (%d vectors)", vectors);
     test_malformed();
     test_request();
+    test_storage_batches();
     test_allocator();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

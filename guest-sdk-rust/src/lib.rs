@@ -27,8 +27,13 @@
 //!
 //! One instance of the type serves one room. Hooks run one at a time, so `&mut self` is all the
 //! synchronization there is. Effects of host calls (sends, closes) are released after the hook
-//! returns. A panic traps the instance: the host closes the room's connections with 1011 and
-//! starts a fresh instance on the next event.
+//! returns, once its [storage](Storage) writes are durable. A panic traps the instance: the host
+//! discards the hook's writes, closes the room's connections with 1011 and starts a fresh
+//! instance on the next event.
+//!
+//! An instance is not forever: after a trap, a host restart or a hibernation (a quiet room loses
+//! its instance while its WebSockets stay open) the next event creates a new one with
+//! [`Party::new`]. What must outlive it belongs in [`Room::storage`] (or in connection state).
 
 mod codec;
 mod http;
@@ -52,7 +57,9 @@ use sys::{len, ptr};
 ///
 /// [`new`]: Party::new
 pub trait Party: Sized + 'static {
-    /// Creates the room's state. Called once per instance, before any other hook.
+    /// Creates the room's state. Called once per instance, before any other hook: when the room
+    /// starts, and again after a reset (a panic), a hibernation or a host restart. The room's
+    /// [storage](Room::storage) is already readable here, so load what you keep in fields from it.
     fn new(room: &Room) -> Self;
 
     /// A WebSocket connection joined; `req` is its upgrade request. The connection is open: it
@@ -86,7 +93,10 @@ pub trait Party: Sized + 'static {
         Response::not_found()
     }
 
-    /// The room's alarm ([`Room::set_alarm`]) is due.
+    /// The room's alarm ([`Room::set_alarm`]) is due. The host wakes the room for it (creating the
+    /// instance with [`new`](Party::new) first if the room was not live). When this runs the alarm
+    /// is already cleared, so the hook may set the next one. Delivery is at least once: if the hook
+    /// panics the alarm stays set and is retried with backoff.
     fn on_alarm(&mut self, room: &Room) {
         let _ = room;
     }
@@ -161,7 +171,7 @@ pub enum Error {
     TooLarge,
     /// A malformed argument (bad UTF-8, bad close code, ...).
     Invalid,
-    /// The host does not implement this call yet (storage and alarms on early hosts).
+    /// The host does not implement this call (ABI v1.0 hosts answer this for storage and alarms).
     NotImplemented,
     /// The room's storage quota would be exceeded.
     QuotaExceeded,
@@ -427,12 +437,14 @@ impl Room {
         read_out(|p, n| unsafe { sys::config_get(ptr(key.as_ptr()), len(key.len()), p, n) }).ok()
     }
 
-    /// The room's durable key-value storage.
+    /// The room's durable key-value storage (see [`Storage`] for the transaction rules).
     pub fn storage(&self) -> Storage {
         Storage::new()
     }
 
-    /// Sets (or replaces) the room's alarm: [`Party::on_alarm`] runs at `epoch_ms` (Unix ms).
+    /// Sets (or replaces) the room's one alarm: [`Party::on_alarm`] runs at `epoch_ms` (Unix ms;
+    /// a time in the past fires as soon as possible). Durable with the hook's writes: it survives
+    /// hibernation and host restarts.
     pub fn set_alarm(&self, epoch_ms: i64) -> Result<(), Error> {
         check(unsafe { sys::alarm_set(epoch_ms) }).map(drop)
     }
@@ -520,16 +532,30 @@ mod tests {
         assert_eq!(std::mem::align_of::<Connection>(), std::mem::align_of::<i32>());
     }
 
-    /// Off wasm32, every host call is a stub answering NOT_IMPLEMENTED.
+    /// Off wasm32 there is no host: every host call is a stub answering NOT_IMPLEMENTED (see
+    /// `sys`). Calls that can fail hand the status to the caller as an `Err`; plain getters fall
+    /// back to their documented defaults. (Storage: `storage::tests`.)
     #[test]
-    fn stubs_answer_not_implemented() {
+    fn host_errors_reach_the_caller_and_getters_fall_back() {
+        let room = Room::new();
         let conn = Connection::from_handle(1);
         assert_eq!(conn.send_text("x"), Err(Error::NotImplemented));
-        assert_eq!(conn.id(), "");
-        assert_eq!(Room::new().broadcast("x", &[conn]), Err(Error::NotImplemented));
-        assert_eq!(Room::new().storage().get("k"), Err(Error::NotImplemented));
-        assert_eq!(Room::new().alarm(), Err(Error::NotImplemented));
-        assert!(Room::new().connection("a").is_none());
+        assert_eq!(conn.send_binary(b"x"), Err(Error::NotImplemented));
+        assert_eq!(conn.close(1000, ""), Err(Error::NotImplemented));
+        assert_eq!(conn.set_state(b"s"), Err(Error::NotImplemented));
+        assert_eq!(conn.set_tags(&["t"]), Err(Error::NotImplemented));
+        assert_eq!((conn.id(), conn.uri()), (String::new(), String::new()));
+        assert!(conn.state().is_empty() && conn.tags().is_empty());
+        assert_eq!(room.broadcast("x", &[conn]), Err(Error::NotImplemented));
+        assert_eq!((room.id(), room.party()), (String::new(), String::new()));
+        assert!(room.connection("a").is_none());
+        assert!(room.connections(None).is_empty());
+        assert_eq!(room.config("k"), None);
+        // An error is not "no alarm": only NOT_FOUND means that.
+        assert_eq!(room.alarm(), Err(Error::NotImplemented));
+        assert_eq!(room.set_alarm(0), Err(Error::NotImplemented));
+        assert_eq!(room.delete_alarm(), Err(Error::NotImplemented));
+        assert_eq!(random_u64(), Err(Error::NotImplemented));
     }
 
     #[test]

@@ -5,10 +5,22 @@ use crate::rt::{check, read_out};
 use crate::sys::{self, len, ptr};
 use crate::Error;
 
-/// The room's durable storage. Keys are 1 byte to 2 KiB, values up to 2 MiB; all writes of one
-/// hook commit together. Obtain it with [`Room::storage`](crate::Room::storage).
+/// The room's durable storage: a sorted key-value store of its own per room. Obtain it with
+/// [`Room::storage`](crate::Room::storage).
 ///
-/// Until the host's durable storage lands, every call fails with [`Error::NotImplemented`].
+/// - Keys are 1 byte to 2 KiB, values 0 bytes to 2 MiB ([`Error::TooLarge`] otherwise); keys and
+///   values of a room together may take 128 MiB ([`Error::QuotaExceeded`]). A call that fails
+///   writes nothing.
+/// - **One hook, one transaction.** Reads see every earlier write, including the hook's own. When
+///   the hook returns, all its writes (and alarm changes) become durable together; if it panics
+///   (traps), none of them happen.
+/// - **Reads never wait**: the room's data is in memory before [`Party::new`](crate::Party::new)
+///   runs, so [`get`](Self::get) and [`list`](Self::list) are cheap; `new` is the place to load
+///   what the room keeps in fields.
+/// - **Output gate.** Messages and responses a hook produces reach clients only once its writes are
+///   durable, so no client sees state that a crash could take back.
+///
+/// Whatever outlives a restart or hibernation of the room (both run `new` again) belongs here.
 #[derive(Clone, Copy, Debug)]
 pub struct Storage {
     _private: (),
@@ -96,24 +108,70 @@ impl Storage {
         check(unsafe { sys::storage_delete_all() }).map(drop)
     }
 
-    /// Values of several keys (a loop over [`get`](Self::get); reads are served from memory).
+    /// Values of several keys, in the order of `keys` (a loop over [`get`](Self::get): reads are
+    /// served from memory, so a batch costs no more than its calls).
     pub fn get_many<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<Vec<Option<Vec<u8>>>, Error> {
         keys.iter().map(|k| self.get(k)).collect()
     }
 
-    /// Stores several entries (a loop over [`put`](Self::put); the hook commits once).
+    /// Stores several entries in one host call (`storage_put_many`), all or nothing; a key given
+    /// twice takes its last value.
     pub fn put_many<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, entries: &[(K, V)]) -> Result<(), Error> {
-        entries.iter().try_for_each(|(k, v)| self.put(k, v))
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let list = encode_entries(entries);
+        check(unsafe { sys::storage_put_many(ptr(list.as_ptr()), len(list.len())) }).map(drop)
     }
 
-    /// Deletes several keys; returns how many existed.
-    pub fn delete_many<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<usize, Error> {
-        let mut n = 0;
-        for k in keys {
-            if self.delete(k)? {
-                n += 1;
-            }
+    /// Deletes several keys in one host call (`storage_delete_many`); returns how many existed.
+    pub fn delete_many<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<u32, Error> {
+        if keys.is_empty() {
+            return Ok(0);
         }
-        Ok(n)
+        let list = codec::encode_list(keys.iter());
+        check(unsafe { sys::storage_delete_many(ptr(list.as_ptr()), len(list.len())) }).map(|n| n as u32)
+    }
+}
+
+/// The byte-string list `[key1, value1, key2, value2, ...]` that `storage_put_many` takes.
+fn encode_entries<K: AsRef<[u8]>, V: AsRef<[u8]>>(entries: &[(K, V)]) -> Vec<u8> {
+    let items = || entries.iter().flat_map(|(k, v)| [k.as_ref(), v.as_ref()]);
+    let mut out = Vec::with_capacity(codec::encoded_len(items()));
+    codec::encode_list_into(items(), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_many_encodes_keys_and_values_alternating() {
+        let entries = [("a", &b""[..]), ("key", b"\x00\xff")];
+        let list = encode_entries(&entries);
+        assert_eq!(list, [&[1, 0, 0, 0, b'a', 0, 0, 0, 0][..], &[3, 0, 0, 0], b"key", &[2, 0, 0, 0, 0, 0xff]].concat());
+        assert_eq!(codec::decode_list(&list).unwrap(), vec![&b"a"[..], b"", b"key", b"\x00\xff"]);
+        let owned: Vec<(String, Vec<u8>)> = vec![("k".into(), vec![7])];
+        assert_eq!(encode_entries(&owned), vec![1, 0, 0, 0, b'k', 1, 0, 0, 0, 7]);
+        assert!(encode_entries::<&str, &str>(&[]).is_empty());
+    }
+
+    /// Off wasm32 the host calls are stubs answering NOT_IMPLEMENTED: every wrapper hands the
+    /// status to the caller as an error (and empty batches make no call at all).
+    #[test]
+    fn host_errors_reach_the_caller() {
+        let s = Storage::new();
+        assert_eq!(s.get("k"), Err(Error::NotImplemented));
+        assert_eq!(s.get_many(&["a", "b"]), Err(Error::NotImplemented));
+        assert_eq!(s.get_many::<&str>(&[]), Ok(vec![]));
+        assert_eq!(s.put("k", "v"), Err(Error::NotImplemented));
+        assert_eq!(s.put_many(&[("k", "v")]), Err(Error::NotImplemented));
+        assert_eq!(s.put_many::<&str, &str>(&[]), Ok(()));
+        assert_eq!(s.delete("k"), Err(Error::NotImplemented));
+        assert_eq!(s.delete_many(&[b"k".to_vec()]), Err(Error::NotImplemented));
+        assert_eq!(s.delete_many::<&str>(&[]), Ok(0));
+        assert_eq!(s.list(&ListOptions { prefix: b"p", ..Default::default() }), Err(Error::NotImplemented));
+        assert_eq!(s.delete_all(), Err(Error::NotImplemented));
     }
 }

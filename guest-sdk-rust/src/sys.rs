@@ -1,7 +1,8 @@
 //! Raw host calls of ABI v1 (import module `partyhost`), exactly as listed in `abi/v1/abi.json`.
 //!
 //! On `wasm32` these are Wasm imports. On every other target (unit tests on the build machine)
-//! they are stubs that answer `NOT_IMPLEMENTED`, so nothing is linked against a host.
+//! there is no host: they are stubs that answer `NOT_IMPLEMENTED` (what a host without the call
+//! would say), so nothing is linked against a host and every wrapper's error path can be tested.
 
 pub const OK: i32 = 0;
 pub const NOT_FOUND: i32 = -1;
@@ -57,7 +58,9 @@ host_calls! {
     // Storage
     fn storage_get(key_ptr: i32, key_len: i32, out_ptr: i32, out_cap: i32) -> i32;
     fn storage_put(key_ptr: i32, key_len: i32, val_ptr: i32, val_len: i32) -> i32;
+    fn storage_put_many(list_ptr: i32, list_len: i32) -> i32; // since v1.1
     fn storage_delete(key_ptr: i32, key_len: i32) -> i32;
+    fn storage_delete_many(list_ptr: i32, list_len: i32) -> i32; // since v1.1
     fn storage_list(prefix_ptr: i32, prefix_len: i32, start_ptr: i32, start_len: i32,
                     end_ptr: i32, end_len: i32, limit: i32, reverse: i32,
                     out_ptr: i32, out_cap: i32) -> i32;

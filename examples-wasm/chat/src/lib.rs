@@ -1,32 +1,104 @@
-//! A chat room. On connect a client gets the last 100 messages:
-//! `{"type":"history","messages":[{"from":ID,"text":T},...]}` (oldest first). Each text message
-//! goes to every other connection as `{"type":"message","from":ID,"text":T}` and joins the
-//! history. Binary messages are ignored. `GET` on the room answers the history JSON.
+//! A chat room whose history is durable. Demonstrates room storage: loading in `new` (the room's
+//! data is in memory before it runs), writing and trimming in one hook with `put_many` and
+//! `delete_many`, and the output gate (a message reaches others only once it is stored).
+//!
+//! Protocol:
+//! - On connect a client gets the last 100 messages, oldest first:
+//!   `{"type":"history","messages":[{"from":ID,"text":T},...]}`.
+//! - Each text message goes to every other connection as `{"type":"message","from":ID,"text":T}`
+//!   (ID: the sender's connection id) and joins the history. Texts over 4 KiB are relayed but not
+//!   kept. Binary messages are ignored.
+//! - HTTP `GET` on the room answers the history JSON; other methods get 405.
+//!
+//! Storage: `msg:<seq>` (seq zero-padded to 20 digits, so key order is message order) holds the
+//! byte-string list `[from, text]` of message `seq`; `seq` holds the next sequence number in
+//! decimal. Only the last 100 messages are kept: the hook that stores message n deletes message
+//! n - 100. The history in memory is a cache of those keys, rebuilt by `new` after a restart or
+//! hibernation.
 
 use std::collections::VecDeque;
 
-use partyhost::{Connection, Message, Party, Request, Response, Room};
+use partyhost::{decode_list, encode_list, log, Connection, Error, Level, ListOptions, Message, Party, Request, Response, Room};
 
 const HISTORY: usize = 100;
+/// Longer texts are relayed but not stored: 100 of them must fit the history message (1 MiB by
+/// default) and the instance's memory, or a room could never start again.
+const MAX_STORED_TEXT: usize = 4096;
+const MSG_PREFIX: &str = "msg:";
+const SEQ_KEY: &str = "seq";
+
+struct Stored {
+    seq: u64,
+    from: String,
+    text: String,
+}
 
 struct Chat {
-    /// (from, text), oldest first, at most `HISTORY`.
-    history: VecDeque<(String, String)>,
+    /// The stored messages, oldest first, at most `HISTORY`.
+    history: VecDeque<Stored>,
+    /// The sequence number of the next message.
+    next_seq: u64,
+}
+
+fn msg_key(seq: u64) -> String {
+    format!("{}{:020}", MSG_PREFIX, seq)
 }
 
 impl Chat {
-    fn history_json(&self) -> String {
-        let size: usize = self.history.iter().map(|(f, t)| f.len() + t.len() + 24).sum();
+    /// Loads the last `HISTORY` messages and the sequence counter from storage.
+    fn load(room: &Room) -> Result<Chat, Error> {
+        let storage = room.storage();
+        let opts = ListOptions { prefix: MSG_PREFIX.as_bytes(), limit: HISTORY as u32, reverse: true, ..Default::default() };
+        let mut history = VecDeque::with_capacity(HISTORY);
+        for (key, value) in storage.list(&opts)? {
+            // Newest first: push each in front.
+            let seq = std::str::from_utf8(&key[MSG_PREFIX.len()..]).ok().and_then(|s| s.parse().ok());
+            let items = decode_list(&value).unwrap_or_default();
+            match (seq, items.as_slice()) {
+                (Some(seq), [from, text]) => history.push_front(Stored {
+                    seq,
+                    from: String::from_utf8_lossy(from).into_owned(),
+                    text: String::from_utf8_lossy(text).into_owned(),
+                }),
+                _ => log(Level::Warn, "chat: skipping a malformed stored message"),
+            }
+        }
+        let stored_seq = storage.get(SEQ_KEY)?.and_then(|v| String::from_utf8(v).ok()?.parse::<u64>().ok());
+        // The counter is written with every message; the newest message is a fallback floor.
+        let after_newest = history.back().map_or(0, |m| m.seq + 1);
+        Ok(Chat { history, next_seq: stored_seq.unwrap_or(0).max(after_newest) })
+    }
+
+    /// Stores a message and drops the oldest beyond `HISTORY`, all in this hook's transaction.
+    fn store(&mut self, room: &Room, from: String, text: &str) -> Result<(), Error> {
+        let storage = room.storage();
+        let seq = self.next_seq;
+        let value = encode_list([from.as_bytes(), text.as_bytes()].iter());
+        storage.put_many(&[(msg_key(seq).into_bytes(), value), (SEQ_KEY.into(), (seq + 1).to_string().into_bytes())])?;
+        let excess = (self.history.len() + 1).saturating_sub(HISTORY);
+        let old: Vec<String> = self.history.iter().take(excess).map(|m| msg_key(m.seq)).collect();
+        storage.delete_many(&old)?;
+        // Storage accepted everything: update the cache.
+        self.history.drain(..excess);
+        self.history.push_back(Stored { seq, from, text: text.to_owned() });
+        self.next_seq = seq + 1;
+        Ok(())
+    }
+
+    /// The history message with the newest `n` messages.
+    fn history_json(&self, n: usize) -> String {
+        let skip = self.history.len().saturating_sub(n);
+        let size: usize = self.history.iter().skip(skip).map(|m| m.from.len() + m.text.len() + 24).sum();
         let mut out = String::with_capacity(40 + size);
         out.push_str(r#"{"type":"history","messages":["#);
-        for (i, (from, text)) in self.history.iter().enumerate() {
+        for (i, m) in self.history.iter().skip(skip).enumerate() {
             if i > 0 {
                 out.push(',');
             }
             out.push_str(r#"{"from":"#);
-            push_json_string(&mut out, from);
+            push_json_string(&mut out, &m.from);
             out.push_str(r#","text":"#);
-            push_json_string(&mut out, text);
+            push_json_string(&mut out, &m.text);
             out.push('}');
         }
         out.push_str("]}");
@@ -35,12 +107,26 @@ impl Chat {
 }
 
 impl Party for Chat {
-    fn new(_room: &Room) -> Self {
-        Chat { history: VecDeque::with_capacity(HISTORY) }
+    fn new(room: &Room) -> Self {
+        match Chat::load(room) {
+            Ok(chat) => chat,
+            // Panicking would trap on every start; serve an empty history instead.
+            Err(e) => {
+                log(Level::Error, &format!("chat: cannot load the history: {}", e));
+                Chat { history: VecDeque::new(), next_seq: 0 }
+            }
+        }
     }
 
     fn on_connect(&mut self, _room: &Room, conn: &Connection, _req: &Request) {
-        let _ = conn.send_text(&self.history_json());
+        // Over the host's message limit, send fewer (the newest) messages.
+        let mut n = self.history.len();
+        loop {
+            match conn.send_text(&self.history_json(n)) {
+                Err(Error::TooLarge) if n > 0 => n /= 2,
+                _ => return,
+            }
+        }
     }
 
     fn on_message(&mut self, room: &Room, conn: &Connection, msg: Message) {
@@ -57,15 +143,20 @@ impl Party for Chat {
         out.push('}');
         let _ = room.broadcast(&out, &[*conn]);
 
-        if self.history.len() == HISTORY {
-            self.history.pop_front();
+        if text.len() <= MAX_STORED_TEXT {
+            if let Err(e) = self.store(room, from, text) {
+                // E.g. the storage quota. Whatever part of it storage took, the cache follows.
+                log(Level::Warn, &format!("chat: message not stored: {}", e));
+                if let Ok(chat) = Chat::load(room) {
+                    *self = chat;
+                }
+            }
         }
-        self.history.push_back((from, text.to_owned()));
     }
 
     fn on_request(&mut self, _room: &Room, req: &Request) -> Response {
         match req.method() {
-            "GET" => Response::json(self.history_json()),
+            "GET" => Response::json(self.history_json(HISTORY)),
             _ => Response::new(405).header("allow", "GET"),
         }
     }
@@ -128,13 +219,22 @@ mod tests {
 
     #[test]
     fn history_shape() {
-        let mut chat = Chat { history: VecDeque::new() };
-        assert_eq!(chat.history_json(), r#"{"type":"history","messages":[]}"#);
-        chat.history.push_back(("a".into(), "hi".into()));
-        chat.history.push_back(("b".into(), "q\"".into()));
+        let mut chat = Chat { history: VecDeque::new(), next_seq: 0 };
+        assert_eq!(chat.history_json(HISTORY), r#"{"type":"history","messages":[]}"#);
+        chat.history.push_back(Stored { seq: 0, from: "a".into(), text: "hi".into() });
+        chat.history.push_back(Stored { seq: 1, from: "b".into(), text: "q\"".into() });
         assert_eq!(
-            chat.history_json(),
+            chat.history_json(HISTORY),
             r#"{"type":"history","messages":[{"from":"a","text":"hi"},{"from":"b","text":"q\""}]}"#
         );
+        assert_eq!(chat.history_json(1), r#"{"type":"history","messages":[{"from":"b","text":"q\""}]}"#);
+        assert_eq!(chat.history_json(0), r#"{"type":"history","messages":[]}"#);
+    }
+
+    #[test]
+    fn keys_sort_in_message_order() {
+        assert_eq!(msg_key(42), "msg:00000000000000000042");
+        assert!(msg_key(9) < msg_key(10) && msg_key(99_999) < msg_key(100_000));
+        assert_eq!(msg_key(u64::MAX).len(), 4 + 20);
     }
 }

@@ -16,8 +16,11 @@ impl Party for AllAbi {
         let _ = (room.id(), room.party(), room.connection("x"), room.connections(Some("a")), room.config("k"));
         let storage = room.storage();
         let _ = storage.put("k", "v");
+        let _ = storage.put_many(&[("k", "v"), ("l", "w")]);
         let _ = storage.get("k");
+        let _ = storage.get_many(&["k", "l"]);
         let _ = storage.delete("k");
+        let _ = storage.delete_many(&["k", "l"]);
         let _ = storage.list(&ListOptions::default());
         let _ = storage.delete_all();
         let _ = (room.set_alarm(0), room.alarm(), room.delete_alarm());
