@@ -20,38 +20,57 @@ CC_WASI := clang --target=wasm32-wasi -mexec-model=reactor -std=c11 -O2 -Wall -W
            $(GUEST_LDFLAGS) -Wl,--strip-debug
 
 APT_PACKAGES := rustc cargo libstd-rust-dev-wasm32 lld-14 clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
+# The storage tests also run against a real PostgreSQL server, which they start themselves.
+TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
+TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run test jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party
+.PHONY: run test bench-storage jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party
 
 run: jar examples
 	java -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
 
-test: examples conformance test-wasm node-deps sdk-test
+test: examples conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
 	mvn -B --no-transfer-progress -f pom.xml test
 
 jar: $(JAR)
 $(JAR): pom.xml host/pom.xml $(shell find host/src/main -type f)
-	mvn -B -q -f pom.xml package -DskipTests
+	mvn -B -q -f pom.xml package -DskipTests -pl host
+
+# Benchmarks: separate commands that print figures; never part of `make test`.
+BENCH_JAR := bench/target/partyhost-bench.jar
+$(BENCH_JAR): pom.xml bench/pom.xml $(shell find bench/src -type f)
+	mvn -B -q -f pom.xml package -DskipTests -pl bench
+# Acknowledged durable puts per second in one room (group commit), against one commit per write.
+bench-storage: $(JAR) $(BENCH_JAR) test-wasm
+	java -jar $(BENCH_JAR) $(BENCH_ARGS)
 
 # --- toolchains ---------------------------------------------------------------------------------
-toolchains: $(TOOLCHAINS)
-$(TOOLCHAINS):
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# apt-install whichever of the packages $(1) are missing, then touch the stamp file $@.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:" $$missing; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@mkdir -p $(BUILD) && touch $@
+endef
+toolchains: $(TOOLCHAINS)
+$(TOOLCHAINS):
+	$(call apt_install,$(APT_PACKAGES))
+$(TEST_TOOLS):
+	$(call apt_install,$(TEST_APT_PACKAGES))
 
 # --- guests -------------------------------------------------------------------------------------
-examples: $(WASM)/chat.wasm $(WASM)/relay-rust.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
+examples: $(WASM)/chat.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
 
-RUST_SOURCES := $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/relay-rust -name '*.rs' -o -name Cargo.toml) \
+RUST_SOURCES := $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust -name '*.rs' -o -name Cargo.toml) \
                 examples-wasm/Cargo.toml examples-wasm/.cargo/config.toml
 $(BUILD)/cargo/wasm32-unknown-unknown/release/%.wasm: $(RUST_SOURCES) | $(TOOLCHAINS)
 	cd examples-wasm && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir ../$(BUILD)/cargo
 $(WASM)/chat.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/chat.wasm
+	@mkdir -p $(@D) && cp $< $@
+$(WASM)/poll.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/poll.wasm
 	@mkdir -p $(@D) && cp $< $@
 $(WASM)/relay-rust.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/relay_rust.wasm
 	@mkdir -p $(@D) && cp $< $@
@@ -86,6 +105,7 @@ conformance: $(patsubst abi/conformance/%.wat,$(CONFORMANCE)/%.wasm,$(shell find
 $(CONFORMANCE)/%.wasm: abi/conformance/%.wat | $(TOOLCHAINS)
 	@mkdir -p $(@D) && wat2wasm $< -o $@
 test-wasm: $(patsubst host/src/test/wat/%.wat,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/wat/*.wat)) \
+           $(patsubst host/src/test/c/%.c,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/c/*.c)) \
            $(TEST_WASM)/c-sdk-all-abi.wasm $(TEST_WASM)/rust-sdk-all-abi.wasm
 $(TEST_WASM)/rust-sdk-all-abi.wasm: $(shell find guest-sdk-rust/src guest-sdk-rust/all-abi -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
 	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build -q --release --target wasm32-unknown-unknown \
@@ -96,6 +116,9 @@ $(TEST_WASM)/c-sdk-all-abi.wasm: guest-sdk-c/test/all_abi.c $(C_SDK) | $(TOOLCHA
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 $(TEST_WASM)/%.wasm: host/src/test/wat/%.wat | $(TOOLCHAINS)
 	@mkdir -p $(@D) && wat2wasm $< -o $@
+$(TEST_WASM)/%.wasm: host/src/test/c/%.c $(C_SDK) | $(TOOLCHAINS)
+	@mkdir -p $(@D)
+	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 
 # --- other test inputs ----------------------------------------------------------------------------
 node-deps: host/src/test/node/node_modules/.package-lock.json

@@ -42,8 +42,21 @@ public final class HostConfig {
   public int maxModuleBytes = 16 * 1024 * 1024;
   /** Cap on each instance's linear memory; {@code memory.grow} past it fails in the guest. */
   public int maxMemoryBytes = 16 * 1024 * 1024;
-  /** A room with no connections is dropped after this long without events. */
+  /**
+   * After this long without events a room hibernates: its instance and in-memory data are dropped,
+   * its WebSockets stay open. A room with no connections leaves altogether.
+   */
   public long roomIdleMs = 10_000;
+  /** Folder of the embedded SQLite database, used unless {@link #postgresUrl} is set. */
+  public String dataDir = "data";
+  /** PostgreSQL to keep rooms' data in instead of SQLite: {@code postgresql://user:password@host:port/db}. */
+  public String postgresUrl;
+  /** Most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED. */
+  public long storageQuotaBytes = 128L * 1024 * 1024;
+  /** First delay before a failed alarm hook runs again; it doubles with each retry. */
+  public long alarmRetryMs = 2_000;
+  /** Retries of a failed alarm hook before the alarm is dropped. */
+  public int alarmRetries = 6;
   /** Per-party configuration values that guests read with {@code config_get}: party → key → value. */
   public Map<String, Map<String, String>> vars = new HashMap<>();
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
@@ -136,6 +149,9 @@ public final class HostConfig {
       throw new IllegalArgumentException("size limits must be positive (maxMemoryBytes at least one 64 KiB page)");
     }
     if (roomIdleMs < 1) throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
+    if (storageQuotaBytes < 0 || alarmRetryMs < 1 || alarmRetries < 0) {
+      throw new IllegalArgumentException("storageQuotaBytes and alarmRetries must be at least 0, alarmRetryMs at least 1");
+    }
   }
 
   public int maxMemoryPages() {

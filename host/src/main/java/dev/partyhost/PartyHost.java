@@ -4,6 +4,9 @@ import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.http.HttpVerticle;
 import dev.partyhost.party.Parties;
 import dev.partyhost.room.Rooms;
+import dev.partyhost.storage.PostgresEngine;
+import dev.partyhost.storage.SqliteEngine;
+import dev.partyhost.storage.StorageEngine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -17,13 +20,15 @@ import java.net.ServerSocket;
 public final class PartyHost {
   private final HostConfig config;
   private final Vertx vertx;
+  private final StorageEngine engine;
   private final Parties parties;
   private final Rooms rooms;
   private final int port;
 
-  private PartyHost(HostConfig config, Vertx vertx, Parties parties, Rooms rooms, int port) {
+  private PartyHost(HostConfig config, Vertx vertx, StorageEngine engine, Parties parties, Rooms rooms, int port) {
     this.config = config;
     this.vertx = vertx;
+    this.engine = engine;
     this.parties = parties;
     this.rooms = rooms;
     this.port = port;
@@ -35,7 +40,14 @@ public final class PartyHost {
     if (config.parties != null) parties.loadDirectory(Path.of(config.parties));
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
-    Rooms rooms = new Rooms(vertx, config, parties, loops);
+    StorageEngine engine;
+    try {
+      engine = config.postgresUrl != null ? new PostgresEngine(vertx, config.postgresUrl) : new SqliteEngine(Path.of(config.dataDir));
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw new IOException("cannot open storage: " + e.getMessage(), e);
+    }
+    Rooms rooms = new Rooms(vertx, config, parties, engine, loops);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host)
         // Messages over the limit are read whole and refused with 1009 by the room (a clean close);
@@ -45,12 +57,16 @@ public final class PartyHost {
         // PartyKit does not negotiate permessage-deflate; it costs ~10x throughput on a relay.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+    int port;
     try {
-      return new PartyHost(config, vertx, parties, rooms, listen(vertx, config, options, loops, parties, rooms));
+      port = listen(vertx, config, options, loops, parties, rooms);
     } catch (RuntimeException e) {
-      vertx.close();
+      vertx.close().await();
+      engine.close();
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
     }
+    rooms.scheduleStoredAlarms();
+    return new PartyHost(config, vertx, engine, parties, rooms, port);
   }
 
   /**
@@ -96,11 +112,18 @@ public final class PartyHost {
     return rooms;
   }
 
+  /** Where rooms' data lives, for humans. */
+  public String storage() {
+    return engine.describe();
+  }
+
   public HostConfig config() {
     return config;
   }
 
+  /** Lets the storage engine finish the commits already submitted, then stops serving. */
   public void close() {
+    engine.close();
     vertx.close().await();
   }
 }

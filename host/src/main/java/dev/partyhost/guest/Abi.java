@@ -49,6 +49,8 @@ public final class Abi {
   public static final int MAX_LOG_LINE_BYTES = 16 * 1024;
   public static final int MAX_RANDOM_BYTES = 64 * 1024;
   public static final int MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
+  public static final int MAX_KEY_BYTES = 2048;
+  public static final int MAX_VALUE_BYTES = 2 * 1024 * 1024;
 
   /** WASI preview 1 functions a guest may import (section 9). */
   public static final Set<String> WASI_ALLOWED = Set.of(

@@ -6,8 +6,8 @@ import static dev.partyhost.guest.Abi.BINARY;
 import static dev.partyhost.guest.Abi.CLOSED;
 import static dev.partyhost.guest.Abi.INVALID;
 import static dev.partyhost.guest.Abi.NOT_FOUND;
-import static dev.partyhost.guest.Abi.NOT_IMPLEMENTED;
 import static dev.partyhost.guest.Abi.OK;
+import static dev.partyhost.guest.Abi.QUOTA_EXCEEDED;
 import static dev.partyhost.guest.Abi.TEXT;
 import static dev.partyhost.guest.Abi.TOO_LARGE;
 import static dev.partyhost.guest.Abi.WRONG_HOOK;
@@ -19,6 +19,7 @@ import com.dylibso.chicory.wasm.types.ValType;
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
 import dev.partyhost.guest.Utf8;
+import dev.partyhost.storage.RoomStore;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -66,15 +67,17 @@ public final class HostCalls {
       i32("log", 3, (s, m, a) -> s.log(m, i(a[0]), i(a[1]), i(a[2]))),
       new Binding("now_ms", FunctionType.of(List.of(), List.of(ValType.I64)), (s, m, a) -> System.currentTimeMillis()),
       i32("random_fill", 2, (s, m, a) -> randomFill(m, i(a[0]), i(a[1]))),
-      // Durable storage and alarms: specified in ABI v1, built by the storage issue.
-      i32("storage_get", 4, HostCalls::notImplemented),
-      i32("storage_put", 4, HostCalls::notImplemented),
-      i32("storage_delete", 2, HostCalls::notImplemented),
-      i32("storage_list", 10, HostCalls::notImplemented),
-      i32("storage_delete_all", 0, HostCalls::notImplemented),
-      new Binding("alarm_set", FunctionType.of(List.of(ValType.I64), List.of(ValType.I32)), HostCalls::notImplemented),
-      i32("alarm_get", 1, HostCalls::notImplemented),
-      i32("alarm_delete", 0, HostCalls::notImplemented));
+      i32("storage_get", 4, (s, m, a) -> s.storageGet(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
+      i32("storage_put", 4, (s, m, a) -> s.storagePut(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
+      i32("storage_put_many", 2, (s, m, a) -> s.storagePutMany(m, i(a[0]), i(a[1]))),
+      i32("storage_delete", 2, (s, m, a) -> s.storageDelete(m, i(a[0]), i(a[1]))),
+      i32("storage_delete_many", 2, (s, m, a) -> s.storageDeleteMany(m, i(a[0]), i(a[1]))),
+      i32("storage_list", 10, (s, m, a) -> s.storageList(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]),
+          i(a[5]), i(a[6]), i(a[7]), i(a[8]), i(a[9]))),
+      i32("storage_delete_all", 0, (s, m, a) -> s.storageDeleteAll()),
+      new Binding("alarm_set", FunctionType.of(List.of(ValType.I64), List.of(ValType.I32)), (s, m, a) -> s.alarmSet(a[0])),
+      i32("alarm_get", 1, (s, m, a) -> s.alarmGet(m, i(a[0]))),
+      i32("alarm_delete", 0, (s, m, a) -> s.alarmSet(null)));
 
   /** The signature of every host call, by name: what modules are validated against. */
   public static final Map<String, FunctionType> SIGNATURES;
@@ -271,8 +274,90 @@ public final class HostCalls {
     return OK;
   }
 
-  private static long notImplemented(HostCalls self, Memory m, long[] args) {
-    return NOT_IMPLEMENTED;
+  // --- storage and alarm: the room's in-memory data, written in the hook's transaction ---
+
+  private int storageGet(Memory m, int keyPtr, int keyLen, int outPtr, int outCap) {
+    if (!inBounds(m, keyPtr, keyLen) || !inBounds(m, outPtr, outCap)) return BAD_POINTER;
+    if (keyLen > Abi.MAX_KEY_BYTES) return TOO_LARGE;
+    byte[] value = store().get(read(m, keyPtr, keyLen));
+    return value == null ? NOT_FOUND : writeOut(m, outPtr, outCap, value);
+  }
+
+  private int storagePut(Memory m, int keyPtr, int keyLen, int valPtr, int valLen) {
+    if (!inBounds(m, keyPtr, keyLen) || !inBounds(m, valPtr, valLen)) return BAD_POINTER;
+    if (keyLen > Abi.MAX_KEY_BYTES || valLen > Abi.MAX_VALUE_BYTES) return TOO_LARGE;
+    if (keyLen == 0) return INVALID;
+    return store().put(read(m, keyPtr, keyLen), read(m, valPtr, valLen)) ? OK : QUOTA_EXCEEDED;
+  }
+
+  private int storagePutMany(Memory m, int listPtr, int listLen) {
+    List<byte[]> pairs = list(m, listPtr, listLen);
+    if (pairs == null) return listLen == 0 || inBounds(m, listPtr, listLen) ? INVALID : BAD_POINTER;
+    for (int k = 0; k < pairs.size(); k++) {
+      if (pairs.get(k).length > (k % 2 == 0 ? Abi.MAX_KEY_BYTES : Abi.MAX_VALUE_BYTES)) return TOO_LARGE;
+    }
+    if (pairs.size() % 2 != 0) return INVALID;
+    for (int k = 0; k < pairs.size(); k += 2) if (pairs.get(k).length == 0) return INVALID;
+    return store().putAll(pairs) ? OK : QUOTA_EXCEEDED;
+  }
+
+  private int storageDelete(Memory m, int keyPtr, int keyLen) {
+    if (!inBounds(m, keyPtr, keyLen)) return BAD_POINTER;
+    if (keyLen > Abi.MAX_KEY_BYTES) return TOO_LARGE;
+    return store().delete(read(m, keyPtr, keyLen)) ? 1 : 0;
+  }
+
+  private int storageDeleteMany(Memory m, int listPtr, int listLen) {
+    List<byte[]> keys = list(m, listPtr, listLen);
+    if (keys == null) return listLen == 0 || inBounds(m, listPtr, listLen) ? INVALID : BAD_POINTER;
+    for (byte[] key : keys) if (key.length > Abi.MAX_KEY_BYTES) return TOO_LARGE;
+    int deleted = 0;
+    for (byte[] key : keys) if (store().delete(key)) deleted++;
+    return deleted;
+  }
+
+  private int storageList(Memory m, int prefixPtr, int prefixLen, int startPtr, int startLen, int endPtr,
+                          int endLen, int limit, int reverse, int outPtr, int outCap) {
+    if (!inBounds(m, prefixPtr, prefixLen) || !inBounds(m, startPtr, startLen) || !inBounds(m, endPtr, endLen)
+        || !inBounds(m, outPtr, outCap)) {
+      return BAD_POINTER;
+    }
+    if (reverse != 0 && reverse != 1) return INVALID;
+    List<byte[]> entries = store().list(read(m, prefixPtr, prefixLen), read(m, startPtr, startLen),
+        read(m, endPtr, endLen), limit, reverse == 1);
+    return writeOut(m, outPtr, outCap, ByteList.encode(entries));
+  }
+
+  private int storageDeleteAll() {
+    store().deleteAll();
+    return OK;
+  }
+
+  private int alarmSet(Long epochMs) {
+    store().alarm(epochMs);
+    return OK;
+  }
+
+  private int alarmGet(Memory m, int outPtr) {
+    if (!inBounds(m, outPtr, 8)) return BAD_POINTER;
+    Long at = store().alarm();
+    if (at == null) return NOT_FOUND;
+    m.writeLong(outPtr, at);
+    return OK;
+  }
+
+  private RoomStore store() {
+    return room.store();
+  }
+
+  /** A byte-string list from guest memory; null when the view is out of bounds or the list malformed. */
+  private static List<byte[]> list(Memory m, int ptr, int len) {
+    if (!inBounds(m, ptr, len)) return null;
+    try {
+      return ByteList.decode(read(m, ptr, len));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   // --- memory access: every view is checked before it is touched ---

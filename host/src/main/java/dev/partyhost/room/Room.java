@@ -5,6 +5,11 @@ import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.Wasi;
+import dev.partyhost.storage.Changes;
+import dev.partyhost.storage.RoomKey;
+import dev.partyhost.storage.RoomStore;
+import dev.partyhost.storage.StoredRoom;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -15,17 +20,24 @@ import io.vertx.core.http.ServerWebSocket;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 
 /**
- * One room: a party's instance for one room id, with its connections. A room is owned by one
- * event-loop context; every method below runs there, so the guest sees one thread and one hook at a
- * time. Events from other threads come in through {@link #execute}.
+ * One room: a party's instance for one room id, with its connections and its data. A room is owned by
+ * one event-loop context; every method below runs there, so the guest sees one thread and one hook
+ * at a time. Events from other threads come in through {@link #arrive} and {@link #deliver}.
+ *
+ * <p>Life cycle: the room's data is loaded ({@link #ready}) before its instance starts; each hook is
+ * a storage transaction whose output waits for its commit (the output gate, {@link #release}); after
+ * {@code roomIdleMs} without events the room hibernates (instance and data dropped, sockets kept) or,
+ * with no connections left, leaves the registry.
  */
 public final class Room {
   private static final Logger LOG = System.getLogger("partyhost.room");
@@ -35,6 +47,7 @@ public final class Room {
 
   final String party;
   final String id;
+  final RoomKey key;
   private final Rooms rooms;
   private final Context context;
   private final GuestModule module;
@@ -47,16 +60,28 @@ public final class Room {
   private boolean dropped;
   private long idleTimer = -1;
 
+  // Durable data: loaded before the instance starts, dropped when the room hibernates.
+  private RoomStore store;
+  private boolean loading;
+  private final ArrayDeque<Runnable> waitingForData = new ArrayDeque<>();
+
+  // The output gate: hook output waits in `gated` until the commits submitted before it are durable.
+  private record Gated(long commit, List<Runnable> effects) {}
+  private final ArrayDeque<Gated> gated = new ArrayDeque<>();
+  private long submitted;
+  private long durable;
+
   // The hook in progress and what it produced, released when it returns.
   private Hook hook;
   private Connection hookConnection;
   private RoomResponse response;
-  private final List<Runnable> outbox = new ArrayList<>();
+  private List<Runnable> outbox = new ArrayList<>();
 
   Room(Rooms rooms, String party, String id, GuestModule module, Context context) {
     this.rooms = rooms;
     this.party = party;
     this.id = id;
+    this.key = new RoomKey(party, id);
     this.module = module;
     this.context = context;
     this.log = new GuestLog(party, id);
@@ -77,7 +102,7 @@ public final class Room {
   private void arrive(Connection c, Handler<Room> task) {
     context.runOnContext(v -> {
       if (!dropped) {
-        task.handle(this);
+        ready(() -> task.handle(this));
         return;
       }
       arrived();
@@ -95,7 +120,7 @@ public final class Room {
   private void deliver(Connection c, Handler<Room> task) {
     context.runOnContext(v -> {
       if (!dropped) {
-        task.handle(this);
+        ready(() -> task.handle(this));
       } else if (c.room != this) {
         c.room.deliver(c, task); // its connect was handed on; its events follow
       }
@@ -135,11 +160,14 @@ public final class Room {
   public Future<RoomResponse> request(byte[] request) {
     Context caller = Vertx.currentContext();
     Promise<RoomResponse> promise = Promise.promise();
-    arrive(null, r -> {
-      RoomResponse response = r.handleRequest(request);
-      if (caller == null) promise.complete(response); else caller.runOnContext(v -> promise.complete(response));
-    });
+    Handler<RoomResponse> reply = caller == null ? promise::complete : r -> caller.runOnContext(v -> promise.complete(r));
+    arrive(null, r -> r.handleRequest(request, reply));
     return promise.future();
+  }
+
+  /** Runs the alarm hook (the room acquired from {@link Rooms#acquire} by the host's alarm clock). */
+  void alarm() {
+    arrive(null, Room::runAlarm);
   }
 
   /** Closes every connection with 1012 and drops the room, so that the next request gets a fresh one. */
@@ -166,23 +194,23 @@ public final class Room {
     }
     c.handle = nextHandle++;
     connections.put(c.handle, c);
-    Integer rc = runHook(Hook.CONNECT, c, () -> guest.onConnect(c.handle, request));
+    Integer rc = runHook(Hook.CONNECT, c, () -> guest.onConnect(c.handle, request), null);
     if (rc != null && rc != 0 && connections.get(c.handle) == c && !c.closing) {
-      c.closing = true;
-      c.socket.close((short) 1011, "connection rejected");
+      queueClose(c, 1011, "connection rejected");
+      release(); // after the hook's own frames
     }
     touch();
   }
 
   private void message(Connection c, byte[] data, int kind) {
     if (!isMember(c) || c.closing || !ensureGuest()) return; // a closing connection is heard no more
-    runHook(Hook.MESSAGE, c, () -> guest.onMessage(c.handle, data, kind));
+    runHook(Hook.MESSAGE, c, () -> guest.onMessage(c.handle, data, kind), null);
     touch();
   }
 
   private void error(Connection c, String message) {
     if (!isMember(c) || !ensureGuest()) return;
-    runHook(Hook.ERROR, c, () -> guest.onError(c.handle, message.getBytes(StandardCharsets.UTF_8)));
+    runHook(Hook.ERROR, c, () -> guest.onError(c.handle, message.getBytes(StandardCharsets.UTF_8)), null);
     touch();
   }
 
@@ -191,27 +219,129 @@ public final class Room {
     c.closing = true;
     if (ensureGuest()) {
       byte[] why = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
-      runHook(Hook.CLOSE, c, () -> guest.onClose(c.handle, code == null ? 1006 : code, why));
+      runHook(Hook.CLOSE, c, () -> guest.onClose(c.handle, code == null ? 1006 : code, why), null);
     }
     connections.remove(c.handle, c);
     touch();
   }
 
-  private RoomResponse handleRequest(byte[] request) {
+  private void handleRequest(byte[] request, Handler<RoomResponse> reply) {
     arrived();
-    try {
-      if (dropped) return plain(404, "Party " + party + " not found");
-      if (!ensureGuest()) return plain(500, "Room failed to start");
-      if (!guest.hasOnRequest()) return plain(404, "No onRequest handler");
+    if (dropped) {
+      reply.handle(plain(404, "Party " + party + " not found"));
+    } else if (!ensureGuest()) {
+      reply.handle(plain(500, "Room failed to start"));
+    } else if (!guest.hasOnRequest()) {
+      reply.handle(plain(404, "No onRequest handler"));
+    } else {
       response = null;
-      Integer rc = runHook(Hook.REQUEST, null, () -> guest.onRequest(request));
-      if (rc == null) return plain(500, "Room failed while handling the request");
-      if (response == null) return plain(500, "Room did not respond");
-      return response;
-    } finally {
+      // The response is the hook's last output: it passes the output gate with its frames.
+      Integer rc = runHook(Hook.REQUEST, null, () -> guest.onRequest(request), result -> {
+        RoomResponse r = response != null ? response : plain(500, "Room did not respond");
+        outbox.add(() -> reply.handle(r));
+      });
       response = null;
-      touch();
+      if (rc == null) reply.handle(plain(500, "Room failed while handling the request"));
     }
+    touch();
+  }
+
+  private void runAlarm() {
+    arrived();
+    if (dropped) return; // its party is gone
+    Long due = store == null ? null : store.alarm();
+    if (store == null) {
+      rooms.alarms().failed(key); // the data could not be loaded: try again later
+    } else if (due != null && due > System.currentTimeMillis()) {
+      rooms.alarms().schedule(key, due); // moved later meanwhile
+    } else if (due != null && !ensureGuest()) {
+      alarmFailed(due);
+    } else if (due != null) {
+      store.alarm(null); // cleared in the hook's transaction, so the hook may set the next one
+      Integer rc = runHook(Hook.ALARM, null, guest::onAlarm, result -> {
+        if (result != 0 && store.alarm() == null) store.alarm(due); // failed: keep it for the retry
+      });
+      if (rc != null && rc == 0) rooms.alarms().succeeded(key); else alarmFailed(due);
+    } // else: deleted meanwhile
+    touch();
+  }
+
+  private void alarmFailed(long due) {
+    if (!rooms.alarms().failed(key) && store != null && Long.valueOf(due).equals(store.alarm())) {
+      store.alarm(null); // retries used up
+      commit();
+    }
+  }
+
+  // --- data ---
+
+  /** Runs a task once the room's data is in memory, loading it first if needed; tasks keep their order. */
+  private void ready(Runnable task) {
+    if (store != null && waitingForData.isEmpty()) {
+      task.run();
+      return;
+    }
+    waitingForData.add(task);
+    if (loading) return;
+    loading = true;
+    rooms.engine().load(key).onComplete(loaded -> context.runOnContext(v -> loaded(loaded)));
+  }
+
+  private void loaded(AsyncResult<StoredRoom> loaded) {
+    loading = false;
+    if (loaded.succeeded()) {
+      store = new RoomStore(key, loaded.result(), rooms.config().storageQuotaBytes);
+    } else {
+      LOG.log(Level.ERROR, "[" + party + "/" + id + "] cannot load the room's data: " + loaded.cause());
+    }
+    // Without data, each task fails on its own (ensureGuest refuses to start an instance).
+    while (!waitingForData.isEmpty()) waitingForData.poll().run();
+  }
+
+  /** Submits the changes of the hook that just returned, if any, for a durable commit. */
+  private void commit() {
+    Changes changes = store.commit();
+    if (changes == null) return;
+    long commit = ++submitted;
+    rooms.commits().submit(changes).onComplete(done -> context.runOnContext(v -> {
+      if (done.succeeded()) committed(commit); else commitFailed(done.cause());
+    }));
+    if (changes.alarmChanged()) rooms.alarms().schedule(key, changes.alarm());
+  }
+
+  private void committed(long commit) {
+    durable = Math.max(durable, commit);
+    while (!gated.isEmpty() && gated.peek().commit <= durable) {
+      for (Runnable effect : gated.poll().effects) effect.run();
+    }
+  }
+
+  /**
+   * The outbox goes out now when nothing is waiting to be durable; otherwise after every commit
+   * submitted so far, so that no client sees state a crash could take back.
+   */
+  private void release() {
+    if (outbox.isEmpty()) return;
+    if (durable == submitted && gated.isEmpty()) {
+      for (Runnable effect : outbox) effect.run();
+      outbox.clear();
+    } else {
+      gated.add(new Gated(submitted, outbox));
+      outbox = new ArrayList<>();
+    }
+  }
+
+  /** A commit failed: what the room holds in memory is not durable. Drop it all and start afresh. */
+  private void commitFailed(Throwable cause) {
+    if (store == null && guest == null && gated.isEmpty()) return; // already handled for an earlier commit
+    LOG.log(Level.ERROR, "[" + party + "/" + id + "] commit failed, room reset: " + cause);
+    gated.clear();
+    durable = submitted;
+    store = null;
+    guest = null;
+    for (Connection c : new ArrayList<>(connections.values())) c.socket.close((short) 1011, "room storage failed");
+    connections.clear();
+    touch();
   }
 
   // --- guest lifecycle ---
@@ -219,6 +349,7 @@ public final class Room {
   /** Creates the instance if the room has none; false if it failed to start. */
   private boolean ensureGuest() {
     if (guest != null) return true;
+    if (store == null) return false;
     try {
       HostCalls calls = new HostCalls(this);
       guest = new Guest(module.instantiate(calls.functions(), module.usesWasi() ? Wasi.functions(log) : List.of()));
@@ -226,29 +357,31 @@ public final class Room {
       LOG.log(Level.WARNING, "[" + party + "/" + id + "] instantiation failed: " + e);
       return false;
     }
-    return runHook(Hook.START, null, guest::start) != null;
+    return runHook(Hook.START, null, guest::start, null) != null;
   }
 
   /**
-   * Runs one hook and releases what it produced. Returns the hook's result, or null when the guest
-   * trapped: then its output is discarded and the room is reset.
+   * Runs one hook as one transaction and releases what it produced through the output gate.
+   * {@code onReturn}, if given, runs after the guest returned, inside the transaction. Returns the
+   * hook's result, or null when the guest trapped: then its writes and output are discarded and the
+   * room is reset.
    */
-  private Integer runHook(Hook kind, Connection c, IntSupplier call) {
+  private Integer runHook(Hook kind, Connection c, IntSupplier call, IntConsumer onReturn) {
     hook = kind;
     hookConnection = c;
     try {
       int rc = call.getAsInt();
       if (rc != 0) LOG.log(Level.INFO, "[" + party + "/" + id + "] " + kind + " hook returned " + rc);
-      flush();
+      if (onReturn != null) onReturn.accept(rc);
+      commit();
+      release();
       return rc;
     } catch (GuestTrap trap) {
-      outbox.clear();
       reset(kind, trap.getMessage());
       return null;
     } catch (Throwable bug) {
       // Not the guest's doing (a host bug, or the JVM out of memory): handled like a trap all the same.
       LOG.log(Level.ERROR, "[" + party + "/" + id + "] host failure in " + kind + " hook", bug);
-      outbox.clear();
       reset(kind, bug.toString());
       return null;
     } finally {
@@ -257,30 +390,46 @@ public final class Room {
     }
   }
 
-  private void flush() {
-    for (Runnable effect : outbox) effect.run();
-    outbox.clear();
-  }
-
-  /** A trap: discard the instance and close every connection with 1011; the next event starts afresh. */
+  /**
+   * A trap: undo the hook's writes, discard its output and the instance, and close every connection
+   * with 1011 (after the output of earlier hooks); the next event starts afresh.
+   */
   private void reset(Hook kind, String why) {
     LOG.log(Level.WARNING, "[" + party + "/" + id + "] guest trapped in " + kind + " hook, room reset: " + why);
+    if (store != null) store.rollback();
+    outbox.clear();
     guest = null;
-    for (Connection c : new ArrayList<>(connections.values())) c.socket.close((short) 1011, "room error");
+    for (Connection c : new ArrayList<>(connections.values())) {
+      c.closing = true;
+      outbox.add(() -> c.socket.close((short) 1011, "room error"));
+    }
     connections.clear();
+    release();
   }
 
-  /** After each event: a room without connections is dropped once it has been idle for a while. */
+  /** After each event: once idle for a while, the room hibernates, or leaves when it has no connections. */
   private void touch() {
     if (idleTimer >= 0) {
       rooms.vertx().cancelTimer(idleTimer);
       idleTimer = -1;
     }
-    if (connections.isEmpty() && !dropped) {
-      idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs, t -> {
-        idleTimer = -1;
-        if (connections.isEmpty()) drop(false);
-      });
+    if (dropped) return;
+    idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs, t -> {
+      idleTimer = -1;
+      idle();
+    });
+  }
+
+  private void idle() {
+    if (loading || !waitingForData.isEmpty() || durable != submitted || !gated.isEmpty()) {
+      touch(); // busy with storage: look again later
+    } else if (connections.isEmpty()) {
+      drop(false);
+    } else if (guest != null || store != null) {
+      // Hibernate: sockets, their state and tags stay; the next event loads the data and starts anew.
+      guest = null;
+      store = null;
+      LOG.log(Level.DEBUG, "[" + party + "/" + id + "] hibernating with " + connections.size() + " connections");
     }
   }
 
@@ -289,6 +438,7 @@ public final class Room {
     if (dropped || !rooms.remove(this, force)) return;
     dropped = true;
     guest = null;
+    store = null;
     if (idleTimer >= 0) rooms.vertx().cancelTimer(idleTimer);
   }
 
@@ -328,6 +478,11 @@ public final class Room {
   void queueClose(Connection c, int code, String reason) {
     c.closing = true;
     outbox.add(() -> c.socket.close((short) code, reason));
+  }
+
+  /** The room's data, inside a hook. */
+  RoomStore store() {
+    return store;
   }
 
   int maxMessageBytes() {

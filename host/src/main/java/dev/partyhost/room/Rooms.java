@@ -3,6 +3,9 @@ package dev.partyhost.room;
 import dev.partyhost.HostConfig;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.party.Parties;
+import dev.partyhost.storage.GroupCommit;
+import dev.partyhost.storage.RoomKey;
+import dev.partyhost.storage.StorageEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -17,19 +20,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * event loop chosen round-robin; every later arrival reaches the same room until it is dropped.
  */
 public final class Rooms {
-  private record Key(String party, String id) {}
-
   private final Vertx vertx;
   private final HostConfig config;
   private final Parties parties;
-  private final Map<Key, Room> rooms = new ConcurrentHashMap<>();
+  private final StorageEngine engine;
+  private final GroupCommit commits;
+  private final Alarms alarms;
+  private final Map<RoomKey, Room> rooms = new ConcurrentHashMap<>();
   private final List<Context> loops = new ArrayList<>();
   private final AtomicInteger nextLoop = new AtomicInteger();
 
-  public Rooms(Vertx vertx, HostConfig config, Parties parties, int eventLoops) {
+  public Rooms(Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, int eventLoops) {
     this.vertx = vertx;
     this.config = config;
     this.parties = parties;
+    this.engine = engine;
+    this.commits = new GroupCommit(engine);
+    this.alarms = new Alarms(vertx, this);
     // One context per event loop; Netty assigns new event-loop contexts to loops round-robin.
     for (int i = 0; i < eventLoops; i++) loops.add(((VertxInternal) vertx).createEventLoopContext());
   }
@@ -39,7 +46,7 @@ public final class Rooms {
    * dropped before the caller's connect or request reaches it. Null when the party does not exist.
    */
   public Room acquire(String party, String id) {
-    return rooms.compute(new Key(party, id), (key, room) -> {
+    return rooms.compute(new RoomKey(party, id), (key, room) -> {
       if (room == null) {
         // Read inside compute: a room created here cannot slip past a concurrent upload's restart.
         GuestModule module = parties.get(party);
@@ -55,7 +62,7 @@ public final class Rooms {
   /** Removes a room from the registry; unless forced, only when no arrival is on its way to it. */
   boolean remove(Room room, boolean force) {
     boolean[] removed = {false};
-    rooms.computeIfPresent(new Key(room.party, room.id), (key, current) -> {
+    rooms.computeIfPresent(room.key, (key, current) -> {
       if (current != room || (!force && room.arriving.get() > 0)) return current;
       removed[0] = true;
       return null;
@@ -75,6 +82,11 @@ public final class Rooms {
     return n;
   }
 
+  /** Schedules every stored alarm (at start: alarms that fell due while the host was down fire now). */
+  public void scheduleStoredAlarms() {
+    engine.alarms().await().forEach(alarms::schedule);
+  }
+
   public int size() {
     return rooms.size();
   }
@@ -85,5 +97,17 @@ public final class Rooms {
 
   HostConfig config() {
     return config;
+  }
+
+  StorageEngine engine() {
+    return engine;
+  }
+
+  GroupCommit commits() {
+    return commits;
+  }
+
+  Alarms alarms() {
+    return alarms;
   }
 }

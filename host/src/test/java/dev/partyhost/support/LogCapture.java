@@ -3,10 +3,11 @@ package dev.partyhost.support;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Records what the host logs under one logger name, with the thread that logged it. */
+/** Records what the host logs under one logger name, at every level, with the thread that logged it. */
 public final class LogCapture extends Handler implements AutoCloseable {
   /** One log line and the id of the thread that wrote it. */
   public record Line(String message, long threadId) {}
@@ -14,9 +15,12 @@ public final class LogCapture extends Handler implements AutoCloseable {
   // JUL keeps loggers weakly: hold this one, or it (and this handler) may be collected and replaced.
   private final Logger logger;
   private final List<Line> lines = new ArrayList<>();
+  private final Level previousLevel;
 
   public LogCapture(String loggerName) {
     logger = Logger.getLogger(loggerName);
+    previousLevel = logger.getLevel();
+    logger.setLevel(Level.ALL); // debug lines too; the console handler still prints INFO and up
     logger.addHandler(this);
   }
 
@@ -39,5 +43,6 @@ public final class LogCapture extends Handler implements AutoCloseable {
   @Override
   public void close() {
     logger.removeHandler(this);
+    logger.setLevel(previousLevel);
   }
 }

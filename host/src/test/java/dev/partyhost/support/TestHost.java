@@ -20,6 +20,9 @@ import java.util.function.Consumer;
 public final class TestHost implements AutoCloseable {
   public static final String ADMIN_TOKEN = "test-admin-token";
 
+  /** Where rooms' data lives in a test host. */
+  public enum Engine { SQLITE, POSTGRES }
+
   public final PartyHost host;
   private final Vertx clientVertx = Vertx.vertx();
   private final WebSocketClient wsClient;
@@ -46,13 +49,43 @@ public final class TestHost implements AutoCloseable {
     return start(c -> {});
   }
 
-  /** Starts with the examples (main party: chat) and the host's test guests; {@code tweak} adjusts the config. */
   public static TestHost start(Consumer<HostConfig> tweak) {
+    return start(Engine.SQLITE, tweak);
+  }
+
+  /**
+   * Starts with the examples (main party: chat) and the host's test guests, on empty storage of the
+   * given engine (SQLite in a new folder under host/target, or a new database on the test
+   * PostgreSQL); {@code tweak} adjusts the config.
+   */
+  public static TestHost start(Engine engine, Consumer<HostConfig> tweak) {
     HostConfig config = HostConfig.load(new String[0], Map.of("PARTYHOST_ADMIN_TOKEN", ADMIN_TOKEN));
     config.port = 0;
     config.parties = root().resolve("build/wasm").toString();
     config.mainParty = "chat";
+    if (engine == Engine.POSTGRES) {
+      config.postgresUrl = PostgresServer.get().newDatabase();
+    } else {
+      try {
+        Path target = Files.createDirectories(root().resolve("host/target"));
+        config.dataDir = Files.createTempDirectory(target, "data-").toString();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
     tweak.accept(config);
+    return start(config);
+  }
+
+  /** Stops this host and starts a new one on the same port and the same storage. */
+  public TestHost restart() {
+    close();
+    HostConfig config = host.config();
+    config.port = host.port();
+    return start(config);
+  }
+
+  private static TestHost start(HostConfig config) {
     try {
       PartyHost host = PartyHost.start(config);
       Path testWasm = root().resolve("build/test-wasm");

@@ -1,0 +1,80 @@
+package dev.partyhost.room;
+
+import dev.partyhost.storage.RoomKey;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The host's alarm clock: one timer per room that has an alarm, whether the room is live or not.
+ * When a timer fires, the room is woken (created if needed) and runs its alarm hook. Failed runs are
+ * retried with doubling delays, then dropped. The alarm times themselves are the rooms' durable
+ * data; this class only keeps the timers, rebuilt from storage at start.
+ */
+final class Alarms {
+  private static final Logger LOG = System.getLogger("partyhost.alarm");
+
+  private final Vertx vertx;
+  private final Rooms rooms;
+  private final Map<RoomKey, Long> timers = new ConcurrentHashMap<>();
+  private final Map<RoomKey, Integer> failures = new ConcurrentHashMap<>();
+
+  Alarms(Vertx vertx, Rooms rooms) {
+    this.vertx = vertx;
+    this.rooms = rooms;
+  }
+
+  /** Sets the room's timer to fire at {@code at} (epoch ms; now if past), or cancels it when null. */
+  void schedule(RoomKey room, Long at) {
+    failures.remove(room);
+    setTimer(room, at == null ? null : Math.max(1, at - System.currentTimeMillis()));
+  }
+
+  /**
+   * A run of the room's alarm hook failed. Returns true when it will be retried; false when the
+   * retries are used up, and the room should delete its alarm.
+   */
+  boolean failed(RoomKey room) {
+    int failed = failures.merge(room, 1, Integer::sum);
+    int retries = rooms.config().alarmRetries;
+    if (failed > retries) {
+      failures.remove(room);
+      LOG.log(Level.WARNING, "[" + room + "] alarm dropped after " + retries + " retries");
+      return false;
+    }
+    long delay = rooms.config().alarmRetryMs << Math.min(failed - 1, 30);
+    LOG.log(Level.INFO, "[" + room + "] alarm hook failed, retry " + failed + " of " + retries + " in " + delay + " ms");
+    setTimer(room, delay);
+    return true;
+  }
+
+  /** The alarm hook ran without failing. */
+  void succeeded(RoomKey room) {
+    failures.remove(room);
+  }
+
+  /** Timers pending: rooms with an alarm. */
+  int size() {
+    return timers.size();
+  }
+
+  private void setTimer(RoomKey room, Long delayMs) {
+    timers.compute(room, (key, old) -> {
+      if (old != null) vertx.cancelTimer(old);
+      if (delayMs == null) return null;
+      return vertx.setTimer(delayMs, id -> fire(key, id));
+    });
+  }
+
+  private void fire(RoomKey room, long timer) {
+    if (!timers.remove(room, timer)) return; // replaced or cancelled meanwhile
+    Room r = rooms.acquire(room.party(), room.room());
+    if (r == null) {
+      LOG.log(Level.WARNING, "[" + room + "] alarm due, but party " + room.party() + " is not deployed");
+      return;
+    }
+    r.alarm();
+  }
+}

@@ -1,0 +1,198 @@
+package dev.partyhost.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embedded engine: one SQLite database per host ({@code DATA_DIR/partyhost.db}), in WAL mode with
+ * full fsync on commit. One database rather than one per room, so that a group commit of many rooms
+ * costs one fsync and an idle room costs no open file. Blocking JDBC runs on two threads of its own,
+ * never on an event loop: one writer (commits are serial anyway) and one reader (room loads, which
+ * WAL lets run beside the writer).
+ */
+public final class SqliteEngine implements StorageEngine {
+  private static final String[] SCHEMA = {
+      "CREATE TABLE IF NOT EXISTS kv (party TEXT NOT NULL, room TEXT NOT NULL, key BLOB NOT NULL,"
+          + " value BLOB NOT NULL, PRIMARY KEY (party, room, key)) WITHOUT ROWID",
+      "CREATE TABLE IF NOT EXISTS alarms (party TEXT NOT NULL, room TEXT NOT NULL, at INTEGER NOT NULL,"
+          + " PRIMARY KEY (party, room)) WITHOUT ROWID",
+  };
+
+  private final Path file;
+  private final ExecutorService writer = Executors.newSingleThreadExecutor(daemon("partyhost-sqlite-writer"));
+  private final ExecutorService reader = Executors.newSingleThreadExecutor(daemon("partyhost-sqlite-reader"));
+  private final Connection writeConnection;
+  private final Connection readConnection;
+  private final PreparedStatement clear, upsert, delete, setAlarm, deleteAlarm, loadEntries, loadAlarm;
+
+  public SqliteEngine(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      file = dataDir.resolve("partyhost.db");
+      writeConnection = open(file);
+      try (Statement s = writeConnection.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        for (String sql : SCHEMA) s.execute(sql);
+      }
+      writeConnection.setAutoCommit(false);
+      readConnection = open(file);
+      clear = writeConnection.prepareStatement("DELETE FROM kv WHERE party = ? AND room = ?");
+      upsert = writeConnection.prepareStatement("INSERT INTO kv (party, room, key, value) VALUES (?, ?, ?, ?)"
+          + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value");
+      delete = writeConnection.prepareStatement("DELETE FROM kv WHERE party = ? AND room = ? AND key = ?");
+      setAlarm = writeConnection.prepareStatement("INSERT INTO alarms (party, room, at) VALUES (?, ?, ?)"
+          + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at");
+      deleteAlarm = writeConnection.prepareStatement("DELETE FROM alarms WHERE party = ? AND room = ?");
+      loadEntries = readConnection.prepareStatement("SELECT key, value FROM kv WHERE party = ? AND room = ?");
+      loadAlarm = readConnection.prepareStatement("SELECT at FROM alarms WHERE party = ? AND room = ?");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open SQLite database in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Connection open(Path file) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout=10000");
+      // FULL: every commit is fsynced, so an acknowledged write survives a power cut, not only a crash.
+      s.execute("PRAGMA synchronous=FULL");
+    }
+    return c;
+  }
+
+  @Override
+  public Future<StoredRoom> load(RoomKey room) {
+    return run(reader, () -> {
+      NavigableMap<byte[], byte[]> entries = RoomStore.emptyMap();
+      loadEntries.setString(1, room.party());
+      loadEntries.setString(2, room.room());
+      try (ResultSet rows = loadEntries.executeQuery()) {
+        while (rows.next()) entries.put(rows.getBytes(1), rows.getBytes(2));
+      }
+      loadAlarm.setString(1, room.party());
+      loadAlarm.setString(2, room.room());
+      Long alarm = null;
+      try (ResultSet rows = loadAlarm.executeQuery()) {
+        if (rows.next()) alarm = rows.getLong(1);
+      }
+      return new StoredRoom(entries, alarm);
+    });
+  }
+
+  @Override
+  public Future<Void> write(List<Changes> group) {
+    return run(writer, () -> {
+      try {
+        // Keys are unique per room within a group, so the kinds may run in this order; each kind is
+        // one JDBC batch, which sqlite-jdbc binds and steps in a single native call.
+        for (Changes c : group) {
+          if (c.clearsAll()) add(clear, c.room);
+        }
+        for (Changes c : group) {
+          for (Map.Entry<byte[], byte[]> w : c.writes().entrySet()) {
+            if (w.getValue() == null) add(delete, c.room, w.getKey());
+            else add(upsert, c.room, w.getKey(), w.getValue());
+          }
+          if (c.alarmChanged()) {
+            if (c.alarm() == null) add(deleteAlarm, c.room);
+            else add(setAlarm, c.room, c.alarm());
+          }
+        }
+        for (PreparedStatement s : new PreparedStatement[] {clear, delete, upsert, setAlarm, deleteAlarm}) s.executeBatch();
+        writeConnection.commit();
+      } catch (SQLException | RuntimeException e) {
+        for (PreparedStatement s : new PreparedStatement[] {clear, delete, upsert, setAlarm, deleteAlarm}) s.clearBatch();
+        writeConnection.rollback();
+        throw e;
+      }
+      return null;
+    });
+  }
+
+  /** Adds a row (party, room, values...) to a statement's batch. */
+  private static void add(PreparedStatement s, RoomKey room, Object... values) throws SQLException {
+    s.setString(1, room.party());
+    s.setString(2, room.room());
+    for (int i = 0; i < values.length; i++) s.setObject(3 + i, values[i]);
+    s.addBatch();
+  }
+
+  @Override
+  public Future<Map<RoomKey, Long>> alarms() {
+    return run(reader, () -> {
+      Map<RoomKey, Long> alarms = new HashMap<>();
+      try (Statement s = readConnection.createStatement();
+           ResultSet rows = s.executeQuery("SELECT party, room, at FROM alarms")) {
+        while (rows.next()) alarms.put(new RoomKey(rows.getString(1), rows.getString(2)), rows.getLong(3));
+      }
+      return alarms;
+    });
+  }
+
+  @Override
+  public String describe() {
+    return "SQLite " + file;
+  }
+
+  @Override
+  public void close() {
+    for (ExecutorService thread : List.of(writer, reader)) {
+      thread.shutdown();
+      try {
+        thread.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      readConnection.close();
+      writeConnection.close();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static <T> Future<T> run(ExecutorService thread, Callable<T> task) {
+    Promise<T> promise = Promise.promise();
+    try {
+      thread.execute(() -> {
+        try {
+          promise.complete(task.call());
+        } catch (Exception e) {
+          promise.fail(e);
+        }
+      });
+    } catch (RuntimeException rejected) {
+      promise.fail(rejected); // closed
+    }
+    return promise.future();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

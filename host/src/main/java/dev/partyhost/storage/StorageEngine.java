@@ -1,0 +1,28 @@
+package dev.partyhost.storage;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where rooms' data lives durably. Rooms never read through an engine while they run: a room's data
+ * is loaded once when the room activates, then served from memory ({@link RoomStore}), and its
+ * writes come back here in groups ({@link GroupCommit}). Implementations never block the calling
+ * thread; their futures may complete on any thread.
+ */
+public interface StorageEngine extends AutoCloseable {
+  /** Everything one room has stored (empty for a room never seen). */
+  Future<StoredRoom> load(RoomKey room);
+
+  /** Applies all these changes in one durable transaction: all of them or none. At most one per room. */
+  Future<Void> write(List<Changes> group);
+
+  /** Every stored alarm, to schedule at start. */
+  Future<Map<RoomKey, Long>> alarms();
+
+  /** Human-readable name for logs, such as the database file or URL without a password. */
+  String describe();
+
+  @Override
+  void close();
+}
