@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real PostgreSQL server for the tests: Debian's package (installed by the Makefile), a fresh
- * cluster in host/target, listening on a free loopback port, started once per test JVM and stopped
+ * cluster in a new temporary directory (not under the checkout, which Debian's postgres user may not
+ * be allowed to enter), listening on a free loopback port, started once per test JVM and stopped
  * when it exits. Each caller of {@link #newDatabase} gets an empty database of its own.
  */
 public final class PostgresServer {
@@ -47,10 +48,13 @@ public final class PostgresServer {
 
   private static PostgresServer start() {
     Path bin = binaries();
-    Path dir = TestHost.root().resolve("host/target/postgres-" + ProcessHandle.current().pid());
+    Path dir;
     try {
-      deleteRecursively(dir);
-      Files.createDirectories(dir);
+      dir = Files.createTempDirectory("partyhost-test-pg-");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a directory for PostgreSQL", e);
+    }
+    try {
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
