@@ -59,6 +59,7 @@ public final class Room {
   final AtomicInteger arriving = new AtomicInteger();
   private boolean dropped;
   private long idleTimer = -1;
+  private long lastEvent;
 
   // Durable data: loaded before the instance starts, dropped when the room hibernates.
   private RoomStore store;
@@ -407,17 +408,23 @@ public final class Room {
     release();
   }
 
-  /** After each event: once idle for a while, the room hibernates, or leaves when it has no connections. */
+  /**
+   * After each event: once idle for a while, the room hibernates, or leaves when it has no
+   * connections. One timer per room, re-armed only when it fires, so an event costs a field write.
+   */
   private void touch() {
-    if (idleTimer >= 0) {
-      rooms.vertx().cancelTimer(idleTimer);
-      idleTimer = -1;
-    }
-    if (dropped) return;
-    idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs, t -> {
-      idleTimer = -1;
+    lastEvent = System.currentTimeMillis();
+    if (idleTimer < 0 && !dropped) idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs, t -> idleTimerFired());
+  }
+
+  private void idleTimerFired() {
+    idleTimer = -1;
+    long quietFor = System.currentTimeMillis() - lastEvent;
+    if (quietFor < rooms.config().roomIdleMs) {
+      idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs - quietFor, t -> idleTimerFired());
+    } else {
       idle();
-    });
+    }
   }
 
   private void idle() {
