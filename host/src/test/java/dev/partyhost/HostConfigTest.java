@@ -20,6 +20,12 @@ class HostConfigTest {
     assertEquals("main", c.mainParty);
     assertEquals(ExecutionMode.COMPILED, c.mode);
     assertEquals(1024 * 1024, c.maxMessageBytes);
+    assertEquals("data", c.dataDir);
+    assertNull(c.postgresUrl);
+    assertEquals(128L * 1024 * 1024, c.storageQuotaBytes);
+    assertEquals(10_000, c.roomIdleMs);
+    assertEquals(2_000, c.alarmRetryMs);
+    assertEquals(6, c.alarmRetries);
     assertNull(c.adminToken);
   }
 
@@ -43,6 +49,8 @@ class HostConfigTest {
   void badInputIsRefusedClearly() {
     assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--nope", "1"}, Map.of()));
     assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port", "x"}, Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--alarm-retry-ms", "0"}, Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--storage-quota-bytes", "-1"}, Map.of()));
     assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port"}, Map.of()));
     assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--admin-token", "x"}, Map.of()));
   }

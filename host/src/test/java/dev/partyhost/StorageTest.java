@@ -1,6 +1,7 @@
 package dev.partyhost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.support.LogCapture;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -201,6 +203,14 @@ class StorageTest {
     } finally {
       host.close();
     }
+  }
+
+  @Test
+  void twoHostsCannotShareOneDataDirectory() {
+    TestHost first = host(Engine.SQLITE);
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> TestHost.start(Engine.SQLITE, c -> c.dataDir = first.host.config().dataDir));
+    assertTrue(refused.getMessage().contains("is in use by another partyhost"), refused.getMessage());
   }
 
   /** Holds the engine's write lock from outside the host, so that commits wait until it is closed. */

@@ -4,8 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -37,6 +40,8 @@ public final class SqliteEngine implements StorageEngine {
   };
 
   private final Path file;
+  /** Held while open: a second host on the same data directory would serve stale copies of rooms. */
+  private final FileChannel lockFile;
   private final ExecutorService writer = Executors.newSingleThreadExecutor(daemon("partyhost-sqlite-writer"));
   private final ExecutorService reader = Executors.newSingleThreadExecutor(daemon("partyhost-sqlite-reader"));
   private final Connection writeConnection;
@@ -46,6 +51,11 @@ public final class SqliteEngine implements StorageEngine {
   public SqliteEngine(Path dataDir) {
     try {
       Files.createDirectories(dataDir);
+      lockFile = FileChannel.open(dataDir.resolve("partyhost.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      if (!tryLock(lockFile)) {
+        lockFile.close();
+        throw new IllegalStateException("data directory " + dataDir + " is in use by another partyhost");
+      }
       file = dataDir.resolve("partyhost.db");
       writeConnection = open(file);
       try (Statement s = writeConnection.createStatement()) {
@@ -67,6 +77,14 @@ public final class SqliteEngine implements StorageEngine {
       throw new UncheckedIOException("cannot create data directory " + dataDir, e);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open SQLite database in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean tryLock(FileChannel file) throws IOException {
+    try {
+      return file.tryLock() != null;
+    } catch (OverlappingFileLockException sameProcess) {
+      return false;
     }
   }
 
@@ -167,7 +185,8 @@ public final class SqliteEngine implements StorageEngine {
     try {
       readConnection.close();
       writeConnection.close();
-    } catch (SQLException e) {
+      lockFile.close();
+    } catch (SQLException | IOException e) {
       throw new IllegalStateException(e);
     }
   }
