@@ -9,7 +9,9 @@
  *   trap K V     -> puts, then traps (nothing must remain)
  *   w N          -> puts a:N and b:N, then "ok N" (two writes that must land together)
  *   alarm D      -> alarm at now + D ms, "alarm RC"
- *   failuntil T  -> on_alarm traps while now < T (epoch ms)
+ *   failuntil T  -> on_alarm fails while now < T (epoch ms): it traps, or with "failrc" set,
+ *                   returns 1 (an error without a trap)
+ *   failrc       -> on_alarm fails by returning 1 instead of trapping
  *   alarmget     -> "alarmget T" or "alarmget ?RC"
  *   state S      -> connection state := S, "state RC";  whoami -> "whoami STATE"
  *   starts       -> "starts N": how many times on_start ran (counted in storage)
@@ -134,6 +136,8 @@ static void command(ph_conn conn, ph_bytes cmd)
         int64_t at = 0;
         int32_t rc = ph_alarm_get(&at);
         if (rc < 0) { emit("?", 1); emit_int(rc); } else emit_int(at);
+    } else if (ph_bytes_eq(verb, "failrc")) {
+        emit_int(ph_storage_put_str("fail-rc", "1"));
     } else if (ph_bytes_eq(verb, "failuntil")) {
         put_int("fail-until", parse_int(rest));
         emit_int(0);
@@ -196,7 +200,10 @@ static int on_alarm(void)
 {
     int64_t n;
     ph_log_str(PH_LOG_INFO, "alarm hook runs");
-    if (ph_now_ms() < get_int("fail-until")) __builtin_trap();
+    if (ph_now_ms() < get_int("fail-until")) {
+        if (get_int("fail-rc")) return 1;
+        __builtin_trap();
+    }
     n = get_int("alarms") + 1;
     put_int("alarms", n);
     out_len = 0;

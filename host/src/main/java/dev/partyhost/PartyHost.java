@@ -21,17 +21,19 @@ public final class PartyHost {
   private final HostConfig config;
   private final Vertx vertx;
   private final StorageEngine engine;
+  private final String deployment;
   private final Parties parties;
   private final Rooms rooms;
   private final int port;
 
-  private PartyHost(HostConfig config, Vertx vertx, StorageEngine engine, Parties parties, Rooms rooms, int port) {
+  private PartyHost(HostConfig config, Vertx vertx, StorageEngine engine, Parties parties, Rooms rooms, Listening listening) {
     this.config = config;
     this.vertx = vertx;
     this.engine = engine;
+    this.deployment = listening.deployment;
     this.parties = parties;
     this.rooms = rooms;
-    this.port = port;
+    this.port = listening.port;
   }
 
   /** Loads the parties folder (if any), then listens. Blocks the calling thread until the host serves. */
@@ -57,31 +59,39 @@ public final class PartyHost {
         // PartyKit does not negotiate permessage-deflate; it costs ~10x throughput on a relay.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
-    int port;
     try {
-      port = listen(vertx, config, options, loops, parties, rooms);
+      rooms.scheduleStoredAlarms();
     } catch (RuntimeException e) {
-      vertx.close().await();
       engine.close();
+      vertx.close().await();
+      throw new IOException("cannot read stored alarms: " + e.getMessage(), e);
+    }
+    Listening listening;
+    try {
+      listening = listen(vertx, config, options, loops, parties, rooms);
+    } catch (RuntimeException e) {
+      engine.close();
+      vertx.close().await();
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
     }
-    rooms.scheduleStoredAlarms();
-    return new PartyHost(config, vertx, engine, parties, rooms, port);
+    return new PartyHost(config, vertx, engine, parties, rooms, listening);
   }
 
   /**
    * Deploys one server per event loop, all on one port (Vert.x server sharing). Port 0 means a free
    * port, found by the OS: another process may take it before we bind, so try a few.
    */
-  private static int listen(Vertx vertx, HostConfig config, HttpServerOptions options, int loops,
-                            Parties parties, Rooms rooms) {
+  private record Listening(int port, String deployment) {}
+
+  private static Listening listen(Vertx vertx, HostConfig config, HttpServerOptions options, int loops,
+                                  Parties parties, Rooms rooms) {
     for (int attempt = 1; ; attempt++) {
       int port = config.port != 0 ? config.port : freePort();
       HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
       try {
-        vertx.deployVerticle(() -> new HttpVerticle(config, bound, parties, rooms),
+        String deployment = vertx.deployVerticle(() -> new HttpVerticle(config, bound, parties, rooms),
             new DeploymentOptions().setInstances(loops)).await();
-        return port;
+        return new Listening(port, deployment);
       } catch (RuntimeException e) {
         if (config.port != 0 || attempt == 5) throw e;
       }
@@ -121,8 +131,10 @@ public final class PartyHost {
     return config;
   }
 
-  /** Lets the storage engine finish the commits already submitted, then stops serving. */
+  /** Stops serving, lets the commits already submitted finish, then closes storage and Vert.x. */
   public void close() {
+    vertx.undeploy(deployment).await();
+    rooms.commits().drain().await();
     engine.close();
     vertx.close().await();
   }

@@ -164,9 +164,70 @@ class StorageTest {
       host.post(room, "failuntil " + (System.currentTimeMillis() + 3_600_000));
       host.post(room, "alarm 10");
       // 1 run and 3 retries (200, 400, 800 ms), then dropped.
-      awaitTrue(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("dropped")), 10_000);
+      awaitTrue(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")), 10_000);
       awaitTrue(() -> host.post(room, "alarmget").body().equals("alarmget ?-1"), 5_000);
       assertEquals("get ?-1", host.post(room, "get alarms").body());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void anAlarmHookThatReturnsAnErrorIsRetriedThenGivenUp(Engine engine) throws Exception {
+    TestHost host = host(engine);
+    String room = room();
+    try (LogCapture log = new LogCapture("partyhost.alarm")) {
+      host.post(room, "failrc");
+      host.post(room, "failuntil " + (System.currentTimeMillis() + 3_600_000));
+      host.post(room, "alarm 10");
+      // No trap, so the room is not reset; the retries back off (200, 400, 800 ms), then give up.
+      awaitTrue(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")), 10_000);
+      awaitTrue(() -> host.post(room, "alarmget").body().equals("alarmget ?-1"), 5_000);
+      long retries = log.messages().stream().filter(m -> m.contains(room.substring(13)) && m.contains("retry")).count();
+      assertEquals(3, retries, log.messages().toString());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aFailedCommitResetsTheRoomAndAnswersItsGatedRequest(Engine engine) throws Exception {
+    TestHost host = host(engine);
+    String room = room();
+    try (Ws ws = host.ws(room)) {
+      ws.send("put good 1").expectText("put 0");
+      refuseKey(engine, host, "poison"); // the database now refuses this key: the commit fails
+      assertEquals(503, host.post(room, "put poison 1").statusCode());
+      assertEquals(1011, ws.awaitClose());
+    }
+    try (Ws ws = host.ws(room)) {
+      ws.send("get good").expectText("get 1");
+      ws.send("get poison").expectText("get ?-1");
+      ws.send("put fine 1").expectText("put 0"); // the reloaded room commits again
+    }
+  }
+
+  /** Installs a trigger that makes the database refuse writes of {@code key}, in every room. */
+  private static void refuseKey(Engine engine, TestHost host, String key) throws Exception {
+    HostConfig config = host.host.config();
+    String hex = java.util.HexFormat.of().formatHex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    if (engine == Engine.SQLITE) {
+      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + Path.of(config.dataDir, "partyhost.db"));
+           Statement s = c.createStatement()) {
+        s.execute("CREATE TRIGGER IF NOT EXISTS refuse_" + key + " BEFORE INSERT ON kv WHEN NEW.key = X'" + hex + "'"
+            + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+      }
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      SqlConnection c = PgConnection.connect(vertx, PgConnectOptions.fromUri(config.postgresUrl)).await();
+      c.query("CREATE OR REPLACE FUNCTION refuse_" + key + "() RETURNS trigger AS $$ BEGIN"
+          + " IF NEW.key = '\\x" + hex + "'::bytea THEN RAISE EXCEPTION 'refused by the test'; END IF;"
+          + " RETURN NEW; END $$ LANGUAGE plpgsql").execute().await();
+      c.query("CREATE OR REPLACE TRIGGER refuse_" + key + " BEFORE INSERT OR UPDATE ON kv FOR EACH ROW"
+          + " EXECUTE FUNCTION refuse_" + key + "()").execute().await();
+      c.close().await();
+    } finally {
+      vertx.close().await();
     }
   }
 

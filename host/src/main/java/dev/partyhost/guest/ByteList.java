@@ -12,11 +12,18 @@ public final class ByteList {
   private ByteList() {}
 
   public static byte[] encode(List<byte[]> items) {
-    int size = 0;
-    for (byte[] item : items) size += 4 + item.length;
-    ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    long size = encodedLength(items);
+    if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("list of " + size + " bytes is too large");
+    ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
     for (byte[] item : items) out.putInt(item.length).put(item);
     return out.array();
+  }
+
+  /** The size of {@link #encode}'s result, without encoding (it may exceed an array's size). */
+  public static long encodedLength(List<byte[]> items) {
+    long size = 0;
+    for (byte[] item : items) size += 4L + item.length;
+    return size;
   }
 
   public static byte[] encodeStrings(List<String> items) {

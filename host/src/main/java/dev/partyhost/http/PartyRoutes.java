@@ -6,15 +6,19 @@ import dev.partyhost.party.Parties;
 import dev.partyhost.room.Room;
 import dev.partyhost.room.RoomResponse;
 import dev.partyhost.room.Rooms;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.util.List;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -47,28 +51,37 @@ public final class PartyRoutes {
     if (address == null) return;
     HttpServerRequest req = ctx.request();
     if (req.canUpgradeToWebSocket()) {
-      upgrade(req, address);
+      upgrade(ctx, address);
     } else {
       Bodies.read(ctx, config.maxRequestBytes, body -> request(ctx, address, body));
     }
   }
 
-  private void upgrade(HttpServerRequest req, RoomAddress address) {
+  /**
+   * A WebSocket joins its room before the handshake completes: the room runs its connect hook first,
+   * then the 101 goes out. So when a client's socket opens, the room already counts it, and no
+   * message sent by anyone after that can miss it (as with PartyKit).
+   */
+  private void upgrade(RoutingContext ctx, RoomAddress address) {
+    HttpServerRequest req = ctx.request();
+    Room room = rooms.acquire(address.party(), address.room());
+    if (room == null) {
+      notFound(ctx, address);
+      return;
+    }
     String connectionId = req.getParam("_pk");
     if (connectionId == null || connectionId.isEmpty()) connectionId = UUID.randomUUID().toString();
-    String id = connectionId;
     String uri = absoluteUri(req);
-    byte[] record = record(req, uri, Buffer.buffer());
-    req.toWebSocket()
-        .onSuccess(socket -> {
-          Room room = rooms.acquire(address.party(), address.room());
-          if (room == null) {
-            socket.close((short) 1011, "Party " + address.party() + " not found");
-          } else {
-            room.accept(socket, id, uri, record);
-          }
-        })
-        .onFailure(e -> LOG.log(Level.DEBUG, "WebSocket upgrade failed: " + e.getMessage()));
+    Context here = Vertx.currentContext();
+    req.pause(); // the handshake is completed later, once the room has run its connect hook
+    room.connect(connectionId, uri, record(req, uri, Buffer.buffer()), connection -> here.runOnContext(v -> {
+      Future<ServerWebSocket> upgraded = req.toWebSocket();
+      req.resume();
+      upgraded.onSuccess(socket -> Room.attach(connection, socket)).onFailure(e -> {
+        LOG.log(Level.DEBUG, "WebSocket upgrade failed: " + e.getMessage());
+        Room.upgradeFailed(connection);
+      });
+    }));
   }
 
   private void request(RoutingContext ctx, RoomAddress address, Buffer body) {

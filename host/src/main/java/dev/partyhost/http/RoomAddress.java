@@ -63,6 +63,8 @@ public record RoomAddress(String party, String room) {
     }
     String id = Utf8.decode(bytes);
     if (id == null) throw new Invalid(400, "Room id is not valid UTF-8");
+    // Control characters make no sense in a name, and PostgreSQL text cannot hold NUL.
+    if (id.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) throw new Invalid(400, "Room id contains a control character");
     return id;
   }
 

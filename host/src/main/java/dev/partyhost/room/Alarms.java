@@ -29,19 +29,20 @@ final class Alarms {
   /** Sets the room's timer to fire at {@code at} (epoch ms; now if past), or cancels it when null. */
   void schedule(RoomKey room, Long at) {
     failures.remove(room);
-    setTimer(room, at == null ? null : Math.max(1, at - System.currentTimeMillis()));
+    long now = System.currentTimeMillis();
+    setTimer(room, at == null ? null : at <= now ? 1 : at - now); // no subtraction that could overflow
   }
 
   /**
    * A run of the room's alarm hook failed. Returns true when it will be retried; false when the
-   * retries are used up, and the room should delete its alarm.
+   * retries are used up: the room then deletes its alarm if it can (else it fires again at start).
    */
   boolean failed(RoomKey room) {
     int failed = failures.merge(room, 1, Integer::sum);
     int retries = rooms.config().alarmRetries;
     if (failed > retries) {
       failures.remove(room);
-      LOG.log(Level.WARNING, "[" + room + "] alarm dropped after " + retries + " retries");
+      LOG.log(Level.WARNING, "[" + room + "] alarm failed after " + retries + " retries, given up");
       return false;
     }
     long delay = rooms.config().alarmRetryMs << Math.min(failed - 1, 30);

@@ -291,8 +291,9 @@ public final class HostCalls {
   }
 
   private int storagePutMany(Memory m, int listPtr, int listLen) {
+    if (!inBounds(m, listPtr, listLen)) return BAD_POINTER;
     List<byte[]> pairs = list(m, listPtr, listLen);
-    if (pairs == null) return listLen == 0 || inBounds(m, listPtr, listLen) ? INVALID : BAD_POINTER;
+    if (pairs == null) return INVALID;
     for (int k = 0; k < pairs.size(); k++) {
       if (pairs.get(k).length > (k % 2 == 0 ? Abi.MAX_KEY_BYTES : Abi.MAX_VALUE_BYTES)) return TOO_LARGE;
     }
@@ -308,8 +309,9 @@ public final class HostCalls {
   }
 
   private int storageDeleteMany(Memory m, int listPtr, int listLen) {
+    if (!inBounds(m, listPtr, listLen)) return BAD_POINTER;
     List<byte[]> keys = list(m, listPtr, listLen);
-    if (keys == null) return listLen == 0 || inBounds(m, listPtr, listLen) ? INVALID : BAD_POINTER;
+    if (keys == null) return INVALID;
     for (byte[] key : keys) if (key.length > Abi.MAX_KEY_BYTES) return TOO_LARGE;
     int deleted = 0;
     for (byte[] key : keys) if (store().delete(key)) deleted++;
@@ -325,7 +327,10 @@ public final class HostCalls {
     if (reverse != 0 && reverse != 1) return INVALID;
     List<byte[]> entries = store().list(read(m, prefixPtr, prefixLen), read(m, startPtr, startLen),
         read(m, endPtr, endLen), limit, reverse == 1);
-    return writeOut(m, outPtr, outCap, ByteList.encode(entries));
+    long length = ByteList.encodedLength(entries);
+    if (length > Integer.MAX_VALUE) return TOO_LARGE;
+    // Encoded only when it fits: the first call of the out-buffer convention often asks for the length.
+    return length > Integer.toUnsignedLong(outCap) ? (int) length : writeOut(m, outPtr, outCap, ByteList.encode(entries));
   }
 
   private int storageDeleteAll() {
@@ -350,9 +355,8 @@ public final class HostCalls {
     return room.store();
   }
 
-  /** A byte-string list from guest memory; null when the view is out of bounds or the list malformed. */
+  /** A byte-string list from a view already checked by {@link #inBounds}; null when it is malformed. */
   private static List<byte[]> list(Memory m, int ptr, int len) {
-    if (!inBounds(m, ptr, len)) return null;
     try {
       return ByteList.decode(read(m, ptr, len));
     } catch (IllegalArgumentException e) {

@@ -66,8 +66,20 @@ public final class Room {
   private boolean loading;
   private final ArrayDeque<Runnable> waitingForData = new ArrayDeque<>();
 
+  /** Bumped when the room's data is dropped after a failed commit: results of older commits are ignored. */
+  private int epoch;
+  /** The alarm timer may disagree with the reloaded data (a failed commit had changed it). */
+  private boolean rescheduleAlarmOnLoad;
+
+  /** Something a hook caused outside the instance, released after it; a discarded HTTP reply answers 503. */
+  private interface Effect {
+    void run();
+
+    default void discard() {}
+  }
+
   // The output gate: hook output waits in `gated` until the commits submitted before it are durable.
-  private record Gated(long commit, List<Runnable> effects) {}
+  private record Gated(long commit, List<Effect> effects) {}
   private final ArrayDeque<Gated> gated = new ArrayDeque<>();
   private long submitted;
   private long durable;
@@ -76,7 +88,7 @@ public final class Room {
   private Hook hook;
   private Connection hookConnection;
   private RoomResponse response;
-  private List<Runnable> outbox = new ArrayList<>();
+  private List<Effect> outbox = new ArrayList<>();
 
   Room(Rooms rooms, String party, String id, GuestModule module, Context context) {
     this.rooms = rooms;
@@ -102,51 +114,63 @@ public final class Room {
    */
   private void arrive(Connection c, Handler<Room> task) {
     context.runOnContext(v -> {
-      if (!dropped) {
-        ready(() -> task.handle(this));
-        return;
-      }
-      arrived();
-      Room next = rooms.acquire(party, id);
-      if (next == null) {
-        task.handle(this); // the party is gone: this room answers (its guest is gone too)
-        return;
-      }
-      if (c != null) c.room = next;
-      next.arrive(c, task);
+      if (dropped) handOn(c, task); else ready(() -> { if (dropped) handOn(c, task); else task.handle(this); });
     });
+  }
+
+  private void handOn(Connection c, Handler<Room> task) {
+    arrived();
+    Room next = rooms.acquire(party, id);
+    if (next == null) {
+      task.handle(this); // the party is gone: this room answers (its guest is gone too)
+      return;
+    }
+    if (c != null) c.room = next;
+    next.arrive(c, task);
   }
 
   /** Runs an event of connection {@code c} on the context of the room that holds it. */
   private void deliver(Connection c, Handler<Room> task) {
-    context.runOnContext(v -> {
-      if (!dropped) {
-        ready(() -> task.handle(this));
-      } else if (c.room != this) {
-        c.room.deliver(c, task); // its connect was handed on; its events follow
-      }
-    });
+    context.runOnContext(v -> ready(() -> {
+      if (!dropped) task.handle(this);
+      else if (c.room != this) c.room.deliver(c, task); // its connect was handed on; its events follow
+    }));
   }
 
   // --- events (called from any thread) ---
 
   /**
-   * Accepts an upgraded WebSocket into the room (acquired from {@link Rooms#acquire}); call it on the
-   * socket's thread right after the upgrade, so that no frame arrives before the handlers are set.
+   * A WebSocket joins the room (acquired from {@link Rooms#acquire}) before its handshake completes:
+   * the room runs its connect hook, then calls {@code upgrade} (on the room's context), which
+   * completes the handshake and hands the socket to {@link #attach}, or reports {@link #upgradeFailed}.
    */
-  public void accept(ServerWebSocket socket, String connectionId, String uri, byte[] request) {
-    Connection c = new Connection(connectionId, uri, socket, this);
-    int limit = rooms.config().maxMessageBytes;
+  public void connect(String connectionId, String uri, byte[] request, Handler<Connection> upgrade) {
+    Connection c = new Connection(connectionId, uri, this);
+    arrive(c, r -> r.connect(c, request, upgrade));
+  }
+
+  /**
+   * The handshake of a connection completed: call on the socket's thread right away, so that no frame
+   * arrives before the handlers are set. What the room sent it meanwhile goes out first.
+   */
+  public static void attach(Connection c, ServerWebSocket socket) {
+    Room room = c.room; // final by now: a connection moves to another room only before it joins one
+    int limit = room.rooms.config().maxMessageBytes;
     socket.textMessageHandler(text -> {
       byte[] data = text.getBytes(StandardCharsets.UTF_8);
-      if (data.length > limit) tooBig(socket, limit); else c.room.deliver(c, r -> r.message(c, data, Abi.TEXT));
+      if (data.length > limit) room.tooBig(socket, limit); else c.room.deliver(c, r -> r.message(c, data, Abi.TEXT));
     });
     socket.binaryMessageHandler(data -> {
-      if (data.length() > limit) tooBig(socket, limit); else c.room.deliver(c, r -> r.message(c, data.getBytes(), Abi.BINARY));
+      if (data.length() > limit) room.tooBig(socket, limit); else c.room.deliver(c, r -> r.message(c, data.getBytes(), Abi.BINARY));
     });
     socket.exceptionHandler(error -> c.room.deliver(c, r -> r.error(c, String.valueOf(error.getMessage()))));
     socket.closeHandler(v -> c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason())));
-    arrive(c, r -> r.connect(c, request));
+    room.context.runOnContext(v -> c.attach(socket)); // queued before any frame of this socket can be
+  }
+
+  /** The handshake of a connection failed (the client went away): it leaves as if closed abruptly. */
+  public static void upgradeFailed(Connection c) {
+    c.room.deliver(c, r -> r.closed(c, (short) 1006, null));
   }
 
   private void tooBig(ServerWebSocket socket, int limit) {
@@ -161,7 +185,8 @@ public final class Room {
   public Future<RoomResponse> request(byte[] request) {
     Context caller = Vertx.currentContext();
     Promise<RoomResponse> promise = Promise.promise();
-    Handler<RoomResponse> reply = caller == null ? promise::complete : r -> caller.runOnContext(v -> promise.complete(r));
+    // tryComplete: a reply may be both discarded (503) and failed (500); the first one wins.
+    Handler<RoomResponse> reply = caller == null ? promise::tryComplete : r -> caller.runOnContext(v -> promise.tryComplete(r));
     arrive(null, r -> r.handleRequest(request, reply));
     return promise.future();
   }
@@ -174,7 +199,7 @@ public final class Room {
   /** Closes every connection with 1012 and drops the room, so that the next request gets a fresh one. */
   void restart() {
     context.runOnContext(v -> {
-      for (Connection c : new ArrayList<>(connections.values())) c.socket.close((short) 1012, "party restarted");
+      for (Connection c : new ArrayList<>(connections.values())) c.close(1012, "party restarted");
       connections.clear();
       drop(true);
     });
@@ -186,20 +211,20 @@ public final class Room {
     arriving.decrementAndGet();
   }
 
-  private void connect(Connection c, byte[] request) {
+  private void connect(Connection c, byte[] request, Handler<Connection> upgrade) {
     arrived();
-    if (dropped || c.socket.isClosed() || !ensureGuest()) {
-      c.socket.close((short) 1011, "room failed to start");
-      touch();
-      return;
+    if (dropped || !ensureGuest()) {
+      c.close(1011, "room failed to start");
+    } else {
+      c.handle = nextHandle++;
+      connections.put(c.handle, c);
+      Integer rc = runHook(Hook.CONNECT, c, () -> guest.onConnect(c.handle, request), null);
+      if (rc != null && rc != 0 && connections.get(c.handle) == c && !c.closing) {
+        queueClose(c, 1011, "connection rejected");
+        release(); // after the hook's own frames
+      }
     }
-    c.handle = nextHandle++;
-    connections.put(c.handle, c);
-    Integer rc = runHook(Hook.CONNECT, c, () -> guest.onConnect(c.handle, request), null);
-    if (rc != null && rc != 0 && connections.get(c.handle) == c && !c.closing) {
-      queueClose(c, 1011, "connection rejected");
-      release(); // after the hook's own frames
-    }
+    upgrade.handle(c);
     touch();
   }
 
@@ -239,7 +264,17 @@ public final class Room {
       // The response is the hook's last output: it passes the output gate with its frames.
       Integer rc = runHook(Hook.REQUEST, null, () -> guest.onRequest(request), result -> {
         RoomResponse r = response != null ? response : plain(500, "Room did not respond");
-        outbox.add(() -> reply.handle(r));
+        outbox.add(new Effect() {
+          @Override
+          public void run() {
+            reply.handle(r);
+          }
+
+          @Override
+          public void discard() {
+            reply.handle(plain(503, "Room storage failed; retry"));
+          }
+        });
       });
       response = null;
       if (rc == null) reply.handle(plain(500, "Room failed while handling the request"));
@@ -249,26 +284,28 @@ public final class Room {
 
   private void runAlarm() {
     arrived();
-    if (dropped) return; // its party is gone
-    Long due = store == null ? null : store.alarm();
     if (store == null) {
       rooms.alarms().failed(key); // the data could not be loaded: try again later
-    } else if (due != null && due > System.currentTimeMillis()) {
-      rooms.alarms().schedule(key, due); // moved later meanwhile
-    } else if (due != null && !ensureGuest()) {
-      alarmFailed(due);
-    } else if (due != null) {
-      store.alarm(null); // cleared in the hook's transaction, so the hook may set the next one
-      Integer rc = runHook(Hook.ALARM, null, guest::onAlarm, result -> {
-        if (result != 0 && store.alarm() == null) store.alarm(due); // failed: keep it for the retry
-      });
-      if (rc != null && rc == 0) rooms.alarms().succeeded(key); else alarmFailed(due);
+    } else if (store.alarm() != null && ensureGuest()) {
+      Long due = store.alarm(); // read after on_start, which may have changed it
+      if (due != null && due > System.currentTimeMillis()) {
+        rooms.alarms().schedule(key, due); // moved later meanwhile
+      } else if (due != null) {
+        store.alarm(null); // cleared in the hook's transaction, so the hook may set the next one
+        Integer rc = runHook(Hook.ALARM, null, guest::onAlarm, result -> {
+          if (result != 0 && store.alarm() == null) store.alarm(due); // failed: keep it for the retry
+        });
+        // A failed run that set an alarm of its own counts as done: its alarm stands.
+        if (rc == null || (rc != 0 && due.equals(store.alarm()))) alarmFailed(due); else rooms.alarms().succeeded(key);
+      }
+    } else if (store.alarm() != null) {
+      alarmFailed(store.alarm()); // the instance did not start
     } // else: deleted meanwhile
     touch();
   }
 
   private void alarmFailed(long due) {
-    if (!rooms.alarms().failed(key) && store != null && Long.valueOf(due).equals(store.alarm())) {
+    if (!rooms.alarms().failed(key) && store != null && store.alarm() != null && store.alarm() == due) {
       store.alarm(null); // retries used up
       commit();
     }
@@ -285,13 +322,17 @@ public final class Room {
     waitingForData.add(task);
     if (loading) return;
     loading = true;
-    rooms.engine().load(key).onComplete(loaded -> context.runOnContext(v -> loaded(loaded)));
+    rooms.commits().load(key).onComplete(loaded -> context.runOnContext(v -> loaded(loaded)));
   }
 
   private void loaded(AsyncResult<StoredRoom> loaded) {
     loading = false;
     if (loaded.succeeded()) {
       store = new RoomStore(key, loaded.result(), rooms.config().storageQuotaBytes);
+      if (rescheduleAlarmOnLoad) {
+        rescheduleAlarmOnLoad = false;
+        rooms.alarms().schedule(key, store.alarm());
+      }
     } else {
       LOG.log(Level.ERROR, "[" + party + "/" + id + "] cannot load the room's data: " + loaded.cause());
     }
@@ -304,7 +345,9 @@ public final class Room {
     Changes changes = store.commit();
     if (changes == null) return;
     long commit = ++submitted;
+    int epochNow = epoch;
     rooms.commits().submit(changes).onComplete(done -> context.runOnContext(v -> {
+      if (epoch != epochNow) return; // the room has started afresh since
       if (done.succeeded()) committed(commit); else commitFailed(done.cause());
     }));
     if (changes.alarmChanged()) rooms.alarms().schedule(key, changes.alarm());
@@ -313,7 +356,7 @@ public final class Room {
   private void committed(long commit) {
     durable = Math.max(durable, commit);
     while (!gated.isEmpty() && gated.peek().commit <= durable) {
-      for (Runnable effect : gated.poll().effects) effect.run();
+      for (Effect effect : gated.poll().effects) effect.run();
     }
   }
 
@@ -323,8 +366,8 @@ public final class Room {
    */
   private void release() {
     if (outbox.isEmpty()) return;
-    if (durable == submitted && gated.isEmpty()) {
-      for (Runnable effect : outbox) effect.run();
+    if (durable == submitted) {
+      for (Effect effect : outbox) effect.run();
       outbox.clear();
     } else {
       gated.add(new Gated(submitted, outbox));
@@ -332,15 +375,20 @@ public final class Room {
     }
   }
 
-  /** A commit failed: what the room holds in memory is not durable. Drop it all and start afresh. */
+  /**
+   * A commit failed: what the room holds in memory is not durable. Drop the data, the instance, the
+   * gated output and the connections; the next event reloads what is durable.
+   */
   private void commitFailed(Throwable cause) {
-    if (store == null && guest == null && gated.isEmpty()) return; // already handled for an earlier commit
     LOG.log(Level.ERROR, "[" + party + "/" + id + "] commit failed, room reset: " + cause);
+    epoch++;
+    for (Gated g : gated) g.effects.forEach(Effect::discard);
     gated.clear();
     durable = submitted;
     store = null;
     guest = null;
-    for (Connection c : new ArrayList<>(connections.values())) c.socket.close((short) 1011, "room storage failed");
+    rescheduleAlarmOnLoad = true;
+    for (Connection c : new ArrayList<>(connections.values())) c.close(1011, "room storage failed");
     connections.clear();
     touch();
   }
@@ -370,13 +418,12 @@ public final class Room {
   private Integer runHook(Hook kind, Connection c, IntSupplier call, IntConsumer onReturn) {
     hook = kind;
     hookConnection = c;
+    int rc;
     try {
-      int rc = call.getAsInt();
+      rc = call.getAsInt();
       if (rc != 0) LOG.log(Level.INFO, "[" + party + "/" + id + "] " + kind + " hook returned " + rc);
       if (onReturn != null) onReturn.accept(rc);
       commit();
-      release();
-      return rc;
     } catch (GuestTrap trap) {
       reset(kind, trap.getMessage());
       return null;
@@ -389,6 +436,8 @@ public final class Room {
       hook = null;
       hookConnection = null;
     }
+    release();
+    return rc;
   }
 
   /**
@@ -398,11 +447,12 @@ public final class Room {
   private void reset(Hook kind, String why) {
     LOG.log(Level.WARNING, "[" + party + "/" + id + "] guest trapped in " + kind + " hook, room reset: " + why);
     if (store != null) store.rollback();
+    outbox.forEach(Effect::discard);
     outbox.clear();
     guest = null;
     for (Connection c : new ArrayList<>(connections.values())) {
       c.closing = true;
-      outbox.add(() -> c.socket.close((short) 1011, "room error"));
+      outbox.add(() -> c.close(1011, "room error"));
     }
     connections.clear();
     release();
@@ -428,7 +478,7 @@ public final class Room {
   }
 
   private void idle() {
-    if (loading || !waitingForData.isEmpty() || durable != submitted || !gated.isEmpty()) {
+    if (loading || !waitingForData.isEmpty() || durable != submitted) {
       touch(); // busy with storage: look again later
     } else if (connections.isEmpty()) {
       drop(false);
@@ -475,16 +525,16 @@ public final class Room {
 
   void queueSend(Connection c, Object message) {
     if (message instanceof String text) {
-      outbox.add(() -> c.socket.writeTextMessage(text));
+      outbox.add(() -> c.send(text));
     } else {
       Buffer data = Buffer.buffer((byte[]) message);
-      outbox.add(() -> c.socket.writeBinaryMessage(data));
+      outbox.add(() -> c.send(data));
     }
   }
 
   void queueClose(Connection c, int code, String reason) {
     c.closing = true;
-    outbox.add(() -> c.socket.close((short) code, reason));
+    outbox.add(() -> c.close(code, reason));
   }
 
   /** The room's data, inside a hook. */

@@ -103,7 +103,7 @@ public final class Rooms {
     return engine;
   }
 
-  GroupCommit commits() {
+  public GroupCommit commits() {
     return commits;
   }
 

@@ -12,13 +12,16 @@ import java.util.TreeMap;
  */
 public final class Changes {
   public final RoomKey room;
+  /** Which loading of the room's data these changes were made from (see {@link RoomStore}). */
+  final long generation;
   boolean clear;
   final NavigableMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
   boolean alarmChanged;
   Long alarm;
 
-  public Changes(RoomKey room) {
+  Changes(RoomKey room, long generation) {
     this.room = room;
+    this.generation = generation;
   }
 
   void clear() {

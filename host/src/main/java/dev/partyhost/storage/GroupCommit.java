@@ -3,6 +3,7 @@ package dev.partyhost.storage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,13 +13,23 @@ import java.util.Map;
  * in flight at a time, and everything submitted meanwhile goes into the next one, merged per room.
  * So a busy host pays one durable commit (one fsync) for many hooks, and a lone write is not delayed.
  * Completions come in submission order.
+ *
+ * <p>Two rules keep a room's memory and its durable data in step. A room's data is loaded only after
+ * every change it submitted before has finished ({@link #load}). And when a write fails, every later
+ * change of that room made from the same in-memory data (the same {@link Changes#generation}) fails
+ * too, unwritten: those hooks saw writes that never became durable.
  */
 public final class GroupCommit {
-  private record Pending(Changes changes, Promise<Void> durable) {}
+  private record Pending(Changes changes, Promise<Void> done) {}
 
   private final StorageEngine engine;
   private List<Pending> queue = new ArrayList<>();
   private boolean writing;
+  private Promise<Void> drained;
+  /** Per room: its last submitted change not yet finished. */
+  private final Map<RoomKey, Future<Void>> lastByRoom = new HashMap<>();
+  /** Per room: the newest generation whose writes failed; changes of that generation or older fail. */
+  private final Map<RoomKey, Long> failedGeneration = new HashMap<>();
 
   public GroupCommit(StorageEngine engine) {
     this.engine = engine;
@@ -26,26 +37,55 @@ public final class GroupCommit {
 
   /** Queues one hook's changes; the future completes once they are durable (on the engine's thread). */
   public Future<Void> submit(Changes changes) {
-    Promise<Void> durable = Promise.promise();
+    Promise<Void> done = Promise.promise();
     boolean start;
     synchronized (this) {
-      queue.add(new Pending(changes, durable));
+      Long failed = failedGeneration.get(changes.room);
+      if (failed != null && changes.generation <= failed) {
+        return Future.failedFuture("an earlier commit of room " + changes.room + " failed");
+      }
+      queue.add(new Pending(changes, done));
+      lastByRoom.put(changes.room, done.future());
       start = !writing;
       writing = true;
     }
     if (start) writeNext();
-    return durable.future();
+    return done.future();
+  }
+
+  /** Loads a room once every change it submitted so far has finished, so the load sees them all. */
+  public Future<StoredRoom> load(RoomKey room) {
+    Future<Void> last;
+    synchronized (this) {
+      last = lastByRoom.get(room);
+    }
+    return last == null ? engine.load(room) : last.transform(done -> engine.load(room));
+  }
+
+  /** Completes when everything submitted so far has been written (or has failed). */
+  public Future<Void> drain() {
+    synchronized (this) {
+      if (!writing) return Future.succeededFuture();
+      if (drained == null) drained = Promise.promise();
+      return drained.future();
+    }
   }
 
   private void writeNext() {
     List<Pending> group;
+    Promise<Void> idle = null;
     synchronized (this) {
       group = queue;
+      queue = new ArrayList<>();
       if (group.isEmpty()) {
         writing = false;
-        return;
+        idle = drained;
+        drained = null;
       }
-      queue = new ArrayList<>();
+    }
+    if (group.isEmpty()) {
+      if (idle != null) idle.complete();
+      return;
     }
     Future<Void> written;
     try {
@@ -54,9 +94,31 @@ public final class GroupCommit {
       written = Future.failedFuture(e);
     }
     written.onComplete(result -> {
-      for (Pending p : group) p.durable.handle(result);
+      List<Pending> fenced = result.failed() ? fence(group) : List.of();
+      for (Pending p : group) finish(p, result.failed() ? Future.failedFuture(result.cause()) : Future.succeededFuture());
+      for (Pending p : fenced) finish(p, Future.failedFuture("an earlier commit of room " + p.changes.room + " failed"));
       writeNext();
     });
+  }
+
+  /** After a failed write: marks its rooms' generations failed and takes their queued changes out. */
+  private synchronized List<Pending> fence(List<Pending> group) {
+    for (Pending p : group) failedGeneration.merge(p.changes.room, p.changes.generation, Math::max);
+    List<Pending> fenced = new ArrayList<>();
+    queue.removeIf(p -> {
+      Long failed = failedGeneration.get(p.changes.room);
+      boolean out = failed != null && p.changes.generation <= failed;
+      if (out) fenced.add(p);
+      return out;
+    });
+    return fenced;
+  }
+
+  private void finish(Pending p, Future<Void> result) {
+    synchronized (this) {
+      lastByRoom.remove(p.changes.room, p.done.future());
+    }
+    p.done.handle(result);
   }
 
   /** One Changes per room, holding the net effect of that room's changes in order. */
@@ -64,7 +126,7 @@ public final class GroupCommit {
     Map<RoomKey, Changes> byRoom = new LinkedHashMap<>();
     for (Pending p : group) {
       Changes merged = byRoom.get(p.changes.room);
-      if (merged == null) byRoom.put(p.changes.room, merged = new Changes(p.changes.room));
+      if (merged == null) byRoom.put(p.changes.room, merged = new Changes(p.changes.room, p.changes.generation));
       merged.then(p.changes);
     }
     return new ArrayList<>(byRoom.values());

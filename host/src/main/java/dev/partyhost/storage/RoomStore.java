@@ -2,11 +2,12 @@ package dev.partyhost.storage;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One room's data in memory, as the guest sees it: every durable entry plus the writes of hooks not
@@ -17,7 +18,11 @@ public final class RoomStore {
   /** One undo step: the key's previous value (null: absent), or, for a clear, the whole previous map. */
   private record Undo(byte[] key, byte[] previous, NavigableMap<byte[], byte[]> previousData) {}
 
+  private static final AtomicLong GENERATIONS = new AtomicLong();
+
   private final RoomKey room;
+  /** Tells this loading of the room's data from earlier and later ones (see {@link GroupCommit}). */
+  private final long generation = GENERATIONS.incrementAndGet();
   private final long quota;
   private NavigableMap<byte[], byte[]> data;
   private Long alarm;
@@ -120,13 +125,15 @@ public final class RoomStore {
     Changes done = changes;
     changes = null;
     undo.clear();
+    if (done != null && done.alarmChanged && Objects.equals(alarm, alarmBefore)) done.alarmChanged = false; // back where it was
     return done == null || done.isEmpty() ? null : done;
   }
 
   /** Ends the hook as if it never wrote anything. */
   public void rollback() {
     if (changes == null) return;
-    for (Undo u : reversed(undo)) {
+    for (int i = undo.size() - 1; i >= 0; i--) {
+      Undo u = undo.get(i);
       if (u.previousData != null) data = u.previousData;
       else if (u.previous == null) data.remove(u.key);
       else data.put(u.key, u.previous);
@@ -152,7 +159,7 @@ public final class RoomStore {
 
   private void begin() {
     if (changes != null) return;
-    changes = new Changes(room);
+    changes = new Changes(room, generation);
     usedBefore = used;
     alarmBefore = alarm;
   }
@@ -171,11 +178,5 @@ public final class RoomStore {
 
   private static long size(byte[] key, byte[] value) {
     return (long) key.length + value.length;
-  }
-
-  private static <T> List<T> reversed(List<T> list) {
-    List<T> copy = new ArrayList<>(list);
-    Collections.reverse(copy);
-    return copy;
   }
 }

@@ -47,36 +47,55 @@ public final class SqliteEngine implements StorageEngine {
   private final Connection writeConnection;
   private final Connection readConnection;
   private final PreparedStatement clear, upsert, delete, setAlarm, deleteAlarm, loadEntries, loadAlarm;
+  /** The write statements, in the order a group runs them. */
+  private final PreparedStatement[] writes;
 
   public SqliteEngine(Path dataDir) {
+    lockFile = lock(dataDir);
+    file = dataDir.resolve("partyhost.db");
+    Connection w = null, r = null;
     try {
-      Files.createDirectories(dataDir);
-      lockFile = FileChannel.open(dataDir.resolve("partyhost.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      if (!tryLock(lockFile)) {
-        lockFile.close();
-        throw new IllegalStateException("data directory " + dataDir + " is in use by another partyhost");
-      }
-      file = dataDir.resolve("partyhost.db");
-      writeConnection = open(file);
-      try (Statement s = writeConnection.createStatement()) {
+      writeConnection = w = open(file);
+      try (Statement s = w.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
         for (String sql : SCHEMA) s.execute(sql);
       }
-      writeConnection.setAutoCommit(false);
-      readConnection = open(file);
-      clear = writeConnection.prepareStatement("DELETE FROM kv WHERE party = ? AND room = ?");
-      upsert = writeConnection.prepareStatement("INSERT INTO kv (party, room, key, value) VALUES (?, ?, ?, ?)"
+      w.setAutoCommit(false);
+      readConnection = r = open(file);
+      clear = w.prepareStatement("DELETE FROM kv WHERE party = ? AND room = ?");
+      upsert = w.prepareStatement("INSERT INTO kv (party, room, key, value) VALUES (?, ?, ?, ?)"
           + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value");
-      delete = writeConnection.prepareStatement("DELETE FROM kv WHERE party = ? AND room = ? AND key = ?");
-      setAlarm = writeConnection.prepareStatement("INSERT INTO alarms (party, room, at) VALUES (?, ?, ?)"
+      delete = w.prepareStatement("DELETE FROM kv WHERE party = ? AND room = ? AND key = ?");
+      setAlarm = w.prepareStatement("INSERT INTO alarms (party, room, at) VALUES (?, ?, ?)"
           + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at");
-      deleteAlarm = writeConnection.prepareStatement("DELETE FROM alarms WHERE party = ? AND room = ?");
-      loadEntries = readConnection.prepareStatement("SELECT key, value FROM kv WHERE party = ? AND room = ?");
-      loadAlarm = readConnection.prepareStatement("SELECT at FROM alarms WHERE party = ? AND room = ?");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+      deleteAlarm = w.prepareStatement("DELETE FROM alarms WHERE party = ? AND room = ?");
+      writes = new PreparedStatement[] {clear, delete, upsert, setAlarm, deleteAlarm};
+      loadEntries = r.prepareStatement("SELECT key, value FROM kv WHERE party = ? AND room = ?");
+      loadAlarm = r.prepareStatement("SELECT at FROM alarms WHERE party = ? AND room = ?");
     } catch (SQLException e) {
+      for (AutoCloseable c : new AutoCloseable[] {r, w, lockFile}) {
+        try {
+          if (c != null) c.close();
+        } catch (Exception ignored) {
+          // already failing
+        }
+      }
       throw new IllegalStateException("cannot open SQLite database in " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Creates the data directory and locks it for this process, or says who holds it. */
+  private static FileChannel lock(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      FileChannel lock = FileChannel.open(dataDir.resolve("partyhost.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      if (!tryLock(lock)) {
+        lock.close();
+        throw new IllegalStateException("data directory " + dataDir + " is in use by another partyhost");
+      }
+      return lock;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use data directory " + dataDir, e);
     }
   }
 
@@ -136,12 +155,13 @@ public final class SqliteEngine implements StorageEngine {
             else add(setAlarm, c.room, c.alarm());
           }
         }
-        for (PreparedStatement s : new PreparedStatement[] {clear, delete, upsert, setAlarm, deleteAlarm}) s.executeBatch();
+        for (PreparedStatement s : writes) s.executeBatch();
         writeConnection.commit();
-      } catch (SQLException | RuntimeException e) {
-        for (PreparedStatement s : new PreparedStatement[] {clear, delete, upsert, setAlarm, deleteAlarm}) s.clearBatch();
+      } catch (Throwable e) {
         writeConnection.rollback();
         throw e;
+      } finally {
+        for (PreparedStatement s : writes) s.clearBatch();
       }
       return null;
     });
@@ -197,7 +217,7 @@ public final class SqliteEngine implements StorageEngine {
       thread.execute(() -> {
         try {
           promise.complete(task.call());
-        } catch (Exception e) {
+        } catch (Throwable e) { // an Error too: a promise never completed would hold every room's output
           promise.fail(e);
         }
       });
