@@ -42,6 +42,16 @@ public final class HostConfig {
   public int maxModuleBytes = 16 * 1024 * 1024;
   /** Cap on each instance's linear memory; {@code memory.grow} past it fails in the guest. */
   public int maxMemoryBytes = 16 * 1024 * 1024;
+  /** CPU time one hook call may run before it is stopped, which resets its room like a trap. */
+  public long hookDeadlineMs = 100;
+  /** Connections one room accepts; more are closed with 1013 (try again later). */
+  public int maxConnectionsPerRoom = 10_000;
+  /** Messages one connection may send per second, with a burst of as many; more close it with 1008. 0: no limit. */
+  public int messagesPerSecond = 0;
+  /** Rooms live at once; at the limit, the least recently used room without connections is dropped, else 503. */
+  public int maxRooms = 100_000;
+  /** WebSocket connections at once, over all rooms; more get 503 before the handshake. */
+  public int maxConnections = 200_000;
   /**
    * After this long without events a room hibernates: its instance and in-memory data are dropped,
    * its WebSockets stay open. A room with no connections leaves altogether.
@@ -57,11 +67,19 @@ public final class HostConfig {
   public long alarmRetryMs = 2_000;
   /** Retries of a failed alarm hook before the alarm is dropped. */
   public int alarmRetries = 6;
+  /**
+   * Per-party overrides of the limits in {@link PartyLimits#NAMES} (file only): party → name → value,
+   * e.g. {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
+   */
+  public Map<String, Map<String, Long>> partyLimits = new HashMap<>();
   /** Per-party configuration values that guests read with {@code config_get}: party → key → value. */
   public Map<String, Map<String, String>> vars = new HashMap<>();
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
   @JsonIgnore
   public String adminToken;
+
+  /** Settings that are maps: only a config file can give them. */
+  private static final Set<String> FILE_ONLY = Set.of("vars", "partyLimits");
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -77,12 +95,13 @@ public final class HostConfig {
       if (file != null) JSON.readerForUpdating(config).readValue(new File(file));
       ObjectNode overrides = JSON.createObjectNode();
       for (String key : settingNames()) {
+        if (FILE_ONLY.contains(key)) continue;
         String fromEnv = env.get("PARTYHOST_" + snake(key));
         if (fromEnv != null) overrides.put(key, fromEnv);
       }
       for (Map.Entry<String, String> flag : flags.entrySet()) {
         String key = camel(flag.getKey());
-        if (!settingNames().contains(key) || key.equals("vars")) {
+        if (!settingNames().contains(key) || FILE_ONLY.contains(key)) {
           throw new IllegalArgumentException("unknown flag --" + flag.getKey());
         }
         overrides.put(key, flag.getValue());
@@ -145,16 +164,29 @@ public final class HostConfig {
 
   private void validate() {
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, not " + port);
-    if (maxMessageBytes < 1 || maxRequestBytes < 0 || maxModuleBytes < 1 || maxMemoryBytes < 65536) {
-      throw new IllegalArgumentException("size limits must be positive (maxMemoryBytes at least one 64 KiB page)");
-    }
+    if (maxRequestBytes < 0 || maxModuleBytes < 1) throw new IllegalArgumentException("size limits must be positive");
     if (roomIdleMs < 1) throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
-    if (storageQuotaBytes < 0 || alarmRetryMs < 1 || alarmRetries < 0) {
-      throw new IllegalArgumentException("storageQuotaBytes and alarmRetries must be at least 0, alarmRetryMs at least 1");
+    if (alarmRetryMs < 1 || alarmRetries < 0 || maxRooms < 1 || maxConnections < 1) {
+      throw new IllegalArgumentException("alarmRetries must be at least 0; alarmRetryMs, maxRooms and maxConnections at least 1");
     }
+    PartyLimits defaults = defaultLimits();
+    for (String party : partyLimits.keySet()) defaults.with(partyLimits.get(party)); // throws on a bad one
   }
 
-  public int maxMemoryPages() {
-    return Math.max(1, maxMemoryBytes / 65536);
+  /** The limits of one party's rooms: the host-wide values with the party's overrides. */
+  public PartyLimits limits(String party) {
+    return defaultLimits().with(partyLimits.getOrDefault(party, Map.of()));
+  }
+
+  /** The largest message any party may receive (the WebSocket decoder's ceiling derives from it). */
+  public int largestMaxMessageBytes() {
+    int max = maxMessageBytes;
+    for (String party : partyLimits.keySet()) max = Math.max(max, limits(party).maxMessageBytes());
+    return max;
+  }
+
+  private PartyLimits defaultLimits() {
+    return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
+        storageQuotaBytes);
   }
 }

@@ -54,8 +54,8 @@ public final class PartyHost {
         .setHost(config.host)
         // Messages over the limit are read whole and refused with 1009 by the room (a clean close);
         // frames over twice the limit are cut off by the decoder without being read.
-        .setMaxWebSocketMessageSize(frameCeiling(config.maxMessageBytes))
-        .setMaxWebSocketFrameSize(frameCeiling(config.maxMessageBytes))
+        .setMaxWebSocketMessageSize(frameCeiling(config.largestMaxMessageBytes()))
+        .setMaxWebSocketFrameSize(frameCeiling(config.largestMaxMessageBytes()))
         // PartyKit does not negotiate permessage-deflate; it costs ~10x throughput on a relay.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);

@@ -61,7 +61,7 @@ class ConformanceTest {
         String reason = Files.readString(MATERIAL.resolve("invalid/" + name + ".reason")).trim();
         tests.add(DynamicTest.dynamicTest(name, () -> {
           byte[] module = Files.readAllBytes(TestHost.wasm("conformance/invalid", name));
-          ModuleRejectedException e = assertThrows(ModuleRejectedException.class, () -> host.host.parties().compile(module));
+          ModuleRejectedException e = assertThrows(ModuleRejectedException.class, () -> host.host.parties().compile(name, module));
           assertTrue(e.getMessage().contains(reason), "'" + e.getMessage() + "' lacks '" + reason + "'");
           HttpResponse<String> upload = host.upload("invalid-" + name, module, TestHost.ADMIN_TOKEN, false);
           assertEquals(400, upload.statusCode());

@@ -160,6 +160,9 @@ public final class GuestModule {
     return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), maxPages));
   }
 
+  /** How long the version probe may run: it must return a constant. */
+  private static final long PROBE_DEADLINE_MS = 1000;
+
   /** Instantiates once with inert host calls and asks the module which ABI it was built for. */
   private void checkAbiVersion(Map<String, FunctionType> hostImports) throws ModuleRejectedException {
     List<HostFunction> inert = new ArrayList<>();
@@ -168,7 +171,9 @@ public final class GuestModule {
     int version;
     try {
       Instance probe = instantiate(inert, usesWasi ? Wasi.functions(null) : List.of());
-      version = (int) probe.export(Abi.ABI_VERSION).apply()[0];
+      version = Watchdog.shared().run(PROBE_DEADLINE_MS, () -> (int) probe.export(Abi.ABI_VERSION).apply()[0]);
+    } catch (Watchdog.DeadlineExceeded e) {
+      throw new ModuleRejectedException(Abi.ABI_VERSION + " " + e.getMessage() + " (it must return a constant)");
     } catch (RuntimeException | StackOverflowError e) {
       throw new ModuleRejectedException("module failed to start: " + e.getMessage());
     }

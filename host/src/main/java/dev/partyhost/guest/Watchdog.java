@@ -26,19 +26,23 @@ public final class Watchdog {
     volatile long deadline;
   }
 
+  private static final Watchdog SHARED = new Watchdog();
+
   private final List<Slot> slots = new CopyOnWriteArrayList<>();
   private final ThreadLocal<Slot> slot = ThreadLocal.withInitial(() -> {
     Slot s = new Slot();
     slots.add(s);
     return s;
   });
-  private final Thread ticker;
-  private volatile boolean stopped;
-
-  public Watchdog() {
-    ticker = new Thread(this::watch, "partyhost-watchdog");
+  private Watchdog() {
+    Thread ticker = new Thread(this::watch, "partyhost-watchdog");
     ticker.setDaemon(true);
     ticker.start();
+  }
+
+  /** The process's watchdog: one daemon thread watches every thread that runs guests. */
+  public static Watchdog shared() {
+    return SHARED;
   }
 
   /**
@@ -65,7 +69,7 @@ public final class Watchdog {
   }
 
   private void watch() {
-    while (!stopped) {
+    while (true) {
       LockSupport.parkNanos(TICK_NANOS);
       long now = System.nanoTime();
       for (Slot s : slots) {
@@ -75,11 +79,6 @@ public final class Watchdog {
         }
       }
     }
-  }
-
-  public void close() {
-    stopped = true;
-    LockSupport.unpark(ticker);
   }
 
   /** A guest call ran past its deadline and was stopped: a trap like any other. */

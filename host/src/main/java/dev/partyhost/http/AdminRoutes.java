@@ -62,7 +62,7 @@ public final class AdminRoutes {
     }
     byte[] bytes = body.getBytes();
     boolean restart = "true".equals(ctx.request().getParam("restart"));
-    vertx.executeBlocking(() -> parties.compile(bytes), false).onComplete(result -> {
+    vertx.executeBlocking(() -> parties.compile(name, bytes), false).onComplete(result -> {
       if (result.failed()) {
         Throwable cause = result.cause();
         if (cause instanceof ModuleRejectedException) {

@@ -64,8 +64,21 @@ public final class PartyRoutes {
    */
   private void upgrade(RoutingContext ctx, RoomAddress address) {
     HttpServerRequest req = ctx.request();
-    Room room = rooms.acquire(address.party(), address.room());
+    if (!rooms.admitConnection()) {
+      LOG.log(Level.WARNING, "connection limit reached (" + config.maxConnections + "): refusing a WebSocket with 503");
+      plain(ctx.response(), 503, "Host at its connection limit; retry later");
+      return;
+    }
+    Room room;
+    try {
+      room = rooms.acquire(address.party(), address.room());
+    } catch (Rooms.Full full) {
+      rooms.connectionEnded();
+      plain(ctx.response(), 503, full.getMessage() + "; retry later");
+      return;
+    }
     if (room == null) {
+      rooms.connectionEnded();
       notFound(ctx, address);
       return;
     }
@@ -86,7 +99,13 @@ public final class PartyRoutes {
 
   private void request(RoutingContext ctx, RoomAddress address, Buffer body) {
     HttpServerRequest req = ctx.request();
-    Room room = rooms.acquire(address.party(), address.room());
+    Room room;
+    try {
+      room = rooms.acquire(address.party(), address.room());
+    } catch (Rooms.Full full) {
+      plain(ctx.response(), 503, full.getMessage() + "; retry later");
+      return;
+    }
     if (room == null) {
       notFound(ctx, address);
       return;

@@ -29,9 +29,10 @@ public final class Parties {
     return NAME.matcher(name).matches();
   }
 
-  /** Parses, validates and compiles a module (slow: call it off the event loops). */
-  public GuestModule compile(byte[] bytes) throws ModuleRejectedException {
-    return GuestModule.load(bytes, HostCalls.SIGNATURES, config.mode, config.maxModuleBytes, config.maxMemoryPages());
+  /** Parses, validates and compiles a module for party {@code name} (slow: call it off the event loops). */
+  public GuestModule compile(String name, byte[] bytes) throws ModuleRejectedException {
+    return GuestModule.load(bytes, HostCalls.SIGNATURES, config.mode, config.maxModuleBytes,
+        config.limits(name).maxMemoryPages());
   }
 
   /** Makes {@code module} the version that new rooms of {@code name} get. */
@@ -58,7 +59,7 @@ public final class Parties {
       String name = file.getFileName().toString().replaceFirst("\\.wasm$", "");
       if (!isValidName(name)) throw new ModuleRejectedException(file + ": invalid party name " + name);
       try {
-        put(name, compile(Files.readAllBytes(file)));
+        put(name, compile(name, Files.readAllBytes(file)));
       } catch (ModuleRejectedException e) {
         throw new ModuleRejectedException(file + ": " + e.getMessage());
       }

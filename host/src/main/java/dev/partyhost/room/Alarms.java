@@ -71,7 +71,13 @@ final class Alarms {
 
   private void fire(RoomKey room, long timer) {
     if (!timers.remove(room, timer)) return; // replaced or cancelled meanwhile
-    Room r = rooms.acquire(room.party(), room.room());
+    Room r;
+    try {
+      r = rooms.acquire(room.party(), room.room());
+    } catch (Rooms.Full full) {
+      failed(room); // no space for the room now: try again later
+      return;
+    }
     if (r == null) {
       LOG.log(Level.WARNING, "[" + room + "] alarm due, but party " + room.party() + " is not deployed");
       return;

@@ -5,6 +5,8 @@ import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.Wasi;
+import dev.partyhost.guest.Watchdog;
+import dev.partyhost.PartyLimits;
 import dev.partyhost.storage.Changes;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.RoomStore;
@@ -51,6 +53,7 @@ public final class Room {
   private final Rooms rooms;
   private final Context context;
   private final GuestModule module;
+  final PartyLimits limits;
   private final GuestLog log;
   private final Map<Integer, Connection> connections = new LinkedHashMap<>();
   private int nextHandle = 1;
@@ -59,7 +62,10 @@ public final class Room {
   final AtomicInteger arriving = new AtomicInteger();
   private boolean dropped;
   private long idleTimer = -1;
-  private long lastEvent;
+  /** When the last event ended (read by {@link Rooms} to find the least recently used room). */
+  volatile long lastEvent = System.currentTimeMillis();
+  /** No connections: the room may be dropped to make space (read by {@link Rooms}). */
+  volatile boolean unused = true;
 
   // Durable data: loaded before the instance starts, dropped when the room hibernates.
   private RoomStore store;
@@ -90,8 +96,9 @@ public final class Room {
   private RoomResponse response;
   private List<Effect> outbox = new ArrayList<>();
 
-  Room(Rooms rooms, String party, String id, GuestModule module, Context context) {
+  Room(Rooms rooms, String party, String id, GuestModule module, PartyLimits limits, Context context) {
     this.rooms = rooms;
+    this.limits = limits;
     this.party = party;
     this.id = id;
     this.key = new RoomKey(party, id);
@@ -155,27 +162,43 @@ public final class Room {
    */
   public static void attach(Connection c, ServerWebSocket socket) {
     Room room = c.room; // final by now: a connection moves to another room only before it joins one
-    int limit = room.rooms.config().maxMessageBytes;
+    int limit = room.limits.maxMessageBytes();
+    RateLimit rate = RateLimit.perSecond(room.limits.messagesPerSecond());
     socket.textMessageHandler(text -> {
       byte[] data = text.getBytes(StandardCharsets.UTF_8);
-      if (data.length > limit) room.tooBig(socket, limit); else c.room.deliver(c, r -> r.message(c, data, Abi.TEXT));
+      if (data.length > limit) room.tooBig(socket, limit);
+      else if (rate.allows()) c.room.deliver(c, r -> r.message(c, data, Abi.TEXT));
+      else room.tooFast(socket);
     });
     socket.binaryMessageHandler(data -> {
-      if (data.length() > limit) room.tooBig(socket, limit); else c.room.deliver(c, r -> r.message(c, data.getBytes(), Abi.BINARY));
+      if (data.length() > limit) room.tooBig(socket, limit);
+      else if (rate.allows()) c.room.deliver(c, r -> r.message(c, data.getBytes(), Abi.BINARY));
+      else room.tooFast(socket);
     });
     socket.exceptionHandler(error -> c.room.deliver(c, r -> r.error(c, String.valueOf(error.getMessage()))));
-    socket.closeHandler(v -> c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason())));
+    socket.closeHandler(v -> {
+      room.rooms.connectionEnded();
+      c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason()));
+    });
     room.context.runOnContext(v -> c.attach(socket)); // queued before any frame of this socket can be
   }
 
   /** The handshake of a connection failed (the client went away): it leaves as if closed abruptly. */
   public static void upgradeFailed(Connection c) {
+    c.room.rooms.connectionEnded();
     c.room.deliver(c, r -> r.closed(c, (short) 1006, null));
   }
 
   private void tooBig(ServerWebSocket socket, int limit) {
     LOG.log(Level.INFO, "[" + party + "/" + id + "] message over " + limit + " bytes, closing with 1009");
     socket.close((short) 1009, "Message too big");
+  }
+
+  private void tooFast(ServerWebSocket socket) {
+    if (socket.isClosed()) return;
+    LOG.log(Level.INFO, "[" + party + "/" + id + "] connection over " + limits.messagesPerSecond()
+        + " messages per second, closing with 1008");
+    socket.close((short) 1008, "Rate limit exceeded");
   }
 
   /**
@@ -213,7 +236,10 @@ public final class Room {
 
   private void connect(Connection c, byte[] request, Handler<Connection> upgrade) {
     arrived();
-    if (dropped || !ensureGuest()) {
+    if (connections.size() >= limits.maxConnectionsPerRoom()) {
+      LOG.log(Level.INFO, "[" + party + "/" + id + "] room full (" + connections.size() + " connections), closing with 1013");
+      c.close(1013, "Room is full");
+    } else if (dropped || !ensureGuest()) {
       c.close(1011, "room failed to start");
     } else {
       c.handle = nextHandle++;
@@ -328,7 +354,7 @@ public final class Room {
   private void loaded(AsyncResult<StoredRoom> loaded) {
     loading = false;
     if (loaded.succeeded()) {
-      store = new RoomStore(key, loaded.result(), rooms.config().storageQuotaBytes);
+      store = new RoomStore(key, loaded.result(), limits.storageQuotaBytes());
       if (rescheduleAlarmOnLoad) {
         rescheduleAlarmOnLoad = false;
         rooms.alarms().schedule(key, store.alarm());
@@ -420,7 +446,7 @@ public final class Room {
     hookConnection = c;
     int rc;
     try {
-      rc = call.getAsInt();
+      rc = Watchdog.shared().run(limits.hookDeadlineMs(), call);
       if (rc != 0) LOG.log(Level.INFO, "[" + party + "/" + id + "] " + kind + " hook returned " + rc);
       if (onReturn != null) onReturn.accept(rc);
       commit();
@@ -464,6 +490,7 @@ public final class Room {
    */
   private void touch() {
     lastEvent = System.currentTimeMillis();
+    unused = connections.isEmpty();
     if (idleTimer < 0 && !dropped) idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs, t -> idleTimerFired());
   }
 
@@ -488,6 +515,13 @@ public final class Room {
       store = null;
       LOG.log(Level.DEBUG, "[" + party + "/" + id + "] hibernating with " + connections.size() + " connections");
     }
+  }
+
+  /** The host needs space: a room without connections that is still so leaves now. */
+  void evict() {
+    context.runOnContext(v -> {
+      if (connections.isEmpty() && !loading && durable == submitted) drop(false);
+    });
   }
 
   /** Leaves the registry; unless forced, only when nothing is on its way in. */
@@ -543,7 +577,7 @@ public final class Room {
   }
 
   int maxMessageBytes() {
-    return rooms.config().maxMessageBytes;
+    return limits.maxMessageBytes();
   }
 
   String configValue(String key) {

@@ -29,6 +29,14 @@ public final class Rooms {
   private final Map<RoomKey, Room> rooms = new ConcurrentHashMap<>();
   private final List<Context> loops = new ArrayList<>();
   private final AtomicInteger nextLoop = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
+
+  /** The host is at its room limit and no room can be dropped to make space. */
+  public static final class Full extends RuntimeException {
+    Full(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   public Rooms(Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, int eventLoops) {
     this.vertx = vertx;
@@ -44,19 +52,51 @@ public final class Rooms {
   /**
    * The room for (party, id), created on first use, with one arrival counted so that it is not
    * dropped before the caller's connect or request reaches it. Null when the party does not exist.
+   * Throws {@link Full} when the host has {@code maxRooms} rooms and none can leave to make space.
    */
   public Room acquire(String party, String id) {
-    return rooms.compute(new RoomKey(party, id), (key, room) -> {
+    RoomKey wanted = new RoomKey(party, id);
+    if (rooms.size() >= config.maxRooms && !rooms.containsKey(wanted)) makeSpace();
+    return rooms.compute(wanted, (key, room) -> {
       if (room == null) {
         // Read inside compute: a room created here cannot slip past a concurrent upload's restart.
         GuestModule module = parties.get(party);
         if (module == null) return null;
         Context loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
-        room = new Room(this, party, id, module, loop);
+        room = new Room(this, party, id, module, config.limits(party), loop);
       }
       room.arriving.incrementAndGet();
       return room;
     });
+  }
+
+  /**
+   * At the room limit: the least recently used room without connections leaves (asynchronously; the
+   * limit is soft by the rooms leaving at that moment). Scans every room, but only at the limit.
+   */
+  private void makeSpace() {
+    Room lru = null;
+    for (Room r : rooms.values()) {
+      if (r.unused && (lru == null || r.lastEvent < lru.lastEvent)) lru = r;
+    }
+    if (lru == null) {
+      System.getLogger("partyhost.room").log(System.Logger.Level.WARNING,
+          "room limit reached (" + config.maxRooms + " rooms, all with connections): refusing a new room");
+      throw new Full("Host at its limit of " + config.maxRooms + " rooms");
+    }
+    lru.unused = false; // not chosen twice
+    lru.evict();
+  }
+
+  /** Counts a new WebSocket; false (not counted) when the host already has {@code maxConnections}. */
+  public boolean admitConnection() {
+    if (connections.incrementAndGet() <= config.maxConnections) return true;
+    connections.decrementAndGet();
+    return false;
+  }
+
+  public void connectionEnded() {
+    connections.decrementAndGet();
   }
 
   /** Removes a room from the registry; unless forced, only when no arrival is on its way to it. */
