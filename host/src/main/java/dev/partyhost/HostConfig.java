@@ -48,6 +48,8 @@ public final class HostConfig {
   public int maxConnectionsPerRoom = 10_000;
   /** Messages one connection may send per second, with a burst of as many; more close it with 1008. 0: no limit. */
   public int messagesPerSecond = 0;
+  /** Frame bytes one hook may send, summed over recipients; past it, sends return TOO_LARGE. */
+  public long maxHookOutputBytes = 64L * 1024 * 1024;
   /** Rooms live at once; at the limit, the least recently used room without connections is dropped, else 503. */
   public int maxRooms = 100_000;
   /** WebSocket connections at once, over all rooms; more get 503 before the handshake. */
@@ -166,7 +168,7 @@ public final class HostConfig {
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, not " + port);
     if (maxRequestBytes < 0 || maxModuleBytes < 1) throw new IllegalArgumentException("size limits must be positive");
     if (roomIdleMs < 1) throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
-    if (alarmRetryMs < 1 || alarmRetries < 0 || maxRooms < 1 || maxConnections < 1) {
+    if (alarmRetryMs < 1 || alarmRetries < 0 || maxRooms < 1 || maxConnections < 1 || maxHookOutputBytes < 1) {
       throw new IllegalArgumentException("alarmRetries must be at least 0; alarmRetryMs, maxRooms and maxConnections at least 1");
     }
     PartyLimits defaults = defaultLimits();

@@ -20,6 +20,7 @@ import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
 import dev.partyhost.guest.Utf8;
 import dev.partyhost.storage.RoomStore;
+import io.vertx.core.buffer.Buffer;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -114,6 +115,7 @@ public final class HostCalls {
     if (len > room.maxMessageBytes()) return TOO_LARGE;
     Object message = message(m, ptr, len, kind);
     if (message == null) return INVALID;
+    if (!room.spendOutput(len)) return TOO_LARGE;
     room.queueSend(c, message);
     return OK;
   }
@@ -128,14 +130,11 @@ public final class HostCalls {
     if (message == null) return INVALID;
     Set<Integer> excluded = new HashSet<>();
     for (int k = 0; k < excludeCount; k++) excluded.add(m.readInt(excludePtr + 4 * k));
-    int recipients = 0;
-    for (Connection c : room.openConnections()) {
-      if (!excluded.contains(c.handle)) {
-        room.queueSend(c, message);
-        recipients++;
-      }
-    }
-    return recipients;
+    List<Connection> recipients = new ArrayList<>();
+    for (Connection c : room.openConnections()) if (!excluded.contains(c.handle)) recipients.add(c);
+    if (!room.spendOutput((long) len * recipients.size())) return TOO_LARGE;
+    for (Connection c : recipients) room.queueSend(c, message);
+    return recipients.size();
   }
 
   private int connClose(Memory m, int handle, int code, int reasonPtr, int reasonLen) {
@@ -386,11 +385,11 @@ public final class HostCalls {
     return data.length;
   }
 
-  /** A message to send: a String for text (null when it is not UTF-8), bytes for binary, null for a bad kind. */
+  /** A message to send, made once for every recipient: a String for text (null when it is not UTF-8), a Buffer for binary, null for a bad kind. */
   private static Object message(Memory m, int ptr, int len, int kind) {
     byte[] bytes = read(m, ptr, len);
     if (kind == TEXT) return Utf8.decode(bytes);
-    return kind == BINARY ? bytes : null;
+    return kind == BINARY ? Buffer.buffer(bytes) : null;
   }
 
   private static byte[] utf8(String s) {

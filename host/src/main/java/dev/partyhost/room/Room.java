@@ -94,6 +94,7 @@ public final class Room {
   private Hook hook;
   private Connection hookConnection;
   private RoomResponse response;
+  private long outputThisHook;
   private List<Effect> outbox = new ArrayList<>();
 
   Room(Rooms rooms, String party, String id, GuestModule module, PartyLimits limits, Context context) {
@@ -444,6 +445,7 @@ public final class Room {
   private Integer runHook(Hook kind, Connection c, IntSupplier call, IntConsumer onReturn) {
     hook = kind;
     hookConnection = c;
+    outputThisHook = 0;
     int rc;
     try {
       rc = Watchdog.shared().run(limits.hookDeadlineMs(), call);
@@ -557,13 +559,21 @@ public final class Room {
     response = r;
   }
 
+  /** Queues a frame (a String for text, a Buffer for binary; one object shared by every recipient). */
   void queueSend(Connection c, Object message) {
     if (message instanceof String text) {
       outbox.add(() -> c.send(text));
     } else {
-      Buffer data = Buffer.buffer((byte[]) message);
+      Buffer data = (Buffer) message;
       outbox.add(() -> c.send(data));
     }
+  }
+
+  /** Counts frame bytes against the hook's output budget; false (nothing counted) when it would pass it. */
+  boolean spendOutput(long bytes) {
+    if (outputThisHook + bytes > rooms.config().maxHookOutputBytes) return false;
+    outputThisHook += bytes;
+    return true;
   }
 
   void queueClose(Connection c, int code, String reason) {
