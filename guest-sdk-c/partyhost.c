@@ -325,4 +325,20 @@ int32_t ph_storage_delete_keys(const ph_bytes *keys, uint32_t count)
     PH__BATCH(ph_list_put_keys(&w, keys, count), ph_storage_delete_many);
 }
 
+/* Read, never written: the compiler cannot drop the call below, so every module with a before
+ * hook imports request_set_header (ABI v1.2), and a host older than v1.2, which would ignore the
+ * hooks, refuses the module at upload instead of serving it ungated. */
+static volatile int ph__never;
+
+int32_t ph__before_hook(uint8_t *ptr, uint32_t len, int (*fn)(const ph_request *req))
+{
+    ph_request req;
+    int32_t r;
+    if (ph__never) ph_request_set_header(0, 0, 0, 0);
+    r = ph_request_parse(&req, ptr, len);
+    if (r == PH_OK) r = fn(&req);
+    ph_free(ptr);
+    return r;
+}
+
 #endif /* __wasm__ */

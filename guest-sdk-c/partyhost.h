@@ -337,6 +337,13 @@ PH__IMPORT("alarm_set") int32_t ph_alarm_set(int64_t epoch_ms);
 PH__IMPORT("alarm_get") int32_t ph_alarm_get(int64_t *out);
 PH__IMPORT("alarm_delete") int32_t ph_alarm_delete(void);
 
+/* Before hooks (since ABI v1.2): only in PH_ON_BEFORE_CONNECT / PH_ON_BEFORE_REQUEST. Sets a
+ * header of the request the room's on_connect / on_request will see if the hook lets it through:
+ * the name (1-256 token characters) is lower-cased and replaces every header of that name; the
+ * value is up to 8 KiB without CR, LF or NUL. At most 64 calls per hook. */
+PH__IMPORT("request_set_header") int32_t ph_request_set_header(const void *name, uint32_t name_len,
+                                                               const void *value, uint32_t value_len);
+
 /* ---- convenience ---- */
 
 static inline int32_t ph_log_str(int32_t level, const char *msg)
@@ -364,6 +371,11 @@ static inline int32_t ph_broadcast_except(const void *ptr, uint32_t len, int32_t
 static inline int32_t ph_close_str(ph_conn conn, int32_t code, const char *reason)
 {
     return ph_conn_close(conn, code, reason, (uint32_t)ph_strlen(reason));
+}
+
+static inline int32_t ph_request_set_header_str(const char *name, const char *value)
+{
+    return ph_request_set_header(name, (uint32_t)ph_strlen(name), value, (uint32_t)ph_strlen(value));
 }
 
 /* Storage with C-string keys (and values). */
@@ -438,6 +450,20 @@ int32_t ph_storage_list_dup(const void *prefix, uint32_t prefix_len, int32_t lim
 /*   int on_error(ph_conn conn, const char *msg, uint32_t len)          */
 /*   int on_request(const ph_request *req)                              */
 /*   int on_alarm(void)                                                 */
+/*                                                                      */
+/* Before hooks (ABI v1.2) run in a gate instance of the party (no     */
+/* room, no on_start, created and discarded by the host at will: keep   */
+/* no state), before the request reaches its room. Call ph_respond* to  */
+/* refuse the request with that response; return 0 without responding  */
+/* to let it through, with the headers set by ph_request_set_header.    */
+/* Only respond, request_set_header, room_id, party_name, config_get,   */
+/* log, now_ms and random_fill work there (others: PH_WRONG_HOOK).      */
+/* Export only the hooks you need: the host calls them for every        */
+/* request. Both macros keep the request_set_header import, so that a   */
+/* host older than v1.2 refuses the module instead of skipping them.    */
+/*                                                                      */
+/*   int before_connect(const ph_request *req)   WebSocket upgrades     */
+/*   int before_request(const ph_request *req)   other HTTP requests    */
 
 #define PH__ARG(p) ((p) ? (const uint8_t *)(p) : (const uint8_t *)"")
 
@@ -473,6 +499,23 @@ int32_t ph_storage_list_dup(const void *prefix, uint32_t prefix_len, int32_t lim
         if (r == PH_OK) r = fn(&req);                                         \
         ph_free(ptr);                                                         \
         return r;                                                             \
+    }
+
+/* Parses the record, calls fn, frees the record (partyhost.c). */
+int32_t ph__before_hook(uint8_t *ptr, uint32_t len, int (*fn)(const ph_request *req));
+
+#define PH_ON_BEFORE_CONNECT(fn)                                              \
+    PH__EXPORT("partyhost_on_before_connect")                                 \
+    int32_t partyhost_on_before_connect(uint8_t *ptr, uint32_t len)           \
+    {                                                                         \
+        return ph__before_hook(ptr, len, fn);                                 \
+    }
+
+#define PH_ON_BEFORE_REQUEST(fn)                                              \
+    PH__EXPORT("partyhost_on_before_request")                                 \
+    int32_t partyhost_on_before_request(uint8_t *ptr, uint32_t len)           \
+    {                                                                         \
+        return ph__before_hook(ptr, len, fn);                                 \
     }
 
 #define PH_ON_MESSAGE(fn)                                                     \

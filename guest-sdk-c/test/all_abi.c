@@ -1,5 +1,5 @@
 /*
- * Uses every ABI v1 import (v1.1: all 28) and exports every hook, so that the module's
+ * Uses every ABI v1 import (v1.2: all 29) and exports every hook, so that the module's
  * import/export signatures can be compared with abi/v1/abi.json. Not a
  * useful party. Build it like relay-c (freestanding).
  */
@@ -68,6 +68,19 @@ static int close_(ph_conn c, int code, const char *r, uint32_t n) { (void)c; (vo
 static int error(ph_conn c, const char *m, uint32_t n) { (void)c; return ph_log(3, m, n); }
 static int request(const ph_request *req) { return ph_respond_body(200, "text/plain", req->body.ptr, req->body.len); }
 
+static int before_connect(const ph_request *req)
+{
+    (void)req;
+    return ph_request_set_header_str("x-all-abi", "connect") < 0;
+}
+
+static int before_request(const ph_request *req)
+{
+    if (ph_request_set_header("x-all-abi", 9, req->method.ptr, req->method.len) < 0)
+        return ph_respond_text(400, "text/plain", "bad method") < 0;
+    return 0;
+}
+
 PH_ON_START(start)
 PH_ON_CONNECT(connect)
 PH_ON_MESSAGE(message)
@@ -75,3 +88,5 @@ PH_ON_CLOSE(close_)
 PH_ON_ERROR(error)
 PH_ON_REQUEST(request)
 PH_ON_ALARM(alarm)
+PH_ON_BEFORE_CONNECT(before_connect)
+PH_ON_BEFORE_REQUEST(before_request)

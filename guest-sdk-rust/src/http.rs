@@ -63,6 +63,19 @@ impl Request {
         })
     }
 
+    /// The first value of a query parameter, percent-decoded (`+` is a space, as browsers and
+    /// partysocket encode it; bytes that are not UTF-8 become U+FFFD). `None` if the parameter is
+    /// absent; a parameter without `=` has the empty value.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query()?.split('&').find_map(|pair| {
+            let (k, v) = match pair.find('=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, ""),
+            };
+            if percent_decode(k) == name { Some(percent_decode(v)) } else { None }
+        })
+    }
+
     /// The first value of a header; `name` is matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -85,6 +98,37 @@ impl Request {
     pub fn text(&self) -> Option<&str> {
         std::str::from_utf8(&self.body).ok()
     }
+}
+
+/// Decodes `%XX` escapes and `+` (a space) in a URL query component; a `%` not followed by two
+/// hex digits stays as it is.
+fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (b.get(i + 1).and_then(|&c| hex(c)), b.get(i + 2).and_then(|&c| hex(c))) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The answer to an HTTP request, returned from [`Party::on_request`](crate::Party::on_request).
@@ -193,6 +237,30 @@ mod tests {
         assert_eq!(Request::from_record(&record(&["GET", "u", "", "n"])), Err(Error::Invalid));
         assert_eq!(Request::from_record(&[]), Err(Error::Invalid));
         assert_eq!(Request::from_record(&[5, 0, 0, 0, b'G']), Err(Error::Invalid));
+    }
+
+    #[test]
+    fn query_params() {
+        let r = Request::from_record(&record(&[
+            "GET",
+            "http://h/parties/p/r?_pk=a&token=s%3Dcr%2Bt&user=J%C3%BCrgen+M&flag&empty=&bad=%zz%4&x=1&x=2#token=frag",
+            "",
+        ]))
+        .unwrap();
+        assert_eq!(r.query_param("_pk").as_deref(), Some("a"));
+        assert_eq!(r.query_param("token").as_deref(), Some("s=cr+t"));
+        assert_eq!(r.query_param("user").as_deref(), Some("Jürgen M"));
+        assert_eq!(r.query_param("flag").as_deref(), Some(""));
+        assert_eq!(r.query_param("empty").as_deref(), Some(""));
+        assert_eq!(r.query_param("bad").as_deref(), Some("%zz%4"));
+        assert_eq!(r.query_param("x").as_deref(), Some("1"));
+        assert_eq!(r.query_param("missing"), None);
+        assert_eq!(r.query_param("frag"), None);
+        let encoded_name = Request::from_record(&record(&["GET", "http://h/?a%20b=1&%ff=2", ""])).unwrap();
+        assert_eq!(encoded_name.query_param("a b").as_deref(), Some("1"));
+        assert_eq!(encoded_name.query_param("\u{fffd}").as_deref(), Some("2"));
+        let none = Request::from_record(&record(&["GET", "http://h/parties/p/r", ""])).unwrap();
+        assert_eq!(none.query_param("token"), None);
     }
 
     #[test]

@@ -34,8 +34,13 @@
 //! An instance is not forever: after a trap, a host restart or a hibernation (a quiet room loses
 //! its instance while its WebSockets stay open) the next event creates a new one with
 //! [`Party::new`]. What must outlive it belongs in [`Room::storage`] (or in connection state).
+//!
+//! Before hooks (ABI v1.2) check requests before they reach a room, e.g. for a token: plain
+//! functions `fn(&Gate, &Request) -> Verdict`, exported with
+//! `party!(MyParty, before_connect = f, before_request = g)` (see [`party!`] and [`Gate`]).
 
 mod codec;
+mod gate;
 mod http;
 mod storage;
 mod sys;
@@ -46,6 +51,7 @@ pub mod rt;
 use std::fmt;
 
 pub use codec::{decode_list, encode_list};
+pub use gate::{Gate, Verdict};
 pub use http::{Request, Response};
 pub use storage::{ListOptions, Storage};
 
@@ -104,9 +110,35 @@ pub trait Party: Sized + 'static {
 
 /// Exports a [`Party`] type as the module's party: `partyhost::party!(MyParty);` once, at the
 /// crate root of a `cdylib`. Generates the ABI exports `partyhost_abi_version`, `partyhost_alloc`
-/// and every `partyhost_on_*` hook.
+/// and every room hook (`partyhost_on_start`, `partyhost_on_connect`, ...).
+///
+/// Before hooks are added by name, each a function `fn(&Gate, &Request) -> Verdict` (or a
+/// closure):
+///
+/// ```
+/// # use partyhost::{Gate, Party, Request, Room, Verdict};
+/// # struct MyParty;
+/// # impl Party for MyParty { fn new(_: &Room) -> Self { MyParty } }
+/// fn check(gate: &Gate, req: &Request) -> Verdict {
+///     match (gate.config("token"), req.query_param("token")) {
+///         (Some(want), Some(got)) if want == got => Verdict::Pass,
+///         _ => Verdict::deny(401, "bad token"),
+///     }
+/// }
+/// partyhost::party!(MyParty, before_connect = check, before_request = check);
+/// # fn main() {}
+/// ```
+///
+/// `before_connect` exports `partyhost_on_before_connect` (WebSocket upgrades), `before_request`
+/// exports `partyhost_on_before_request` (other HTTP requests); name one or both. Only the named
+/// hooks are exported, since the host calls an exported before hook for every request. They run
+/// in a gate instance of the party, which has no `MyParty` value: see [`Gate`].
 #[macro_export]
 macro_rules! party {
+    ($ty:ty, $($hook:ident = $f:expr),+ $(,)?) => {
+        $crate::party!($ty);
+        $( $crate::__party_before_hook!($hook, $f); )+
+    };
     ($ty:ty) => {
         const _: () = {
             static mut __PARTYHOST_INSTANCE: ::core::option::Option<$ty> = ::core::option::Option::None;
@@ -155,6 +187,36 @@ macro_rules! party {
                 $crate::rt::on_alarm::<$ty>(__slot())
             }
         };
+    };
+}
+
+/// One before hook of [`party!`]. Not part of the public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __party_before_hook {
+    (before_connect, $f:expr) => {
+        const _: () = {
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_before_connect(ptr: i32, len: i32) -> i32 {
+                let hook = $crate::rt::before_hook_fn($f);
+                unsafe { $crate::rt::before_hook(ptr, len, hook) }
+            }
+        };
+    };
+    (before_request, $f:expr) => {
+        const _: () = {
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_before_request(ptr: i32, len: i32) -> i32 {
+                let hook = $crate::rt::before_hook_fn($f);
+                unsafe { $crate::rt::before_hook(ptr, len, hook) }
+            }
+        };
+    };
+    ($other:ident, $f:expr) => {
+        ::core::compile_error!(::core::concat!(
+            "partyhost::party!: unknown hook `", ::core::stringify!($other),
+            "` (expected before_connect or before_request)"
+        ));
     };
 }
 

@@ -4,7 +4,7 @@
 use std::alloc::{self, Layout};
 
 use crate::sys::{self, len, ptr};
-use crate::{Connection, Error, Message, Party, Request, Room};
+use crate::{Connection, Error, Gate, Message, Party, Request, Response, Room, Verdict};
 
 pub const ABI_VERSION: i32 = 1;
 
@@ -150,18 +150,112 @@ pub unsafe fn on_request<T: Party>(slot: &mut Option<T>, p: i32, n: i32) -> i32 
     };
     drop(buf);
     let resp = instance(slot).on_request(&ROOM, &req);
+    respond(&resp)
+}
+
+/// `respond` with a [`Response`]: 0, or the host's error status.
+fn respond(resp: &Response) -> i32 {
     let headers = resp.encode_headers();
-    let code = sys::respond(
-        resp.status as i32,
-        ptr(headers.as_ptr()),
-        len(headers.len()),
-        ptr(resp.body.as_ptr()),
-        len(resp.body.len()),
-    );
+    let code = unsafe {
+        sys::respond(
+            resp.status as i32,
+            ptr(headers.as_ptr()),
+            len(headers.len()),
+            ptr(resp.body.as_ptr()),
+            len(resp.body.len()),
+        )
+    };
     if code < 0 { code } else { 0 }
 }
 
 pub fn on_alarm<T: Party>(slot: &mut Option<T>) -> i32 {
     instance(slot).on_alarm(&ROOM);
     0
+}
+
+/// `partyhost_on_before_connect` / `partyhost_on_before_request`, exported by
+/// `party!(T, before_connect = f, ...)`. Runs in a gate instance: no `Party` value exists there.
+///
+/// SAFETY: as for the hooks above.
+pub unsafe fn before_hook<F>(p: i32, n: i32, hook: F) -> i32
+where
+    F: FnOnce(&Gate, &Request) -> Verdict,
+{
+    keep_request_set_header();
+    let buf = HostBuf::new(p, n);
+    let req = Request::from_record(buf.bytes());
+    drop(buf);
+    match req {
+        Ok(req) => gate(&req, hook),
+        Err(e) => e.code(),
+    }
+}
+
+/// The identity, typed: makes a closure given to `party!` take its arguments as
+/// `for<'a> (&'a Gate, &'a Request)`, and keeps the caller's expression out of `unsafe`.
+#[inline(always)]
+pub fn before_hook_fn<F>(f: F) -> F
+where
+    F: FnOnce(&Gate, &Request) -> Verdict,
+{
+    f
+}
+
+/// Runs a before hook on a parsed request: `Pass` is 0, `Respond` calls `respond`.
+pub(crate) fn gate<F>(req: &Request, hook: F) -> i32
+where
+    F: FnOnce(&Gate, &Request) -> Verdict,
+{
+    match hook(&Gate::new(), req) {
+        Verdict::Pass => 0,
+        Verdict::Respond(resp) => respond(&resp),
+    }
+}
+
+/// Keeps the `request_set_header` import (ABI v1.2) in every module that exports a before hook,
+/// even one that never sets a header. A host older than v1.2 ignores the before hooks (unknown
+/// exports) and would serve the party ungated; with the import it refuses the module at upload.
+/// The call never happens: the compiler cannot prove that the volatile read is false.
+#[inline(always)]
+fn keep_request_set_header() {
+    static NEVER: bool = false;
+    // SAFETY: a read of a static; the call is never made.
+    unsafe {
+        if std::ptr::read_volatile(&NEVER) {
+            sys::request_set_header(0, 0, 0, 0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::encode_list;
+
+    fn request(items: &[&str]) -> Request {
+        Request::from_record(&encode_list(items.iter())).unwrap()
+    }
+
+    #[test]
+    fn gate_verdicts() {
+        let req = request(&["GET", "http://h/parties/p/r?token=t", "", "authorization", "Bearer t"]);
+        let mut seen = None;
+        assert_eq!(
+            gate(&req, |_g, r| {
+                seen = Some(r.header("Authorization").map(String::from));
+                Verdict::Pass
+            }),
+            0
+        );
+        assert_eq!(seen, Some(Some("Bearer t".to_string())));
+        // Off wasm32 `respond` is a stub answering NOT_IMPLEMENTED: the hook hands its status on.
+        assert_eq!(gate(&req, |_, _| Verdict::deny(401, "no")), sys::NOT_IMPLEMENTED);
+    }
+
+    #[test]
+    fn before_hook_refuses_a_malformed_record_without_calling_the_hook() {
+        // An empty record (ptr 0, len 0) is not a request: INVALID, and the hook is not called.
+        let r = unsafe { before_hook(0, 0, |_: &Gate, _: &Request| -> Verdict { panic!("called") }) };
+        assert_eq!(r, sys::INVALID);
+    }
 }

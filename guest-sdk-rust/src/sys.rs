@@ -69,6 +69,8 @@ host_calls! {
     fn alarm_set(epoch_ms: i64) -> i32;
     fn alarm_get(out_ptr: i32) -> i32;
     fn alarm_delete() -> i32;
+    // Before hooks
+    fn request_set_header(name_ptr: i32, name_len: i32, value_ptr: i32, value_len: i32) -> i32; // since v1.2
 }
 
 /// A guest pointer as the ABI's `i32` (linear memory is 32-bit on wasm32).

@@ -1,4 +1,4 @@
-use partyhost::{Connection, ListOptions, Message, Party, Request, Response, Room};
+use partyhost::{Connection, Gate, ListOptions, Message, Party, Request, Response, Room, Verdict};
 
 struct AllAbi;
 
@@ -34,4 +34,12 @@ impl Party for AllAbi {
     }
 }
 
-partyhost::party!(AllAbi);
+fn before(gate: &Gate, req: &Request) -> Verdict {
+    let _ = (gate.room_id(), gate.party(), gate.config("k"));
+    match gate.set_request_header("x-all-abi", req.method()) {
+        Ok(()) => Verdict::Pass,
+        Err(_) => Verdict::deny(500, "x"),
+    }
+}
+
+partyhost::party!(AllAbi, before_connect = before, before_request = before);

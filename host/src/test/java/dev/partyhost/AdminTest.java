@@ -1,8 +1,10 @@
 package dev.partyhost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partyhost.support.LogCapture;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
 import java.net.http.HttpResponse;
@@ -51,12 +53,18 @@ class AdminTest {
   }
 
   @Test
-  void missingOrWrongTokenIs401() throws Exception {
-    try (TestHost host = TestHost.start()) {
+  void missingOrWrongTokenIs401AndNoTokenIsLogged() throws Exception {
+    try (LogCapture everything = new LogCapture(""); TestHost host = TestHost.start()) {
       assertEquals(401, host.upload("x", module("counter"), null, false).statusCode());
-      assertEquals(401, host.upload("x", module("counter"), "wrong", false).statusCode());
+      assertEquals(401, host.upload("x", module("counter"), "wrong-secret", false).statusCode());
       assertEquals(401, host.upload("x", module("counter"), TestHost.ADMIN_TOKEN + "x", false).statusCode());
       assertEquals(404, host.get("/parties/x/room").statusCode());
+      assertEquals(200, host.upload("y", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
+      assertEquals(400, host.upload("z", "junk".getBytes(), TestHost.ADMIN_TOKEN, false).statusCode());
+      assertTrue(everything.messages().size() > 0, "the uploads were logged");
+      for (String line : everything.messages()) {
+        assertFalse(line.contains(TestHost.ADMIN_TOKEN) || line.contains("wrong-secret"), "a token in the log: " + line);
+      }
     }
   }
 

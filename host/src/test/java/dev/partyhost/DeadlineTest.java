@@ -42,7 +42,7 @@ class DeadlineTest {
         spinner.send("loop");
         assertEquals(1011, spinner.awaitClose());
         long ms = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(ms >= 1000 && ms < 3000, "stopped after " + ms + " ms");
+        assertTrue(ms >= 1000 && ms < 5000, "stopped after " + ms + " ms"); // CPU time: wall time is at least as long
       }
     }
   }

@@ -57,7 +57,7 @@ class ModuleValidationTest {
 
   @Test
   void theExamplesLoadInBothModes() throws Exception {
-    for (String name : new String[] {"chat", "counter", "poll", "relay-c", "relay-rust"}) {
+    for (String name : new String[] {"auth", "chat", "counter", "poll", "relay-c", "relay-rust"}) {
       byte[] bytes = Files.readAllBytes(TestHost.wasm("wasm", name));
       for (ExecutionMode mode : ExecutionMode.values()) GuestModule.load(bytes, HostCalls.SIGNATURES, mode, 1 << 24, 256);
     }

@@ -40,6 +40,8 @@ public final class Abi {
   public static final String ON_ERROR = "partyhost_on_error";
   public static final String ON_REQUEST = "partyhost_on_request";
   public static final String ON_ALARM = "partyhost_on_alarm";
+  public static final String ON_BEFORE_CONNECT = "partyhost_on_before_connect";
+  public static final String ON_BEFORE_REQUEST = "partyhost_on_before_request";
 
   // Limits (section 8) that are part of the ABI rather than host configuration.
   public static final int MAX_STATE_BYTES = 2048;
@@ -50,6 +52,8 @@ public final class Abi {
   public static final int MAX_RANDOM_BYTES = 64 * 1024;
   public static final int MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
   public static final int MAX_KEY_BYTES = 2048;
+  public static final int MAX_HEADER_NAME_BYTES = 256;
+  public static final int MAX_HEADER_VALUE_BYTES = 8 * 1024;
   public static final int MAX_VALUE_BYTES = 2 * 1024 * 1024;
 
   /** WASI preview 1 functions a guest may import (section 9). */

@@ -21,6 +21,8 @@ public final class Guest {
   private final ExportFunction onError;
   private final ExportFunction onRequest;
   private final ExportFunction onAlarm;
+  private final ExportFunction onBeforeConnect;
+  private final ExportFunction onBeforeRequest;
 
   public Guest(Instance instance) {
     this.instance = instance;
@@ -34,6 +36,8 @@ public final class Guest {
     this.onError = optional(Abi.ON_ERROR);
     this.onRequest = optional(Abi.ON_REQUEST);
     this.onAlarm = optional(Abi.ON_ALARM);
+    this.onBeforeConnect = optional(Abi.ON_BEFORE_CONNECT);
+    this.onBeforeRequest = optional(Abi.ON_BEFORE_REQUEST);
   }
 
   private ExportFunction optional(String name) {
@@ -52,10 +56,23 @@ public final class Guest {
     return onRequest != null;
   }
 
-  /** Runs the reactor's {@code _initialize} (if any), then {@code on_start}. */
+  /** Runs the reactor's {@code _initialize} (if any), then {@code on_start}: a room's instance. */
   public int start() {
-    if (initialize != null) call(initialize);
+    initialize();
     return onStart == null ? 0 : call(onStart);
+  }
+
+  /** Runs the reactor's {@code _initialize} (if any) only: a gate's instance. */
+  public int initialize() {
+    return initialize == null ? 0 : call(initialize);
+  }
+
+  public int onBeforeConnect(byte[] request) {
+    return onBeforeConnect == null ? 0 : call(onBeforeConnect, pass(request), request.length);
+  }
+
+  public int onBeforeRequest(byte[] request) {
+    return onBeforeRequest == null ? 0 : call(onBeforeRequest, pass(request), request.length);
   }
 
   public int onConnect(int conn, byte[] request) {

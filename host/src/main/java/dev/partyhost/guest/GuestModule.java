@@ -32,16 +32,18 @@ public final class GuestModule {
   private static final List<ValType> I32 = List.of(ValType.I32);
 
   /** Signatures of the guest exports the host calls (abi.json "exports"). */
-  public static final Map<String, FunctionType> EXPORT_SIGNATURES = Map.of(
-      Abi.ABI_VERSION, FunctionType.of(List.of(), I32),
-      Abi.ALLOC, FunctionType.of(I32, I32),
-      Abi.ON_START, FunctionType.of(List.of(), I32),
-      Abi.ON_CONNECT, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), I32),
-      Abi.ON_MESSAGE, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), I32),
-      Abi.ON_CLOSE, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), I32),
-      Abi.ON_ERROR, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), I32),
-      Abi.ON_REQUEST, FunctionType.of(List.of(ValType.I32, ValType.I32), I32),
-      Abi.ON_ALARM, FunctionType.of(List.of(), I32));
+  public static final Map<String, FunctionType> EXPORT_SIGNATURES = Map.ofEntries(
+      Map.entry(Abi.ABI_VERSION, FunctionType.of(List.of(), I32)),
+      Map.entry(Abi.ALLOC, FunctionType.of(I32, I32)),
+      Map.entry(Abi.ON_START, FunctionType.of(List.of(), I32)),
+      Map.entry(Abi.ON_CONNECT, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), I32)),
+      Map.entry(Abi.ON_MESSAGE, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), I32)),
+      Map.entry(Abi.ON_CLOSE, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), I32)),
+      Map.entry(Abi.ON_ERROR, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), I32)),
+      Map.entry(Abi.ON_REQUEST, FunctionType.of(List.of(ValType.I32, ValType.I32), I32)),
+      Map.entry(Abi.ON_ALARM, FunctionType.of(List.of(), I32)),
+      Map.entry(Abi.ON_BEFORE_CONNECT, FunctionType.of(List.of(ValType.I32, ValType.I32), I32)),
+      Map.entry(Abi.ON_BEFORE_REQUEST, FunctionType.of(List.of(ValType.I32, ValType.I32), I32)));
 
   private final String sha256;
   private final WasmModule module;
@@ -49,6 +51,8 @@ public final class GuestModule {
   private final MemoryLimits memoryLimits;
   private final boolean usesWasi;
   private final int byteSize;
+  private final boolean hasBeforeConnect;
+  private final boolean hasBeforeRequest;
 
   private GuestModule(String sha256, WasmModule module, Function<Instance, Machine> machineFactory,
                       MemoryLimits memoryLimits, boolean usesWasi, int byteSize) {
@@ -58,6 +62,25 @@ public final class GuestModule {
     this.memoryLimits = memoryLimits;
     this.usesWasi = usesWasi;
     this.byteSize = byteSize;
+    this.hasBeforeConnect = exports(module, Abi.ON_BEFORE_CONNECT);
+    this.hasBeforeRequest = exports(module, Abi.ON_BEFORE_REQUEST);
+  }
+
+  private static boolean exports(WasmModule module, String name) {
+    for (int i = 0; i < module.exportSection().exportCount(); i++) {
+      if (module.exportSection().getExport(i).name().equals(name)) return true;
+    }
+    return false;
+  }
+
+  /** The module has a before hook for WebSocket upgrades: requests pass its gate first. */
+  public boolean hasBeforeConnect() {
+    return hasBeforeConnect;
+  }
+
+  /** The module has a before hook for HTTP requests. */
+  public boolean hasBeforeRequest() {
+    return hasBeforeRequest;
   }
 
   /**

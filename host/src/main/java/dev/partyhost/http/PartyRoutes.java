@@ -3,6 +3,8 @@ package dev.partyhost.http;
 import dev.partyhost.HostConfig;
 import dev.partyhost.guest.ByteList;
 import dev.partyhost.party.Parties;
+import dev.partyhost.guest.GuestModule;
+import dev.partyhost.room.Gate;
 import dev.partyhost.room.Room;
 import dev.partyhost.room.RoomResponse;
 import dev.partyhost.room.Rooms;
@@ -64,6 +66,14 @@ public final class PartyRoutes {
    */
   private void upgrade(RoutingContext ctx, RoomAddress address) {
     HttpServerRequest req = ctx.request();
+    String uri = absoluteUri(req);
+    byte[] record = record(req, uri, Buffer.buffer(), Map.of());
+    Gate.Verdict verdict = gate(true, address, record);
+    if (verdict != null && verdict.response() != null) {
+      reply(ctx.response(), verdict.response());
+      return;
+    }
+    if (verdict != null && !verdict.headers().isEmpty()) record = record(req, uri, Buffer.buffer(), verdict.headers());
     if (!rooms.admitConnection()) {
       LOG.log(Level.WARNING, "connection limit reached (" + config.maxConnections + "): refusing a WebSocket with 503");
       plain(ctx.response(), 503, "Host at its connection limit; retry later");
@@ -84,10 +94,9 @@ public final class PartyRoutes {
     }
     String connectionId = req.getParam("_pk");
     if (connectionId == null || connectionId.isEmpty()) connectionId = UUID.randomUUID().toString();
-    String uri = absoluteUri(req);
     Context here = Vertx.currentContext();
     req.pause(); // the handshake is completed later, once the room has run its connect hook
-    room.connect(connectionId, uri, record(req, uri, Buffer.buffer()), connection -> here.runOnContext(v -> {
+    room.connect(connectionId, uri, record, connection -> here.runOnContext(v -> {
       Future<ServerWebSocket> upgraded = req.toWebSocket();
       req.resume();
       upgraded.onSuccess(socket -> Room.attach(connection, socket)).onFailure(e -> {
@@ -99,6 +108,14 @@ public final class PartyRoutes {
 
   private void request(RoutingContext ctx, RoomAddress address, Buffer body) {
     HttpServerRequest req = ctx.request();
+    String uri = absoluteUri(req);
+    byte[] record = record(req, uri, body, Map.of());
+    Gate.Verdict verdict = gate(false, address, record);
+    if (verdict != null && verdict.response() != null) {
+      reply(ctx.response(), verdict.response());
+      return;
+    }
+    if (verdict != null && !verdict.headers().isEmpty()) record = record(req, uri, body, verdict.headers());
     Room room;
     try {
       room = rooms.acquire(address.party(), address.room());
@@ -110,7 +127,7 @@ public final class PartyRoutes {
       notFound(ctx, address);
       return;
     }
-    room.request(record(req, absoluteUri(req), body))
+    room.request(record)
         .onComplete(result -> {
           if (result.failed()) {
             ctx.fail(result.cause());
@@ -144,19 +161,28 @@ public final class PartyRoutes {
     plain(ctx.response(), 404, "Party " + address.party() + " not found");
   }
 
+  /** The party's before hook, if it has one (null if not): it may answer the request itself. */
+  private Gate.Verdict gate(boolean upgrade, RoomAddress address, byte[] record) {
+    GuestModule module = parties.get(address.party());
+    return module == null ? null : Gate.before(upgrade, address.party(), module, config, address.room(), record);
+  }
+
   /**
-   * The ABI's request record: method, URL, body, then header names (lower case) and values. Netty
-   * reads the request line and headers as ISO-8859-1, one char per byte: encoding them back the same
-   * way hands the guest the bytes the client sent.
+   * The ABI's request record: method, URL, body, then header names (lower case) and values, with the
+   * headers a before hook set replacing those of the same name. Netty reads the request line and
+   * headers as ISO-8859-1, one char per byte: encoding them back the same way hands the guest the
+   * bytes the client sent.
    */
-  private static byte[] record(HttpServerRequest req, String uri, Buffer body) {
+  private static byte[] record(HttpServerRequest req, String uri, Buffer body, Map<String, byte[]> setHeaders) {
     ByteList.Builder record = new ByteList.Builder()
         .add(req.method().name())
         .add(uri.getBytes(StandardCharsets.ISO_8859_1))
         .add(body.getBytes());
     for (Map.Entry<String, String> header : req.headers()) {
-      record.add(header.getKey().toLowerCase(Locale.ROOT)).add(header.getValue().getBytes(StandardCharsets.ISO_8859_1));
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (!setHeaders.containsKey(name)) record.add(name).add(header.getValue().getBytes(StandardCharsets.ISO_8859_1));
     }
+    setHeaders.forEach((name, value) -> record.add(name).add(value));
     return record.build();
   }
 

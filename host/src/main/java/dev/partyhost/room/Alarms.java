@@ -79,7 +79,8 @@ final class Alarms {
       return;
     }
     if (r == null) {
-      LOG.log(Level.WARNING, "[" + room + "] alarm due, but party " + room.party() + " is not deployed");
+      LOG.log(Level.WARNING, "[" + room + "] alarm due, but party " + room.party() + " is not deployed (yet)");
+      failed(room); // it may be uploaded soon; if not, the alarm waits in storage for the next start
       return;
     }
     r.alarm();

@@ -61,8 +61,8 @@ public final class HostCalls {
       i32("conn_set_tags", 3, (s, m, a) -> s.connSetTags(m, i(a[0]), i(a[1]), i(a[2]))),
       i32("conn_tags", 3, (s, m, a) -> s.connTags(m, i(a[0]), i(a[1]), i(a[2]))),
       i32("conn_list", 4, (s, m, a) -> s.connList(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
-      i32("room_id", 2, (s, m, a) -> writeOut(m, i(a[0]), i(a[1]), utf8(s.room.id))),
-      i32("party_name", 2, (s, m, a) -> writeOut(m, i(a[0]), i(a[1]), utf8(s.room.party))),
+      i32("room_id", 2, (s, m, a) -> writeOut(m, i(a[0]), i(a[1]), utf8(s.scope.roomId()))),
+      i32("party_name", 2, (s, m, a) -> writeOut(m, i(a[0]), i(a[1]), utf8(s.scope.party()))),
       i32("respond", 5, (s, m, a) -> s.respond(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]))),
       i32("config_get", 4, (s, m, a) -> s.configGet(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
       i32("log", 3, (s, m, a) -> s.log(m, i(a[0]), i(a[1]), i(a[2]))),
@@ -78,7 +78,12 @@ public final class HostCalls {
       i32("storage_delete_all", 0, (s, m, a) -> s.storageDeleteAll()),
       new Binding("alarm_set", FunctionType.of(List.of(ValType.I64), List.of(ValType.I32)), (s, m, a) -> s.alarmSet(a[0])),
       i32("alarm_get", 1, (s, m, a) -> s.alarmGet(m, i(a[0]))),
-      i32("alarm_delete", 0, (s, m, a) -> s.alarmSet(null)));
+      i32("alarm_delete", 0, (s, m, a) -> s.alarmSet(null)),
+      i32("request_set_header", 4, (s, m, a) -> s.requestSetHeader(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))));
+
+  /** The host calls that work in a gate's before hooks; every other one answers WRONG_HOOK there. */
+  private static final Set<String> GATE_CALLS = Set.of("respond", "request_set_header", "room_id", "party_name",
+      "config_get", "log", "now_ms", "random_fill");
 
   /** The signature of every host call, by name: what modules are validated against. */
   public static final Map<String, FunctionType> SIGNATURES;
@@ -89,18 +94,31 @@ public final class HostCalls {
     SIGNATURES = Collections.unmodifiableMap(signatures);
   }
 
+  private final Scope scope;
+  /** The room of a room's instance; null in a gate. */
   private final Room room;
+  /** The gate of a gate's instance; null in a room. */
+  private final Gate gate;
 
   HostCalls(Room room) {
+    this.scope = room;
     this.room = room;
+    this.gate = null;
   }
 
-  /** The host functions of one instance, all bound to this room. */
+  HostCalls(Gate gate) {
+    this.scope = gate;
+    this.room = null;
+    this.gate = gate;
+  }
+
+  /** The host functions of one instance, all bound to its room or gate. */
   List<HostFunction> functions() {
     List<HostFunction> functions = new ArrayList<>(BINDINGS.size());
     for (Binding b : BINDINGS) {
+      Call call = gate != null && !GATE_CALLS.contains(b.name) ? (s, m, a) -> WRONG_HOOK : b.call;
       functions.add(new HostFunction(Abi.IMPORT_MODULE, b.name, b.type,
-          (instance, args) -> new long[] {b.call.invoke(this, instance.memory(), args)}));
+          (instance, args) -> new long[] {call.invoke(this, instance.memory(), args)}));
     }
     return functions;
   }
@@ -226,7 +244,7 @@ public final class HostCalls {
   // --- room ---
 
   private int respond(Memory m, int status, int headersPtr, int headersLen, int bodyPtr, int bodyLen) {
-    if (!room.isRequesting()) return WRONG_HOOK;
+    if (!scope.isRequesting()) return WRONG_HOOK;
     if (!inBounds(m, headersPtr, headersLen) || !inBounds(m, bodyPtr, bodyLen)) return BAD_POINTER;
     if (bodyLen > Abi.MAX_RESPONSE_BODY_BYTES || headersLen > Abi.MAX_RESPONSE_BODY_BYTES) return TOO_LARGE;
     if (status < 200 || status > 599) return INVALID; // 1xx are not final responses
@@ -241,14 +259,33 @@ public final class HostCalls {
       return INVALID;
     }
     if (headers.size() % 2 != 0) return INVALID;
-    room.setResponse(new RoomResponse(status, headers, read(m, bodyPtr, bodyLen)));
+    scope.setResponse(new RoomResponse(status, headers, read(m, bodyPtr, bodyLen)));
     return OK;
   }
 
   private int configGet(Memory m, int keyPtr, int keyLen, int outPtr, int outCap) {
     if (!inBounds(m, keyPtr, keyLen) || !inBounds(m, outPtr, outCap)) return BAD_POINTER;
-    String value = room.configValue(new String(read(m, keyPtr, keyLen), StandardCharsets.UTF_8));
+    String value = scope.configValue(new String(read(m, keyPtr, keyLen), StandardCharsets.UTF_8));
     return value == null ? NOT_FOUND : writeOut(m, outPtr, outCap, utf8(value));
+  }
+
+  /** request_set_header, in a gate's before hook: a header the room's hook will see (ABI v1.2). */
+  private int requestSetHeader(Memory m, int namePtr, int nameLen, int valuePtr, int valueLen) {
+    if (gate == null) return WRONG_HOOK;
+    if (!inBounds(m, namePtr, nameLen) || !inBounds(m, valuePtr, valueLen)) return BAD_POINTER;
+    if (nameLen > Abi.MAX_HEADER_NAME_BYTES || valueLen > Abi.MAX_HEADER_VALUE_BYTES) return TOO_LARGE;
+    byte[] name = read(m, namePtr, nameLen);
+    byte[] value = read(m, valuePtr, valueLen);
+    if (name.length == 0) return INVALID;
+    for (byte b : name) if (!isTokenChar(b)) return INVALID;
+    for (byte b : value) if (b == '\r' || b == '\n' || b == 0) return INVALID;
+    String lowerCase = new String(name, StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
+    return gate.setHeader(lowerCase, value) ? OK : TOO_LARGE;
+  }
+
+  /** RFC 9110 tchar: the characters of a header name. */
+  private static boolean isTokenChar(byte b) {
+    return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
   }
 
   // --- utilities ---
@@ -257,7 +294,7 @@ public final class HostCalls {
     if (!inBounds(m, ptr, len)) return BAD_POINTER;
     if (level < Abi.LOG_DEBUG || level > Abi.LOG_ERROR) return INVALID;
     byte[] text = read(m, ptr, Math.min(len, Abi.MAX_LOG_LINE_BYTES + 1));
-    room.log().log(LEVELS[level], text);
+    scope.log().log(LEVELS[level], text);
     return OK;
   }
 

@@ -41,7 +41,7 @@ import java.util.function.IntSupplier;
  * {@code roomIdleMs} without events the room hibernates (instance and data dropped, sockets kept) or,
  * with no connections left, leaves the registry.
  */
-public final class Room {
+public final class Room implements Scope {
   private static final Logger LOG = System.getLogger("partyhost.room");
   private static final List<String> TEXT_PLAIN = List.of("content-type", "text/plain; charset=utf-8");
 
@@ -108,11 +108,17 @@ public final class Room {
     this.log = new GuestLog(party, id);
   }
 
+  @Override
   public String party() {
     return party;
   }
 
   public String id() {
+    return id;
+  }
+
+  @Override
+  public String roomId() {
     return id;
   }
 
@@ -551,11 +557,13 @@ public final class Room {
     return hook == Hook.CONNECT && hookConnection == c;
   }
 
-  boolean isRequesting() {
+  @Override
+  public boolean isRequesting() {
     return hook == Hook.REQUEST;
   }
 
-  void setResponse(RoomResponse r) {
+  @Override
+  public void setResponse(RoomResponse r) {
     response = r;
   }
 
@@ -590,12 +598,14 @@ public final class Room {
     return limits.maxMessageBytes();
   }
 
-  String configValue(String key) {
+  @Override
+  public String configValue(String key) {
     Map<String, String> vars = rooms.config().vars.get(party);
     return vars == null ? null : vars.get(key);
   }
 
-  GuestLog log() {
+  @Override
+  public GuestLog log() {
     return log;
   }
 

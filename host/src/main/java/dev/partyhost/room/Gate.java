@@ -1,0 +1,138 @@
+package dev.partyhost.room;
+
+import dev.partyhost.HostConfig;
+import dev.partyhost.guest.Guest;
+import dev.partyhost.guest.GuestModule;
+import dev.partyhost.guest.Wasi;
+import dev.partyhost.guest.Watchdog;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A party's gate: an instance of its module that belongs to no room and runs the before hooks (ABI
+ * section 6) before a request reaches its room, on the event loop that received the request. One
+ * per party per event loop, created on demand, replaced after a trap or when the party's module
+ * changes. Used by one thread only.
+ */
+public final class Gate implements Scope {
+  private static final Logger LOG = System.getLogger("partyhost.gate");
+  private static final ThreadLocal<Map<String, Gate>> PER_LOOP = ThreadLocal.withInitial(HashMap::new);
+  private static final List<String> TEXT_PLAIN = List.of("content-type", "text/plain; charset=utf-8");
+
+  /** The outcome: a response to send instead of going on (null: go on), and headers to set on the request. */
+  public record Verdict(RoomResponse response, Map<String, byte[]> headers) {}
+
+  private final String party;
+  private final GuestModule module;
+  private final HostConfig config;
+  private final Guest guest;
+  // The call in progress.
+  private String roomId;
+  private RoomResponse response;
+  private final Map<String, byte[]> headers = new LinkedHashMap<>();
+  private int headerCalls;
+
+  private Gate(String party, GuestModule module, HostConfig config) {
+    this.party = party;
+    this.module = module;
+    this.config = config;
+    this.guest = new Guest(module.instantiate(new HostCalls(this).functions(),
+        module.usesWasi() ? Wasi.functions(new GuestLog(party, "gate")) : List.of()));
+  }
+
+  /**
+   * Runs the party's before hook for a WebSocket upgrade ({@code upgrade}) or an HTTP request to
+   * {@code roomId}, on the calling thread. Null when the module has no such hook.
+   */
+  public static Verdict before(boolean upgrade, String party, GuestModule module, HostConfig config, String roomId,
+                               byte[] record) {
+    if (!(upgrade ? module.hasBeforeConnect() : module.hasBeforeRequest())) return null;
+    Map<String, Gate> gates = PER_LOOP.get();
+    Gate gate = gates.get(party);
+    try {
+      if (gate == null || gate.module != module) {
+        gate = new Gate(party, module, config);
+        Gate started = gate;
+        Watchdog.shared().run(config.limits(party).hookDeadlineMs(), () -> started.guest.initialize());
+        gates.put(party, gate);
+      }
+      return gate.run(upgrade, roomId, record);
+    } catch (RuntimeException | StackOverflowError e) { // a GuestTrap, or a host failure: the same answer
+      gates.remove(party); // a fresh instance for the next request
+      LOG.log(Level.WARNING, "[" + party + "/" + roomId + "] before hook failed, answering 500: " + e.getMessage());
+      return new Verdict(plain(500, "Party failed while checking the request"), Map.of());
+    }
+  }
+
+  private Verdict run(boolean upgrade, String roomId, byte[] record) {
+    this.roomId = roomId;
+    response = null;
+    headers.clear();
+    headerCalls = 0;
+    try {
+      int rc = Watchdog.shared().run(config.limits(party).hookDeadlineMs(),
+          () -> upgrade ? guest.onBeforeConnect(record) : guest.onBeforeRequest(record));
+      if (response != null) return new Verdict(response, Map.of());
+      if (rc != 0) {
+        LOG.log(Level.INFO, "[" + party + "/" + roomId + "] before hook returned " + rc + ", answering 500");
+        return new Verdict(plain(500, "Party refused the request without a response"), Map.of());
+      }
+      return new Verdict(null, new LinkedHashMap<>(headers)); // in order: the record lists them so
+    } finally {
+      this.roomId = null;
+      response = null;
+      headers.clear();
+    }
+  }
+
+  /** request_set_header: replaces the header, moving it last; false after {@link #MAX_HEADER_CALLS} calls. */
+  boolean setHeader(String lowerCaseName, byte[] value) {
+    if (headerCalls == MAX_HEADER_CALLS) return false;
+    headerCalls++;
+    headers.remove(lowerCaseName);
+    headers.put(lowerCaseName, value);
+    return true;
+  }
+
+  static final int MAX_HEADER_CALLS = 64;
+
+  @Override
+  public String party() {
+    return party;
+  }
+
+  @Override
+  public String roomId() {
+    return roomId;
+  }
+
+  @Override
+  public boolean isRequesting() {
+    return true;
+  }
+
+  @Override
+  public void setResponse(RoomResponse r) {
+    response = r;
+  }
+
+  @Override
+  public String configValue(String key) {
+    Map<String, String> vars = config.vars.get(party);
+    return vars == null ? null : vars.get(key);
+  }
+
+  @Override
+  public GuestLog log() {
+    return new GuestLog(party, roomId == null ? "gate" : roomId);
+  }
+
+  private static RoomResponse plain(int status, String body) {
+    return new RoomResponse(status, TEXT_PLAIN, body.getBytes(StandardCharsets.UTF_8));
+  }
+}
