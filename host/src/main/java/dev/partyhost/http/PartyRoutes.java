@@ -2,8 +2,8 @@ package dev.partyhost.http;
 
 import dev.partyhost.HostConfig;
 import dev.partyhost.guest.ByteList;
-import dev.partyhost.party.Parties;
 import dev.partyhost.guest.GuestModule;
+import dev.partyhost.party.Parties;
 import dev.partyhost.room.Gate;
 import dev.partyhost.room.Room;
 import dev.partyhost.room.RoomResponse;
@@ -66,32 +66,19 @@ public final class PartyRoutes {
    */
   private void upgrade(RoutingContext ctx, RoomAddress address) {
     HttpServerRequest req = ctx.request();
-    String uri = absoluteUri(req);
-    byte[] record = record(req, uri, Buffer.buffer(), Map.of());
-    Gate.Verdict verdict = gate(true, address, record);
-    if (verdict != null && verdict.response() != null) {
-      reply(ctx.response(), verdict.response());
-      return;
-    }
-    if (verdict != null && !verdict.headers().isEmpty()) record = record(req, uri, Buffer.buffer(), verdict.headers());
+    byte[] record = passGate(ctx, address, Buffer.buffer(), true);
+    if (record == null) return;
     if (!rooms.admitConnection()) {
       LOG.log(Level.WARNING, "connection limit reached (" + config.maxConnections + "): refusing a WebSocket with 503");
       plain(ctx.response(), 503, "Host at its connection limit; retry later");
       return;
     }
-    Room room;
-    try {
-      room = rooms.acquire(address.party(), address.room());
-    } catch (Rooms.Full full) {
-      rooms.connectionEnded();
-      plain(ctx.response(), 503, full.getMessage() + "; retry later");
-      return;
-    }
+    Room room = acquire(ctx, address);
     if (room == null) {
       rooms.connectionEnded();
-      notFound(ctx, address);
       return;
     }
+    String uri = absoluteUri(req);
     String connectionId = req.getParam("_pk");
     if (connectionId == null || connectionId.isEmpty()) connectionId = UUID.randomUUID().toString();
     Context here = Vertx.currentContext();
@@ -107,26 +94,10 @@ public final class PartyRoutes {
   }
 
   private void request(RoutingContext ctx, RoomAddress address, Buffer body) {
-    HttpServerRequest req = ctx.request();
-    String uri = absoluteUri(req);
-    byte[] record = record(req, uri, body, Map.of());
-    Gate.Verdict verdict = gate(false, address, record);
-    if (verdict != null && verdict.response() != null) {
-      reply(ctx.response(), verdict.response());
-      return;
-    }
-    if (verdict != null && !verdict.headers().isEmpty()) record = record(req, uri, body, verdict.headers());
-    Room room;
-    try {
-      room = rooms.acquire(address.party(), address.room());
-    } catch (Rooms.Full full) {
-      plain(ctx.response(), 503, full.getMessage() + "; retry later");
-      return;
-    }
-    if (room == null) {
-      notFound(ctx, address);
-      return;
-    }
+    byte[] record = passGate(ctx, address, body, false);
+    if (record == null) return;
+    Room room = acquire(ctx, address);
+    if (room == null) return;
     room.request(record)
         .onComplete(result -> {
           if (result.failed()) {
@@ -161,10 +132,34 @@ public final class PartyRoutes {
     plain(ctx.response(), 404, "Party " + address.party() + " not found");
   }
 
-  /** The party's before hook, if it has one (null if not): it may answer the request itself. */
-  private Gate.Verdict gate(boolean upgrade, RoomAddress address, byte[] record) {
+  /**
+   * The request record, after the party's before hook (if it has one) saw it: null when the hook
+   * answered the request itself, else the record with the headers the hook set.
+   */
+  private byte[] passGate(RoutingContext ctx, RoomAddress address, Buffer body, boolean upgrade) {
+    HttpServerRequest req = ctx.request();
+    String uri = absoluteUri(req);
+    byte[] record = record(req, uri, body, Map.of());
     GuestModule module = parties.get(address.party());
-    return module == null ? null : Gate.before(upgrade, address.party(), module, config, address.room(), record);
+    Gate.Verdict verdict = module == null ? null : Gate.before(upgrade, address.party(), module, config, address.room(), record);
+    if (verdict == null) return record;
+    if (verdict.response() != null) {
+      reply(ctx.response(), verdict.response());
+      return null;
+    }
+    return verdict.headers().isEmpty() ? record : record(req, uri, body, verdict.headers());
+  }
+
+  /** The room, or null after answering 404 (no such party) or 503 (the host is at its room limit). */
+  private Room acquire(RoutingContext ctx, RoomAddress address) {
+    try {
+      Room room = rooms.acquire(address.party(), address.room());
+      if (room == null) notFound(ctx, address);
+      return room;
+    } catch (Rooms.Full full) {
+      plain(ctx.response(), 503, full.getMessage() + "; retry later");
+      return null;
+    }
   }
 
   /**
