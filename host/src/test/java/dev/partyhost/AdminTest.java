@@ -3,6 +3,7 @@ package dev.partyhost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partyhost.support.LogCapture;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
 import java.net.http.HttpResponse;
@@ -57,6 +58,22 @@ class AdminTest {
       assertEquals(401, host.upload("x", module("counter"), "wrong", false).statusCode());
       assertEquals(401, host.upload("x", module("counter"), TestHost.ADMIN_TOKEN + "x", false).statusCode());
       assertEquals(404, host.get("/parties/x/room").statusCode());
+    }
+  }
+
+  @Test
+  void oversizeModulesAre413AndRefusalsAreLogged() throws Exception {
+    try (LogCapture http = new LogCapture("partyhost.http");
+         LogCapture admin = new LogCapture("partyhost.admin");
+         TestHost host = TestHost.start()) {
+      host.host.config().maxModuleBytes = 1000; // after start: the examples loaded at start are larger
+      HttpResponse<String> r = host.upload("big", module("relay-c"), TestHost.ADMIN_TOKEN, false);
+      assertEquals(413, r.statusCode());
+      assertEquals("Request body too large: the limit is 1000 bytes", r.body());
+      assertEquals(401, host.upload("big", new byte[10], "wrong", false).statusCode());
+      assertEquals(404, host.get("/parties/big/room").statusCode());
+      assertTrue(http.messages().contains("request body over 1000 bytes: 413"), http.messages().toString());
+      assertTrue(admin.messages().stream().anyMatch(m -> m.startsWith("admin request refused (401)")), admin.messages().toString());
     }
   }
 

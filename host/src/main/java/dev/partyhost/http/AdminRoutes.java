@@ -47,6 +47,7 @@ public final class AdminRoutes {
     String header = ctx.request().getHeader("Authorization");
     // Compare digests in constant time: neither the token nor its length leaks through timing.
     if (!MessageDigest.isEqual(sha256(header == null ? "" : header), sha256("Bearer " + config.adminToken))) {
+      LOG.log(Level.INFO, "admin request refused (401): missing or wrong token, from " + ctx.request().remoteAddress());
       PartyRoutes.plain(ctx.response(), 401, "Missing or wrong admin token");
       return;
     }

@@ -522,7 +522,10 @@ public final class Room {
   /** The host needs space: a room without connections that is still so leaves now. */
   void evict() {
     context.runOnContext(v -> {
-      if (connections.isEmpty() && !loading && durable == submitted) drop(false);
+      if (connections.isEmpty() && !loading && durable == submitted) {
+        drop(false);
+        if (dropped) LOG.log(Level.INFO, "[" + party + "/" + id + "] dropped to make space (room limit " + rooms.config().maxRooms + ")");
+      }
     });
   }
 
