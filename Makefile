@@ -108,7 +108,8 @@ $(CONFORMANCE)/%.wasm: abi/conformance/%.wat | $(TOOLCHAINS)
 	@mkdir -p $(@D) && wat2wasm $< -o $@
 test-wasm: $(patsubst host/src/test/wat/%.wat,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/wat/*.wat)) \
            $(patsubst host/src/test/c/%.c,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/c/*.c)) \
-           $(TEST_WASM)/c-sdk-all-abi.wasm $(TEST_WASM)/rust-sdk-all-abi.wasm
+           $(TEST_WASM)/c-sdk-all-abi.wasm $(TEST_WASM)/rust-sdk-all-abi.wasm \
+           $(patsubst host/src/test/wat-rejected/%.wat,$(TEST_WASM)-rejected/%.wasm,$(wildcard host/src/test/wat-rejected/*.wat))
 $(TEST_WASM)/rust-sdk-all-abi.wasm: $(shell find guest-sdk-rust/src guest-sdk-rust/all-abi -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
 	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build -q --release --target wasm32-unknown-unknown \
 	  --manifest-path guest-sdk-rust/all-abi/Cargo.toml --target-dir $(BUILD)/cargo-all-abi
@@ -117,6 +118,9 @@ $(TEST_WASM)/c-sdk-all-abi.wasm: guest-sdk-c/test/all_abi.c $(C_SDK) | $(TOOLCHA
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 $(TEST_WASM)/%.wasm: host/src/test/wat/%.wat | $(TOOLCHAINS)
+	@mkdir -p $(@D) && wat2wasm $< -o $@
+# Modules every host must refuse at upload: kept apart, since TestHost loads all of $(TEST_WASM).
+$(TEST_WASM)-rejected/%.wasm: host/src/test/wat-rejected/%.wat | $(TOOLCHAINS)
 	@mkdir -p $(@D) && wat2wasm $< -o $@
 $(TEST_WASM)/%.wasm: host/src/test/c/%.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)

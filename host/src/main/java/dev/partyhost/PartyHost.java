@@ -13,6 +13,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
@@ -38,8 +39,18 @@ public final class PartyHost {
 
   /** Loads the parties folder (if any), then listens. Blocks the calling thread until the host serves. */
   public static PartyHost start(HostConfig config) throws IOException, ModuleRejectedException {
+    return start(config, List.of());
+  }
+
+  /**
+   * Loads the parties folder (if any) and then {@code moreParties} (tests add their own guests), then
+   * listens. Every party is loaded before stored alarms are scheduled: an alarm that is already due
+   * fires at once, and must find its party.
+   */
+  public static PartyHost start(HostConfig config, List<Path> moreParties) throws IOException, ModuleRejectedException {
     Parties parties = new Parties(config);
     if (config.parties != null) parties.loadDirectory(Path.of(config.parties));
+    for (Path dir : moreParties) parties.loadDirectory(dir);
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
     StorageEngine engine;

@@ -69,6 +69,22 @@ class AdminTest {
   }
 
   @Test
+  void oversizeModulesAre413AndRefusalsAreLogged() throws Exception {
+    try (LogCapture http = new LogCapture("partyhost.http");
+         LogCapture admin = new LogCapture("partyhost.admin");
+         TestHost host = TestHost.start()) {
+      host.host.config().maxModuleBytes = 1000; // after start: the examples loaded at start are larger
+      HttpResponse<String> r = host.upload("big", module("relay-c"), TestHost.ADMIN_TOKEN, false);
+      assertEquals(413, r.statusCode());
+      assertEquals("Request body too large: the limit is 1000 bytes", r.body());
+      assertEquals(401, host.upload("big", new byte[10], "wrong", false).statusCode());
+      assertEquals(404, host.get("/parties/big/room").statusCode());
+      assertTrue(http.messages().contains("request body over 1000 bytes: 413"), http.messages().toString());
+      assertTrue(admin.messages().stream().anyMatch(m -> m.startsWith("admin request refused (401)")), admin.messages().toString());
+    }
+  }
+
+  @Test
   void adminIsDisabledWithoutAToken() throws Exception {
     try (TestHost host = TestHost.start(c -> c.adminToken = null)) {
       HttpResponse<String> r = host.upload("x", module("counter"), TestHost.ADMIN_TOKEN, false);

@@ -44,6 +44,8 @@ class StorageTest {
     config.roomIdleMs = 500;
     config.alarmRetryMs = 200;
     config.alarmRetries = 3;
+    // kv's "big" fills megabytes inside one hook: on a loaded machine that passes the default 100 ms.
+    config.hookDeadlineMs = 2_000;
   }
 
   @AfterAll

@@ -48,7 +48,7 @@ public final class AdminRoutes {
     // Compare digests in constant time: neither the token nor its length leaks through timing.
     if (!MessageDigest.isEqual(sha256(header == null ? "" : header), sha256("Bearer " + config.adminToken))) {
       // Never the header itself: a near-miss token in a log is a leaked token.
-      LOG.log(Level.WARNING, "admin request refused (" + (header == null ? "no" : "wrong") + " token): "
+      LOG.log(Level.WARNING, "admin request refused (401): " + (header == null ? "no" : "wrong") + " token, "
           + ctx.request().method() + " " + ctx.request().path() + " from " + ctx.request().remoteAddress());
       PartyRoutes.plain(ctx.response(), 401, "Missing or wrong admin token");
       return;

@@ -10,6 +10,8 @@ import io.vertx.ext.web.RoutingContext;
  * modules are the guest's business). Over the limit: 413 and the connection is closed.
  */
 final class Bodies {
+  private static final System.Logger LOG = System.getLogger("partyhost.http");
+
   private Bodies() {}
 
   static void read(RoutingContext ctx, long limit, Handler<Buffer> then) {
@@ -37,6 +39,7 @@ final class Bodies {
   }
 
   private static void tooLarge(RoutingContext ctx, long limit) {
+    LOG.log(System.Logger.Level.INFO, "request body over " + limit + " bytes: 413");
     // Close after answering: the rest of the body is never read.
     ctx.response().setStatusCode(413).putHeader("connection", "close")
         .putHeader("content-type", "text/plain; charset=utf-8")

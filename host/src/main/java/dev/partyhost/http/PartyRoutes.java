@@ -114,6 +114,7 @@ public final class PartyRoutes {
     try {
       address = RoomAddress.parse(ctx.request().path(), config.mainParty);
     } catch (RoomAddress.Invalid e) {
+      LOG.log(Level.INFO, "bad room address (" + e.status() + "): " + e.getMessage());
       plain(ctx.response(), e.status(), e.getMessage());
       return null;
     }

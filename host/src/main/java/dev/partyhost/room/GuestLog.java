@@ -20,7 +20,8 @@ final class GuestLog extends OutputStream {
 
   void log(Level level, byte[] text) {
     int n = Math.min(text.length, MAX_LINE);
-    String message = new String(text, 0, n, StandardCharsets.UTF_8);
+    // Line breaks escaped: a guest must not be able to write lines that look like the host's own.
+    String message = new String(text, 0, n, StandardCharsets.UTF_8).replace("\r", "\\r").replace("\n", "\\n");
     LOG.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
   }
 

@@ -134,9 +134,14 @@ public final class Room implements Scope {
 
   private void handOn(Connection c, Handler<Room> task) {
     arrived();
-    Room next = rooms.acquire(party, id);
+    Room next;
+    try {
+      next = rooms.acquire(party, id);
+    } catch (Rooms.Full full) {
+      next = null;
+    }
     if (next == null) {
-      task.handle(this); // the party is gone: this room answers (its guest is gone too)
+      task.handle(this); // no successor (the host is at its room limit): this dropped room answers
       return;
     }
     if (c != null) c.room = next;
@@ -287,7 +292,7 @@ public final class Room implements Scope {
   private void handleRequest(byte[] request, Handler<RoomResponse> reply) {
     arrived();
     if (dropped) {
-      reply.handle(plain(404, "Party " + party + " not found"));
+      reply.handle(plain(503, "Room unavailable; retry later"));
     } else if (!ensureGuest()) {
       reply.handle(plain(500, "Room failed to start"));
     } else if (!guest.hasOnRequest()) {
@@ -528,7 +533,10 @@ public final class Room implements Scope {
   /** The host needs space: a room without connections that is still so leaves now. */
   void evict() {
     context.runOnContext(v -> {
-      if (connections.isEmpty() && !loading && durable == submitted) drop(false);
+      if (connections.isEmpty() && !loading && durable == submitted) {
+        drop(false);
+        if (dropped) LOG.log(Level.INFO, "[" + party + "/" + id + "] dropped to make space (room limit " + rooms.config().maxRooms + ")");
+      }
     });
   }
 
