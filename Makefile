@@ -25,13 +25,15 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run test bench-storage jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party
+.PHONY: run test bench-storage jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+        fuzz fuzz-short
 
 run: jar examples
 	java -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
 
 test: examples conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
 	mvn -B --no-transfer-progress -f pom.xml test
+	$(MAKE) fuzz-short
 
 jar: $(JAR)
 $(JAR): pom.xml host/pom.xml $(shell find host/src/main -type f)
@@ -44,6 +46,42 @@ $(BENCH_JAR): pom.xml bench/pom.xml $(shell find bench/src -type f)
 # Acknowledged durable puts per second in one room (group commit), against one commit per write.
 bench-storage: $(JAR) $(BENCH_JAR) test-wasm
 	java -jar $(BENCH_JAR) $(BENCH_ARGS)
+
+# --- fuzzing ----------------------------------------------------------------------------------------
+# Jazzer fuzz tests: host/src/test/java/dev/partyhost/fuzz, one @FuzzTest per *FuzzTest class. Plain
+# `mvn test` replays their seeds and past findings (host/src/test/resources/dev/partyhost/fuzz/*Inputs/).
+# With JAZZER_FUZZ=1 a class fuzzes in a JVM of its own (Jazzer fuzzes one test per JVM) for the given
+# seconds (libFuzzer's -max_total_time, passed through Jazzer's jazzer.internal.arg.N: JUnit's @Timeout
+# would time the whole run); an input that runs over 30 s is a finding (a hang). Chicory's own asserts
+# are off, as in production. A finding fails the run and is saved as .../<Class>Inputs/<method>/crash-*:
+# fix the bug and commit that file (renamed as you like), which then runs in every `mvn test`.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= HostCallsFuzzTest ModuleLoaderFuzzTest CompiledModuleLoaderFuzzTest ByteListFuzzTest \
+                Utf8FuzzTest RoomAddressFuzzTest
+# `make test` fuzzes the two targets where a few seconds still find new paths, side by side, from the
+# committed seeds only (each JVM spends 10-20 s starting Jazzer, and the host, before it fuzzes).
+FUZZ_SHORT_SECONDS ?= 5
+FUZZ_SHORT_TARGETS ?= HostCallsFuzzTest,ModuleLoaderFuzzTest
+FUZZ_CORPUS := $(BUILD)/fuzz-corpus
+# $(call run_fuzz,SECONDS,TARGETS,FORKS[,CORPUS DIR])
+define run_fuzz
+	JAZZER_FUZZ=1 mvn -B --no-transfer-progress -f pom.xml -pl host test -Dtest="$(2)" \
+	  -DforkCount=$(3) -DreuseForks=false -DargLine='-da:com.dylibso.chicory...' \
+	  -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=$(1) -Djazzer.internal.arg.2=-timeout=30 \
+	  $(if $(4),-Djazzer.internal.arg.3=$(4))
+endef
+fuzz-short: examples conformance test-wasm
+	rm -rf host/.cifuzz-corpus
+	$(call run_fuzz,$(FUZZ_SHORT_SECONDS),$(FUZZ_SHORT_TARGETS),2)
+# Each target in turn, FUZZ_SECONDS each, keeping what it learns in build/fuzz-corpus/TARGET; the
+# module loaders also start from every module the build makes. Every target runs; then a finding fails.
+fuzz: examples conformance test-wasm
+	@for t in ModuleLoaderFuzzTest CompiledModuleLoaderFuzzTest; do mkdir -p $(FUZZ_CORPUS)/$$t && \
+	  for f in $(WASM)/*.wasm $(TEST_WASM)/*.wasm $$(find $(CONFORMANCE) -name '*.wasm'); do \
+	    cp $$f $(FUZZ_CORPUS)/$$t/$$(echo $$f | tr / _); done; done
+	@failed=; for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_CORPUS)/$$t; \
+	  $(call run_fuzz,$(FUZZ_SECONDS),$$t,1,$(CURDIR)/$(FUZZ_CORPUS)/$$t) || failed="$$failed $$t"; done; \
+	  if [ -n "$$failed" ]; then echo "fuzzing found bugs in:$$failed"; exit 1; fi
 
 # --- toolchains ---------------------------------------------------------------------------------
 # apt-install whichever of the packages $(1) are missing, then touch the stamp file $@.
@@ -138,4 +176,4 @@ sdk-test: | $(TOOLCHAINS)
 	$(BUILD)/c-sdk-test abi/conformance/encoding-vectors.txt
 
 clean:
-	rm -rf $(BUILD) host/target
+	rm -rf $(BUILD) host/target host/.cifuzz-corpus

@@ -98,6 +98,11 @@ public final class GuestModule {
       module = Parser.parse(bytes);
     } catch (RuntimeException e) {
       throw new ModuleRejectedException("not a valid wasm module: " + e.getMessage());
+    } catch (AssertionError e) {
+      // With assertions enabled (as in the tests), Chicory's parser asserts invariants that a malformed
+      // module can break before its own validation rejects it (found by fuzzing; without -ea the same
+      // module is rejected with a message).
+      throw new ModuleRejectedException("not a valid wasm module: malformed code");
     }
     boolean usesWasi = checkImports(module, hostImports);
     checkExports(module);
@@ -122,7 +127,7 @@ public final class GuestModule {
       if (!(imp instanceof FunctionImport)) {
         throw new ModuleRejectedException("unknown import " + name + " (only functions may be imported)");
       }
-      FunctionType type = module.typeSection().getType(((FunctionImport) imp).typeIndex());
+      FunctionType type = type(module, ((FunctionImport) imp).typeIndex(), "import " + name);
       Map<String, FunctionType> known = imp.module().equals(Abi.IMPORT_MODULE) ? hostImports
           : imp.module().equals(Abi.WASI_MODULE) ? Wasi.SIGNATURES : Map.of();
       FunctionType expected = known.get(imp.name());
@@ -154,7 +159,7 @@ public final class GuestModule {
       if (e.exportType() != ExternalType.FUNCTION) {
         throw new ModuleRejectedException("export " + hook.getKey() + " is not a function");
       }
-      FunctionType actual = functionType(module, e.index());
+      FunctionType actual = functionType(module, e.index(), "export " + hook.getKey());
       if (!hook.getValue().typesMatch(actual)) {
         throw new ModuleRejectedException("wrong signature for export " + hook.getKey() + ": " + actual
             + ", ABI v1 says " + hook.getValue());
@@ -162,12 +167,28 @@ public final class GuestModule {
     }
   }
 
-  private static FunctionType functionType(WasmModule module, int funcIndex) {
+  /**
+   * The type of function {@code funcIndex} (every import is a function by now). Chicory's parser does
+   * not check the indexes exports and imports hold (instantiation does), so they are checked here: an
+   * index past the end is a rejection, not an exception (found by fuzzing).
+   */
+  private static FunctionType functionType(WasmModule module, int funcIndex, String what) throws ModuleRejectedException {
     int imported = module.importSection().count(ExternalType.FUNCTION);
-    if (funcIndex < imported) {
-      return module.typeSection().getType(((FunctionImport) module.importSection().getImport(funcIndex)).typeIndex());
+    int defined = module.functionSection().functionCount();
+    if (funcIndex < 0 || funcIndex >= imported + defined) {
+      throw new ModuleRejectedException(what + " names function " + Integer.toUnsignedString(funcIndex) + ", which does not exist");
     }
-    return module.functionSection().getFunctionType(funcIndex - imported, module.typeSection());
+    int typeIndex = funcIndex < imported
+        ? ((FunctionImport) module.importSection().getImport(funcIndex)).typeIndex()
+        : module.functionSection().getFunctionType(funcIndex - imported);
+    return type(module, typeIndex, what);
+  }
+
+  private static FunctionType type(WasmModule module, int typeIndex, String what) throws ModuleRejectedException {
+    if (typeIndex < 0 || typeIndex >= module.typeSection().typeCount()) {
+      throw new ModuleRejectedException(what + " has type " + Integer.toUnsignedString(typeIndex) + ", which does not exist");
+    }
+    return module.typeSection().getType(typeIndex);
   }
 
   /** The instance's memory limits: the module's own, capped at the host's maximum. */
