@@ -59,7 +59,7 @@ class HostCallsFuzzTest {
       "conn_find", "conn_state_get", "conn_state_set", "conn_set_tags", "conn_tags", "conn_list", "room_id",
       "party_name", "respond", "config_get", "log", "now_ms", "random_fill", "storage_get", "storage_put",
       "storage_put_many", "storage_delete", "storage_delete_many", "storage_list", "storage_delete_all",
-      "alarm_set", "alarm_get", "alarm_delete");
+      "alarm_set", "alarm_get", "alarm_delete", "request_set_header");
   static final int CLEANUP = 200;
   static final int NOP = 201;
   static final String PARTY = "fuzz-calls";
