@@ -38,6 +38,15 @@ class ModuleValidationTest {
   }
 
   @Test
+  void aTypeThatClaimsMoreValuesThanItsSectionHoldsIsRefusedBeforeParsing() throws Exception {
+    // 21 bytes claiming 300 million parameters: parsed naively, gigabytes of arrays (found by fuzzing).
+    byte[] module = Files.readAllBytes(TestHost.root().resolve(
+        "host/src/test/resources/dev/partyhost/fuzz/ModuleLoaderFuzzTestInputs/crash-huge-param-count.wasm"));
+    String why = rejection(module, 1 << 20, 256);
+    assertTrue(why.contains("declares 300000000 value types"), why);
+  }
+
+  @Test
   void sizeAndMemoryLimits() throws Exception {
     byte[] chat = Files.readAllBytes(TestHost.wasm("wasm", "chat"));
     assertTrue(rejection(chat, chat.length - 1, 256).startsWith("module too large"));

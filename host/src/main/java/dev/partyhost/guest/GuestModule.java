@@ -93,6 +93,7 @@ public final class GuestModule {
     if (bytes.length > maxModuleBytes) {
       throw new ModuleRejectedException("module too large: " + bytes.length + " bytes, the limit is " + maxModuleBytes);
     }
+    checkTypeSection(bytes);
     WasmModule module;
     try {
       module = Parser.parse(bytes);
@@ -116,6 +117,53 @@ public final class GuestModule {
     GuestModule guestModule = new GuestModule(sha256(bytes), module, factory, limits, usesWasi, bytes.length);
     guestModule.checkAbiVersion(hostImports);
     return guestModule;
+  }
+
+  /**
+   * Chicory's parser sizes a function type's parameter and result arrays by the counts the module
+   * declares, before it reads them: a few bytes claiming a billion parameters would cost gigabytes
+   * (found by fuzzing). Each value type takes at least a byte, so a count larger than the bytes left
+   * in the type section is malformed; refuse it before parsing.
+   */
+  private static void checkTypeSection(byte[] b) throws ModuleRejectedException {
+    int[] at = {8}; // after the magic number and the version
+    try {
+      while (at[0] < b.length) {
+        int id = b[at[0]++] & 0xff;
+        long size = leb(b, at);
+        long end = at[0] + size;
+        if (end > b.length) return; // truncated: the parser says so
+        if (id == 1) {
+          long types = leb(b, at);
+          for (long t = 0; t < types && at[0] < end; t++) {
+            at[0]++; // the 0x60 form
+            for (int vec = 0; vec < 2; vec++) {
+              long count = leb(b, at);
+              if (count > end - at[0]) {
+                throw new ModuleRejectedException("not a valid wasm module: function type " + t + " declares "
+                    + count + " value types in a section of " + size + " bytes");
+              }
+              at[0] += (int) count;
+            }
+          }
+          return;
+        }
+        at[0] = (int) end;
+      }
+    } catch (ArrayIndexOutOfBoundsException truncated) {
+      // a truncated number: the parser reports it
+    }
+  }
+
+  /** An unsigned LEB128 number at {@code at[0]}, which moves past it. */
+  private static long leb(byte[] b, int[] at) {
+    long value = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      int x = b[at[0]++] & 0xff;
+      value |= (long) (x & 0x7f) << shift;
+      if ((x & 0x80) == 0) return value;
+    }
+    return value;
   }
 
   private static boolean checkImports(WasmModule module, Map<String, FunctionType> hostImports)
