@@ -42,6 +42,7 @@
 mod codec;
 mod gate;
 mod http;
+mod json;
 mod storage;
 mod sys;
 
@@ -53,6 +54,7 @@ use std::fmt;
 pub use codec::{decode_list, encode_list};
 pub use gate::{Gate, Verdict};
 pub use http::{Request, Response};
+pub use json::{json_string, push_json_string};
 pub use storage::{ListOptions, Storage};
 
 use rt::{check, read_out, read_out_string};

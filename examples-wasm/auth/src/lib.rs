@@ -25,7 +25,7 @@
 //! - HTTP, any method: the token as `Authorization: Bearer T` or `?token=T`, the user as
 //!   `?user=U`; the same 401 and 400, else `{"user":U}`.
 
-use partyhost::{Connection, Gate, Message, Party, Request, Response, Room, Verdict};
+use partyhost::{json_string, Connection, Gate, Message, Party, Request, Response, Room, Verdict};
 
 /// The header that carries the admitted user from the gate to the room.
 const USER_HEADER: &str = "x-user";
@@ -121,26 +121,6 @@ fn bearer_token(req: &Request) -> Option<String> {
     let space = value.find(' ')?;
     let (scheme, token) = (&value[..space], value[space..].trim());
     if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() { Some(token.to_string()) } else { None }
-}
-
-/// `s` as a JSON string literal: quotes, backslash and control characters escaped, everything else
-/// (including non-ASCII) passed through as UTF-8.
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

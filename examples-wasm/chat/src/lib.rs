@@ -18,7 +18,7 @@
 
 use std::collections::VecDeque;
 
-use partyhost::{decode_list, encode_list, log, Connection, Error, Level, ListOptions, Message, Party, Request, Response, Room};
+use partyhost::{Connection, Error, Level, ListOptions, Message, Party, Request, Response, Room, decode_list, encode_list, log, push_json_string};
 
 const HISTORY: usize = 100;
 /// Longer texts are relayed but not stored: 100 of them must fit the history message (1 MiB by
@@ -163,38 +163,6 @@ impl Party for Chat {
 }
 
 partyhost::party!(Chat);
-
-/// Appends `s` as a JSON string literal: quotes, backslash and control characters escaped,
-/// everything else (including non-ASCII) passed through as UTF-8.
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let esc: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if esc.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0xf) as usize] as char);
-        } else {
-            out.push_str(esc);
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
-}
 
 #[cfg(test)]
 mod tests {

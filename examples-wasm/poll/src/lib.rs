@@ -26,7 +26,7 @@
 
 use std::collections::BTreeMap;
 
-use partyhost::{log, now_ms, Connection, Error, Level, ListOptions, Message, Party, Request, Response, Room};
+use partyhost::{Connection, Error, Level, ListOptions, Message, Party, Request, Response, Room, log, now_ms, push_json_string};
 
 const MAX_QUESTION: usize = 1000;
 const MAX_OPTION: usize = 100;
@@ -254,38 +254,6 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
         let mut kv = pair.splitn(2, '=');
         if kv.next() == Some(name) { Some(kv.next().unwrap_or("")) } else { None }
     })
-}
-
-/// Appends `s` as a JSON string literal: quotes, backslash and control characters escaped,
-/// everything else (including non-ASCII) passed through as UTF-8.
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let esc: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if esc.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0xf) as usize] as char);
-        } else {
-            out.push_str(esc);
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
 }
 
 #[cfg(test)]

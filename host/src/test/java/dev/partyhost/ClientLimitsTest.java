@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,8 +40,8 @@ class ClientLimitsTest {
          Ws rustB = host.ws("/parties/relay-rust/full?_pk=b")) {
       assertEquals(1013, extra.awaitClose());
       assertEquals(1013, rustB.awaitClose()); // the party's own limit: 1
-      awaitLine(log, m -> m.equals("[relay-c/full] room full (2 connections), closing with 1013"));
-      awaitLine(log, m -> m.equals("[relay-rust/full] room full (1 connections), closing with 1013"));
+      log.awaitLine(m -> m.equals("[relay-c/full] room full (2 connections), closing with 1013"));
+      log.awaitLine(m -> m.equals("[relay-rust/full] room full (1 connections), closing with 1013"));
       a.send("still served");
       b.expectText("still served");
       assertFalse(rustA.isClosed());
@@ -70,7 +69,7 @@ class ClientLimitsTest {
       for (int i = 0; i < 100 && send(fast, "m" + i); i++) {}
       assertEquals(1008, fast.awaitClose());
       for (int i = 0; i < 20; i++) peer.expectText("m" + i);
-      awaitLine(log, m -> m.equals("[relay-c/rate] connection over 20 messages per second, closing with 1008"));
+      log.awaitLine(m -> m.equals("[relay-c/rate] connection over 20 messages per second, closing with 1008"));
       assertFalse(peer.isClosed());
     }
   }
@@ -104,7 +103,7 @@ class ClientLimitsTest {
       }
       await(() -> host.get("/parties/probe/lru-b").body().equals("1")); // b is used after a
       assertEquals(200, host.get("/parties/probe/lru-c").statusCode()); // a leaves to make space
-      awaitLine(log, m -> m.equals("[probe/lru-a] dropped to make space (room limit 2)"));
+      log.awaitLine(m -> m.equals("[probe/lru-a] dropped to make space (room limit 2)"));
       await(() -> host.host.rooms().size() == 2);
       assertEquals("1", host.get("/parties/probe/lru-b").body()); // b kept its instance
 
@@ -114,7 +113,7 @@ class ClientLimitsTest {
         assertEquals(503, full.statusCode());
         assertEquals("Host at its limit of 2 rooms; retry later", full.body());
         assertConnectRefused(host, "/parties/probe/lru-d", "503");
-        awaitLine(log, m -> m.equals("room limit reached (2 rooms, all with connections): refusing a new room"));
+        log.awaitLine(m -> m.equals("room limit reached (2 rooms, all with connections): refusing a new room"));
         assertEquals(200, host.get("/parties/probe/lru-b").statusCode()); // live rooms keep serving
         b.close();
         await(() -> host.get("/parties/probe/lru-d").statusCode() == 200); // b is idle now: it leaves
@@ -130,7 +129,7 @@ class ClientLimitsTest {
          Ws a = host.ws("/parties/relay-c/conns?_pk=a");
          Ws b = host.ws("/parties/relay-c/other-room?_pk=b")) {
       assertConnectRefused(host, "/parties/relay-c/conns?_pk=c", "503");
-      awaitLine(log, m -> m.equals("connection limit reached (2): refusing a WebSocket with 503"));
+      log.awaitLine(m -> m.equals("connection limit reached (2): refusing a WebSocket with 503"));
       assertEquals(404, host.get("/parties/relay-c/conns").statusCode()); // plain HTTP is not a connection
       a.close();
       await(() -> { // the slot is freed once the host saw the close
@@ -154,7 +153,7 @@ class ClientLimitsTest {
       }
       assertEquals(400, host.rawGetStatus("/parties/counter/%zz"));
       assertEquals(400, host.rawGetStatus("/parties/counter/%"));
-      awaitLine(log, m -> m.startsWith("bad room address (400): Room id too long"));
+      log.awaitLine(m -> m.startsWith("bad room address (400): Room id too long"));
       assertEquals(404, host.get("/parties/nope/room").statusCode());
       assertConnectRefused(host, "/parties/nope/room", "404");
     }
@@ -170,10 +169,10 @@ class ClientLimitsTest {
          });
          Ws big = host.ws("/parties/relay-c/big")) {
       assertEquals(413, host.post("/parties/counter/big", "x".repeat(101)).statusCode());
-      awaitLine(http, m -> m.equals("request body over 100 bytes: 413"));
+      http.awaitLine(m -> m.equals("request body over 100 bytes: 413"));
       big.send("y".repeat(1001));
       assertEquals(1009, big.awaitClose());
-      awaitLine(room, m -> m.equals("[relay-c/big] message over 1000 bytes, closing with 1009"));
+      room.awaitLine(m -> m.equals("[relay-c/big] message over 1000 bytes, closing with 1009"));
       assertEquals(200, host.post("/parties/counter/big", "x".repeat(100)).statusCode());
     }
   }
@@ -269,16 +268,4 @@ class ClientLimitsTest {
     }
   }
 
-  private static String awaitLine(LogCapture log, Predicate<String> wanted) {
-    long deadline = System.currentTimeMillis() + Ws.TIMEOUT_MS;
-    while (System.currentTimeMillis() < deadline) {
-      for (String m : log.messages()) if (wanted.test(m)) return m;
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError("no such log line; the log has:\n" + String.join("\n", log.messages()));
-  }
 }

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -162,7 +161,7 @@ class HostileGuestsTest {
     // on_alarm: armed by on_start (the request), due at once, retried once, then given up.
     assertEquals("clean", host.get("/parties/hostile/a" + action + "-1").body());
     awaitTrap("hostile/a" + action + "-1", "ALARM", expect);
-    awaitLine(alarmLog, m -> m.contains("hostile/a" + action + "-1") && m.contains("given up"));
+    alarmLog.awaitLine(m -> m.contains("hostile/a" + action + "-1") && m.contains("given up"));
     assertEquals("clean", host.get("/parties/hostile/a" + action + "-1").body());
   }
 
@@ -210,7 +209,7 @@ class HostileGuestsTest {
 
       assertEquals("armed", host.get("/parties/hostile-c/alarm-" + what + "/arm").body());
       awaitTrap("hostile-c/alarm-" + what, "ALARM", expect);
-      awaitLine(alarmLog, m -> m.contains("hostile-c/alarm-" + what) && m.contains("given up"));
+      alarmLog.awaitLine(m -> m.contains("hostile-c/alarm-" + what) && m.contains("given up"));
     }
   }
 
@@ -240,7 +239,7 @@ class HostileGuestsTest {
     assertTrue(loops.contains("partyhost_abi_version ran past its CPU deadline"), loops);
     String recurses = upload("abi-recurse");
     assertTrue(recurses.startsWith("Module rejected: module failed to start"), recurses);
-    awaitLine(adminLog, m -> m.startsWith("upload of party abi-loop rejected: ") && m.contains("CPU deadline"));
+    adminLog.awaitLine(m -> m.startsWith("upload of party abi-loop rejected: ") && m.contains("CPU deadline"));
     assertEquals(404, host.get("/parties/abi-loop/room").statusCode()); // nothing was installed
   }
 
@@ -283,9 +282,9 @@ class HostileGuestsTest {
       ws.send("biglog 16384").expectText("logged 0");
     }
     String tag = "[hostile-c/biglog] ";
-    String cut = awaitLine(guestLog, m -> m.startsWith(tag + "<") && m.endsWith(" [truncated]"));
+    String cut = guestLog.awaitLine(m -> m.startsWith(tag + "<") && m.endsWith(" [truncated]"));
     assertEquals(tag.length() + 16 * 1024 + " [truncated]".length(), cut.length());
-    String whole = awaitLine(guestLog, m -> m.startsWith(tag + "<") && m.endsWith(">"));
+    String whole = guestLog.awaitLine(m -> m.startsWith(tag + "<") && m.endsWith(">"));
     assertEquals(tag.length() + 16 * 1024, whole.length());
   }
 
@@ -304,7 +303,7 @@ class HostileGuestsTest {
       ws.expectNothing(50);
       ws.close();
     }
-    awaitLine(guestLog, m -> m.equals("[hostile-c/storm] storm 8 -4"));
+    guestLog.awaitLine(m -> m.equals("[hostile-c/storm] storm 8 -4"));
   }
 
   // --- transport errors ---
@@ -362,19 +361,7 @@ class HostileGuestsTest {
 
   /** Waits for the room log's line about a trap in {@code hook} of {@code room} containing {@code detail}. */
   private static void awaitTrap(String room, String hook, String detail) {
-    awaitLine(roomLog, m -> m.startsWith("[" + room + "] guest trapped in " + hook + " hook, room reset: ") && m.contains(detail));
+    roomLog.awaitLine(m -> m.startsWith("[" + room + "] guest trapped in " + hook + " hook, room reset: ") && m.contains(detail));
   }
 
-  private static String awaitLine(LogCapture log, Predicate<String> wanted) {
-    long deadline = System.currentTimeMillis() + Ws.TIMEOUT_MS;
-    while (System.currentTimeMillis() < deadline) {
-      for (String m : log.messages()) if (wanted.test(m)) return m;
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError("no such log line; the log has:\n" + String.join("\n", log.messages()));
-  }
 }

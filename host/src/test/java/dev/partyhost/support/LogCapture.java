@@ -2,6 +2,7 @@ package dev.partyhost.support;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -35,6 +36,20 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
   public synchronized List<String> messages() {
     return lines.stream().map(Line::message).toList();
+  }
+
+  /** The first line {@code wanted} accepts, waiting for it up to {@link Ws#TIMEOUT_MS}. */
+  public String awaitLine(Predicate<String> wanted) {
+    long deadline = System.currentTimeMillis() + Ws.TIMEOUT_MS;
+    while (System.currentTimeMillis() < deadline) {
+      for (String m : messages()) if (wanted.test(m)) return m;
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new AssertionError("no such log line; the log has:\n" + String.join("\n", messages()));
   }
 
   @Override
