@@ -54,7 +54,9 @@ bench-storage: $(JAR) $(BENCH_JAR) test-wasm
 # seconds (libFuzzer's -max_total_time, passed through Jazzer's jazzer.internal.arg.N: JUnit's @Timeout
 # would time the whole run); an input that runs over 30 s is a finding (a hang). Chicory's own asserts
 # are off, as in production. A finding fails the run and is saved as .../<Class>Inputs/<method>/crash-*:
-# fix the bug and commit that file (renamed as you like), which then runs in every `mvn test`.
+# fix the bug and commit that file (renamed as you like), which then runs in every `mvn test`
+# (HostCallsFuzzTest's inputs are read against its call list: add a unit check there as well).
+# slow-unit-* files there are inputs that took over 10 s: worth a look, not a failure.
 FUZZ_SECONDS ?= 300
 FUZZ_TARGETS ?= HostCallsFuzzTest ModuleLoaderFuzzTest CompiledModuleLoaderFuzzTest ByteListFuzzTest \
                 Utf8FuzzTest RoomAddressFuzzTest
@@ -63,13 +65,16 @@ FUZZ_TARGETS ?= HostCallsFuzzTest ModuleLoaderFuzzTest CompiledModuleLoaderFuzzT
 FUZZ_SHORT_SECONDS ?= 5
 FUZZ_SHORT_TARGETS ?= HostCallsFuzzTest,ModuleLoaderFuzzTest
 FUZZ_CORPUS := $(BUILD)/fuzz-corpus
-# $(call run_fuzz,SECONDS,TARGETS,FORKS[,CORPUS DIR])
-define run_fuzz
-	JAZZER_FUZZ=1 mvn -B --no-transfer-progress -f pom.xml -pl host test -Dtest="$(2)" \
-	  -DforkCount=$(3) -DreuseForks=false -DargLine='-da:com.dylibso.chicory...' \
-	  -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=$(1) -Djazzer.internal.arg.2=-timeout=30 \
-	  $(if $(4),-Djazzer.internal.arg.3=$(4))
-endef
+FUZZ_INPUTS := host/src/test/resources/dev/partyhost/fuzz
+# $(call run_fuzz,SECONDS,TARGETS,FORKS[,CORPUS DIR]): one shell command. A finding fails it even if
+# its report got lost on the way from the forked JVM: new crash-, timeout- or oom- files count.
+run_fuzz = mkdir -p $(BUILD) && touch $(BUILD)/.fuzz-start && \
+  { JAZZER_FUZZ=1 mvn -B --no-transfer-progress -f pom.xml -pl host test -Dtest="$(2)" \
+    -DforkCount=$(3) -DreuseForks=false -DargLine='-da:com.dylibso.chicory...' \
+    -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=$(1) -Djazzer.internal.arg.2=-timeout=30 \
+    $(if $(4),-Djazzer.internal.arg.3=$(4)); status=$$?; \
+    found=$$(find $(FUZZ_INPUTS) -newer $(BUILD)/.fuzz-start \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \)); \
+    if [ -n "$$found" ]; then echo "fuzzing found:" $$found; status=1; fi; [ $$status -eq 0 ]; }
 fuzz-short: examples conformance test-wasm
 	rm -rf host/.cifuzz-corpus
 	$(call run_fuzz,$(FUZZ_SHORT_SECONDS),$(FUZZ_SHORT_TARGETS),2)

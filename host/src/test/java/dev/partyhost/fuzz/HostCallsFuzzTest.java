@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
@@ -60,6 +59,21 @@ class HostCallsFuzzTest {
       "party_name", "respond", "config_get", "log", "now_ms", "random_fill", "storage_get", "storage_put",
       "storage_put_many", "storage_delete", "storage_delete_many", "storage_list", "storage_delete_all",
       "alarm_set", "alarm_get", "alarm_delete", "request_set_header");
+  /**
+   * What each parameter of each call is, so that arguments are often meaningful: H a connection
+   * handle, P a pointer, L a length or capacity, N a count of i32s, K a code, kind, level, status,
+   * limit or flag, T an i64 time.
+   */
+  static final List<String> KINDS = List.of("HPLK", "PLKPN", "HKPL", "HPL", "HPL",
+      "PL", "HPL", "HPL", "HPL", "HPL", "PLPL", "PL",
+      "PL", "KPLPL", "PLPL", "KPL", "", "PL", "PLPL", "PLPL",
+      "PL", "PL", "PL", "PLPLPLKKPL", "",
+      "T", "P", "", "PLPL");
+  /** Codes, kinds, levels and statuses, on and around the edges of what the ABI allows. */
+  private static final int[] CODES = {0, 1, 2, 3, 4, -1, 999, 1000, 1001, 2999, 3000, 4999, 5000, 101, 199, 200, 204,
+      304, 418, 599, 600};
+  /** Lengths on and around the ABI's limits. */
+  private static final int[] LIMITS = {123, 124, 256, 257, 2048, 2049, 4096, 4097, 16384, 16385, 65536, 65537};
   static final int CLEANUP = 200;
   static final int NOP = 201;
   static final String PARTY = "fuzz-calls";
@@ -69,7 +83,6 @@ class HostCallsFuzzTest {
   static final int CONNECT_COMMAND = 0x100;
   /** Where the guest's allocator puts the request record. */
   static final int RECORD = 0x8000;
-  static final int MAX_PAYLOAD = 512;
 
   private static TestHost host;
   private static RawHttp http;
@@ -123,27 +136,33 @@ class HostCallsFuzzTest {
     }
   }
 
+  /**
+   * An input is a few steps, read front to back by {@link Input} (0 once it runs out): a flags byte
+   * (connect or request; the last step), for a connect a connection id of 0-3 ASCII bytes, the call's
+   * index, the payload (a length byte, times 2), then each argument (see {@link #argument}).
+   */
   @FuzzTest
-  void hostCalls(FuzzedDataProvider data) {
+  void hostCalls(byte[] bytes) {
     start();
+    Input data = new Input(bytes);
     String room = "room-" + ROOMS.incrementAndGet();
     List<Ws> sockets = new ArrayList<>();
     List<String> done = new ArrayList<>();
     try {
-      int steps = data.consumeInt(1, 6);
-      for (int s = 0; s < steps; s++) {
-        boolean connect = data.consumeBoolean();
-        String id = connect ? data.consumeAsciiString(4) : null;
-        byte[] payload = data.consumeBytes(data.consumeInt(0, MAX_PAYLOAD));
-        int call = data.consumeInt(0, CALLS.size() - 1);
+      for (int s = 0; s < 8; s++) {
+        int flags = data.u8();
+        boolean connect = (flags & 1) != 0;
+        String id = connect ? data.ascii(flags >> 1 & 3) : null;
+        int call = data.u8() % CALLS.size();
+        byte[] payload = data.bytes(2 * data.u8());
         int payloadAt = (connect ? CONNECT_COMMAND : bodyAddress(room)) + COMMAND_BYTES;
-        FunctionType type = HostCalls.SIGNATURES.get(CALLS.get(call));
+        String kinds = KINDS.get(call);
         long[] args = new long[10];
-        for (int k = 0; k < type.params().size(); k++) {
-          args[k] = type.params().get(k) == ValType.I64 ? data.consumeLong() : pointerLike(data, payloadAt, payload.length);
-        }
+        for (int k = 0; k < kinds.length(); k++) args[k] = argument(kinds.charAt(k), data, payloadAt, payload.length, sockets.size());
         byte[] command = command(call, args, payload);
-        String step = (connect ? "connect(_pk=" + id + ") " : "request ") + describe(call, args, payload);
+        // Printable only, for readable failure messages.
+        String step = (connect ? "connect(_pk=" + URLEncoder.encode(id, StandardCharsets.UTF_8) + ") " : "request ")
+            + describe(call, args, payload);
         done.add(step);
         if (connect) {
           try {
@@ -156,6 +175,7 @@ class HostCallsFuzzTest {
           if (r.status == 200 && r.body.length != 8 && call != 13) fail("unexpected reply " + r + "\nsteps:\n" + String.join("\n", done));
         }
         expectNoProblems(done);
+        if ((flags & 0x80) != 0 || data.exhausted()) break;
       }
       // The room still serves; then it is emptied for the next input.
       done.add("request cleanup");
@@ -172,7 +192,13 @@ class HostCallsFuzzTest {
   @Test
   void harnessReachesTheCalls() {
     start();
-    assertEquals(List.copyOf(HostCalls.SIGNATURES.keySet()), CALLS, "update fuzz-calls.wat and CALLS");
+    assertEquals(List.copyOf(HostCalls.SIGNATURES.keySet()), CALLS, "update fuzz-calls.wat, CALLS and KINDS");
+    for (int c = 0; c < CALLS.size(); c++) {
+      FunctionType type = HostCalls.SIGNATURES.get(CALLS.get(c));
+      String kinds = KINDS.get(c);
+      assertEquals(type.params().size(), kinds.length(), CALLS.get(c));
+      for (int k = 0; k < kinds.length(); k++) assertEquals(kinds.charAt(k) == 'T', type.params().get(k) == ValType.I64, CALLS.get(c));
+    }
     String room = "harness-" + ROOMS.incrementAndGet();
     List<String> steps = new ArrayList<>();
     int payload = bodyAddress(room) + COMMAND_BYTES;
@@ -195,6 +221,10 @@ class HostCallsFuzzTest {
     assertEquals(418, teapot.status);
     assertEquals("yes", teapot.headers.get("x-fuzz"));
     assertArrayEquals(body, teapot.body);
+    // A header with an empty name is refused (it would go out as ": value"): 500, and the response is well-formed.
+    byte[] emptyName = new ByteBuffer_().item("").item("x").bytes();
+    Response refused = request(room, command(13, new long[] {200, payload, emptyName.length, payload, 0}, emptyName), steps);
+    assertEquals(500, refused.status);
     // In on_connect, conn_set_tags works on the new connection (handle 1 in a fresh room), and the
     // result comes to it.
     byte[] tags = new ByteBuffer_().item("red").bytes();
@@ -210,14 +240,74 @@ class HostCallsFuzzTest {
 
   // --- commands ---
 
-  /** A value for an i32 parameter: small numbers, pointers into the payload, the end of memory, or anything. */
-  private static long pointerLike(FuzzedDataProvider data, int payloadAt, int payloadLength) {
-    switch (data.consumeInt(0, 4)) {
-      case 0: return data.consumeInt(0, 16); // handles, kinds, levels, small lengths
-      case 1: return payloadAt + data.consumeInt(0, payloadLength);
-      case 2: return PAGE - data.consumeInt(0, 16);
-      case 3: return data.consumeInt(0, PAGE);
-      default: return data.consumeInt();
+  /**
+   * An argument of the given kind (see {@link #KINDS}): a byte picks how, then what it needs follows.
+   * Mostly plausible (a handle of a connection made earlier in the input, a pointer into the payload and a length within it, a code on an
+   * edge of what the ABI allows), sometimes anything.
+   */
+  private static long argument(char kind, Input data, int payloadAt, int payloadLength, int connections) {
+    int pick = data.u8() & 7;
+    if (pick == 7) return kind == 'T' ? data.i64() : data.i32(); // anything
+    switch (kind) {
+      case 'H': // in a fresh room, connections get handles 1, 2, ...; a connecting one the next
+        return data.u8() % (connections + 2);
+      case 'N':
+        return data.u8() & 7;
+      case 'K':
+        return pick < 5 ? CODES[data.u8() % CODES.length] : data.u16() - 2;
+      case 'T':
+        return System.currentTimeMillis() + (short) data.u16() * 10L;
+      case 'P':
+        if (pick < 5) return payloadAt + data.u16() % (payloadLength + 1); // into the payload
+        return pick == 5 ? PAGE - (data.u8() & 15) : data.u8(); // the end of memory; scratch space
+      case 'L':
+        if (pick < 4) return data.u16() % (payloadLength + 1);
+        return pick == 4 ? data.u8() & 15 : pick == 5 ? LIMITS[data.u8() % LIMITS.length] : PAGE;
+      default:
+        throw new IllegalArgumentException("kind " + kind);
+    }
+  }
+
+  /** Reads an input front to back, little-endian; past its end, every read is 0. */
+  static final class Input {
+    private final byte[] bytes;
+    private int at;
+
+    Input(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    boolean exhausted() {
+      return at >= bytes.length;
+    }
+
+    int u8() {
+      return at < bytes.length ? bytes[at++] & 0xff : 0;
+    }
+
+    int u16() {
+      return u8() | u8() << 8;
+    }
+
+    int i32() {
+      return u16() | u16() << 16;
+    }
+
+    long i64() {
+      return (i32() & 0xffffffffL) | (long) i32() << 32;
+    }
+
+    byte[] bytes(int n) {
+      int take = Math.max(0, Math.min(n, bytes.length - at));
+      byte[] out = java.util.Arrays.copyOfRange(bytes, at, at + take);
+      at += take;
+      return out;
+    }
+
+    String ascii(int n) {
+      StringBuilder s = new StringBuilder();
+      for (byte b : bytes(n)) s.append((char) (b & 0x7f));
+      return s.toString();
     }
   }
 
