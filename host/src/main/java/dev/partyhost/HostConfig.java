@@ -32,7 +32,11 @@ public final class HostConfig {
   public String parties;
   /** The party that {@code /party/ROOM} and {@code /parties/main/ROOM} reach. */
   public String mainParty = "main";
-  /** How guests run: compiled (JVM bytecode, default) or interpreted. */
+  /**
+   * How guests run: compiled (JVM bytecode, default) or interpreted. Interpreted is for trusted
+   * guests only: Chicory's interpreter does not check for interrupts at every loop back-edge, so
+   * the CPU deadline cannot stop every runaway guest there.
+   */
   public ExecutionMode mode = ExecutionMode.COMPILED;
   /** Largest WebSocket message, in or out; bigger inbound messages close the socket with 1009. */
   public int maxMessageBytes = 1024 * 1024;

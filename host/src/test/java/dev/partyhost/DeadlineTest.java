@@ -35,6 +35,14 @@ class DeadlineTest {
   }
 
   @Test
+  void aLoopClosedByAConditionalBranchIsStoppedToo() throws Exception {
+    try (TestHost host = TestHost.start(c -> c.hookDeadlineMs = 100); Ws spinner = host.ws("/parties/spin/br-if")) {
+      spinner.send("b");
+      assertEquals(1011, spinner.awaitClose());
+    }
+  }
+
+  @Test
   void aPartyMayHaveItsOwnDeadline() throws Exception {
     try (TestHost host = TestHost.start(c -> c.partyLimits.put("spin", java.util.Map.of("hookDeadlineMs", 1000L)))) {
       try (Ws spinner = host.ws("/parties/spin/slow")) {

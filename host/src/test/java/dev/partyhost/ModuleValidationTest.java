@@ -38,6 +38,68 @@ class ModuleValidationTest {
   }
 
   @Test
+  void aFunctionTooLargeToCompileIsRefusedRatherThanInterpreted() throws Exception {
+    // The interpreter does not check for interrupts at every back-edge: the deadline needs compiled code.
+    String why = rejection(moduleWithOnStartOf(40_000), 1 << 24, 256);
+    assertTrue(why.startsWith("module does not compile"), why);
+    GuestModule.load(moduleWithOnStartOf(10), HostCalls.SIGNATURES, ExecutionMode.COMPILED, 1 << 24, 256); // a small one loads
+  }
+
+  /** A valid ABI v1 module whose on_start is {@code pairs} times (i32.const 0, drop), built byte by byte. */
+  private static byte[] moduleWithOnStartOf(int pairs) {
+    java.io.ByteArrayOutputStream code = new java.io.ByteArrayOutputStream();
+    code.write(0); // no locals
+    for (int i = 0; i < pairs; i++) code.writeBytes(new byte[] {0x41, 0x00, 0x1a});
+    code.writeBytes(new byte[] {0x41, 0x00, 0x0b});
+    byte[] big = code.toByteArray();
+    java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
+    m.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+    section(m, 1, new byte[] {2, 0x60, 0, 1, 0x7f, 0x60, 1, 0x7f, 1, 0x7f}); // () -> i32, (i32) -> i32
+    section(m, 3, new byte[] {3, 0, 1, 0});
+    section(m, 5, new byte[] {1, 0, 1}); // one memory, 1 page
+    java.io.ByteArrayOutputStream exports = new java.io.ByteArrayOutputStream();
+    exports.write(4);
+    export(exports, "memory", 2, 0);
+    export(exports, "partyhost_abi_version", 0, 0);
+    export(exports, "partyhost_alloc", 0, 1);
+    export(exports, "partyhost_on_start", 0, 2);
+    section(m, 7, exports.toByteArray());
+    java.io.ByteArrayOutputStream bodies = new java.io.ByteArrayOutputStream();
+    bodies.write(3);
+    body(bodies, new byte[] {0, 0x41, 1, 0x0b});
+    body(bodies, new byte[] {0, 0x41, 0, 0x0b});
+    body(bodies, big);
+    section(m, 10, bodies.toByteArray());
+    return m.toByteArray();
+  }
+
+  private static void section(java.io.ByteArrayOutputStream out, int id, byte[] content) {
+    out.write(id);
+    leb(out, content.length);
+    out.writeBytes(content);
+  }
+
+  private static void export(java.io.ByteArrayOutputStream out, String name, int kind, int index) {
+    leb(out, name.length());
+    out.writeBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    out.write(kind);
+    leb(out, index);
+  }
+
+  private static void body(java.io.ByteArrayOutputStream out, byte[] body) {
+    leb(out, body.length);
+    out.writeBytes(body);
+  }
+
+  private static void leb(java.io.ByteArrayOutputStream out, int v) {
+    do {
+      int b = v & 0x7f;
+      v >>>= 7;
+      out.write(v != 0 ? b | 0x80 : b);
+    } while (v != 0);
+  }
+
+  @Test
   void aTypeThatClaimsMoreValuesThanItsSectionHoldsIsRefusedBeforeParsing() throws Exception {
     // 21 bytes claiming 300 million parameters: parsed naively, gigabytes of arrays (found by fuzzing).
     byte[] module = Files.readAllBytes(TestHost.root().resolve(

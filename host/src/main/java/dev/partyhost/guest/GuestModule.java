@@ -1,5 +1,6 @@
 package dev.partyhost.guest;
 
+import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
@@ -110,7 +111,12 @@ public final class GuestModule {
     MemoryLimits limits = memoryLimits(module, maxMemoryPages);
     Function<Instance, Machine> factory;
     try {
-      factory = mode == ExecutionMode.COMPILED ? MachineFactoryCompiler.compile(module) : InterpreterMachine::new;
+      // FAIL, not the default fallback to the interpreter for a function too large for one JVM method:
+      // the interpreter does not check for interrupts at every loop back-edge, so the CPU deadline
+      // could not stop such a function.
+      factory = mode == ExecutionMode.COMPILED
+          ? MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL).compile()
+          : InterpreterMachine::new;
     } catch (RuntimeException e) {
       throw new ModuleRejectedException("module does not compile: " + e.getMessage());
     }

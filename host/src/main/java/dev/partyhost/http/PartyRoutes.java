@@ -84,7 +84,12 @@ public final class PartyRoutes {
     Context here = Vertx.currentContext();
     req.pause(); // the handshake is completed later, once the room has run its connect hook
     room.connect(connectionId, uri, record, connection -> here.runOnContext(v -> {
-      Future<ServerWebSocket> upgraded = req.toWebSocket();
+      Future<ServerWebSocket> upgraded;
+      try {
+        upgraded = req.toWebSocket();
+      } catch (RuntimeException e) { // the client went away while the room ran its connect hook
+        upgraded = Future.failedFuture(e);
+      }
       req.resume();
       upgraded.onSuccess(socket -> Room.attach(connection, socket)).onFailure(e -> {
         LOG.log(Level.DEBUG, "WebSocket upgrade failed: " + e.getMessage());

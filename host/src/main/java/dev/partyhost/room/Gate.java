@@ -31,6 +31,7 @@ public final class Gate implements Scope {
   private final GuestModule module;
   private final HostConfig config;
   private final Guest guest;
+  private final GuestLog wasiLog;
   // The call in progress.
   private String roomId;
   private RoomResponse response;
@@ -41,8 +42,9 @@ public final class Gate implements Scope {
     this.party = party;
     this.module = module;
     this.config = config;
+    this.wasiLog = new GuestLog(party, "gate");
     this.guest = new Guest(module.instantiate(new HostCalls(this).functions(),
-        module.usesWasi() ? Wasi.functions(new GuestLog(party, "gate")) : List.of()));
+        module.usesWasi() ? Wasi.functions(wasiLog) : List.of()));
   }
 
   /**
@@ -77,13 +79,17 @@ public final class Gate implements Scope {
     try {
       int rc = Watchdog.shared().run(config.limits(party).hookDeadlineMs(),
           () -> upgrade ? guest.onBeforeConnect(record) : guest.onBeforeRequest(record));
-      if (response != null) return new Verdict(response, Map.of());
+      if (response != null) {
+        if (rc != 0) LOG.log(Level.INFO, "[" + party + "/" + roomId + "] before hook responded, then returned " + rc);
+        return new Verdict(response, Map.of());
+      }
       if (rc != 0) {
         LOG.log(Level.INFO, "[" + party + "/" + roomId + "] before hook returned " + rc + ", answering 500");
         return new Verdict(plain(500, "Party refused the request without a response"), Map.of());
       }
       return new Verdict(null, new LinkedHashMap<>(headers)); // in order: the record lists them so
     } finally {
+      wasiLog.flush(); // a partial stdout line belongs to this request, not the next one
       this.roomId = null;
       response = null;
       headers.clear();

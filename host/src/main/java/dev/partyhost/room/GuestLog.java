@@ -25,6 +25,14 @@ final class GuestLog extends OutputStream {
     LOG.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
   }
 
+  /** Logs a partial line, if any. */
+  @Override
+  public void flush() {
+    if (line.size() == 0) return;
+    log(Level.INFO, line.toByteArray());
+    line.reset();
+  }
+
   /** WASI fd_write: whole lines go to the log. */
   @Override
   public void write(int b) {
