@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.partyhost.support.LogCapture;
+import dev.partyhost.support.Poll;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,10 +101,10 @@ class ClientLimitsTest {
       try (Ws ws = host.ws("/parties/probe/lru-b")) {
         ws.send("count me").expectText("count me");
       }
-      await(() -> host.get("/parties/probe/lru-b").body().equals("1")); // b is used after a
+      Poll.until(() -> host.get("/parties/probe/lru-b").body().equals("1"), Ws.TIMEOUT_MS); // b is used after a
       assertEquals(200, host.get("/parties/probe/lru-c").statusCode()); // a leaves to make space
       log.awaitLine(m -> m.equals("[probe/lru-a] dropped to make space (room limit 2)"));
-      await(() -> host.host.rooms().size() == 2);
+      Poll.until(() -> host.host.rooms().size() == 2, Ws.TIMEOUT_MS);
       assertEquals("1", host.get("/parties/probe/lru-b").body()); // b kept its instance
 
       // Every room has a connection: a new room gets 503, over HTTP and WebSocket.
@@ -116,7 +116,7 @@ class ClientLimitsTest {
         log.awaitLine(m -> m.equals("room limit reached (2 rooms, all with connections): refusing a new room"));
         assertEquals(200, host.get("/parties/probe/lru-b").statusCode()); // live rooms keep serving
         b.close();
-        await(() -> host.get("/parties/probe/lru-d").statusCode() == 200); // b is idle now: it leaves
+        Poll.until(() -> host.get("/parties/probe/lru-d").statusCode() == 200, Ws.TIMEOUT_MS); // b is idle now: it leaves
         c.send("c is still here").expectText("c is still here");
       }
     }
@@ -132,13 +132,13 @@ class ClientLimitsTest {
       log.awaitLine(m -> m.equals("connection limit reached (2): refusing a WebSocket with 503"));
       assertEquals(404, host.get("/parties/relay-c/conns").statusCode()); // plain HTTP is not a connection
       a.close();
-      await(() -> { // the slot is freed once the host saw the close
+      Poll.until(() -> { // the slot is freed once the host saw the close
         try (Ws c = host.ws("/parties/relay-c/conns?_pk=c")) {
           return true;
         } catch (IllegalStateException stillFull) {
           return false;
         }
-      });
+      }, Ws.TIMEOUT_MS);
     }
   }
 
@@ -260,12 +260,5 @@ class ClientLimitsTest {
     }
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + Ws.TIMEOUT_MS;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) fail("condition not met within " + Ws.TIMEOUT_MS + " ms");
-      Thread.sleep(20);
-    }
-  }
 
 }

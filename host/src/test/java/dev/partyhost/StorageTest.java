@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.support.LogCapture;
+import dev.partyhost.support.Poll;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.TestHost.Engine;
 import dev.partyhost.support.Ws;
@@ -20,7 +21,6 @@ import java.sql.Statement;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -149,7 +149,7 @@ class StorageTest {
       host.post(room, "failuntil " + failUntil);
       host.post(room, "alarm 50");
       // Runs at ~50 ms (trap), ~250 ms (trap), then after 400 ms more: succeeds.
-      awaitTrue(() -> host.post(room, "get alarms").body().equals("get 1"), 10_000);
+      Poll.until(() -> host.post(room, "get alarms").body().equals("get 1"), 10_000);
       long runs = log.messages().stream().filter(m -> m.contains(room.substring(room.lastIndexOf('/') + 1))
           && m.contains("alarm hook runs")).count();
       assertTrue(runs >= 2, "the alarm hook ran " + runs + " times");
@@ -166,8 +166,8 @@ class StorageTest {
       host.post(room, "failuntil " + (System.currentTimeMillis() + 3_600_000));
       host.post(room, "alarm 10");
       // 1 run and 3 retries (200, 400, 800 ms), then dropped.
-      awaitTrue(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")), 10_000);
-      awaitTrue(() -> host.post(room, "alarmget").body().equals("alarmget ?-1"), 5_000);
+      Poll.until(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")), 10_000);
+      Poll.until(() -> host.post(room, "alarmget").body().equals("alarmget ?-1"), 5_000);
       assertEquals("get ?-1", host.post(room, "get alarms").body());
     }
   }
@@ -182,8 +182,8 @@ class StorageTest {
       host.post(room, "failuntil " + (System.currentTimeMillis() + 3_600_000));
       host.post(room, "alarm 10");
       // No trap, so the room is not reset; the retries back off (200, 400, 800 ms), then give up.
-      awaitTrue(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")), 10_000);
-      awaitTrue(() -> host.post(room, "alarmget").body().equals("alarmget ?-1"), 5_000);
+      Poll.until(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")), 10_000);
+      Poll.until(() -> host.post(room, "alarmget").body().equals("alarmget ?-1"), 5_000);
       long retries = log.messages().stream().filter(m -> m.contains(room.substring(13)) && m.contains("retry")).count();
       assertEquals(3, retries, log.messages().toString());
     }
@@ -258,7 +258,7 @@ class StorageTest {
       host.post(room, "alarm 600");
       host = host.restart(); // the alarm falls due while the host is down, or right after start
       TestHost restarted = host;
-      awaitTrue(() -> restarted.post(room, "get alarms").body().equals("get 1"), 10_000);
+      Poll.until(() -> restarted.post(room, "get alarms").body().equals("get 1"), 10_000);
       assertEquals("get v", host.post(room, "get k").body());
       try (Ws ws = host.ws(room)) {
         ws.send("get k").expectText("get v");
@@ -301,11 +301,4 @@ class StorageTest {
     };
   }
 
-  private static void awaitTrue(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("condition not met within " + timeoutMs + " ms");
-      Thread.sleep(50);
-    }
-  }
 }
