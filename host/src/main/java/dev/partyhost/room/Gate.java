@@ -7,7 +7,6 @@ import dev.partyhost.guest.Wasi;
 import dev.partyhost.guest.Watchdog;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +21,6 @@ import java.util.Map;
 public final class Gate implements Scope {
   private static final Logger LOG = System.getLogger("partyhost.gate");
   private static final ThreadLocal<Map<String, Gate>> PER_LOOP = ThreadLocal.withInitial(HashMap::new);
-  private static final List<String> TEXT_PLAIN = List.of("content-type", "text/plain; charset=utf-8");
-
   /** The outcome: a response to send instead of going on (null: go on), and headers to set on the request. */
   public record Verdict(RoomResponse response, Map<String, byte[]> headers) {}
 
@@ -67,7 +64,7 @@ public final class Gate implements Scope {
     } catch (RuntimeException | StackOverflowError e) { // a GuestTrap, or a host failure: the same answer
       gates.remove(party); // a fresh instance for the next request
       LOG.log(Level.WARNING, "[" + party + "/" + roomId + "] before hook failed, answering 500: " + e.getMessage());
-      return new Verdict(plain(500, "Party failed while checking the request"), Map.of());
+      return new Verdict(RoomResponse.plain(500, "Party failed while checking the request"), Map.of());
     }
   }
 
@@ -85,7 +82,7 @@ public final class Gate implements Scope {
       }
       if (rc != 0) {
         LOG.log(Level.INFO, "[" + party + "/" + roomId + "] before hook returned " + rc + ", answering 500");
-        return new Verdict(plain(500, "Party refused the request without a response"), Map.of());
+        return new Verdict(RoomResponse.plain(500, "Party refused the request without a response"), Map.of());
       }
       return new Verdict(null, new LinkedHashMap<>(headers)); // in order: the record lists them so
     } finally {
@@ -138,7 +135,4 @@ public final class Gate implements Scope {
     return new GuestLog(party, roomId == null ? "gate" : roomId);
   }
 
-  private static RoomResponse plain(int status, String body) {
-    return new RoomResponse(status, TEXT_PLAIN, body.getBytes(StandardCharsets.UTF_8));
-  }
 }

@@ -43,8 +43,6 @@ import java.util.function.IntSupplier;
  */
 public final class Room implements Scope {
   private static final Logger LOG = System.getLogger("partyhost.room");
-  private static final List<String> TEXT_PLAIN = List.of("content-type", "text/plain; charset=utf-8");
-
   private enum Hook { START, CONNECT, MESSAGE, CLOSE, ERROR, REQUEST, ALARM }
 
   final String party;
@@ -292,16 +290,16 @@ public final class Room implements Scope {
   private void handleRequest(byte[] request, Handler<RoomResponse> reply) {
     arrived();
     if (dropped) {
-      reply.handle(plain(503, "Room unavailable; retry later"));
+      reply.handle(RoomResponse.plain(503, "Room unavailable; retry later"));
     } else if (!ensureGuest()) {
-      reply.handle(plain(500, "Room failed to start"));
+      reply.handle(RoomResponse.plain(500, "Room failed to start"));
     } else if (!guest.hasOnRequest()) {
-      reply.handle(plain(404, "No onRequest handler"));
+      reply.handle(RoomResponse.plain(404, "No onRequest handler"));
     } else {
       response = null;
       // The response is the hook's last output: it passes the output gate with its frames.
       Integer rc = runHook(Hook.REQUEST, null, () -> guest.onRequest(request), result -> {
-        RoomResponse r = response != null ? response : plain(500, "Room did not respond");
+        RoomResponse r = response != null ? response : RoomResponse.plain(500, "Room did not respond");
         outbox.add(new Effect() {
           @Override
           public void run() {
@@ -310,12 +308,12 @@ public final class Room implements Scope {
 
           @Override
           public void discard() {
-            reply.handle(plain(503, "Room storage failed; retry"));
+            reply.handle(RoomResponse.plain(503, "Room storage failed; retry"));
           }
         });
       });
       response = null;
-      if (rc == null) reply.handle(plain(500, "Room failed while handling the request"));
+      if (rc == null) reply.handle(RoomResponse.plain(500, "Room failed while handling the request"));
     }
     touch();
   }
@@ -621,7 +619,4 @@ public final class Room implements Scope {
     return c.handle != 0 && connections.get(c.handle) == c;
   }
 
-  private static RoomResponse plain(int status, String body) {
-    return new RoomResponse(status, TEXT_PLAIN, body.getBytes(StandardCharsets.UTF_8));
-  }
 }
