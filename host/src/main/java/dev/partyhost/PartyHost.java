@@ -69,7 +69,10 @@ public final class PartyHost {
         .setMaxWebSocketFrameSize(frameCeiling(config.largestMaxMessageBytes()))
         // PartyKit does not negotiate permessage-deflate; it costs ~10x throughput on a relay.
         .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
+        .setPerFrameWebSocketCompressionSupported(false)
+        // Each socket is written on its own event loop only (room.Outbound): Vert.x then needs no write
+        // queue per connection (about 8 KiB each).
+        .setStrictThreadMode(true);
     try {
       rooms.scheduleStoredAlarms();
     } catch (RuntimeException e) {

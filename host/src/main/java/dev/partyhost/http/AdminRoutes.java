@@ -15,8 +15,9 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import org.HdrHistogram.Histogram;
 
-/** The admin API: upload a party's module, list parties. Every request needs the bearer token. */
+/** The admin API: upload a party's module, list parties, read statistics. Every request needs the bearer token. */
 public final class AdminRoutes {
   private static final Logger LOG = System.getLogger("partyhost.admin");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +38,11 @@ public final class AdminRoutes {
     router.route("/_admin/*").handler(this::authorize);
     router.put("/_admin/parties/:name").handler(ctx -> Bodies.read(ctx, config.maxModuleBytes, body -> upload(ctx, body)));
     router.get("/_admin/parties").handler(this::list);
+    router.get("/_admin/stats").handler(this::stats);
+    router.delete("/_admin/stats").handler(ctx -> {
+      rooms.stats().reset();
+      ctx.response().setStatusCode(204).end();
+    });
   }
 
   private void authorize(RoutingContext ctx) {
@@ -94,6 +100,22 @@ public final class AdminRoutes {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Live rooms and connections, and how long rooms took to load their data and to instantiate. */
+  private void stats(RoutingContext ctx) {
+    ObjectNode body = JSON.createObjectNode().put("rooms", rooms.size()).put("connections", rooms.connections());
+    timings(body.putObject("loads"), rooms.stats().loads());
+    timings(body.putObject("instantiations"), rooms.stats().instantiations());
+    ctx.response().putHeader("content-type", "application/json").end(body.toString());
+  }
+
+  private static void timings(ObjectNode node, Histogram nanos) {
+    node.put("count", nanos.getTotalCount());
+    for (double p : new double[] {50, 99, 99.9}) {
+      node.put("p" + (p == 99.9 ? "999" : String.valueOf((int) p)) + "Micros", nanos.getValueAtPercentile(p) / 1000.0);
+    }
+    node.put("maxMicros", nanos.getMaxValue() / 1000.0);
   }
 
   private void list(RoutingContext ctx) {

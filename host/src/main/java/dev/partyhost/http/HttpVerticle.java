@@ -26,12 +26,15 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     new AdminRoutes(vertx, config, parties, rooms).mount(router);
-    new PartyRoutes(config, parties, rooms).mount(router);
+    PartyRoutes partyRoutes = new PartyRoutes(config, parties, rooms);
+    partyRoutes.mount(router);
     router.route().handler(ctx -> PartyRoutes.plain(ctx.response(), 404, "Not found"));
     return vertx.createHttpServer(options).requestHandler(req -> {
       // The router would throw on a malformed escape; answer it here, plainly.
       if (RoomAddress.hasBadEscape(req.path())) {
         PartyRoutes.plain(req.response(), 400, "Bad percent-encoding in path");
+      } else if (partyRoutes.isUpgrade(req)) {
+        partyRoutes.upgrade(req);
       } else {
         router.handle(req);
       }

@@ -25,11 +25,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** PartyKit's URL scheme: WebSockets and plain HTTP to /parties/PARTY/ROOM and /party/ROOM, into rooms. */
 public final class PartyRoutes {
   private static final Logger LOG = System.getLogger("partyhost.http");
   private static final String ROOM_PATHS = "^/part(y|ies)/.*";
+  private static final Pattern ROOM_PATH = Pattern.compile(ROOM_PATHS);
   /** Framing headers are the host's business, not the guest's. */
   private static final Set<String> HOST_OWNED_HEADERS = Set.of("content-length", "transfer-encoding", "connection");
 
@@ -47,16 +49,22 @@ public final class PartyRoutes {
     router.routeWithRegex(ROOM_PATHS).handler(this::route);
   }
 
-  /** Resolves the address, then upgrades to a WebSocket or reads the body for the request hook. */
+  /** WebSocket upgrades to rooms are taken before the router: a socket must not be Vert.x Web's wrapper. */
+  public boolean isUpgrade(HttpServerRequest req) {
+    return req.canUpgradeToWebSocket() && ROOM_PATH.matcher(req.path()).matches();
+  }
+
+  /** Upgrades a request for which {@link #isUpgrade} holds. */
+  public void upgrade(HttpServerRequest req) {
+    RoomAddress address = address(req);
+    if (address != null) upgrade(req, address);
+  }
+
+  /** Resolves the address, then reads the body for the request hook. */
   private void route(RoutingContext ctx) {
-    RoomAddress address = address(ctx);
+    RoomAddress address = address(ctx.request());
     if (address == null) return;
-    HttpServerRequest req = ctx.request();
-    if (req.canUpgradeToWebSocket()) {
-      upgrade(ctx, address);
-    } else {
-      Bodies.read(ctx, config.maxRequestBytes, body -> request(ctx, address, body));
-    }
+    Bodies.read(ctx, config.maxRequestBytes, body -> request(ctx.request(), address, body));
   }
 
   /**
@@ -64,16 +72,15 @@ public final class PartyRoutes {
    * then the 101 goes out. So when a client's socket opens, the room already counts it, and no
    * message sent by anyone after that can miss it (as with PartyKit).
    */
-  private void upgrade(RoutingContext ctx, RoomAddress address) {
-    HttpServerRequest req = ctx.request();
-    byte[] record = passGate(ctx, address, Buffer.buffer(), true);
+  private void upgrade(HttpServerRequest req, RoomAddress address) {
+    byte[] record = passGate(req, address, Buffer.buffer(), true);
     if (record == null) return;
     if (!rooms.admitConnection()) {
       LOG.log(Level.WARNING, "connection limit reached (" + config.maxConnections + "): refusing a WebSocket with 503");
-      plain(ctx.response(), 503, "Host at its connection limit; retry later");
+      plain(req.response(), 503, "Host at its connection limit; retry later");
       return;
     }
-    Room room = acquire(ctx, address);
+    Room room = acquire(req, address);
     if (room == null) {
       rooms.connectionEnded();
       return;
@@ -98,72 +105,71 @@ public final class PartyRoutes {
     }));
   }
 
-  private void request(RoutingContext ctx, RoomAddress address, Buffer body) {
-    byte[] record = passGate(ctx, address, body, false);
+  private void request(HttpServerRequest req, RoomAddress address, Buffer body) {
+    byte[] record = passGate(req, address, body, false);
     if (record == null) return;
-    Room room = acquire(ctx, address);
+    Room room = acquire(req, address);
     if (room == null) return;
-    room.request(record)
-        .onComplete(result -> {
-          if (result.failed()) {
-            ctx.fail(result.cause());
-          } else {
-            reply(ctx.response(), result.result());
-          }
-        });
+    room.request(record).onComplete(result -> {
+      if (result.failed()) {
+        LOG.log(Level.ERROR, "request to room " + address.party() + "/" + address.room() + " failed", result.cause());
+        plain(req.response(), 500, "Internal Server Error");
+      } else {
+        reply(req.response(), result.result());
+      }
+    });
   }
 
   /** The room address of the request, or null after answering 400/404 for a bad one. */
-  private RoomAddress address(RoutingContext ctx) {
+  private RoomAddress address(HttpServerRequest req) {
     RoomAddress address;
     try {
-      address = RoomAddress.parse(ctx.request().path(), config.mainParty);
+      address = RoomAddress.parse(req.path(), config.mainParty);
     } catch (RoomAddress.Invalid e) {
       LOG.log(Level.INFO, "bad room address (" + e.status() + "): " + e.getMessage());
-      plain(ctx.response(), e.status(), e.getMessage());
+      plain(req.response(), e.status(), e.getMessage());
       return null;
     }
     if (address == null) {
-      plain(ctx.response(), 404, "Not found");
+      plain(req.response(), 404, "Not found");
       return null;
     }
     if (parties.get(address.party()) == null) {
-      notFound(ctx, address);
+      notFound(req, address);
       return null;
     }
     return address;
   }
 
-  private static void notFound(RoutingContext ctx, RoomAddress address) {
-    plain(ctx.response(), 404, "Party " + address.party() + " not found");
+  private static void notFound(HttpServerRequest req, RoomAddress address) {
+    plain(req.response(), 404, "Party " + address.party() + " not found");
   }
 
   /**
    * The request record, after the party's before hook (if it has one) saw it: null when the hook
    * answered the request itself, else the record with the headers the hook set.
    */
-  private byte[] passGate(RoutingContext ctx, RoomAddress address, Buffer body, boolean upgrade) {
-    HttpServerRequest req = ctx.request();
+  private byte[] passGate(HttpServerRequest req, RoomAddress address, Buffer body, boolean upgrade) {
     String uri = absoluteUri(req);
     byte[] record = record(req, uri, body, Map.of());
     GuestModule module = parties.get(address.party());
     Gate.Verdict verdict = module == null ? null : Gate.before(upgrade, address.party(), module, config, address.room(), record);
     if (verdict == null) return record;
     if (verdict.response() != null) {
-      reply(ctx.response(), verdict.response());
+      reply(req.response(), verdict.response());
       return null;
     }
     return verdict.headers().isEmpty() ? record : record(req, uri, body, verdict.headers());
   }
 
   /** The room, or null after answering 404 (no such party) or 503 (the host is at its room limit). */
-  private Room acquire(RoutingContext ctx, RoomAddress address) {
+  private Room acquire(HttpServerRequest req, RoomAddress address) {
     try {
       Room room = rooms.acquire(address.party(), address.room());
-      if (room == null) notFound(ctx, address);
+      if (room == null) notFound(req, address);
       return room;
     } catch (Rooms.Full full) {
-      plain(ctx.response(), 503, full.getMessage() + "; retry later");
+      plain(req.response(), 503, full.getMessage() + "; retry later");
       return null;
     }
   }

@@ -1,26 +1,28 @@
 package dev.partyhost.room;
 
-import io.vertx.core.buffer.Buffer;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One WebSocket of a room, as the host keeps it. Touched only on its room's event loop. It joins the
- * room (and its connect hook runs) before the handshake completes; what the room sends it until
- * then is held and written, in order, once the socket is attached.
+ * One WebSocket of a room, as the host keeps it. Its room's fields are touched only on the room's
+ * event loop, its socket's only on the socket's loop ({@link Outbound} carries frames between them).
+ * It joins the room (and its connect hook runs) before the handshake completes; what the room sends
+ * it until then is held and sent, in order, once the socket is attached.
  */
 public final class Connection {
   static final byte[] NO_STATE = new byte[0];
 
+  /** A close the room asked for. */
+  record Close(int code, String reason) {}
+
   final String id;
   final String uri;
-  /** Null until the handshake completes. */
-  private ServerWebSocket socket;
-  /** Frames (String or Buffer) sent before the socket was attached; a close comes last. */
-  private List<Object> early = new ArrayList<>(0);
-  private Short earlyCloseCode;
-  private String earlyCloseReason;
   /** The room that holds it (another than the first only if that one was dropped meanwhile). */
   volatile Room room;
   /** The ABI handle; 0 until the room accepted the connection. */
@@ -30,37 +32,68 @@ public final class Connection {
   /** The guest or the peer has closed it: sends are refused. */
   boolean closing;
 
+  // Room side: until the socket is attached, what the room sends it waits here (a close comes last).
+  private boolean attached;
+  private List<WebSocketFrame> early = new ArrayList<>(0);
+  private Close earlyClose;
+
+  // Socket side, set once on attach.
+  private ServerWebSocket socket;
+  private ChannelHandlerContext channel;
+  private ChannelPromise ignoreFailures;
+  /** The socket's loop: frames to it go through this. */
+  Outbound outbound;
+  /** Written to but not flushed yet (by {@link #outbound}). */
+  boolean unflushed;
+
   Connection(String id, String uri, Room room) {
     this.id = id;
     this.uri = uri;
     this.room = room;
   }
 
-  void send(String text) {
-    if (socket != null) socket.writeTextMessage(text); else if (early != null) early.add(text);
-  }
-
-  void send(Buffer data) {
-    if (socket != null) socket.writeBinaryMessage(data); else if (early != null) early.add(data);
-  }
-
-  void close(int code, String reason) {
-    if (socket != null) {
-      socket.close((short) code, reason);
-    } else if (earlyCloseCode == null) {
-      earlyCloseCode = (short) code;
-      earlyCloseReason = reason;
-    }
-  }
-
-  /** The handshake completed: writes what was held, then sends go straight to the socket. */
-  void attach(ServerWebSocket socket) {
+  /** On the socket's loop, as soon as the handshake completed. */
+  void socket(ServerWebSocket socket) {
     this.socket = socket;
-    List<Object> held = early;
+    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    // A write to a socket that closed meanwhile fails quietly: its close handler tells the room.
+    this.ignoreFailures = new VoidChannelPromise(channel.channel(), false);
+    this.outbound = Outbound.current(channel.channel().eventLoop());
+  }
+
+  // --- on the room's loop ---
+
+  void send(Outbound from, WebSocketFrame frame) {
+    if (attached) from.send(this, frame); else if (early != null) early.add(frame);
+  }
+
+  void close(Outbound from, int code, String reason) {
+    Close close = new Close(code, reason);
+    if (attached) from.close(this, close); else if (earlyClose == null) earlyClose = close;
+  }
+
+  /** The handshake completed (and {@link #socket} was set): what was held goes out, in order. */
+  void attached(Outbound from) {
+    attached = true;
+    for (WebSocketFrame frame : early) from.send(this, frame);
     early = null;
-    for (Object frame : held) {
-      if (frame instanceof String text) socket.writeTextMessage(text); else socket.writeBinaryMessage((Buffer) frame);
-    }
-    if (earlyCloseCode != null) socket.close(earlyCloseCode, earlyCloseReason);
+    if (earlyClose != null) from.close(this, earlyClose);
+  }
+
+  // --- on the socket's loop (called by Outbound) ---
+
+  /** Writes without flushing; false if the socket is closed. */
+  boolean writeNow(WebSocketFrame frame) {
+    if (socket.isClosed()) return false;
+    channel.write(frame, ignoreFailures);
+    return true;
+  }
+
+  void flushNow() {
+    channel.flush();
+  }
+
+  void closeNow(Close close) {
+    socket.close((short) close.code(), close.reason());
   }
 }

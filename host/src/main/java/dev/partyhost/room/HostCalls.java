@@ -20,7 +20,6 @@ import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
 import dev.partyhost.guest.Utf8;
 import dev.partyhost.storage.RoomStore;
-import io.vertx.core.buffer.Buffer;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +129,7 @@ public final class HostCalls {
     if (c.closing) return CLOSED;
     if (!inBounds(m, ptr, len)) return BAD_POINTER;
     if (len > room.maxMessageBytes()) return TOO_LARGE;
-    Object message = message(m, ptr, len, kind);
+    Message message = message(m, ptr, len, kind);
     if (message == null) return INVALID;
     if (!room.spendOutput(len)) return TOO_LARGE;
     room.queueSend(c, message);
@@ -144,14 +142,14 @@ public final class HostCalls {
       return BAD_POINTER;
     }
     if (len > room.maxMessageBytes()) return TOO_LARGE;
-    Object message = message(m, ptr, len, kind);
+    Message message = message(m, ptr, len, kind);
     if (message == null) return INVALID;
-    Set<Integer> excluded = new HashSet<>();
-    for (int k = 0; k < excludeCount; k++) excluded.add(m.readInt(excludePtr + 4 * k));
+    int[] excluded = new int[excludeCount];
+    for (int k = 0; k < excludeCount; k++) excluded[k] = m.readInt(excludePtr + 4 * k);
     List<Connection> recipients = new ArrayList<>();
-    for (Connection c : room.openConnections()) if (!excluded.contains(c.handle)) recipients.add(c);
+    for (Connection c : room.openConnections()) if (!contains(excluded, c.handle)) recipients.add(c);
     if (!room.spendOutput((long) len * recipients.size())) return TOO_LARGE;
-    for (Connection c : recipients) room.queueSend(c, message);
+    room.queueSend(recipients, message);
     return recipients.size();
   }
 
@@ -422,11 +420,18 @@ public final class HostCalls {
     return data.length;
   }
 
-  /** A message to send, made once for every recipient: a String for text (null when it is not UTF-8), a Buffer for binary, null for a bad kind. */
-  private static Object message(Memory m, int ptr, int len, int kind) {
+  /** A message to send, made once for every recipient; null for text that is not UTF-8 or a bad kind. */
+  private static Message message(Memory m, int ptr, int len, int kind) {
+    if (kind != TEXT && kind != BINARY) return null;
     byte[] bytes = read(m, ptr, len);
-    if (kind == TEXT) return Utf8.decode(bytes);
-    return kind == BINARY ? Buffer.buffer(bytes) : null;
+    if (kind == TEXT && !Utf8.isValid(bytes, 0, bytes.length)) return null;
+    return Message.of(bytes, kind == TEXT);
+  }
+
+  /** A linear scan: exclusion lists are short (usually the sender alone). */
+  private static boolean contains(int[] handles, int handle) {
+    for (int h : handles) if (h == handle) return true;
+    return false;
   }
 
   private static byte[] utf8(String s) {

@@ -19,6 +19,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +55,7 @@ public final class Room implements Scope {
   private final GuestModule module;
   final PartyLimits limits;
   private final GuestLog log;
+  private Outbound outbound;
   private final Map<Integer, Connection> connections = new LinkedHashMap<>();
   private int nextHandle = 1;
   private Guest guest;
@@ -172,25 +175,74 @@ public final class Room implements Scope {
    */
   public static void attach(Connection c, ServerWebSocket socket) {
     Room room = c.room; // final by now: a connection moves to another room only before it joins one
-    int limit = room.limits.maxMessageBytes();
-    RateLimit rate = RateLimit.perSecond(room.limits.messagesPerSecond());
-    socket.textMessageHandler(text -> {
-      byte[] data = text.getBytes(StandardCharsets.UTF_8);
-      if (data.length > limit) room.tooBig(socket, limit);
-      else if (rate.allows()) c.room.deliver(c, r -> r.message(c, data, Abi.TEXT));
-      else room.tooFast(socket);
-    });
-    socket.binaryMessageHandler(data -> {
-      if (data.length() > limit) room.tooBig(socket, limit);
-      else if (rate.allows()) c.room.deliver(c, r -> r.message(c, data.getBytes(), Abi.BINARY));
-      else room.tooFast(socket);
-    });
+    c.socket(socket);
+    socket.frameHandler(new Inbound(room, c, socket));
     socket.exceptionHandler(error -> c.room.deliver(c, r -> r.error(c, String.valueOf(error.getMessage()))));
     socket.closeHandler(v -> {
       room.rooms.connectionEnded();
       c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason()));
     });
-    room.context.runOnContext(v -> c.attach(socket)); // queued before any frame of this socket can be
+    room.context.runOnContext(v -> c.attached(room.outbound())); // queued before any frame of this socket can be
+  }
+
+  /**
+   * Whole messages from a socket's frames, read on the socket's loop: the bytes as they came, with no
+   * decoding to a String and back (Netty has checked that text frames are UTF-8).
+   */
+  private static final class Inbound implements Handler<WebSocketFrame> {
+    private final Room room;
+    private final Connection c;
+    private final ServerWebSocket socket;
+    private final int limit;
+    private final RateLimit rate;
+    /** The frames so far of a fragmented message, else null. */
+    private Buffer fragments;
+    private boolean fragmentsText;
+
+    Inbound(Room room, Connection c, ServerWebSocket socket) {
+      this.room = room;
+      this.c = c;
+      this.socket = socket;
+      this.limit = room.limits.maxMessageBytes();
+      this.rate = RateLimit.perSecond(room.limits.messagesPerSecond());
+    }
+
+    @Override
+    public void handle(WebSocketFrame frame) {
+      if (frame.isText() || frame.isBinary()) {
+        fragments = null;
+        if (frame.isFinal()) message(frame.binaryData(), frame.isText());
+        else start(frame);
+      } else if (frame.isContinuation() && fragments != null) {
+        if (fragments.length() + frame.binaryData().length() > limit) {
+          fragments = null;
+          room.tooBig(socket, limit);
+          return;
+        }
+        fragments.appendBuffer(frame.binaryData());
+        if (frame.isFinal()) {
+          Buffer whole = fragments;
+          fragments = null;
+          message(whole, fragmentsText);
+        }
+      } // control frames: Vert.x answers pings and handles closes
+    }
+
+    private void start(WebSocketFrame frame) {
+      fragments = Buffer.buffer().appendBuffer(frame.binaryData());
+      fragmentsText = frame.isText();
+    }
+
+    private void message(Buffer data, boolean text) {
+      if (data.length() > limit) {
+        room.tooBig(socket, limit);
+      } else if (rate.allows()) {
+        byte[] bytes = data.getBytes();
+        c.room.deliver(c, r -> r.message(c, bytes, text ? Abi.TEXT : Abi.BINARY));
+      } else {
+        room.tooFast(socket);
+      }
+    }
   }
 
   /** The handshake of a connection failed (the client went away): it leaves as if closed abruptly. */
@@ -232,7 +284,7 @@ public final class Room implements Scope {
   /** Closes every connection with 1012 and drops the room, so that the next request gets a fresh one. */
   void restart() {
     context.runOnContext(v -> {
-      for (Connection c : new ArrayList<>(connections.values())) c.close(1012, "party restarted");
+      for (Connection c : new ArrayList<>(connections.values())) c.close(outbound(), 1012, "party restarted");
       connections.clear();
       drop(true);
     });
@@ -248,9 +300,9 @@ public final class Room implements Scope {
     arrived();
     if (connections.size() >= limits.maxConnectionsPerRoom()) {
       LOG.log(Level.INFO, "[" + party + "/" + id + "] room full (" + connections.size() + " connections), closing with 1013");
-      c.close(1013, "Room is full");
+      c.close(outbound(), 1013, "Room is full");
     } else if (dropped || !ensureGuest()) {
-      c.close(1011, "room failed to start");
+      c.close(outbound(), 1011, "room failed to start");
     } else {
       c.handle = nextHandle++;
       connections.put(c.handle, c);
@@ -358,7 +410,11 @@ public final class Room implements Scope {
     waitingForData.add(task);
     if (loading) return;
     loading = true;
-    rooms.commits().load(key).onComplete(loaded -> context.runOnContext(v -> loaded(loaded)));
+    long start = System.nanoTime();
+    rooms.commits().load(key).onComplete(loaded -> context.runOnContext(v -> {
+      rooms.stats().loaded(System.nanoTime() - start);
+      loaded(loaded);
+    }));
   }
 
   private void loaded(AsyncResult<StoredRoom> loaded) {
@@ -424,7 +480,7 @@ public final class Room implements Scope {
     store = null;
     guest = null;
     rescheduleAlarmOnLoad = true;
-    for (Connection c : new ArrayList<>(connections.values())) c.close(1011, "room storage failed");
+    for (Connection c : new ArrayList<>(connections.values())) c.close(outbound(), 1011, "room storage failed");
     connections.clear();
     touch();
   }
@@ -435,6 +491,7 @@ public final class Room implements Scope {
   private boolean ensureGuest() {
     if (guest != null) return true;
     if (store == null) return false;
+    long start = System.nanoTime();
     try {
       HostCalls calls = new HostCalls(this);
       guest = new Guest(module.instantiate(calls.functions(), module.usesWasi() ? Wasi.functions(log) : List.of()));
@@ -442,7 +499,9 @@ public final class Room implements Scope {
       LOG.log(Level.WARNING, "[" + party + "/" + id + "] instantiation failed: " + e);
       return false;
     }
-    return runHook(Hook.START, null, guest::start, null) != null;
+    boolean started = runHook(Hook.START, null, guest::start, null) != null;
+    rooms.stats().instantiated(System.nanoTime() - start);
+    return started;
   }
 
   /**
@@ -489,7 +548,7 @@ public final class Room implements Scope {
     guest = null;
     for (Connection c : new ArrayList<>(connections.values())) {
       c.closing = true;
-      outbox.add(() -> c.close(1011, "room error"));
+      outbox.add(() -> c.close(outbound(), 1011, "room error"));
     }
     connections.clear();
     release();
@@ -573,14 +632,23 @@ public final class Room implements Scope {
     response = r;
   }
 
-  /** Queues a frame (a String for text, a Buffer for binary; one object shared by every recipient). */
-  void queueSend(Connection c, Object message) {
-    if (message instanceof String text) {
-      outbox.add(() -> c.send(text));
-    } else {
-      Buffer data = (Buffer) message;
-      outbox.add(() -> c.send(data));
-    }
+  /** Queues a message to one connection. */
+  void queueSend(Connection c, Message message) {
+    outbox.add(() -> c.send(outbound(), message.frame()));
+  }
+
+  /** Queues a message to several connections, as one effect. */
+  void queueSend(List<Connection> recipients, Message message) {
+    outbox.add(() -> {
+      Outbound out = outbound();
+      for (Connection c : recipients) c.send(out, message.frame());
+    });
+  }
+
+  /** This room's loop's way out to sockets (created on the loop, on first use). */
+  private Outbound outbound() {
+    if (outbound == null) outbound = Outbound.current(((ContextInternal) context).nettyEventLoop());
+    return outbound;
   }
 
   /** Counts frame bytes against the hook's output budget; false (nothing counted) when it would pass it. */
@@ -592,7 +660,7 @@ public final class Room implements Scope {
 
   void queueClose(Connection c, int code, String reason) {
     c.closing = true;
-    outbox.add(() -> c.close(code, reason));
+    outbox.add(() -> c.close(outbound(), code, reason));
   }
 
   /** The room's data, inside a hook. */

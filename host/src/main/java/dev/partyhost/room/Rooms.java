@@ -30,6 +30,7 @@ public final class Rooms {
   private final List<Context> loops = new ArrayList<>();
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
+  private final RoomStats stats = new RoomStats();
 
   /** The host is at its room limit and no room can be dropped to make space. */
   public static final class Full extends RuntimeException {
@@ -129,6 +130,15 @@ public final class Rooms {
 
   public int size() {
     return rooms.size();
+  }
+
+  /** WebSockets open on this host. */
+  public int connections() {
+    return connections.get();
+  }
+
+  public RoomStats stats() {
+    return stats;
   }
 
   Vertx vertx() {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Strict UTF-8, which decides what guests may send as text, close reasons and tags: Utf8.decode
- * accepts exactly the well-formed sequences of RFC 3629 (checked against a table-driven validator
+ * (and Utf8.isValid, on a view of an array) accepts exactly the well-formed sequences of RFC 3629 (checked against a table-driven validator
  * written from the RFC, and against a strict CharsetDecoder), and decodes them losslessly.
  */
 class Utf8FuzzTest {
@@ -24,6 +24,12 @@ class Utf8FuzzTest {
   void decode(byte[] data) {
     String text = Utf8.decode(data);
     assertEquals(wellFormed(data), text != null, "Utf8.decode and RFC 3629 disagree");
+    if (data.length > 0) { // a view that starts and ends inside the array
+      byte[] padded = new byte[data.length + 2];
+      System.arraycopy(data, 0, padded, 1, data.length);
+      padded[0] = padded[padded.length - 1] = (byte) 0xe2; // a lead byte on either side, never part of the view
+      assertEquals(wellFormed(data), Utf8.isValid(padded, 1, data.length), "Utf8.isValid of a view");
+    }
     assertEquals(strictDecode(data), text, "Utf8.decode and a strict CharsetDecoder disagree");
     if (text != null) assertArrayEquals(data, text.getBytes(StandardCharsets.UTF_8));
   }

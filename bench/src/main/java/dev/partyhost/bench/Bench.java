@@ -1,0 +1,126 @@
+package dev.partyhost.bench;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code make bench}: runs each scenario against each server, one after another (a fresh server
+ * process per scenario), and prints a table per scenario with ratios against the native Vert.x relay
+ * (the ceiling) and PartyKit's dev server. Run from the repository root:
+ * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,connections]
+ *   [--servers native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit] [--seconds 5]
+ *   [--rate 1000] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--host-jvm "-XX:..."]</pre>
+ */
+public final class Bench {
+  private static final String NATIVE = "native";
+  private static final String PARTYKIT = "partykit";
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> flags = flags(args);
+    Duration measure = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("seconds", "5")));
+    Duration warmup = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("warmup", "3")));
+    List<String> jvm = flags.containsKey("host-jvm") && !flags.get("host-jvm").isBlank()
+        ? Arrays.asList(flags.get("host-jvm").trim().split("\\s+")) : List.of();
+
+    Map<String, Scenario> all = new LinkedHashMap<>();
+    all.put("fanout", new FanOut(50, 20, 0, warmup, measure));
+    all.put("paced", new FanOut(50, 20, Integer.parseInt(flags.getOrDefault("rate", "1000")), warmup, measure));
+    all.put("rooms", new ManyRooms(Integer.parseInt(flags.getOrDefault("rooms", "10000")), warmup, measure));
+    all.put("coldstart", new ColdStart(Integer.parseInt(flags.getOrDefault("cold-starts", "2000")), 500));
+    all.put("connections", new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 100));
+    List<String> scenarios = list(flags.getOrDefault("scenarios", String.join(",", all.keySet())));
+    List<String> servers = list(flags.getOrDefault("servers",
+        "native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit"));
+
+    System.out.printf("machine: %d cores, %s %s, %s, host JVM options: %s%n", Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"), System.getProperty("java.version"), LocalDate.now(), jvm.isEmpty() ? "none" : String.join(" ", jvm));
+    for (String name : scenarios) {
+      Scenario scenario = all.get(name);
+      if (scenario == null) throw new IllegalArgumentException("unknown scenario " + name + "; known: " + all.keySet());
+      System.out.println();
+      System.out.println("## " + scenario.title());
+      Map<String, Scenario.Figures> results = new LinkedHashMap<>();
+      for (String serverName : servers) {
+        Server server = server(serverName, jvm);
+        String why = server.unavailable();
+        if (why != null) {
+          System.out.println("  skipped " + server.name + ": " + why);
+          continue;
+        }
+        System.out.println("  running against " + server.name + " ...");
+        Thread killer = new Thread(() -> {
+          server.process.descendants().forEach(ProcessHandle::destroyForcibly);
+          server.process.destroyForcibly();
+        });
+        try {
+          server.start();
+          Runtime.getRuntime().addShutdownHook(killer); // interrupted (Ctrl-C): leave no server behind
+          results.put(serverName, scenario.run(server));
+        } catch (Exception e) {
+          System.out.println("  " + server.name + " failed: " + e);
+        } finally {
+          server.close();
+          try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+          } catch (IllegalStateException | IllegalArgumentException notAdded) {
+            // exiting, or the server never started
+          }
+        }
+      }
+      print(scenario, servers, results, jvm);
+    }
+  }
+
+  private static Server server(String name, List<String> jvm) {
+    return switch (name) {
+      case NATIVE -> new Server.Native(jvm);
+      case PARTYKIT -> new Server.PartyKit();
+      default -> {
+        boolean interpreted = name.endsWith("-interpreted");
+        String relay = interpreted ? name.substring(0, name.length() - "-interpreted".length()) : name;
+        yield new Server.PartyHost(relay, interpreted ? "interpreted" : "compiled", jvm);
+      }
+    };
+  }
+
+  private static void print(Scenario scenario, List<String> order, Map<String, Scenario.Figures> results, List<String> jvm) {
+    if (results.isEmpty()) return;
+    List<String> columns = new ArrayList<>(results.values().iterator().next().columns.keySet());
+    Scenario.Figures nativeRun = results.get(NATIVE);
+    Scenario.Figures partykit = results.get(PARTYKIT);
+    StringBuilder header = new StringBuilder(String.format("  %-38s", "server"));
+    for (String c : columns) header.append(String.format(" %13s", c));
+    if (nativeRun != null) header.append(String.format(" %10s", "x native"));
+    if (partykit != null) header.append(String.format(" %10s", "x PartyKit"));
+    System.out.println(header);
+    for (String name : order) {
+      Scenario.Figures f = results.get(name);
+      if (f == null) continue;
+      StringBuilder row = new StringBuilder(String.format("  %-38s", server(name, jvm).name));
+      for (String c : columns) row.append(String.format(" %13s", f.columns.getOrDefault(c, "")));
+      if (nativeRun != null) row.append(String.format(" %10.2f", f.primary / nativeRun.primary));
+      if (partykit != null) row.append(String.format(" %10.2f", f.primary / partykit.primary));
+      if (!f.note.isEmpty()) row.append("  ").append(f.note);
+      System.out.println(row);
+    }
+  }
+
+  private static List<String> list(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static Map<String, String> flags(String[] args) {
+    Map<String, String> flags = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument " + args[i]);
+      flags.put(args[i].substring(2), args[i + 1]);
+    }
+    return flags;
+  }
+}

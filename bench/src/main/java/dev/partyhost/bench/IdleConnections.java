@@ -1,0 +1,56 @@
+package dev.partyhost.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Idle connections: as many WebSockets as both processes' open-file limits allow, up to
+ * {@code wanted}, {@code perRoom} to a relay room, from several loopback addresses. Figures: how many
+ * the server held, and its memory per connection (heap after GC for JVM servers, and resident memory,
+ * each minus what it held before).
+ */
+final class IdleConnections extends Scenario {
+  private final int wanted;
+  private final int perRoom;
+
+  IdleConnections(int wanted, int perRoom) {
+    this.wanted = wanted;
+    this.perRoom = perRoom;
+  }
+
+  @Override
+  String title() {
+    return "idle connections: up to " + wanted + " WebSockets (open-file limits permitting), " + perRoom
+        + " per relay room; memory per connection";
+  }
+
+  @Override
+  boolean higherIsBetter() {
+    return false;
+  }
+
+  @Override
+  Figures run(Server server) throws Exception {
+    int count = Math.min(wanted, Limits.sockets(server));
+    long heap0 = server.heapAfterGc();
+    long rss0 = server.rss();
+    try (LeanWs ws = new LeanWs(2)) {
+      String run = "idle-" + System.nanoTime() + "-";
+      CpuWindow cpu = new CpuWindow(server);
+      List<LeanWs.Socket> open = openAll(ws, server, count, i -> server.path(Server.Party.RELAY, run + i / perRoom),
+          Limits::localAddress, (s, data, offset, length, text) -> { }, 512, Duration.ofMinutes(5));
+      double seconds = cpu.stop();
+      Thread.sleep(2000);
+      long heap = server.heapAfterGc();
+      long rss = server.rss();
+      if (Boolean.getBoolean("bench.histogram")) System.out.println(server.classHistogram(25));
+      int held = open.size();
+      Figures f = new Figures();
+      if (heap >= 0) f.primary("heap/conn", (heap - heap0) / 1024.0 / held, "%.2f KiB");
+      f.primary("rss/conn", (rss - rss0) / 1024.0 / held, "%.2f KiB").put("held", String.format("%,d", held))
+          .put("of", String.format("%,d", count)).put("opened/s", String.format("%,.0f", held / seconds));
+      cpu.put(f);
+      return f;
+    }
+  }
+}

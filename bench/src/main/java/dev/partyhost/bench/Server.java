@@ -1,0 +1,311 @@
+package dev.partyhost.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A server under test, run as a child process (so that its CPU and memory are its own): partyhost
+ * with a relay guest, the native Vert.x relay, or PartyKit's dev server. Each offers two parties:
+ * a relay (every message to every other connection of the room) and a counter (sends a frame on
+ * connect).
+ */
+abstract class Server implements AutoCloseable {
+  enum Party { RELAY, COUNTER }
+
+  final String name;
+  protected Process process;
+  protected int port;
+  protected Path work;
+
+  Server(String name) {
+    this.name = name;
+  }
+
+  /** The command line that starts the server on {@code port}, with {@code work} as its scratch folder. */
+  abstract List<String> command(int port, Path work);
+
+  abstract String party(Party party);
+
+  /** The folder the server runs in (null: this one). */
+  Path directory() {
+    return null;
+  }
+
+  /** Environment variables the server gets on top of ours. */
+  Map<String, String> environment() {
+    return Map.of();
+  }
+
+  /** Why this server cannot run here (a missing build or tool), or null. */
+  String unavailable() {
+    return null;
+  }
+
+  String path(Party party, String room) {
+    return "/parties/" + party(party) + "/" + room;
+  }
+
+  int port() {
+    return port;
+  }
+
+  boolean isJvm() {
+    return true;
+  }
+
+  void start() throws IOException, InterruptedException {
+    port = freePort();
+    work = Files.createTempDirectory("partyhost-bench-");
+    ProcessBuilder builder = new ProcessBuilder(command(port, work)).redirectErrorStream(true)
+        .redirectOutput(work.resolve("server.log").toFile());
+    if (directory() != null) {
+      builder.directory(directory().toFile());
+      builder.environment().put("PWD", directory().toAbsolutePath().toString());
+    }
+    builder.environment().putAll(environment());
+    process = builder.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) throw new IllegalStateException(name + " exited at start:\n" + logTail());
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    throw new IllegalStateException(name + " did not listen within 60 s:\n" + logTail());
+  }
+
+  /** The last lines the server printed. */
+  String logTail() throws IOException {
+    List<String> lines = Files.readAllLines(work.resolve("server.log"));
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+  }
+
+  @Override
+  public void close() throws IOException, InterruptedException {
+    if (process == null) return;
+    List<ProcessHandle> tree = tree();
+    for (ProcessHandle p : tree) p.destroy();
+    for (ProcessHandle p : tree) {
+      try {
+        p.onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception stuck) {
+        p.destroyForcibly();
+      }
+    }
+    try (Stream<Path> files = Files.walk(work)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    process = null;
+  }
+
+  /** The process and its descendants (PartyKit's node starts workerd). */
+  List<ProcessHandle> tree() {
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(process.toHandle());
+    process.descendants().forEach(all::add);
+    return all;
+  }
+
+  /** CPU time used so far by the whole process tree. */
+  Duration cpu() {
+    Duration total = Duration.ZERO;
+    for (ProcessHandle p : tree()) total = total.plus(p.info().totalCpuDuration().orElse(Duration.ZERO));
+    return total;
+  }
+
+  /** Resident memory of the whole process tree, in bytes (Linux /proc). */
+  long rss() {
+    long total = 0;
+    for (ProcessHandle p : tree()) {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+          if (line.startsWith("VmRSS:")) total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      } catch (IOException | NumberFormatException gone) {
+        // exited meanwhile
+      }
+    }
+    return total;
+  }
+
+  private static final Pattern HEAP_USED = Pattern.compile("garbage-first heap\\s+total \\d+K, used (\\d+)K");
+
+  /** The JVM's heap in use after a full collection, in bytes (jcmd); -1 for a server that is not a JVM. */
+  long heapAfterGc() throws IOException, InterruptedException {
+    if (!isJvm()) return -1;
+    jcmd("GC.run");
+    Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+  }
+
+  /** The JVM's largest classes by heap use (jcmd GC.class_histogram), for a look at where memory goes. */
+  String classHistogram(int top) throws IOException, InterruptedException {
+    if (!isJvm()) return "";
+    List<String> lines = jcmd("GC.class_histogram").lines().toList();
+    return String.join("\n", lines.subList(0, Math.min(lines.size(), top + 3)));
+  }
+
+  private String jcmd(String command) throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String jcmd = Path.of(java).resolveSibling("jcmd").toString();
+    Process p = new ProcessBuilder(jcmd, String.valueOf(process.pid()), command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  /** partyhost from its jar, serving the example guests. */
+  static final class PartyHost extends Server {
+    private final String relay;
+    private final String mode;
+    private final List<String> jvmOptions;
+    final String adminToken = "bench-" + System.nanoTime();
+
+    PartyHost(String relay, String mode, List<String> jvmOptions) {
+      super("partyhost " + relay + " (" + mode + ")");
+      this.relay = relay;
+      this.mode = mode;
+      this.jvmOptions = jvmOptions;
+    }
+
+    @Override
+    String unavailable() {
+      if (!Files.exists(Path.of("host/target/partyhost.jar"))) return "host/target/partyhost.jar is not built (make jar)";
+      if (!Files.exists(Path.of("build/wasm/" + relay + ".wasm"))) return "build/wasm/" + relay + ".wasm is not built (make examples)";
+      return null;
+    }
+
+    @Override
+    List<String> command(int port, Path work) {
+      List<String> command = new ArrayList<>(List.of(java()));
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-jar", "host/target/partyhost.jar", "--port", String.valueOf(port), "--parties", "build/wasm",
+          "--mode", mode, "--data-dir", work.resolve("data").toString()));
+      return command;
+    }
+
+    @Override
+    Map<String, String> environment() {
+      return Map.of("PARTYHOST_ADMIN_TOKEN", adminToken);
+    }
+
+    /** The host's own figures ({@code GET /_admin/stats}). */
+    JsonNode stats() throws IOException, InterruptedException {
+      return new ObjectMapper().readTree(admin("GET").body());
+    }
+
+    /** Forgets the host's timings so far ({@code DELETE /_admin/stats}). */
+    void resetStats() throws IOException, InterruptedException {
+      admin("DELETE");
+    }
+
+    private HttpResponse<String> admin(String method) throws IOException, InterruptedException {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_admin/stats"))
+          .header("Authorization", "Bearer " + adminToken).method(method, HttpRequest.BodyPublishers.noBody()).build();
+      HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2) throw new IOException(method + " /_admin/stats: " + response.statusCode());
+      return response;
+    }
+
+    @Override
+    String party(Party party) {
+      return party == Party.RELAY ? relay : "counter";
+    }
+  }
+
+  /** The same parties written directly on Vert.x, no Wasm: the ceiling. */
+  static final class Native extends Server {
+    private final List<String> jvmOptions;
+
+    Native(List<String> jvmOptions) {
+      super("native Vert.x relay");
+      this.jvmOptions = jvmOptions;
+    }
+
+    @Override
+    List<String> command(int port, Path work) {
+      String jar = Path.of(Native.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+      List<String> command = new ArrayList<>(List.of(java()));
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-cp", jar, NativeRelay.class.getName(), String.valueOf(port)));
+      return command;
+    }
+
+    @Override
+    String party(Party party) {
+      return party == Party.RELAY ? "relay" : "counter";
+    }
+  }
+
+  /** PartyKit's own dev server (workerd) with the same parties in TypeScript, from bench/partykit. */
+  static final class PartyKit extends Server {
+    private static final Path DIR = Path.of("bench/partykit");
+
+    PartyKit() {
+      super("PartyKit dev");
+    }
+
+    @Override
+    boolean isJvm() {
+      return false;
+    }
+
+    @Override
+    String unavailable() {
+      if (!Files.exists(DIR.resolve("node_modules/partykit/dist/bin.mjs"))) {
+        return "bench/partykit/node_modules is not installed (make bench installs it; needs Node.js and npm)";
+      }
+      return null;
+    }
+
+    @Override
+    List<String> command(int port, Path work) {
+      return List.of("node", "node_modules/partykit/dist/bin.mjs", "dev", "--port", String.valueOf(port),
+          "--disable-request-cf-fetch", "--no-hotkeys");
+    }
+
+    @Override
+    Path directory() {
+      return DIR;
+    }
+
+    @Override
+    Map<String, String> environment() {
+      return Map.of("NO_UPDATE_NOTIFIER", "1");
+    }
+
+    @Override
+    String party(Party party) {
+      return party == Party.RELAY ? "relay" : "counter";
+    }
+  }
+}
