@@ -25,7 +25,7 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run test bench-storage jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run test bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short
 
 run: jar examples
@@ -41,11 +41,18 @@ $(JAR): pom.xml host/pom.xml $(shell find host/src/main -type f)
 
 # Benchmarks: separate commands that print figures; never part of `make test`.
 BENCH_JAR := bench/target/partyhost-bench.jar
-$(BENCH_JAR): pom.xml bench/pom.xml $(shell find bench/src -type f)
-	mvn -B -q -f pom.xml package -DskipTests -pl bench
+# The JMH benchmarks run the host's classes in process: the bench jar is built with the host module.
+$(BENCH_JAR): pom.xml host/pom.xml bench/pom.xml $(shell find host/src/main bench/src -type f)
+	mvn -B -q -f pom.xml package -DskipTests -pl bench -am
 # Acknowledged durable puts per second in one room (group commit), against one commit per write.
 bench-storage: $(JAR) $(BENCH_JAR) test-wasm
 	java -jar $(BENCH_JAR) $(BENCH_ARGS)
+# JMH, in process: one relay message host -> guest -> host (on_message and its broadcast call), ns per
+# message, relay-c and relay-rust, compiled and interpreted (bench/.../RoundTrip.java says what each
+# row covers). One fork, short iterations: about 4 minutes on 2 cores. More: JMH_ARGS='... -prof gc'.
+JMH_ARGS ?= -f 1 -wi 3 -i 5 -w 2s -r 2s
+bench-jmh: $(BENCH_JAR) $(WASM)/relay-c.wasm $(WASM)/relay-rust.wasm
+	java -cp $(BENCH_JAR) org.openjdk.jmh.Main RoundTrip $(JMH_ARGS)
 
 # --- fuzzing ----------------------------------------------------------------------------------------
 # Jazzer fuzz tests: host/src/test/java/dev/partyhost/fuzz, one @FuzzTest per *FuzzTest class. Plain
