@@ -10,6 +10,7 @@ import dev.partyhost.guest.ExecutionMode;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -65,6 +66,12 @@ public final class HostConfig {
   public long roomIdleMs = 10_000;
   /** Folder of the embedded SQLite database, used unless {@link #postgresUrl} is set. */
   public String dataDir = "data";
+  /**
+   * Folder of compiled guest code (JVM classes, one file per module SHA-256), so that a restart loads
+   * modules instead of compiling them again. Unset: {@code DATA_DIR/compiled}; empty: no cache. The host
+   * runs what it finds there (after checking it), so only the host's user should be able to write it.
+   */
+  public String compileCacheDir;
   /** PostgreSQL to keep rooms' data in instead of SQLite: {@code postgresql://user:password@host:port/db}. */
   public String postgresUrl;
   /** Most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED. */
@@ -177,6 +184,12 @@ public final class HostConfig {
     }
     PartyLimits defaults = defaultLimits();
     for (String party : partyLimits.keySet()) defaults.with(partyLimits.get(party)); // throws on a bad one
+  }
+
+  /** Where compiled guest code is cached, or null for no cache (the interpreted mode has none). */
+  public Path compileCachePath() {
+    if (mode != ExecutionMode.COMPILED || "".equals(compileCacheDir)) return null;
+    return compileCacheDir == null ? Path.of(dataDir, "compiled") : Path.of(compileCacheDir);
   }
 
   /** The limits of one party's rooms: the host-wide values with the party's overrides. */

@@ -27,6 +27,16 @@ class HostConfigTest {
     assertEquals(2_000, c.alarmRetryMs);
     assertEquals(6, c.alarmRetries);
     assertNull(c.adminToken);
+    assertEquals(Path.of("data", "compiled"), c.compileCachePath());
+  }
+
+  @Test
+  void theCompileCacheFollowsTheDataDirUnlessSetAndAnEmptyValueTurnsItOff() {
+    assertEquals(Path.of("/srv/ph", "compiled"), HostConfig.load(new String[] {"--data-dir", "/srv/ph"}, Map.of()).compileCachePath());
+    assertEquals(Path.of("/tmp/cc"), HostConfig.load(new String[] {"--compile-cache-dir", "/tmp/cc"}, Map.of()).compileCachePath());
+    assertNull(HostConfig.load(new String[0], Map.of("PARTYHOST_COMPILE_CACHE_DIR", "")).compileCachePath());
+    assertNull(HostConfig.load(new String[] {"--compile-cache-dir="}, Map.of()).compileCachePath());
+    assertNull(HostConfig.load(new String[] {"--mode", "interpreted"}, Map.of()).compileCachePath()); // no compiled code
   }
 
   @Test

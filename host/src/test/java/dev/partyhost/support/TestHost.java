@@ -56,23 +56,21 @@ public final class TestHost implements AutoCloseable {
   /**
    * Starts with the examples (main party: chat) and the host's test guests, on empty storage of the
    * given engine (SQLite in a new folder under host/target, or a new database on the test
-   * PostgreSQL); {@code tweak} adjusts the config.
+   * PostgreSQL) and an empty compile cache; {@code tweak} adjusts the config.
    */
   public static TestHost start(Engine engine, Consumer<HostConfig> tweak) {
     HostConfig config = HostConfig.load(new String[0], Map.of("PARTYHOST_ADMIN_TOKEN", ADMIN_TOKEN));
     config.port = 0;
     config.parties = root().resolve("build/wasm").toString();
     config.mainParty = "chat";
-    if (engine == Engine.POSTGRES) {
-      config.postgresUrl = PostgresServer.get().newDatabase();
-    } else {
-      try {
-        Path target = Files.createDirectories(root().resolve("host/target"));
-        config.dataDir = Files.createTempDirectory(target, "data-").toString();
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
+    // A data directory of its own either way: with PostgreSQL it holds only the compile cache.
+    try {
+      Path target = Files.createDirectories(root().resolve("host/target"));
+      config.dataDir = Files.createTempDirectory(target, "data-").toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
     }
+    if (engine == Engine.POSTGRES) config.postgresUrl = PostgresServer.get().newDatabase();
     tweak.accept(config);
     return start(config);
   }
