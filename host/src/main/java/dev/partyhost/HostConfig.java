@@ -81,10 +81,16 @@ public final class HostConfig {
   /** Retries of a failed alarm hook before the alarm is dropped. */
   public int alarmRetries = 6;
   /**
+   * Whether WebSockets may negotiate permessage-deflate (per party in {@code partyLimits}). Off: PartyKit
+   * does not negotiate it either, and it costs a relay about 10x in throughput; it pays where messages
+   * are large and compressible and bandwidth is dear.
+   */
+  public boolean compression = false;
+  /**
    * Per-party overrides of the limits in {@link PartyLimits#NAMES} (file only): party → name → value,
    * e.g. {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
    */
-  public Map<String, Map<String, Long>> partyLimits = new HashMap<>();
+  public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
   /** Per-party configuration values that guests read with {@code config_get}: party → key → value. */
   public Map<String, Map<String, String>> vars = new HashMap<>();
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
@@ -204,8 +210,15 @@ public final class HostConfig {
     return max;
   }
 
+  /** Whether any party may compress: only then does the server offer permessage-deflate at all. */
+  public boolean anyCompression() {
+    if (compression) return true;
+    for (String party : partyLimits.keySet()) if (limits(party).compression()) return true;
+    return false;
+  }
+
   private PartyLimits defaultLimits() {
     return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
-        storageQuotaBytes);
+        storageQuotaBytes, compression);
   }
 }

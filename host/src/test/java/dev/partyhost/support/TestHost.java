@@ -26,12 +26,15 @@ public final class TestHost implements AutoCloseable {
   public final PartyHost host;
   private final Vertx clientVertx = Vertx.vertx();
   private final WebSocketClient wsClient;
+  /** A client that offers permessage-deflate in its handshakes. */
+  private final WebSocketClient deflateClient;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestHost(PartyHost host) {
     this.host = host;
     this.wsClient = clientVertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxMessageSize(64 * 1024 * 1024).setMaxFrameSize(64 * 1024 * 1024).setMaxConnections(100_000));
+    this.deflateClient = clientVertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
   }
 
   /** The repository root (the Makefile puts built modules under build/). */
@@ -108,6 +111,11 @@ public final class TestHost implements AutoCloseable {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost("127.0.0.1").setPort(port()).setURI(path);
     return Ws.connect(wsClient, options);
+  }
+
+  /** Opens a WebSocket whose handshake offers permessage-deflate. */
+  public Ws wsOfferingDeflate(String path) {
+    return Ws.connect(deflateClient, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI(path));
   }
 
   public HttpResponse<String> get(String path) {
