@@ -87,8 +87,8 @@ public final class HostConfig {
    */
   public boolean compression = false;
   /**
-   * Per-party overrides of the limits in {@link PartyLimits#NAMES} (file only): party → name → value,
-   * e.g. {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
+   * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
+   * number (true or false for compression), e.g. {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
    */
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
   /** Per-party configuration values that guests read with {@code config_get}: party → key → value. */
