@@ -10,6 +10,7 @@ import dev.partyhost.guest.ExecutionMode;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -65,6 +66,12 @@ public final class HostConfig {
   public long roomIdleMs = 10_000;
   /** Folder of the embedded SQLite database, used unless {@link #postgresUrl} is set. */
   public String dataDir = "data";
+  /**
+   * Folder of compiled guest code (JVM classes, one file per module SHA-256), so that a restart loads
+   * modules instead of compiling them again. Unset: {@code DATA_DIR/compiled}; empty: no cache. The host
+   * runs what it finds there (after checking it), so only the host's user should be able to write it.
+   */
+  public String compileCacheDir;
   /** PostgreSQL to keep rooms' data in instead of SQLite: {@code postgresql://user:password@host:port/db}. */
   public String postgresUrl;
   /** Most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED. */
@@ -74,10 +81,16 @@ public final class HostConfig {
   /** Retries of a failed alarm hook before the alarm is dropped. */
   public int alarmRetries = 6;
   /**
-   * Per-party overrides of the limits in {@link PartyLimits#NAMES} (file only): party → name → value,
-   * e.g. {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
+   * Whether WebSockets may negotiate permessage-deflate (per party in {@code partyLimits}). Off: PartyKit
+   * does not negotiate it either, and it costs a relay about 10x in throughput; it pays where messages
+   * are large and compressible and bandwidth is dear.
    */
-  public Map<String, Map<String, Long>> partyLimits = new HashMap<>();
+  public boolean compression = false;
+  /**
+   * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
+   * number (true or false for compression), e.g. {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
+   */
+  public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
   /** Per-party configuration values that guests read with {@code config_get}: party → key → value. */
   public Map<String, Map<String, String>> vars = new HashMap<>();
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
@@ -179,6 +192,12 @@ public final class HostConfig {
     for (String party : partyLimits.keySet()) defaults.with(partyLimits.get(party)); // throws on a bad one
   }
 
+  /** Where compiled guest code is cached, or null for no cache (the interpreted mode has none). */
+  public Path compileCachePath() {
+    if (mode != ExecutionMode.COMPILED || "".equals(compileCacheDir)) return null;
+    return compileCacheDir == null ? Path.of(dataDir, "compiled") : Path.of(compileCacheDir);
+  }
+
   /** The limits of one party's rooms: the host-wide values with the party's overrides. */
   public PartyLimits limits(String party) {
     return defaultLimits().with(partyLimits.getOrDefault(party, Map.of()));
@@ -191,8 +210,15 @@ public final class HostConfig {
     return max;
   }
 
+  /** Whether any party may compress: only then does the server offer permessage-deflate at all. */
+  public boolean anyCompression() {
+    if (compression) return true;
+    for (String party : partyLimits.keySet()) if (limits(party).compression()) return true;
+    return false;
+  }
+
   private PartyLimits defaultLimits() {
     return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
-        storageQuotaBytes);
+        storageQuotaBytes, compression);
   }
 }

@@ -67,11 +67,12 @@ public final class PartyHost {
         // frames over twice the limit are cut off by the decoder without being read.
         .setMaxWebSocketMessageSize(frameCeiling(config.largestMaxMessageBytes()))
         .setMaxWebSocketFrameSize(frameCeiling(config.largestMaxMessageBytes()))
-        // PartyKit does not negotiate permessage-deflate; it costs ~10x throughput on a relay.
-        .setPerMessageWebSocketCompressionSupported(false)
+        // permessage-deflate only if some party asks for it (off by default: PartyKit does not negotiate
+        // it, and it costs ~10x throughput on a relay); then each upgrade decides (DeflatePerParty).
+        .setPerMessageWebSocketCompressionSupported(config.anyCompression())
         .setPerFrameWebSocketCompressionSupported(false)
         // Each socket is written on its own event loop only (room.Outbound): Vert.x then needs no write
-        // queue per connection (about 8 KiB each).
+        // queue per HTTP connection (about 4 KiB each).
         .setStrictThreadMode(true);
     try {
       rooms.scheduleStoredAlarms();

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The limits that apply to one party's rooms: the host-wide settings of the same names, with that
- * party's overrides from the config file's {@code partyLimits} applied.
+ * The limits and settings that apply to one party's rooms: the host-wide settings of the same names,
+ * with that party's overrides from the config file's {@code partyLimits} applied.
  *
  * @param hookDeadlineMs CPU time one hook call may take before it is stopped (a trap)
  * @param maxMemoryBytes cap on each instance's linear memory
@@ -13,12 +13,13 @@ import java.util.Set;
  * @param maxConnectionsPerRoom connections one room accepts; more are closed with 1013
  * @param messagesPerSecond messages one connection may send per second (0: no limit); more close it with 1008
  * @param storageQuotaBytes bytes (keys plus values) one room may store
+ * @param compression whether WebSockets to the party may negotiate permessage-deflate
  */
 public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessageBytes, int maxConnectionsPerRoom,
-                          int messagesPerSecond, long storageQuotaBytes) {
+                          int messagesPerSecond, long storageQuotaBytes, boolean compression) {
   /** The names that {@code partyLimits} may override. */
   public static final Set<String> NAMES = Set.of("hookDeadlineMs", "maxMemoryBytes", "maxMessageBytes",
-      "maxConnectionsPerRoom", "messagesPerSecond", "storageQuotaBytes");
+      "maxConnectionsPerRoom", "messagesPerSecond", "storageQuotaBytes", "compression");
 
   public PartyLimits {
     if (hookDeadlineMs < 1 || maxMessageBytes < 1 || maxConnectionsPerRoom < 1 || messagesPerSecond < 0
@@ -28,32 +29,49 @@ public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessag
     }
   }
 
-  /** These limits with some replaced, by name. */
-  PartyLimits with(Map<String, Long> overrides) {
-    PartyLimits l = this;
-    for (Map.Entry<String, Long> o : overrides.entrySet()) {
-      long v = o.getValue();
-      l = switch (o.getKey()) {
-        case "hookDeadlineMs" -> new PartyLimits(v, l.maxMemoryBytes, l.maxMessageBytes, l.maxConnectionsPerRoom, l.messagesPerSecond, l.storageQuotaBytes);
-        case "maxMemoryBytes" -> new PartyLimits(l.hookDeadlineMs, toInt(o), l.maxMessageBytes, l.maxConnectionsPerRoom, l.messagesPerSecond, l.storageQuotaBytes);
-        case "maxMessageBytes" -> new PartyLimits(l.hookDeadlineMs, l.maxMemoryBytes, toInt(o), l.maxConnectionsPerRoom, l.messagesPerSecond, l.storageQuotaBytes);
-        case "maxConnectionsPerRoom" -> new PartyLimits(l.hookDeadlineMs, l.maxMemoryBytes, l.maxMessageBytes, toInt(o), l.messagesPerSecond, l.storageQuotaBytes);
-        case "messagesPerSecond" -> new PartyLimits(l.hookDeadlineMs, l.maxMemoryBytes, l.maxMessageBytes, l.maxConnectionsPerRoom, toInt(o), l.storageQuotaBytes);
-        case "storageQuotaBytes" -> new PartyLimits(l.hookDeadlineMs, l.maxMemoryBytes, l.maxMessageBytes, l.maxConnectionsPerRoom, l.messagesPerSecond, v);
+  /** These limits with some replaced, by name: numbers, and true or false for {@code compression}. */
+  PartyLimits with(Map<String, ?> overrides) {
+    long hookDeadlineMs = this.hookDeadlineMs;
+    int maxMemoryBytes = this.maxMemoryBytes;
+    int maxMessageBytes = this.maxMessageBytes;
+    int maxConnectionsPerRoom = this.maxConnectionsPerRoom;
+    int messagesPerSecond = this.messagesPerSecond;
+    long storageQuotaBytes = this.storageQuotaBytes;
+    boolean compression = this.compression;
+    for (Map.Entry<String, ?> o : overrides.entrySet()) {
+      switch (o.getKey()) {
+        case "hookDeadlineMs" -> hookDeadlineMs = toLong(o);
+        case "maxMemoryBytes" -> maxMemoryBytes = toInt(o);
+        case "maxMessageBytes" -> maxMessageBytes = toInt(o);
+        case "maxConnectionsPerRoom" -> maxConnectionsPerRoom = toInt(o);
+        case "messagesPerSecond" -> messagesPerSecond = toInt(o);
+        case "storageQuotaBytes" -> storageQuotaBytes = toLong(o);
+        case "compression" -> {
+          if (!(o.getValue() instanceof Boolean b)) throw new IllegalArgumentException("compression must be true or false, not " + o.getValue());
+          compression = b;
+        }
         default -> throw new IllegalArgumentException("unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
-      };
+      }
     }
-    return l;
+    return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
+        storageQuotaBytes, compression);
   }
 
   public int maxMemoryPages() {
     return Math.max(1, maxMemoryBytes / 65536);
   }
 
-  private static int toInt(Map.Entry<String, Long> o) {
-    if (o.getValue() > Integer.MAX_VALUE || o.getValue() < Integer.MIN_VALUE) {
-      throw new IllegalArgumentException(o.getKey() + " is too large: " + o.getValue());
+  private static long toLong(Map.Entry<String, ?> o) {
+    if (o.getValue() instanceof Long || o.getValue() instanceof Integer || o.getValue() instanceof Short) {
+      return ((Number) o.getValue()).longValue();
     }
-    return (int) (long) o.getValue();
+    if (o.getValue() instanceof java.math.BigInteger) throw new IllegalArgumentException(o.getKey() + " is too large: " + o.getValue());
+    throw new IllegalArgumentException(o.getKey() + " must be a whole number, not " + o.getValue());
+  }
+
+  private static int toInt(Map.Entry<String, ?> o) {
+    long v = toLong(o);
+    if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) throw new IllegalArgumentException(o.getKey() + " is too large: " + v);
+    return (int) v;
   }
 }

@@ -1,8 +1,10 @@
 package dev.partyhost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.guest.ExecutionMode;
 import java.nio.file.Files;
@@ -27,6 +29,16 @@ class HostConfigTest {
     assertEquals(2_000, c.alarmRetryMs);
     assertEquals(6, c.alarmRetries);
     assertNull(c.adminToken);
+    assertEquals(Path.of("data", "compiled"), c.compileCachePath());
+  }
+
+  @Test
+  void theCompileCacheFollowsTheDataDirUnlessSetAndAnEmptyValueTurnsItOff() {
+    assertEquals(Path.of("/srv/ph", "compiled"), HostConfig.load(new String[] {"--data-dir", "/srv/ph"}, Map.of()).compileCachePath());
+    assertEquals(Path.of("/tmp/cc"), HostConfig.load(new String[] {"--compile-cache-dir", "/tmp/cc"}, Map.of()).compileCachePath());
+    assertNull(HostConfig.load(new String[0], Map.of("PARTYHOST_COMPILE_CACHE_DIR", "")).compileCachePath());
+    assertNull(HostConfig.load(new String[] {"--compile-cache-dir="}, Map.of()).compileCachePath());
+    assertNull(HostConfig.load(new String[] {"--mode", "interpreted"}, Map.of()).compileCachePath()); // no compiled code
   }
 
   @Test
@@ -43,6 +55,26 @@ class HostConfigTest {
     assertEquals(ExecutionMode.INTERPRETED, c.mode);
     assertEquals("hi", c.vars.get("chat").get("greeting"));
     assertEquals("t", c.adminToken);
+  }
+
+  @Test
+  void compressionIsOffUnlessTheHostOrAPartyTurnsItOn(@TempDir Path dir) throws Exception {
+    HostConfig defaults = HostConfig.load(new String[0], Map.of());
+    assertFalse(defaults.compression);
+    assertFalse(defaults.limits("chat").compression());
+    assertFalse(defaults.anyCompression());
+    Path file = dir.resolve("partyhost.json");
+    Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"compression\": true, \"hookDeadlineMs\": 50}}}");
+    HostConfig c = HostConfig.load(new String[] {"--config", file.toString()}, Map.of());
+    assertTrue(c.limits("chat").compression());
+    assertEquals(50, c.limits("chat").hookDeadlineMs());
+    assertFalse(c.limits("poll").compression());
+    assertTrue(c.anyCompression());
+    assertTrue(HostConfig.load(new String[] {"--compression", "true"}, Map.of()).limits("poll").compression());
+    Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"compression\": 1}}}");
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
+    Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"hookDeadlineMs\": true}}}");
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
   }
 
   @Test

@@ -64,8 +64,8 @@ public final class DurableWrites {
     Path data = Files.createTempDirectory("partyhost-bench-");
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-jar", "host/target/partyhost.jar", "--port", String.valueOf(port), "--parties", "build/test-wasm"));
+    command.addAll(List.of("--data-dir", data.toString())); // with PostgreSQL, only the compile cache
     if (postgres != null) command.addAll(List.of("--postgres-url", postgres));
-    else command.addAll(List.of("--data-dir", data.toString()));
     Process host = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(data.resolve("host.log").toFile()).start();
     Vertx vertx = Vertx.vertx();

@@ -16,6 +16,8 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import java.util.function.Function;
  * instantiated per room. A room costs an instance, never a parse or a compile.
  */
 public final class GuestModule {
+  private static final Logger LOG = System.getLogger("partyhost.compile");
   private static final List<ValType> I32 = List.of(ValType.I32);
 
   /** Signatures of the guest exports the host calls (abi.json "exports"). */
@@ -91,6 +94,16 @@ public final class GuestModule {
    */
   public static GuestModule load(byte[] bytes, Map<String, FunctionType> hostImports, ExecutionMode mode,
                                  int maxModuleBytes, int maxMemoryPages) throws ModuleRejectedException {
+    return load(bytes, hostImports, mode, maxModuleBytes, maxMemoryPages, null);
+  }
+
+  /**
+   * As above, with compiled code read from and saved to {@code cache} (null: none; the interpreted mode
+   * never uses it). An entry is saved only for a module that passed every check.
+   */
+  public static GuestModule load(byte[] bytes, Map<String, FunctionType> hostImports, ExecutionMode mode,
+                                 int maxModuleBytes, int maxMemoryPages, CompileCache cache)
+      throws ModuleRejectedException {
     if (bytes.length > maxModuleBytes) {
       throw new ModuleRejectedException("module too large: " + bytes.length + " bytes, the limit is " + maxModuleBytes);
     }
@@ -109,20 +122,51 @@ public final class GuestModule {
     boolean usesWasi = checkImports(module, hostImports);
     checkExports(module);
     MemoryLimits limits = memoryLimits(module, maxMemoryPages);
+    String sha256 = sha256(bytes);
+    CompileCache.Entry cached = mode == ExecutionMode.COMPILED && cache != null ? cache.entry(sha256) : null;
+    long started = System.nanoTime();
     Function<Instance, Machine> factory;
     try {
-      // FAIL, not the default fallback to the interpreter for a function too large for one JVM method:
-      // the interpreter does not check for interrupts at every loop back-edge, so the CPU deadline
-      // could not stop such a function.
-      factory = mode == ExecutionMode.COMPILED
-          ? MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL).compile()
-          : InterpreterMachine::new;
+      factory = mode == ExecutionMode.COMPILED ? compile(module, cached) : InterpreterMachine::new;
     } catch (RuntimeException e) {
       throw new ModuleRejectedException("module does not compile: " + e.getMessage());
     }
-    GuestModule guestModule = new GuestModule(sha256(bytes), module, factory, limits, usesWasi, bytes.length);
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    GuestModule guestModule = new GuestModule(sha256, module, factory, limits, usesWasi, bytes.length);
     guestModule.checkAbiVersion(hostImports);
+    if (cached != null) {
+      cached.save();
+      LOG.log(Level.INFO, "module " + sha256 + (cached.hit() ? " loaded from the compile cache in " + ms + " ms"
+          : " compiled in " + ms + " ms, saved to the compile cache"));
+    }
     return guestModule;
+  }
+
+  /**
+   * FAIL, not the default fallback to the interpreter for a function too large for one JVM method:
+   * the interpreter does not check for interrupts at every loop back-edge, so the CPU deadline could
+   * not stop such a function.
+   */
+  private static final InterpreterFallback FALLBACK = InterpreterFallback.FAIL;
+  /** The options the host compiles with, part of every cache entry's fingerprint: changing them makes old entries misses. */
+  static final String COMPILER_OPTIONS = "interpreterFallback=" + FALLBACK;
+
+  /** Compiles to JVM bytecode, or loads what an earlier run compiled. */
+  private static Function<Instance, Machine> compile(WasmModule module, CompileCache.Entry cached) {
+    try {
+      return compiler(module, cached).compile();
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      if (cached == null || !cached.hit()) throw e;
+      // Classes that passed the entry's checks and still fail to load or verify: compile afresh.
+      cached.discard(e);
+      return compiler(module, cached).compile();
+    }
+  }
+
+  private static MachineFactoryCompiler.Builder compiler(WasmModule module, CompileCache.Entry cached) {
+    MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(module)
+        .withInterpreterFallback(FALLBACK);
+    return cached == null ? builder : builder.withCache(cached);
   }
 
   /**

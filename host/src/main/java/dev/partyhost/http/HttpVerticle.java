@@ -5,6 +5,7 @@ import dev.partyhost.party.Parties;
 import dev.partyhost.room.Rooms;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
@@ -29,7 +30,11 @@ public final class HttpVerticle extends VerticleBase {
     PartyRoutes partyRoutes = new PartyRoutes(config, parties, rooms);
     partyRoutes.mount(router);
     router.route().handler(ctx -> PartyRoutes.plain(ctx.response(), 404, "Not found"));
-    return vertx.createHttpServer(options).requestHandler(req -> {
+    HttpServer server = vertx.createHttpServer(options);
+    if (options.getPerMessageWebSocketCompressionSupported()) {
+      server.connectionHandler(connection -> DeflatePerParty.install(connection, config, options));
+    }
+    return server.requestHandler(req -> {
       // The router would throw on a malformed escape; answer it here, plainly.
       if (RoomAddress.hasBadEscape(req.path())) {
         PartyRoutes.plain(req.response(), 400, "Bad percent-encoding in path");

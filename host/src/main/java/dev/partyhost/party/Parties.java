@@ -1,6 +1,7 @@
 package dev.partyhost.party;
 
 import dev.partyhost.HostConfig;
+import dev.partyhost.guest.CompileCache;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.room.HostCalls;
@@ -19,10 +20,14 @@ public final class Parties {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private final HostConfig config;
+  /** Compiled code kept across restarts; null when off. */
+  private final CompileCache cache;
   private final Map<String, GuestModule> current = new ConcurrentHashMap<>();
 
   public Parties(HostConfig config) {
     this.config = config;
+    Path dir = config.compileCachePath();
+    this.cache = dir == null ? null : new CompileCache(dir);
   }
 
   public static boolean isValidName(String name) {
@@ -32,7 +37,7 @@ public final class Parties {
   /** Parses, validates and compiles a module for party {@code name} (slow: call it off the event loops). */
   public GuestModule compile(String name, byte[] bytes) throws ModuleRejectedException {
     return GuestModule.load(bytes, HostCalls.SIGNATURES, config.mode, config.maxModuleBytes,
-        config.limits(name).maxMemoryPages());
+        config.limits(name).maxMemoryPages(), cache);
   }
 
   /** Makes {@code module} the version that new rooms of {@code name} get. */

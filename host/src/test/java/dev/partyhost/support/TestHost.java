@@ -26,12 +26,15 @@ public final class TestHost implements AutoCloseable {
   public final PartyHost host;
   private final Vertx clientVertx = Vertx.vertx();
   private final WebSocketClient wsClient;
+  /** A client that offers permessage-deflate in its handshakes. */
+  private final WebSocketClient deflateClient;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestHost(PartyHost host) {
     this.host = host;
     this.wsClient = clientVertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxMessageSize(64 * 1024 * 1024).setMaxFrameSize(64 * 1024 * 1024).setMaxConnections(100_000));
+    this.deflateClient = clientVertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
   }
 
   /** The repository root (the Makefile puts built modules under build/). */
@@ -56,23 +59,21 @@ public final class TestHost implements AutoCloseable {
   /**
    * Starts with the examples (main party: chat) and the host's test guests, on empty storage of the
    * given engine (SQLite in a new folder under host/target, or a new database on the test
-   * PostgreSQL); {@code tweak} adjusts the config.
+   * PostgreSQL) and an empty compile cache; {@code tweak} adjusts the config.
    */
   public static TestHost start(Engine engine, Consumer<HostConfig> tweak) {
     HostConfig config = HostConfig.load(new String[0], Map.of("PARTYHOST_ADMIN_TOKEN", ADMIN_TOKEN));
     config.port = 0;
     config.parties = root().resolve("build/wasm").toString();
     config.mainParty = "chat";
-    if (engine == Engine.POSTGRES) {
-      config.postgresUrl = PostgresServer.get().newDatabase();
-    } else {
-      try {
-        Path target = Files.createDirectories(root().resolve("host/target"));
-        config.dataDir = Files.createTempDirectory(target, "data-").toString();
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
+    // A data directory of its own either way: with PostgreSQL it holds only the compile cache.
+    try {
+      Path target = Files.createDirectories(root().resolve("host/target"));
+      config.dataDir = Files.createTempDirectory(target, "data-").toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
     }
+    if (engine == Engine.POSTGRES) config.postgresUrl = PostgresServer.get().newDatabase();
     tweak.accept(config);
     return start(config);
   }
@@ -110,6 +111,11 @@ public final class TestHost implements AutoCloseable {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost("127.0.0.1").setPort(port()).setURI(path);
     return Ws.connect(wsClient, options);
+  }
+
+  /** Opens a WebSocket whose handshake offers permessage-deflate. */
+  public Ws wsOfferingDeflate(String path) {
+    return Ws.connect(deflateClient, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI(path));
   }
 
   public HttpResponse<String> get(String path) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -19,6 +20,7 @@ public final class Ws implements AutoCloseable {
   private final ClientWebSocket socket;
   private final LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private MultiMap handshakeHeaders;
 
   private Ws(ClientWebSocket socket) {
     this.socket = socket;
@@ -33,10 +35,16 @@ public final class Ws implements AutoCloseable {
         ws.socket.closeStatusCode() == null ? 1005 : (int) ws.socket.closeStatusCode()));
     try {
       ws.socket.connect(options).toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      ws.handshakeHeaders = MultiMap.caseInsensitiveMultiMap().addAll(ws.socket.headers());
       return ws;
     } catch (Exception e) {
       throw new IllegalStateException("WebSocket connect to " + options.getURI() + " failed: " + e, e);
     }
+  }
+
+  /** The headers of the server's 101 response. */
+  public MultiMap handshakeHeaders() {
+    return handshakeHeaders;
   }
 
   public Ws send(String text) {
