@@ -12,8 +12,8 @@ JAR := host/target/partyhost.jar
 # Debian's Rust 1.63 has the wasm32 standard library; a rustup toolchain on PATH may not.
 CARGO := RUSTC=/usr/bin/rustc /usr/bin/cargo
 # Freestanding C guests (no libc) and WASI-libc reactors.
-# A 64 KiB stack placed first (an overflow traps instead of overwriting data), a 16 MiB ceiling.
-GUEST_LDFLAGS := -Wl,--stack-first -Wl,-z,stack-size=65536 -Wl,--max-memory=16777216
+# A 16 KiB stack placed first (an overflow traps instead of overwriting data), a 16 MiB ceiling.
+GUEST_LDFLAGS := -Wl,--stack-first -Wl,-z,stack-size=16384 -Wl,--max-memory=16777216
 CC_WASM := clang --target=wasm32 -std=c11 -O2 -Wall -Wextra -ffreestanding -nostdlib -Iguest-sdk-c \
            -Wl,--no-entry $(GUEST_LDFLAGS)
 CC_WASI := clang --target=wasm32-wasi -mexec-model=reactor -std=c11 -O2 -Wall -Wextra -Iguest-sdk-c \
@@ -25,11 +25,15 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run test bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run test bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short
 
+# JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
+# regions keep guest memories up to 2 MiB (32 pages) out of humongous allocation.
+HOST_JAVA_OPTS ?= -Xmx4g -XX:+UseG1GC -XX:G1HeapRegionSize=4m
+
 run: jar examples
-	java -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
+	java $(HOST_JAVA_OPTS) -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
 
 test: examples conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
 	mvn -B --no-transfer-progress -f pom.xml test
@@ -45,8 +49,20 @@ BENCH_JAR := bench/target/partyhost-bench.jar
 $(BENCH_JAR): pom.xml host/pom.xml bench/pom.xml $(shell find host/src/main bench/src -type f)
 	mvn -B -q -f pom.xml package -DskipTests -pl bench -am
 # Acknowledged durable puts per second in one room (group commit), against one commit per write.
+# The suite: each scenario against partyhost (relay-c, relay-rust; compiled and interpreted), the
+# native Vert.x relay and PartyKit's dev server, then durable writes and the JMH round trip. About
+# 20 minutes on 2 cores. One part: `make bench BENCH_ARGS='--scenarios fanout --servers native,relay-c'`.
+bench: $(JAR) $(BENCH_JAR) examples partykit-deps
+	java -cp $(BENCH_JAR) dev.partyhost.bench.Bench --host-jvm "$(HOST_JAVA_OPTS)" $(BENCH_ARGS)
+	$(MAKE) bench-storage bench-jmh
+# PartyKit's dev server, pinned by bench/partykit/package-lock.json; skipped (with a message) without Node.
+PARTYKIT_DEPS := bench/partykit/node_modules/.package-lock.json
+partykit-deps:
+	@if command -v npm >/dev/null; then $(MAKE) $(PARTYKIT_DEPS); else echo "no Node.js/npm: the bench skips PartyKit"; fi
+$(PARTYKIT_DEPS): bench/partykit/package-lock.json
+	npm ci --prefix bench/partykit --no-audit --no-fund --loglevel=error
 bench-storage: $(JAR) $(BENCH_JAR) test-wasm
-	java -jar $(BENCH_JAR) $(BENCH_ARGS)
+	java -jar $(BENCH_JAR) $(BENCH_ARGS_STORAGE)
 # JMH, in process: one relay message host -> guest -> host (on_message and its broadcast call), ns per
 # message, relay-c and relay-rust, compiled and interpreted (bench/.../RoundTrip.java says what each
 # row covers). One fork, short iterations: about 4 minutes on 2 cores. More: JMH_ARGS='... -prof gc'.
@@ -127,7 +143,8 @@ $(WASM)/relay-rust.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/relay_rus
 $(WASM)/auth.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/auth.wasm
 	@mkdir -p $(@D) && cp $< $@
 
-C_SDK := guest-sdk-c/partyhost.h guest-sdk-c/partyhost.c
+# (the Makefile too: a change of the flags above rebuilds the guests)
+C_SDK := guest-sdk-c/partyhost.h guest-sdk-c/partyhost.c Makefile
 $(WASM)/counter.wasm: examples-wasm/counter/counter.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASI) -o $@ $< guest-sdk-c/partyhost.c
@@ -138,7 +155,7 @@ $(WASM)/relay-c.wasm: examples-wasm/relay-c/relay.c $(C_SDK) | $(TOOLCHAINS)
 # Your own parties: `make rust-party DIR=path/to/crate` (the folder name is the crate and party name)
 # and `make c-party SRC=path/to/party.c [C_LIBC=wasi]`; both write build/parties/NAME.wasm.
 PARTIES := $(BUILD)/parties
-RUST_GUEST_FLAGS := -C link-arg=-zstack-size=65536 -C link-arg=--max-memory=16777216
+RUST_GUEST_FLAGS := -C link-arg=-zstack-size=16384 -C link-arg=--max-memory=16777216
 rust-party: | $(TOOLCHAINS)
 	@test -n "$(DIR)" || { echo "usage: make rust-party DIR=path/to/crate"; exit 2; }
 	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build --release --target wasm32-unknown-unknown \

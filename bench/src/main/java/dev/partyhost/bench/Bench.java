@@ -33,7 +33,7 @@ public final class Bench {
     all.put("paced", new FanOut(50, 20, Integer.parseInt(flags.getOrDefault("rate", "1000")), warmup, measure));
     all.put("rooms", new ManyRooms(Integer.parseInt(flags.getOrDefault("rooms", "10000")), warmup, measure));
     all.put("coldstart", new ColdStart(Integer.parseInt(flags.getOrDefault("cold-starts", "2000")), 500));
-    all.put("connections", new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 100));
+    all.put("connections", new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 1000));
     List<String> scenarios = list(flags.getOrDefault("scenarios", String.join(",", all.keySet())));
     List<String> servers = list(flags.getOrDefault("servers",
         "native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit"));
@@ -91,19 +91,22 @@ public final class Bench {
 
   private static void print(Scenario scenario, List<String> order, Map<String, Scenario.Figures> results, List<String> jvm) {
     if (results.isEmpty()) return;
-    List<String> columns = new ArrayList<>(results.values().iterator().next().columns.keySet());
+    List<String> columns = new ArrayList<>();
+    for (Scenario.Figures f : results.values()) {
+      for (String c : f.columns.keySet()) if (!columns.contains(c)) columns.add(c);
+    }
     Scenario.Figures nativeRun = results.get(NATIVE);
     Scenario.Figures partykit = results.get(PARTYKIT);
     StringBuilder header = new StringBuilder(String.format("  %-38s", "server"));
     for (String c : columns) header.append(String.format(" %13s", c));
     if (nativeRun != null) header.append(String.format(" %10s", "x native"));
     if (partykit != null) header.append(String.format(" %10s", "x PartyKit"));
-    System.out.println(header);
+    System.out.println(header + (scenario.higherIsBetter() ? "" : "   (ratios: lower is better)"));
     for (String name : order) {
       Scenario.Figures f = results.get(name);
       if (f == null) continue;
       StringBuilder row = new StringBuilder(String.format("  %-38s", server(name, jvm).name));
-      for (String c : columns) row.append(String.format(" %13s", f.columns.getOrDefault(c, "")));
+      for (String c : columns) row.append(String.format(" %13s", f.columns.getOrDefault(c, "-")));
       if (nativeRun != null) row.append(String.format(" %10.2f", f.primary / nativeRun.primary));
       if (partykit != null) row.append(String.format(" %10.2f", f.primary / partykit.primary));
       if (!f.note.isEmpty()) row.append("  ").append(f.note);

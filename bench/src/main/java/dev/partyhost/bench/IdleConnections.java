@@ -45,9 +45,10 @@ final class IdleConnections extends Scenario {
       long rss = server.rss();
       if (Boolean.getBoolean("bench.histogram")) System.out.println(server.classHistogram(25));
       int held = open.size();
-      Figures f = new Figures();
-      if (heap >= 0) f.primary("heap/conn", (heap - heap0) / 1024.0 / held, "%.2f KiB");
-      f.primary("rss/conn", (rss - rss0) / 1024.0 / held, "%.2f KiB").put("held", String.format("%,d", held))
+      // Ratios are of resident memory, which every server has; the heap is the JVM's live objects alone.
+      Figures f = new Figures().primary("rss/conn", (rss - rss0) / 1024.0 / held, "%.2f KiB")
+          .put("heap/conn", heap < 0 ? "-" : String.format("%.2f KiB", (heap - heap0) / 1024.0 / held))
+          .put("held", String.format("%,d", held))
           .put("of", String.format("%,d", count)).put("opened/s", String.format("%,.0f", held / seconds));
       cpu.put(f);
       return f;
