@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.partyhost.support.LogCapture;
+import dev.partyhost.support.Poll;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Uploading modules: validated before anything is replaced, token required, optional restart. */
+/** Uploading modules (validated before anything is replaced, optional restart) and statistics; token required. */
 class AdminTest {
   private static byte[] module(String name) throws Exception {
     return Files.readAllBytes(TestHost.wasm("wasm", name));
@@ -108,6 +115,74 @@ class AdminTest {
       try (Ws again = host.ws("/parties/swap/room?_pk=a")) {
         again.expectText("{\"count\":0}");
       }
+    }
+  }
+
+  // --- statistics ---
+
+  @Test
+  void statsCountRoomsAndConnectionsAndTimeRoomStartsUntilDeleteResetsTheTimings() throws Exception {
+    int rooms = 5;
+    try (TestHost host = TestHost.start()) { // closing the host closes its client sockets
+      List<Ws> sockets = new ArrayList<>();
+      for (int i = 0; i < rooms; i++) sockets.add(host.ws("/parties/relay-c/stats-" + i));
+      sockets.add(host.ws("/parties/relay-c/stats-0")); // a second socket in a live room starts nothing
+      // A socket is counted, and its room loaded and started, before its handshake completes.
+      JsonNode stats = stats(host);
+      assertEquals(rooms, stats.get("rooms").asInt(), stats.toString());
+      assertEquals(rooms + 1, stats.get("connections").asInt(), stats.toString());
+      for (String timing : new String[] {"loads", "instantiations"}) {
+        JsonNode t = stats.get(timing);
+        assertEquals(rooms, t.get("count").asLong(), timing + ": one per room: " + t);
+        double p50 = t.get("p50Micros").asDouble(), p99 = t.get("p99Micros").asDouble();
+        double p999 = t.get("p999Micros").asDouble(), max = t.get("maxMicros").asDouble();
+        assertTrue(p50 > 0 && p50 <= p99 && p99 <= p999 && p999 <= max, timing + ": " + t);
+        assertTrue(max < 10_000_000, timing + " took over 10 s: " + t);
+      }
+
+      // Without the token: 401 to both methods, and DELETE resets nothing.
+      for (String method : new String[] {"GET", "DELETE"}) {
+        assertEquals(401, host.send(statsRequest(host, null).method(method, HttpRequest.BodyPublishers.noBody())).statusCode());
+        assertEquals(401, host.send(statsRequest(host, "wrong").method(method, HttpRequest.BodyPublishers.noBody())).statusCode());
+      }
+      assertEquals(rooms, stats(host).get("instantiations").get("count").asLong());
+
+      // DELETE forgets the timings; rooms and connections are live counts and stay.
+      HttpResponse<String> reset = host.send(statsRequest(host, TestHost.ADMIN_TOKEN).DELETE());
+      assertEquals(204, reset.statusCode());
+      stats = stats(host);
+      for (String timing : new String[] {"loads", "instantiations"}) {
+        assertEquals(0, stats.get(timing).get("count").asLong(), stats.toString());
+        assertEquals(0, stats.get(timing).get("maxMicros").asDouble(), stats.toString());
+      }
+      assertEquals(rooms, stats.get("rooms").asInt());
+      assertEquals(rooms + 1, stats.get("connections").asInt());
+
+      // A closed socket leaves the count (once the host has seen the close); a new room is timed afresh.
+      sockets.remove(sockets.size() - 1).close();
+      Poll.until(() -> stats(host).get("connections").asInt() == rooms, Ws.TIMEOUT_MS);
+      host.ws("/parties/relay-c/stats-new");
+      stats = stats(host);
+      assertEquals(rooms + 1, stats.get("rooms").asInt());
+      assertEquals(1, stats.get("loads").get("count").asLong(), stats.toString());
+      assertEquals(1, stats.get("instantiations").get("count").asLong(), stats.toString());
+      assertTrue(stats.get("instantiations").get("maxMicros").asDouble() > 0, stats.toString());
+    }
+  }
+
+  private static HttpRequest.Builder statsRequest(TestHost host, String token) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(host.url("/_admin/stats")));
+    return token == null ? request : request.header("Authorization", "Bearer " + token);
+  }
+
+  private static JsonNode stats(TestHost host) {
+    HttpResponse<String> r = host.send(statsRequest(host, TestHost.ADMIN_TOKEN).GET());
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
+    try {
+      return new ObjectMapper().readTree(r.body());
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + r.body(), e);
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTrap;
+import dev.partyhost.guest.Utf8;
 import dev.partyhost.guest.Wasi;
 import dev.partyhost.guest.Watchdog;
 import dev.partyhost.PartyLimits;
@@ -187,7 +188,8 @@ public final class Room implements Scope {
 
   /**
    * Whole messages from a socket's frames, read on the socket's loop: the bytes as they came, with no
-   * decoding to a String and back (Netty has checked that text frames are UTF-8).
+   * decoding to a String and back. Text is checked for UTF-8 here, on the whole message: neither
+   * Netty's decoder nor Vert.x checks data frames (Netty's Utf8FrameValidator is not in Vert.x's pipeline).
    */
   private static final class Inbound implements Handler<WebSocketFrame> {
     private final Room room;
@@ -229,6 +231,10 @@ public final class Room implements Scope {
     }
 
     private void start(WebSocketFrame frame) {
+      if (frame.binaryData().length() > limit) {
+        room.tooBig(socket, limit);
+        return;
+      }
       fragments = Buffer.buffer().appendBuffer(frame.binaryData());
       fragmentsText = frame.isText();
     }
@@ -236,8 +242,12 @@ public final class Room implements Scope {
     private void message(Buffer data, boolean text) {
       if (data.length() > limit) {
         room.tooBig(socket, limit);
+        return;
+      }
+      byte[] bytes = data.getBytes();
+      if (text && !Utf8.isValid(bytes, 0, bytes.length)) {
+        room.notUtf8(socket);
       } else if (rate.allows()) {
-        byte[] bytes = data.getBytes();
         c.room.deliver(c, r -> r.message(c, bytes, text ? Abi.TEXT : Abi.BINARY));
       } else {
         room.tooFast(socket);
@@ -254,6 +264,11 @@ public final class Room implements Scope {
   private void tooBig(ServerWebSocket socket, int limit) {
     LOG.log(Level.INFO, "[" + party + "/" + id + "] message over " + limit + " bytes, closing with 1009");
     socket.close((short) 1009, "Message too big");
+  }
+
+  private void notUtf8(ServerWebSocket socket) {
+    LOG.log(Level.INFO, "[" + party + "/" + id + "] text message that is not UTF-8, closing with 1007");
+    socket.close((short) 1007, "Invalid UTF-8");
   }
 
   private void tooFast(ServerWebSocket socket) {

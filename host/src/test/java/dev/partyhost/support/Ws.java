@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,12 @@ public final class Ws implements AutoCloseable {
     return this;
   }
 
+  /** Sends one frame as it is (a fragment, a continuation, a ping): for tests of the host's frame handling. */
+  public Ws sendFrame(WebSocketFrame frame) {
+    socket.writeFrame(frame).await();
+    return this;
+  }
+
   public Object next() {
     try {
       Object m = received.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -65,6 +72,11 @@ public final class Ws implements AutoCloseable {
     } catch (InterruptedException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Messages received and not taken yet. */
+  public int pending() {
+    return received.size();
   }
 
   public String nextText() {

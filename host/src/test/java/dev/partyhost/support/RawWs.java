@@ -1,0 +1,108 @@
+package dev.partyhost.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A WebSocket client over a plain socket that sends frames byte for byte, for what a well-behaved
+ * client library refuses to send (text that is not UTF-8, say). Reads block up to {@link Ws#TIMEOUT_MS}.
+ */
+public final class RawWs implements AutoCloseable {
+  public static final int CONTINUATION = 0x0, TEXT = 0x1, BINARY = 0x2, CLOSE = 0x8;
+
+  /** A frame from the host: FIN, opcode, and payload (the host does not mask). */
+  public record Frame(boolean fin, int opcode, byte[] payload) {
+    /** The status code of a close frame; 1005 when it has none. */
+    public int closeCode() {
+      return payload.length < 2 ? 1005 : ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+    }
+
+    public String closeReason() {
+      return payload.length < 2 ? "" : new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+    }
+  }
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+
+  private RawWs(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new DataInputStream(socket.getInputStream());
+    this.out = socket.getOutputStream();
+  }
+
+  /** Opens a WebSocket to {@code path} and reads the 101; fails on any other answer. */
+  public static RawWs open(TestHost host, String path) throws IOException {
+    Socket socket = new Socket("127.0.0.1", host.port());
+    socket.setSoTimeout((int) Ws.TIMEOUT_MS);
+    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        socket.close();
+        throw new EOFException("closed during the handshake: " + head);
+      }
+      head.append((char) b);
+    }
+    if (!head.toString().startsWith("HTTP/1.1 101")) {
+      socket.close();
+      throw new IOException("no 101: " + head);
+    }
+    return new RawWs(socket);
+  }
+
+  /** Sends one masked frame. */
+  public RawWs send(boolean fin, int opcode, byte[] payload) throws IOException {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.write((fin ? 0x80 : 0) | opcode);
+    if (payload.length < 126) {
+      frame.write(0x80 | payload.length);
+    } else if (payload.length < 65536) {
+      frame.write(0x80 | 126);
+      frame.write(payload.length >> 8);
+      frame.write(payload.length);
+    } else {
+      frame.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) frame.write((int) ((long) payload.length >> shift));
+    }
+    byte[] mask = {0x37, (byte) 0xfa, 0x21, 0x3d};
+    frame.write(mask, 0, 4);
+    for (int i = 0; i < payload.length; i++) frame.write(payload[i] ^ mask[i % 4]);
+    out.write(frame.toByteArray());
+    out.flush();
+    return this;
+  }
+
+  /** The next frame from the host. */
+  public Frame read() throws IOException {
+    int first = in.readUnsignedByte();
+    int len = in.readUnsignedByte() & 0x7f;
+    long length = len == 126 ? in.readUnsignedShort() : len == 127 ? in.readLong() : len;
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    return new Frame((first & 0x80) != 0, first & 0x0f, payload);
+  }
+
+  /** Reads up to the host's close frame and returns it; fails if a data frame comes first. */
+  public Frame awaitCloseFrame() throws IOException {
+    Frame f = read();
+    if (f.opcode() != CLOSE) throw new AssertionError("expected a close frame, got opcode " + f.opcode());
+    return f;
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
