@@ -15,7 +15,7 @@ import java.util.Map;
  * (the ceiling) and PartyKit's dev server. Run from the repository root:
  * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,connections]
  *   [--servers native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit] [--seconds 5]
- *   [--rate 1000] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--host-jvm "-XX:..."]</pre>
+ *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--host-jvm "-XX:..."]</pre>
  */
 public final class Bench {
   private static final String NATIVE = "native";
@@ -30,7 +30,7 @@ public final class Bench {
 
     Map<String, Scenario> all = new LinkedHashMap<>();
     all.put("fanout", new FanOut(50, 20, 0, warmup, measure));
-    all.put("paced", new FanOut(50, 20, Integer.parseInt(flags.getOrDefault("rate", "1000")), warmup, measure));
+    all.put("paced", new FanOut(50, 20, Integer.parseInt(flags.getOrDefault("rate", "500")), warmup, measure));
     all.put("rooms", new ManyRooms(Integer.parseInt(flags.getOrDefault("rooms", "10000")), warmup, measure));
     all.put("coldstart", new ColdStart(Integer.parseInt(flags.getOrDefault("cold-starts", "2000")), 500));
     all.put("connections", new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 1000));

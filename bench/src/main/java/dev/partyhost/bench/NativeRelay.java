@@ -23,15 +23,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The benchmark's ceiling: partyhost's two benchmark parties written directly on Vert.x, with no Wasm,
- * no storage and no limits, and the same threading: rooms are created on demand and pinned round-robin
- * to the event loops, each room's events run on its loop, and each socket is flushed once per batch
- * of its loop's tasks (Vert.x's strict thread mode; as partyhost does). Rooms are never dropped (a
- * benchmark needs no more).
+ * no storage and no limits, and the same threading: rooms are created on demand, each pinned to the
+ * event loop of the connection that created it; each room's events run on its loop; each socket is
+ * flushed once per batch of its loop's tasks (Vert.x's strict thread mode). Rooms are never dropped
+ * (a benchmark needs no more).
  * <ul>
  *   <li>{@code /parties/relay/ROOM}: every message goes to every other connection of the room;</li>
  *   <li>{@code /parties/counter/ROOM}: a connection gets {"count":N} on connect; "inc" counts.</li>
@@ -39,8 +37,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code java -cp partyhost-bench.jar dev.partyhost.bench.NativeRelay PORT}
  */
 public final class NativeRelay {
-  private static final List<Context> LOOPS = new CopyOnWriteArrayList<>();
-  private static final AtomicInteger NEXT_LOOP = new AtomicInteger();
   private static final Map<String, Room> ROOMS = new ConcurrentHashMap<>();
 
   public static void main(String[] args) {
@@ -61,7 +57,6 @@ public final class NativeRelay {
 
     @Override
     public void start(Promise<Void> started) {
-      LOOPS.add(context);
       vertx.createHttpServer(new HttpServerOptions().setPerMessageWebSocketCompressionSupported(false).setStrictThreadMode(true))
           .webSocketHandler(NativeRelay::accept).listen(port).<Void>mapEmpty().onComplete(started);
     }
@@ -74,8 +69,8 @@ public final class NativeRelay {
       return;
     }
     boolean counter = parts[2].equals("counter");
-    Room room = ROOMS.computeIfAbsent(parts[2] + "/" + parts[3],
-        k -> new Room(LOOPS.get(Math.floorMod(NEXT_LOOP.getAndIncrement(), LOOPS.size()))));
+    // On the loop of the connection that creates it, as partyhost does (Vert.x spreads connections).
+    Room room = ROOMS.computeIfAbsent(parts[2] + "/" + parts[3], k -> new Room(Vertx.currentContext()));
     Member member = new Member(ws);
     room.on(() -> {
       room.members.add(member);

@@ -8,6 +8,7 @@ import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.StorageEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The live rooms, by (party, room id). The first arrival for an id creates its room, pinned to one
- * event loop chosen round-robin; every later arrival reaches the same room until it is dropped.
+ * event loop: the loop of the request that creates it (so its first connection needs no thread hop;
+ * Vert.x spreads connections over the loops), else one chosen round-robin (a room woken by an alarm).
+ * Every later arrival reaches the same room until it is dropped.
  */
 public final class Rooms {
   private final Vertx vertx;
@@ -63,12 +66,20 @@ public final class Rooms {
         // Read inside compute: a room created here cannot slip past a concurrent upload's restart.
         GuestModule module = parties.get(party);
         if (module == null) return null;
-        Context loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+        Context loop = loopForNewRoom();
         room = new Room(this, party, id, module, config.limits(party), loop);
       }
       room.arriving.incrementAndGet();
       return room;
     });
+  }
+
+  /** The room context of the calling event loop, else the next one round-robin. */
+  private Context loopForNewRoom() {
+    for (Context loop : loops) {
+      if (((ContextInternal) loop).nettyEventLoop().inEventLoop()) return loop;
+    }
+    return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
   }
 
   /**
