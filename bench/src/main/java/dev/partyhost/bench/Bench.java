@@ -107,11 +107,16 @@ public final class Bench {
       if (f == null) continue;
       StringBuilder row = new StringBuilder(String.format("  %-38s", server(name, jvm).name));
       for (String c : columns) row.append(String.format(" %13s", f.columns.getOrDefault(c, "-")));
-      if (nativeRun != null) row.append(String.format(" %10.2f", f.primary / nativeRun.primary));
-      if (partykit != null) row.append(String.format(" %10.2f", f.primary / partykit.primary));
+      if (nativeRun != null) row.append(ratio(f, nativeRun));
+      if (partykit != null) row.append(ratio(f, partykit));
       if (!f.note.isEmpty()) row.append("  ").append(f.note);
       System.out.println(row);
     }
+  }
+
+  private static String ratio(Scenario.Figures f, Scenario.Figures base) {
+    boolean defined = f.primary > 0 && base.primary > 0;
+    return defined ? String.format(" %10.2f", f.primary / base.primary) : String.format(" %10s", "-");
   }
 
   private static List<String> list(String csv) {

@@ -45,6 +45,7 @@ final class IdleConnections extends Scenario {
       long rss = server.rss();
       if (Boolean.getBoolean("bench.histogram")) System.out.println(server.classHistogram(25));
       int held = open.size();
+      if (held == 0) throw new IllegalStateException("the server held no connection");
       // Ratios are of resident memory, which every server has; the heap is the JVM's live objects alone.
       Figures f = new Figures().primary("rss/conn", (rss - rss0) / 1024.0 / held, "%.2f KiB")
           .put("heap/conn", heap < 0 ? "-" : String.format("%.2f KiB", (heap - heap0) / 1024.0 / held))

@@ -86,6 +86,7 @@ final class ManyRooms extends Scenario {
       f.put("rss/room", kib((rss - rss0) / (double) live));
       f.put("heap MiB", heap < 0 ? "-" : String.valueOf(heap >> 20));
       cpu.put(f);
+      if (sockets.size() < rooms * 2) f.note = "only " + sockets.size() + " of " + rooms * 2 + " sockets opened";
       return f;
     }
   }
