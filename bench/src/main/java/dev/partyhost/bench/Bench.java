@@ -64,6 +64,7 @@ public final class Bench {
           results.put(serverName, scenario.run(server));
         } catch (Exception e) {
           System.out.println("  " + server.name + " failed: " + e);
+          if (server.process != null) System.out.println("  its last lines:\n" + server.logTail().indent(4));
         } finally {
           server.close();
           try {

@@ -69,7 +69,7 @@ final class LeanWs implements AutoCloseable {
     SocketChannel channel;
     SelectionKey key;
     boolean open;
-    boolean closed;
+    volatile boolean closed;
     /** Bytes read but not yet a whole frame (or the handshake), else null. */
     private byte[] partial;
     private int partialLength;

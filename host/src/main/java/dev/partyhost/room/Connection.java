@@ -54,6 +54,7 @@ public final class Connection {
 
   /** On the socket's loop, as soon as the handshake completed. */
   void socket(ServerWebSocket socket) {
+    DirectWrites.install(socket);
     this.socket = socket;
     this.channel = ((WebSocketInternal) socket).channelHandlerContext();
     // A write to a socket that closed meanwhile fails quietly: its close handler tells the room.

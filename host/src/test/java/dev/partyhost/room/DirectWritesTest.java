@@ -1,0 +1,69 @@
+package dev.partyhost.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.lang.reflect.Field;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vert.x internals DirectWrites relies on are still there (a Vert.x upgrade that moves them fails
+ * here, not silently in memory use), and a socket whose queue it replaced still writes and closes.
+ */
+class DirectWritesTest {
+  @Test
+  void aWebSocketLosesItsWriteQueueAndStillWritesAndCloses() throws Exception {
+    assertTrue(DirectWrites.available(), "Vert.x internals changed: see DirectWrites");
+    Vertx vertx = Vertx.vertx();
+    try {
+      CompletableFuture<String> queue = new CompletableFuture<>();
+      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setStrictThreadMode(true))
+          .requestHandler(req -> req.toWebSocket().onSuccess(ws -> { // as the host upgrades
+            try {
+              DirectWrites.install(ws);
+              queue.complete(queueOf(ws).getClass().getSimpleName());
+            } catch (Throwable e) {
+              queue.completeExceptionally(e);
+            }
+            ws.textMessageHandler(text -> {
+              ws.writeTextMessage("echo " + text);
+              ws.close((short) 4000, "done");
+            });
+          })).listen(0, "127.0.0.1").await();
+      WebSocketClient clients = vertx.createWebSocketClient(); // held: an unreachable client is closed
+      WebSocket client = clients.connect(new WebSocketConnectOptions()
+          .setHost("127.0.0.1").setPort(server.actualPort()).setURI("/")).await();
+      CompletableFuture<String> echo = new CompletableFuture<>();
+      CompletableFuture<Short> closed = new CompletableFuture<>();
+      client.textMessageHandler(echo::complete);
+      client.closeHandler(v -> closed.complete(client.closeStatusCode()));
+      client.writeTextMessage("hi");
+      assertEquals("DirectOutboundMessageQueue", queue.get(10, TimeUnit.SECONDS));
+      assertEquals("echo hi", echo.get(10, TimeUnit.SECONDS));
+      assertEquals((short) 4000, closed.get(10, TimeUnit.SECONDS));
+      clients.close().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static Object queueOf(Object socket) {
+    try {
+      Field conn = Class.forName("io.vertx.core.http.impl.WebSocketImplBase").getDeclaredField("conn");
+      conn.setAccessible(true);
+      Field queue = Class.forName("io.vertx.core.net.impl.VertxConnection").getDeclaredField("outboundMessageQueue");
+      queue.setAccessible(true);
+      return queue.get(conn.get(socket));
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
