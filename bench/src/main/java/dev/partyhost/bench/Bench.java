@@ -15,6 +15,7 @@ import java.util.Map;
  * (the ceiling) and PartyKit's dev server. Run from the repository root:
  * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,connections]
  *   [--servers native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit] [--seconds 5]
+ *   (a server relay-c@OTHER.jar runs another build of the host side by side with this one)
  *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--host-jvm "-XX:..."]</pre>
  */
 public final class Bench {
@@ -82,10 +83,13 @@ public final class Bench {
     return switch (name) {
       case NATIVE -> new Server.Native(jvm);
       case PARTYKIT -> new Server.PartyKit();
-      default -> {
-        boolean interpreted = name.endsWith("-interpreted");
-        String relay = interpreted ? name.substring(0, name.length() - "-interpreted".length()) : name;
-        yield new Server.PartyHost(relay, interpreted ? "interpreted" : "compiled", jvm);
+      default -> { // relay-c, relay-rust-interpreted, relay-c@path/to/other-partyhost.jar
+        int at = name.indexOf('@');
+        String jar = at < 0 ? Server.PartyHost.JAR : name.substring(at + 1);
+        String relay = at < 0 ? name : name.substring(0, at);
+        boolean interpreted = relay.endsWith("-interpreted");
+        if (interpreted) relay = relay.substring(0, relay.length() - "-interpreted".length());
+        yield new Server.PartyHost(relay, interpreted ? "interpreted" : "compiled", jar, jvm);
       }
     };
   }

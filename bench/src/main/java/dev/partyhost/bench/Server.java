@@ -185,21 +185,25 @@ abstract class Server implements AutoCloseable {
 
   /** partyhost from its jar, serving the example guests. */
   static final class PartyHost extends Server {
+    static final String JAR = "host/target/partyhost.jar";
     private final String relay;
     private final String mode;
+    private final String jar;
     private final List<String> jvmOptions;
     final String adminToken = "bench-" + System.nanoTime();
 
-    PartyHost(String relay, String mode, List<String> jvmOptions) {
-      super("partyhost " + relay + " (" + mode + ")");
+    /** @param jar the host's jar: this build's, or another (an older build, side by side) */
+    PartyHost(String relay, String mode, String jar, List<String> jvmOptions) {
+      super("partyhost " + relay + " (" + mode + (jar.equals(JAR) ? "" : ", " + Path.of(jar).getFileName()) + ")");
       this.relay = relay;
       this.mode = mode;
+      this.jar = jar;
       this.jvmOptions = jvmOptions;
     }
 
     @Override
     String unavailable() {
-      if (!Files.exists(Path.of("host/target/partyhost.jar"))) return "host/target/partyhost.jar is not built (make jar)";
+      if (!Files.exists(Path.of(jar))) return jar + " is not built (make jar)";
       if (!Files.exists(Path.of("build/wasm/" + relay + ".wasm"))) return "build/wasm/" + relay + ".wasm is not built (make examples)";
       return null;
     }
@@ -208,7 +212,7 @@ abstract class Server implements AutoCloseable {
     List<String> command(int port, Path work) {
       List<String> command = new ArrayList<>(List.of(java()));
       command.addAll(jvmOptions);
-      command.addAll(List.of("-jar", "host/target/partyhost.jar", "--port", String.valueOf(port), "--parties", "build/wasm",
+      command.addAll(List.of("-jar", jar, "--port", String.valueOf(port), "--parties", "build/wasm",
           "--mode", mode, "--data-dir", work.resolve("data").toString()));
       return command;
     }
