@@ -16,9 +16,30 @@ import dev.partyhost.room.HostCalls;
 import dev.partyhost.room.Room;
 import dev.partyhost.room.Rooms;
 import dev.partyhost.storage.SqliteEngine;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
+import io.netty.util.concurrent.DefaultPromise;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.internal.PlatformDependent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.http.WebSocketInternal;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -33,8 +54,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,14 +78,22 @@ import org.openjdk.jmh.annotations.Warmup;
  * its {@code broadcast} host call, for the relay example guests, compiled and interpreted.
  *
  * <ul>
- *   <li>{@code room}: the whole room-side path of a text frame, {@code Room.message} (what the
- *       socket's text handler posts to the room's event loop): the watchdog's deadline, the real
- *       {@code Guest.onMessage} (partyhost_alloc, memory write, the hook), the real
- *       {@code HostCalls.broadcast} (checks, UTF-8 decode, recipients, output budget, outbox), the
- *       commit check, the outbox release to the recipient's socket and the idle bookkeeping. A room of
- *       two connections, so the message goes to one recipient. Not included: the Vert.x hop onto the
- *       event loop, the socket handler's String to bytes, and the socket write (the sockets are
- *       stand-ins that count frames: a java.lang.reflect.Proxy, some 5% of the row).</li>
+ *   <li>{@code room}: the whole room-side path of a text frame, from {@code Room.message} (what the
+ *       socket's frame handler posts to the room's event loop) to the frame flushed to the
+ *       recipient's Netty channel: the watchdog's deadline, the real {@code Guest.onMessage}
+ *       (partyhost_alloc, memory write, the hook), the real {@code HostCalls.broadcast} (checks, UTF-8
+ *       decode, recipients, output budget, outbox), the commit check, the outbox release through the
+ *       real {@code Outbound} (the frame written to the recipient's channel handler context) and the
+ *       idle bookkeeping, then the rest of the loop's batch: Outbound's end-of-batch task, which
+ *       flushes that channel. A room of two connections whose sockets are on the room's loop (as when
+ *       they arrived on it), so the message goes to one recipient, written directly. The benchmark
+ *       thread is that loop: the room's Vert.x context runs on a {@link Loop} whose tasks the
+ *       benchmark runs after each message. Not included: the socket's frame handler ({@code
+ *       Room.Inbound}: bytes out of the frame, UTF-8 check, rate limit) and its hop onto the loop, and
+ *       everything below the channel handler context: the sockets are stand-ins, a
+ *       java.lang.reflect.Proxy ({@code ServerWebSocket} and {@code WebSocketInternal}) over a Netty
+ *       {@code EmbeddedChannel} whose one outbound handler counts the frames and flushes and drops them
+ *       (no WebSocket encoding, no write to a socket).</li>
  *   <li>{@code guest}: {@code Guest.onMessage} alone, on an instance whose imports are stand-ins:
  *       {@code broadcast=noop} returns at once (alloc, write, hook, one host call trampoline);
  *       {@code broadcast=copy} also bounds-checks, reads the message out of guest memory and decodes it
@@ -87,11 +119,20 @@ public class RoundTrip {
 
   /** The room's event-loop handler of a frame: private, so reached the way a debugger would. */
   private static final MethodHandle ROOM_MESSAGE;
+  /** The room's loop's Outbound (private Room.outbound(), created on first use on the calling thread). */
+  private static final MethodHandle ROOM_OUTBOUND;
+  /** Rooms' event-loop contexts for new rooms (a private field). */
+  private static final MethodHandle ROOMS_LOOPS;
 
   static {
     try {
-      ROOM_MESSAGE = MethodHandles.privateLookupIn(Room.class, MethodHandles.lookup()).findVirtual(Room.class,
+      MethodHandles.Lookup room = MethodHandles.privateLookupIn(Room.class, MethodHandles.lookup());
+      ROOM_MESSAGE = room.findVirtual(Room.class,
           "message", MethodType.methodType(void.class, Connection.class, byte[].class, int.class));
+      ROOM_OUTBOUND = room.findVirtual(Room.class, "outbound",
+          MethodType.methodType(Class.forName("dev.partyhost.room.Outbound"))).asType(MethodType.methodType(Object.class, Room.class));
+      ROOMS_LOOPS = MethodHandles.privateLookupIn(Rooms.class, MethodHandles.lookup())
+          .findGetter(Rooms.class, "loops", List.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -121,8 +162,10 @@ public class RoundTrip {
   public static class RoomState extends Party {
     Room room;
     Connection sender;
-    Recorder senderSocket = new Recorder();
-    Recorder recipientSocket = new Recorder();
+    /** The room's event loop and its sockets': the benchmark thread. */
+    Loop loop;
+    Socket senderSocket;
+    Socket recipientSocket;
     byte[] message = MESSAGE;
     /** Messages the benchmark sent, setup's check included. */
     long sent;
@@ -132,6 +175,15 @@ public class RoundTrip {
 
     @Setup
     public void setUp() throws Throwable {
+      try {
+        start();
+      } catch (Throwable failed) {
+        stop(); // JMH does not tear down after a failed setup: Vert.x's loop thread would keep the fork alive
+        throw failed;
+      }
+    }
+
+    private void start() throws Throwable {
       dataDir = Files.createTempDirectory("partyhost-jmh-");
       HostConfig config = config();
       config.dataDir = dataDir.toString();
@@ -141,46 +193,81 @@ public class RoundTrip {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
       engine = new SqliteEngine(dataDir);
       Rooms rooms = new Rooms(vertx, config, parties, engine, 1);
+      // The room's context: an event-loop context whose loop is this thread (the storage engine's
+      // thread queues the loaded data to it), in place of the one Rooms made on Vert.x's loop.
+      loop = new Loop();
+      Context roomLoop = ((VertxInternal) vertx).contextBuilder().withEventLoop(loop)
+          .withThreadingModel(ThreadingModel.EVENT_LOOP).build();
+      @SuppressWarnings("unchecked")
+      List<Context> loops = (List<Context>) ROOMS_LOOPS.invokeExact(rooms);
+      loops.set(0, roomLoop);
+      senderSocket = new Socket();
+      recipientSocket = new Socket();
       sender = join(rooms, "sender", senderSocket);
       join(rooms, "recipient", recipientSocket);
-      // Everything above ran on the room's event loop, which is idle from here on: the benchmark
-      // thread is the only one in the room.
+      // The room's loop is idle from here on: tasks run only when the benchmark thread runs them.
       ROOM_MESSAGE.invokeExact(room, sender, message, Abi.TEXT);
+      loop.runTasks();
       sent++;
       if (!relayedAll()) throw new IllegalStateException("relay did not relay: " + recipientSocket + ", " + senderSocket);
     }
 
     /** Joins the room as the host does (its connect hook runs) and attaches a stand-in socket. */
-    private Connection join(Rooms rooms, String id, Recorder socket) throws Exception {
+    private Connection join(Rooms rooms, String id, Socket socket) throws Throwable {
       CompletableFuture<Connection> joined = new CompletableFuture<>();
       byte[] request = new ByteList.Builder().add("GET")
           .add("http://127.0.0.1/parties/" + guest + "/bench?_pk=" + id).add(new byte[0])
           .add("host").add("127.0.0.1").build();
       room = rooms.acquire(guest, "bench");
+      // Room.attach binds a socket to the Outbound of the calling thread, made on the thread's first
+      // use with the loop it is given. Made here first, with the room's loop, so that its end-of-batch
+      // task lands on `loop` (a socket would give its EmbeddedChannel's own loop, whose tasks never
+      // run). On a server, the room's loop and the loop of a socket that arrived on it are one.
+      Object unused = ROOM_OUTBOUND.invokeExact(room);
       room.connect(id, "http://127.0.0.1/parties/" + guest + "/bench?_pk=" + id, request,
           c -> {
             Room.attach(c, socket.socket);
             // Queued after the attach that Room.attach queued on this same context.
             Vertx.currentContext().runOnContext(v -> joined.complete(c));
           });
-      return joined.get(30, TimeUnit.SECONDS);
+      loop.runUntil(joined::isDone);
+      return joined.get();
     }
 
-    /** Every message reached the recipient once, none came back to the sender, no socket was closed. */
+    /**
+     * Every message reached the recipient once and was flushed, one flush per message (each is its
+     * own batch); none came back to the sender; no socket was closed.
+     */
     private boolean relayedAll() {
-      return recipientSocket.text == sent && senderSocket.text == 0 && senderSocket.closes + recipientSocket.closes == 0;
+      Frames to = recipientSocket.frames, back = senderSocket.frames;
+      return to.text == sent && to.flushed == sent && to.flushes == sent && to.binary + to.other == 0
+          && back.text + back.binary + back.other + back.flushes == 0
+          && senderSocket.closes + recipientSocket.closes == 0
+          && senderSocket.channel.isOpen() && recipientSocket.channel.isOpen();
     }
 
     @TearDown
-    public void tearDown() throws IOException {
+    public void tearDown() throws Exception {
       String check = relayedAll() ? null
           : "the room did not relay every message: " + sent + " sent; recipient " + recipientSocket + ", sender " + senderSocket;
-      vertx.close().await();
-      engine.close();
-      try (Stream<Path> files = Files.walk(dataDir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-      }
+      stop();
       if (check != null) throw new IllegalStateException(check);
+    }
+
+    private void stop() throws Exception {
+      if (vertx != null) {
+        Future<Void> closed = vertx.close();
+        if (loop != null) loop.runUntil(closed::isComplete); else closed.await();
+      }
+      if (engine != null) engine.close();
+      for (Socket socket : new Socket[] {senderSocket, recipientSocket}) {
+        if (socket != null) socket.channel.finishAndReleaseAll();
+      }
+      if (dataDir != null) {
+        try (Stream<Path> files = Files.walk(dataDir)) {
+          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+      }
     }
   }
 
@@ -242,6 +329,7 @@ public class RoundTrip {
   @Benchmark
   public void room(RoomState s) throws Throwable {
     ROOM_MESSAGE.invokeExact(s.room, s.sender, s.message, Abi.TEXT);
+    s.loop.runTasks(); // the rest of the loop's batch: Outbound's end of batch flushes the recipient
     s.sent++;
   }
 
@@ -250,19 +338,25 @@ public class RoundTrip {
     return s.guest.onMessage(1, s.message, Abi.TEXT);
   }
 
-  /** A stand-in WebSocket that counts what the room writes to it. */
-  static final class Recorder implements InvocationHandler {
+  /**
+   * A stand-in WebSocket over a real Netty channel: what Connection needs of a Vert.x server socket
+   * (its channel handler context, {@code isClosed}, {@code close}); the handlers Room.attach sets are
+   * ignored. Frames written to the context reach {@link Frames}.
+   */
+  static final class Socket implements InvocationHandler {
+    final Frames frames = new Frames();
+    /** Frames, then where Vert.x's own handler sits: writes from its context go to Frames. */
+    final EmbeddedChannel channel = new EmbeddedChannel(frames, new ChannelInboundHandlerAdapter());
+    final ChannelHandlerContext context = channel.pipeline().lastContext();
     final ServerWebSocket socket = (ServerWebSocket) Proxy.newProxyInstance(ServerWebSocket.class.getClassLoader(),
-        new Class<?>[] {ServerWebSocket.class}, this);
-    long text;
-    long binary;
+        new Class<?>[] {ServerWebSocket.class, WebSocketInternal.class}, this);
     long closes;
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) {
       switch (method.getName()) {
-        case "writeTextMessage" -> text++;
-        case "writeBinaryMessage" -> binary++;
+        case "isClosed" -> { return false; }
+        case "channelHandlerContext" -> { return context; }
         case "close" -> closes++;
         case "hashCode" -> { return System.identityHashCode(proxy); }
         case "equals" -> { return proxy == args[0]; }
@@ -277,7 +371,135 @@ public class RoundTrip {
 
     @Override
     public String toString() {
-      return text + " text, " + binary + " binary, " + closes + " closes";
+      return frames + ", " + closes + " closes" + (channel.isOpen() ? "" : ", channel closed");
+    }
+  }
+
+  /** The end of a stand-in socket's channel: counts the frames written to it and its flushes, drops the frames. */
+  static final class Frames extends ChannelOutboundHandlerAdapter {
+    long text;
+    long binary;
+    long other;
+    long flushes;
+    /** Frames written before the last flush. */
+    long flushed;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof TextWebSocketFrame) text++;
+      else if (msg instanceof BinaryWebSocketFrame) binary++;
+      else other++;
+      ReferenceCountUtil.release(msg); // the room's frames share an unreleasable buffer: nothing freed
+      promise.trySuccess();
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      flushes++;
+      flushed = text + binary + other;
+    }
+
+    @Override
+    public String toString() {
+      return text + " text, " + binary + " binary, " + other + " other frames, " + flushes + " flushes (" + flushed + " frames flushed)";
+    }
+  }
+
+  /**
+   * An event loop that is the benchmark thread: tasks queued to it (from any thread, in a Netty
+   * loop's own kind of queue) run when that thread calls {@link #runTasks}. Timers are kept, never run
+   * (the room's idle timer is a day away).
+   */
+  static final class Loop extends AbstractScheduledEventExecutor implements EventLoop {
+    private final Thread owner = Thread.currentThread();
+    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    private final DefaultPromise<Void> terminated = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
+
+    /** Runs the tasks queued so far and those they queue; on the owner thread. */
+    void runTasks() {
+      for (Runnable task; (task = tasks.poll()) != null; ) task.run();
+    }
+
+    /** Runs tasks until {@code done}, waiting for other threads' tasks meanwhile; at most 30 s. */
+    void runUntil(java.util.function.BooleanSupplier done) throws TimeoutException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        runTasks();
+        if (done.getAsBoolean()) return;
+        if (System.nanoTime() > deadline) throw new TimeoutException("the room's loop waited 30 s");
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+      if (Thread.currentThread() != owner) LockSupport.unpark(owner);
+    }
+
+    @Override
+    public boolean inEventLoop(Thread thread) {
+      return thread == owner;
+    }
+
+    @Override
+    public EventLoopGroup parent() {
+      return this;
+    }
+
+    @Override
+    public EventLoop next() {
+      return this;
+    }
+
+    @Override
+    public ChannelFuture register(Channel channel) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ChannelFuture register(ChannelPromise promise) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ChannelFuture register(Channel channel, ChannelPromise promise) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean isShuttingDown() {
+      return false;
+    }
+
+    @Override
+    public io.netty.util.concurrent.Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
+      return terminated;
+    }
+
+    @Override
+    public io.netty.util.concurrent.Future<?> terminationFuture() {
+      return terminated;
+    }
+
+    @Override
+    @Deprecated
+    public void shutdown() {
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return false;
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return false;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) {
+      return false;
     }
   }
 }
