@@ -102,7 +102,7 @@ public final class Bench {
     }
     Scenario.Figures nativeRun = results.get(NATIVE);
     Scenario.Figures partykit = results.get(PARTYKIT);
-    StringBuilder header = new StringBuilder(String.format("  %-38s", "server"));
+    StringBuilder header = new StringBuilder(String.format("  %-44s", "server"));
     for (String c : columns) header.append(String.format(" %13s", c));
     if (nativeRun != null) header.append(String.format(" %10s", "x native"));
     if (partykit != null) header.append(String.format(" %10s", "x PartyKit"));
@@ -110,7 +110,7 @@ public final class Bench {
     for (String name : order) {
       Scenario.Figures f = results.get(name);
       if (f == null) continue;
-      StringBuilder row = new StringBuilder(String.format("  %-38s", server(name, jvm).name));
+      StringBuilder row = new StringBuilder(String.format("  %-44s", server(name, jvm).name));
       for (String c : columns) row.append(String.format(" %13s", f.columns.getOrDefault(c, "-")));
       if (nativeRun != null) row.append(ratio(f, nativeRun));
       if (partykit != null) row.append(ratio(f, partykit));

@@ -293,8 +293,9 @@ abstract class Server implements AutoCloseable {
 
     @Override
     List<String> command(int port, Path work) {
+      // Its state (persisted by default) in this run's folder: a run never sees another's rooms.
       return List.of("node", "node_modules/partykit/dist/bin.mjs", "dev", "--port", String.valueOf(port),
-          "--disable-request-cf-fetch", "--no-hotkeys");
+          "--disable-request-cf-fetch", "--no-hotkeys", "--persist", work.resolve("state").toAbsolutePath().toString());
     }
 
     @Override

@@ -200,6 +200,8 @@ public final class Room implements Scope {
     /** The frames so far of a fragmented message, else null. */
     private Buffer fragments;
     private boolean fragmentsText;
+    /** The host closed the socket over a message: what the client sent after it is not heard. */
+    private boolean refused;
 
     Inbound(Room room, Connection c, ServerWebSocket socket) {
       this.room = room;
@@ -211,6 +213,7 @@ public final class Room implements Scope {
 
     @Override
     public void handle(WebSocketFrame frame) {
+      if (refused) return;
       if (frame.isText() || frame.isBinary()) {
         fragments = null;
         if (frame.isFinal()) message(frame.binaryData(), frame.isText());
@@ -218,7 +221,7 @@ public final class Room implements Scope {
       } else if (frame.isContinuation() && fragments != null) {
         if (fragments.length() + frame.binaryData().length() > limit) {
           fragments = null;
-          room.tooBig(socket, limit);
+          refuse(() -> room.tooBig(socket, limit));
           return;
         }
         fragments.appendBuffer(frame.binaryData());
@@ -232,7 +235,7 @@ public final class Room implements Scope {
 
     private void start(WebSocketFrame frame) {
       if (frame.binaryData().length() > limit) {
-        room.tooBig(socket, limit);
+        refuse(() -> room.tooBig(socket, limit));
         return;
       }
       fragments = Buffer.buffer().appendBuffer(frame.binaryData());
@@ -241,17 +244,22 @@ public final class Room implements Scope {
 
     private void message(Buffer data, boolean text) {
       if (data.length() > limit) {
-        room.tooBig(socket, limit);
+        refuse(() -> room.tooBig(socket, limit));
         return;
       }
       byte[] bytes = data.getBytes();
       if (text && !Utf8.isValid(bytes, 0, bytes.length)) {
-        room.notUtf8(socket);
+        refuse(() -> room.notUtf8(socket));
       } else if (rate.allows()) {
         c.room.deliver(c, r -> r.message(c, bytes, text ? Abi.TEXT : Abi.BINARY));
       } else {
-        room.tooFast(socket);
+        refuse(() -> room.tooFast(socket));
       }
+    }
+
+    private void refuse(Runnable close) {
+      refused = true;
+      close.run();
     }
   }
 
