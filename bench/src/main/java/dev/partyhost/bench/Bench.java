@@ -128,7 +128,7 @@ public final class Bench {
     return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
-  private static Map<String, String> flags(String[] args) {
+  static Map<String, String> flags(String[] args) {
     Map<String, String> flags = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument " + args[i]);

@@ -5,12 +5,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,7 +28,7 @@ public final class DurableWrites {
   private static final String VALUE = "v".repeat(64);
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> flags = flags(args);
+    Map<String, String> flags = Bench.flags(args);
     int seconds = Integer.parseInt(flags.getOrDefault("seconds", "5"));
     int clients = Integer.parseInt(flags.getOrDefault("clients", "32"));
     int window = Integer.parseInt(flags.getOrDefault("window", "16"));
@@ -60,17 +55,11 @@ public final class DurableWrites {
   }
 
   private static Result run(int clients, int window, int seconds, String postgres) throws Exception {
-    int port = freePort();
-    Path data = Files.createTempDirectory("partyhost-bench-");
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-jar", "host/target/partyhost.jar", "--port", String.valueOf(port), "--parties", "build/test-wasm"));
-    command.addAll(List.of("--data-dir", data.toString())); // with PostgreSQL, only the compile cache
-    if (postgres != null) command.addAll(List.of("--postgres-url", postgres));
-    Process host = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(data.resolve("host.log").toFile()).start();
+    Server host = new KvHost(postgres);
+    host.start();
+    int port = host.port();
     Vertx vertx = Vertx.vertx();
     try {
-      awaitListening(host, port);
       String room = "/parties/kv/bench-" + System.nanoTime();
       AtomicLong acked = new AtomicLong();
       Histogram latency = new Histogram(60_000_000_000L, 3);
@@ -105,57 +94,42 @@ public final class DurableWrites {
         });
       }
       Thread.sleep(3000); // warm-up: JIT and group sizes settle
-      Duration hostCpu0 = cpu(host.toHandle()), loadCpu0 = cpu(ProcessHandle.current());
-      long t0 = System.nanoTime();
+      Scenario.CpuWindow cpu = new Scenario.CpuWindow(host);
       measuring[0] = true;
       Thread.sleep(seconds * 1000L);
       measuring[0] = false;
-      double elapsed = (System.nanoTime() - t0) / 1e9;
-      double hostCpu = cpu(host.toHandle()).minus(hostCpu0).toNanos() / 1e9 / elapsed;
-      double loadCpu = cpu(ProcessHandle.current()).minus(loadCpu0).toNanos() / 1e9 / elapsed;
+      double elapsed = cpu.stop();
       for (WebSocket ws : sockets) ws.close();
       synchronized (latency) {
-        return new Result(acked.get() / elapsed, latency.copy(), hostCpu, loadCpu);
+        return new Result(acked.get() / elapsed, latency.copy(), cpu.serverCores(), cpu.selfCores());
       }
     } finally {
       vertx.close().await();
-      host.destroy();
-      host.waitFor();
-      try (var files = Files.walk(data)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      host.close();
     }
   }
 
-  private static Duration cpu(ProcessHandle process) {
-    return process.info().totalCpuDuration().orElse(Duration.ZERO);
-  }
+  /** The host jar serving the test guests (the kv party), on SQLite in its own folder or on PostgreSQL. */
+  private static final class KvHost extends Server {
+    private final String postgres;
 
-  private static void awaitListening(Process host, int port) throws InterruptedException, IOException {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (!host.isAlive()) throw new IllegalStateException("the host exited; is host/target/partyhost.jar built?");
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
+    KvHost(String postgres) {
+      super("partyhost kv");
+      this.postgres = postgres;
     }
-    throw new IllegalStateException("the host did not listen within 30 s");
-  }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    @Override
+    List<String> command(int port, Path work) {
+      // With PostgreSQL the data folder holds only the compile cache.
+      List<String> command = new ArrayList<>(List.of(java(), "-jar", PartyHost.JAR, "--port", String.valueOf(port),
+          "--parties", "build/test-wasm", "--data-dir", work.resolve("data").toString()));
+      if (postgres != null) command.addAll(List.of("--postgres-url", postgres));
+      return command;
     }
-  }
 
-  private static Map<String, String> flags(String[] args) {
-    Map<String, String> flags = new java.util.HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument " + args[i]);
-      flags.put(args[i].substring(2), args[i + 1]);
+    @Override
+    String party(Party party) {
+      return "kv";
     }
-    return flags;
   }
 }

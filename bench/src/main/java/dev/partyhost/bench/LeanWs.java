@@ -264,7 +264,7 @@ final class LeanWs implements AutoCloseable {
       if (frame.length < total) frame = new byte[Math.max(total, frame.length * 2)];
       if (s.partialLength > 0) System.arraycopy(s.partial, 0, frame, 0, s.partialLength);
       in.get(frame, s.partialLength, n);
-      int at = s.open ? parseFrames(s, frame, total) : parseHandshake(s, frame, total);
+      int at = s.open ? parseFrames(s, frame, 0, total) : parseHandshake(s, frame, total);
       int left = total - at;
       if (left > 0 && !s.closed) {
         if (s.partial == null || s.partial.length < left) s.partial = new byte[Math.max(left, 1024)];
@@ -290,10 +290,6 @@ final class LeanWs implements AutoCloseable {
         }
       }
       return 0;
-    }
-
-    private int parseFrames(Socket s, byte[] b, int length) {
-      return parseFrames(s, b, 0, length);
     }
 
     /** Parses whole frames from {@code b[start, length)}; returns how many bytes were used from start. */

@@ -169,6 +169,18 @@ abstract class Scenario {
       return seconds;
     }
 
+    /** Cores the server used over the window (1.0: one core all the time). */
+    double serverCores() {
+      stop();
+      return serverCores;
+    }
+
+    /** Cores this load generator used over the window. */
+    double selfCores() {
+      stop();
+      return selfCores;
+    }
+
     void put(Figures f) {
       stop();
       f.put("server cpu", String.format("%.0f%%", serverCores * 100));
