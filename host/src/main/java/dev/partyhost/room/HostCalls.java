@@ -146,8 +146,7 @@ public final class HostCalls {
     if (message == null) return INVALID;
     int[] excluded = new int[excludeCount];
     for (int k = 0; k < excludeCount; k++) excluded[k] = m.readInt(excludePtr + 4 * k);
-    List<Connection> recipients = new ArrayList<>();
-    for (Connection c : room.openConnections()) if (!contains(excluded, c.handle)) recipients.add(c);
+    List<Connection> recipients = room.openConnections(c -> !contains(excluded, c.handle));
     if (!room.spendOutput((long) len * recipients.size())) return TOO_LARGE;
     room.queueSend(recipients, message);
     return recipients.size();

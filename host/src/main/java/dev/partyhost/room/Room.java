@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 /**
  * One room: a party's instance for one room id, with its connections and its data. A room is owned by
@@ -636,10 +637,16 @@ public final class Room implements Scope {
   }
 
   List<Connection> openConnections() {
+    return openConnections(c -> true);
+  }
+
+  /** The open connections that pass {@code filter}, in one pass (a broadcast's recipients). */
+  List<Connection> openConnections(Predicate<Connection> filter) {
     List<Connection> open = new ArrayList<>(connections.size());
-    for (Connection c : connections.values()) if (!c.closing) open.add(c);
+    for (Connection c : connections.values()) if (!c.closing && filter.test(c)) open.add(c);
     return open;
   }
+
 
   boolean isConnecting(Connection c) {
     return hook == Hook.CONNECT && hookConnection == c;
