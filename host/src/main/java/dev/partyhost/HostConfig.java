@@ -203,6 +203,12 @@ public final class HostConfig {
     return defaultLimits().with(partyLimits.getOrDefault(party, Map.of()));
   }
 
+  /** A party's configuration value ({@code vars}), or null. */
+  public String configValue(String party, String key) {
+    Map<String, String> values = vars.get(party);
+    return values == null ? null : values.get(key);
+  }
+
   /** The largest message any party may receive (the WebSocket decoder's ceiling derives from it). */
   public int largestMaxMessageBytes() {
     int max = maxMessageBytes;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partyhost.HostConfig;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.support.LogCapture;
 import dev.partyhost.support.TestHost;
@@ -27,7 +28,7 @@ class CompileCacheTest {
   @Test
   void aRestartLoadsEveryModuleFromTheCacheAndLeavesItsFilesAlone() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.compile")) {
-      TestHost host = TestHost.start();
+      TestHost host = TestHost.start(CompileCacheTest::ownCache);
       try {
         List<String> shas = shas(host);
         for (String sha : shas) assertTrue(compiled(log, sha), "not compiled: " + sha + "\n" + log.messages());
@@ -55,7 +56,7 @@ class CompileCacheTest {
   @Test
   void corruptTruncatedForeignOrStaleEntriesAreIgnoredAndRewritten() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.compile")) {
-      TestHost host = TestHost.start();
+      TestHost host = TestHost.start(CompileCacheTest::ownCache);
       try {
         Path cache = cacheDir(host);
         Path chat = cache.resolve(sha(host, "chat") + ".chicory");
@@ -98,7 +99,7 @@ class CompileCacheTest {
   @Test
   void anEntryThatPassesItsChecksButDoesNotLoadIsCompiledAgain() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.compile")) {
-      TestHost host = TestHost.start();
+      TestHost host = TestHost.start(CompileCacheTest::ownCache);
       try {
         Path chat = cacheDir(host).resolve(sha(host, "chat") + ".chicory");
         String[] header = Files.readString(chat, StandardCharsets.ISO_8859_1).split("\n", 2)[0].split(" ");
@@ -121,7 +122,7 @@ class CompileCacheTest {
   @Test
   void theInterpretedModeNeitherReadsNorWritesTheCache() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.compile")) {
-      TestHost compiled = TestHost.start();
+      TestHost compiled = TestHost.start(CompileCacheTest::ownCache);
       String dataDir = compiled.host.config().dataDir;
       Path chat = cacheDir(compiled).resolve(sha(compiled, "chat") + ".chicory");
       compiled.close();
@@ -153,6 +154,11 @@ class CompileCacheTest {
   }
 
   // --- helpers ---
+
+  /** The default cache (DATA_DIR/compiled, new with each data directory), not the suite's shared one. */
+  private static void ownCache(HostConfig c) {
+    c.compileCacheDir = null;
+  }
 
   private static void chatWorks(TestHost host, String room) {
     try (Ws alice = host.ws("/parties/chat/" + room + "?_pk=alice");

@@ -9,7 +9,6 @@ import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
-import dev.partyhost.room.HostCalls;
 import dev.partyhost.support.TestHost;
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -23,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ModuleValidationTest {
   private static String rejection(byte[] bytes, int maxBytes, int maxPages) {
     return assertThrows(ModuleRejectedException.class,
-        () -> GuestModule.load(bytes, HostCalls.SIGNATURES, ExecutionMode.COMPILED, maxBytes, maxPages)).getMessage();
+        () -> GuestModule.load(bytes, ExecutionMode.COMPILED, maxBytes, maxPages)).getMessage();
   }
 
   @Test
@@ -42,7 +41,7 @@ class ModuleValidationTest {
     // The interpreter does not check for interrupts at every back-edge: the deadline needs compiled code.
     String why = rejection(moduleWithOnStartOf(40_000), 1 << 24, 256);
     assertTrue(why.startsWith("module does not compile"), why);
-    GuestModule.load(moduleWithOnStartOf(10), HostCalls.SIGNATURES, ExecutionMode.COMPILED, 1 << 24, 256); // a small one loads
+    GuestModule.load(moduleWithOnStartOf(10), ExecutionMode.COMPILED, 1 << 24, 256); // a small one loads
   }
 
   /** A valid ABI v1 module whose on_start is {@code pairs} times (i32.const 0, drop), built byte by byte. */
@@ -119,18 +118,18 @@ class ModuleValidationTest {
   @ValueSource(strings = {"c-sdk-all-abi", "rust-sdk-all-abi"})
   void eachSdkDeclaresEveryHostCallAsTheHostDefinesIt(String module) throws Exception {
     byte[] bytes = Files.readAllBytes(TestHost.wasm("test-wasm", module));
-    GuestModule.load(bytes, HostCalls.SIGNATURES, ExecutionMode.COMPILED, 1 << 24, 256); // signatures match
+    GuestModule.load(bytes, ExecutionMode.COMPILED, 1 << 24, 256); // signatures match
     Set<String> imported = new TreeSet<>();
     Parser.parse(bytes).importSection().stream()
         .filter(i -> i.module().equals(Abi.IMPORT_MODULE)).forEach(i -> imported.add(i.name()));
-    assertEquals(new TreeSet<>(HostCalls.SIGNATURES.keySet()), imported);
+    assertEquals(new TreeSet<>(Abi.IMPORTS.keySet()), imported);
   }
 
   @Test
   void theExamplesLoadInBothModes() throws Exception {
     for (String name : new String[] {"auth", "chat", "counter", "poll", "relay-c", "relay-rust"}) {
       byte[] bytes = Files.readAllBytes(TestHost.wasm("wasm", name));
-      for (ExecutionMode mode : ExecutionMode.values()) GuestModule.load(bytes, HostCalls.SIGNATURES, mode, 1 << 24, 256);
+      for (ExecutionMode mode : ExecutionMode.values()) GuestModule.load(bytes, mode, 1 << 24, 256);
     }
   }
 }

@@ -12,7 +12,6 @@ import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.Utf8;
 import dev.partyhost.party.Parties;
 import dev.partyhost.room.Connection;
-import dev.partyhost.room.HostCalls;
 import dev.partyhost.room.Room;
 import dev.partyhost.room.Rooms;
 import dev.partyhost.storage.SqliteEngine;
@@ -41,9 +40,6 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -78,10 +74,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * its {@code broadcast} host call, for the relay example guests, compiled and interpreted.
  *
  * <ul>
- *   <li>{@code room}: the whole room-side path of a text frame, from {@code Room.message} (what the
- *       socket's frame handler posts to the room's event loop) to the frame flushed to the
+ *   <li>{@code room}: the whole room-side path of a text frame, from {@code Room.received} (what the
+ *       socket's frame handler calls: the hop onto the room's event loop, a task on the same thread
+ *       here) to the frame flushed to the
  *       recipient's Netty channel: the watchdog's deadline, the real {@code Guest.onMessage}
- *       (partyhost_alloc, memory write, the hook), the real {@code HostCalls.broadcast} (checks, UTF-8
+ *       (partyhost_alloc, memory write, the hook), the real {@code RoomCalls.broadcast} (checks, UTF-8
  *       decode, recipients, output budget, outbox), the commit check, the outbox release through the
  *       real {@code Outbound} (the frame written to the recipient's channel handler context) and the
  *       idle bookkeeping, then the rest of the loop's batch: Outbound's end-of-batch task, which
@@ -89,7 +86,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       they arrived on it), so the message goes to one recipient, written directly. The benchmark
  *       thread is that loop: the room's Vert.x context runs on a {@link Loop} whose tasks the
  *       benchmark runs after each message. Not included: the socket's frame handler ({@code
- *       Room.Inbound}: bytes out of the frame, UTF-8 check, rate limit) and its hop onto the loop, and
+ *       room.Inbound}: bytes out of the frame, UTF-8 check, rate limit), and
  *       everything below the channel handler context: the sockets are stand-ins, a
  *       java.lang.reflect.Proxy ({@code ServerWebSocket} and {@code WebSocketInternal}) over a Netty
  *       {@code EmbeddedChannel} whose one outbound handler counts the frames and flushes and drops them
@@ -115,27 +112,6 @@ public class RoundTrip {
 
   static {
     if (MESSAGE.length != 64) throw new AssertionError("message of " + MESSAGE.length + " bytes");
-  }
-
-  /** The room's event-loop handler of a frame: private, so reached the way a debugger would. */
-  private static final MethodHandle ROOM_MESSAGE;
-  /** The room's loop's Outbound (private Room.outbound(), created on first use on the calling thread). */
-  private static final MethodHandle ROOM_OUTBOUND;
-  /** Rooms' event-loop contexts for new rooms (a private field). */
-  private static final MethodHandle ROOMS_LOOPS;
-
-  static {
-    try {
-      MethodHandles.Lookup room = MethodHandles.privateLookupIn(Room.class, MethodHandles.lookup());
-      ROOM_MESSAGE = room.findVirtual(Room.class,
-          "message", MethodType.methodType(void.class, Connection.class, byte[].class, int.class));
-      ROOM_OUTBOUND = room.findVirtual(Room.class, "outbound",
-          MethodType.methodType(Class.forName("dev.partyhost.room.Outbound"))).asType(MethodType.methodType(Object.class, Room.class));
-      ROOMS_LOOPS = MethodHandles.privateLookupIn(Rooms.class, MethodHandles.lookup())
-          .findGetter(Rooms.class, "loops", List.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
   }
 
   /** Which guest, how it runs: loaded as the host loads a party (Parties.compile). */
@@ -192,21 +168,18 @@ public class RoundTrip {
       parties.put(guest, load(parties));
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
       engine = new SqliteEngine(dataDir);
-      Rooms rooms = new Rooms(vertx, config, parties, engine, 1);
       // The room's context: an event-loop context whose loop is this thread (the storage engine's
-      // thread queues the loaded data to it), in place of the one Rooms made on Vert.x's loop.
+      // thread queues the loaded data to it), in place of one on Vert.x's loop.
       loop = new Loop();
       Context roomLoop = ((VertxInternal) vertx).contextBuilder().withEventLoop(loop)
           .withThreadingModel(ThreadingModel.EVENT_LOOP).build();
-      @SuppressWarnings("unchecked")
-      List<Context> loops = (List<Context>) ROOMS_LOOPS.invokeExact(rooms);
-      loops.set(0, roomLoop);
+      Rooms rooms = new Rooms(vertx, config, parties, engine, List.of(roomLoop));
       senderSocket = new Socket();
       recipientSocket = new Socket();
       sender = join(rooms, "sender", senderSocket);
       join(rooms, "recipient", recipientSocket);
       // The room's loop is idle from here on: tasks run only when the benchmark thread runs them.
-      ROOM_MESSAGE.invokeExact(room, sender, message, Abi.TEXT);
+      room.received(sender, message, Abi.TEXT);
       loop.runTasks();
       sent++;
       if (!relayedAll()) throw new IllegalStateException("relay did not relay: " + recipientSocket + ", " + senderSocket);
@@ -219,11 +192,9 @@ public class RoundTrip {
           .add("http://127.0.0.1/parties/" + guest + "/bench?_pk=" + id).add(new byte[0])
           .add("host").add("127.0.0.1").build();
       room = rooms.acquire(guest, "bench");
-      // Room.attach binds a socket to the Outbound of the calling thread, made on the thread's first
-      // use with the loop it is given. Made here first, with the room's loop, so that its end-of-batch
-      // task lands on `loop` (a socket would give its EmbeddedChannel's own loop, whose tasks never
-      // run). On a server, the room's loop and the loop of a socket that arrived on it are one.
-      Object unused = ROOM_OUTBOUND.invokeExact(room);
+      // Room.attach binds a socket to the Outbound of the calling context's loop: here the room's
+      // (the upgrade callback runs on it), so Outbound's end-of-batch task lands on `loop`. On a
+      // server, the room's loop and the loop of a socket that arrived on it are one.
       room.connect(id, "http://127.0.0.1/parties/" + guest + "/bench?_pk=" + id, request,
           c -> {
             Room.attach(c, socket.socket);
@@ -304,7 +275,7 @@ public class RoundTrip {
         return new long[] {1};
       };
       List<HostFunction> functions = new ArrayList<>();
-      HostCalls.SIGNATURES.forEach((name, type) -> functions.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
+      Abi.IMPORTS.forEach((name, type) -> functions.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
           name.equals("broadcast") ? call : (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
       guest = new Guest(module.instantiate(functions, List.of()));
       guest.start();
@@ -328,7 +299,7 @@ public class RoundTrip {
 
   @Benchmark
   public void room(RoomState s) throws Throwable {
-    ROOM_MESSAGE.invokeExact(s.room, s.sender, s.message, Abi.TEXT);
+    s.room.received(s.sender, s.message, Abi.TEXT);
     s.loop.runTasks(); // the rest of the loop's batch: Outbound's end of batch flushes the recipient
     s.sent++;
   }

@@ -1,15 +1,23 @@
 package dev.partyhost.guest;
 
 import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
+import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * A live instance of a party's module, serving one room. Calls its hooks and hands it data through
  * its allocator (ABI section 3). Not thread-safe: its room calls it from one thread at a time.
- * Every failure inside the guest surfaces as a {@link GuestTrap}.
+ * Every failure inside the guest surfaces as a {@link GuestTrap}; {@link #run} turns it into a
+ * {@link HookResult}, the one outcome rooms and gates handle.
  */
 public final class Guest {
+  private static final Logger LOG = System.getLogger("partyhost.guest");
   private final Instance instance;
   private final Memory memory;
   private final ExportFunction alloc;
@@ -23,6 +31,36 @@ public final class Guest {
   private final ExportFunction onAlarm;
   private final ExportFunction onBeforeConnect;
   private final ExportFunction onBeforeRequest;
+
+  /**
+   * A new instance of {@code module} with these host calls (and WASI, if the module imports it, with
+   * its stdout and stderr into {@code wasiOut}). Its start function is not run.
+   */
+  public static Guest instantiate(GuestModule module, List<HostFunction> hostCalls, OutputStream wasiOut) {
+    try {
+      return new Guest(module.instantiate(hostCalls, module.usesWasi() ? Wasi.functions(wasiOut) : List.of()));
+    } catch (GuestTrap e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new GuestTrap("instantiation failed: " + e, e);
+    }
+  }
+
+  /**
+   * Runs one guest call under a CPU deadline. A trap, the deadline or a failure of the host inside the
+   * call (a bug, or the JVM out of memory) is a trapped result: the caller resets whatever the
+   * instance served.
+   */
+  public HookResult run(long deadlineMs, ToIntFunction<Guest> call) {
+    try {
+      return HookResult.returned(Watchdog.shared().run(deadlineMs, () -> call.applyAsInt(this)));
+    } catch (GuestTrap trap) {
+      return HookResult.trapped(trap.getMessage());
+    } catch (RuntimeException | Error bug) {
+      LOG.log(Level.ERROR, "host failure in a guest call", bug);
+      return HookResult.trapped("host failure: " + bug);
+    }
+  }
 
   public Guest(Instance instance) {
     this.instance = instance;
@@ -65,6 +103,11 @@ public final class Guest {
   /** Runs the reactor's {@code _initialize} (if any) only: a gate's instance. */
   public int initialize() {
     return initialize == null ? 0 : call(initialize);
+  }
+
+  /** The module's {@code partyhost_abi_version}. */
+  public int abiVersion() {
+    return call(instance.export(Abi.ABI_VERSION));
   }
 
   public int onBeforeConnect(byte[] request) {

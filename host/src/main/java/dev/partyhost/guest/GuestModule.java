@@ -33,22 +33,6 @@ import java.util.function.Function;
  */
 public final class GuestModule {
   private static final Logger LOG = System.getLogger("partyhost.compile");
-  private static final List<ValType> I32 = List.of(ValType.I32);
-
-  /** Signatures of the guest exports the host calls (abi.json "exports"). */
-  public static final Map<String, FunctionType> EXPORT_SIGNATURES = Map.ofEntries(
-      Map.entry(Abi.ABI_VERSION, FunctionType.of(List.of(), I32)),
-      Map.entry(Abi.ALLOC, FunctionType.of(I32, I32)),
-      Map.entry(Abi.ON_START, FunctionType.of(List.of(), I32)),
-      Map.entry(Abi.ON_CONNECT, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), I32)),
-      Map.entry(Abi.ON_MESSAGE, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), I32)),
-      Map.entry(Abi.ON_CLOSE, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), I32)),
-      Map.entry(Abi.ON_ERROR, FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), I32)),
-      Map.entry(Abi.ON_REQUEST, FunctionType.of(List.of(ValType.I32, ValType.I32), I32)),
-      Map.entry(Abi.ON_ALARM, FunctionType.of(List.of(), I32)),
-      Map.entry(Abi.ON_BEFORE_CONNECT, FunctionType.of(List.of(ValType.I32, ValType.I32), I32)),
-      Map.entry(Abi.ON_BEFORE_REQUEST, FunctionType.of(List.of(ValType.I32, ValType.I32), I32)));
-
   private final String sha256;
   private final WasmModule module;
   private final Function<Instance, Machine> machineFactory;
@@ -88,22 +72,20 @@ public final class GuestModule {
   }
 
   /**
-   * Parses, validates and compiles a module. Every rejection says why, in words an uploader can act on.
-   *
-   * @param hostImports signatures of the host calls this host provides, by name
+   * Parses, validates against the ABI ({@link Abi#IMPORTS}, {@link Abi#EXPORTS}) and compiles a module.
+   * Every rejection says why, in words an uploader can act on.
    */
-  public static GuestModule load(byte[] bytes, Map<String, FunctionType> hostImports, ExecutionMode mode,
-                                 int maxModuleBytes, int maxMemoryPages) throws ModuleRejectedException {
-    return load(bytes, hostImports, mode, maxModuleBytes, maxMemoryPages, null);
+  public static GuestModule load(byte[] bytes, ExecutionMode mode, int maxModuleBytes, int maxMemoryPages)
+      throws ModuleRejectedException {
+    return load(bytes, mode, maxModuleBytes, maxMemoryPages, null);
   }
 
   /**
    * As above, with compiled code read from and saved to {@code cache} (null: none; the interpreted mode
    * never uses it). An entry is saved only for a module that passed every check.
    */
-  public static GuestModule load(byte[] bytes, Map<String, FunctionType> hostImports, ExecutionMode mode,
-                                 int maxModuleBytes, int maxMemoryPages, CompileCache cache)
-      throws ModuleRejectedException {
+  public static GuestModule load(byte[] bytes, ExecutionMode mode, int maxModuleBytes, int maxMemoryPages,
+                                 CompileCache cache) throws ModuleRejectedException {
     if (bytes.length > maxModuleBytes) {
       throw new ModuleRejectedException("module too large: " + bytes.length + " bytes, the limit is " + maxModuleBytes);
     }
@@ -119,7 +101,7 @@ public final class GuestModule {
       // module is rejected with a message).
       throw new ModuleRejectedException("not a valid wasm module: malformed code");
     }
-    boolean usesWasi = checkImports(module, hostImports);
+    boolean usesWasi = checkImports(module);
     checkExports(module);
     MemoryLimits limits = memoryLimits(module, maxMemoryPages);
     String sha256 = sha256(bytes);
@@ -133,7 +115,7 @@ public final class GuestModule {
     }
     long ms = (System.nanoTime() - started) / 1_000_000;
     GuestModule guestModule = new GuestModule(sha256, module, factory, limits, usesWasi, bytes.length);
-    guestModule.checkAbiVersion(hostImports);
+    guestModule.checkAbiVersion();
     if (cached != null) {
       cached.save();
       LOG.log(Level.INFO, "module " + sha256 + (cached.hit() ? " loaded from the compile cache in " + ms + " ms"
@@ -216,8 +198,7 @@ public final class GuestModule {
     return value;
   }
 
-  private static boolean checkImports(WasmModule module, Map<String, FunctionType> hostImports)
-      throws ModuleRejectedException {
+  private static boolean checkImports(WasmModule module) throws ModuleRejectedException {
     boolean usesWasi = false;
     for (int i = 0; i < module.importSection().importCount(); i++) {
       Import imp = module.importSection().getImport(i);
@@ -226,7 +207,7 @@ public final class GuestModule {
         throw new ModuleRejectedException("unknown import " + name + " (only functions may be imported)");
       }
       FunctionType type = type(module, ((FunctionImport) imp).typeIndex(), "import " + name);
-      Map<String, FunctionType> known = imp.module().equals(Abi.IMPORT_MODULE) ? hostImports
+      Map<String, FunctionType> known = imp.module().equals(Abi.IMPORT_MODULE) ? Abi.IMPORTS
           : imp.module().equals(Abi.WASI_MODULE) ? Wasi.SIGNATURES : Map.of();
       FunctionType expected = known.get(imp.name());
       if (expected == null) throw new ModuleRejectedException("unknown import " + name);
@@ -251,7 +232,7 @@ public final class GuestModule {
     for (String required : List.of(Abi.ABI_VERSION, Abi.ALLOC)) {
       if (!exports.containsKey(required)) throw new ModuleRejectedException("missing export " + required);
     }
-    for (Map.Entry<String, FunctionType> hook : EXPORT_SIGNATURES.entrySet()) {
+    for (Map.Entry<String, FunctionType> hook : Abi.EXPORTS.entrySet()) {
       Export e = exports.get(hook.getKey());
       if (e == null) continue;
       if (e.exportType() != ExternalType.FUNCTION) {
@@ -306,21 +287,23 @@ public final class GuestModule {
   private static final long PROBE_DEADLINE_MS = 1000;
 
   /** Instantiates once with inert host calls and asks the module which ABI it was built for. */
-  private void checkAbiVersion(Map<String, FunctionType> hostImports) throws ModuleRejectedException {
+  private void checkAbiVersion() throws ModuleRejectedException {
     List<HostFunction> inert = new ArrayList<>();
-    hostImports.forEach((name, type) -> inert.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
+    Abi.IMPORTS.forEach((name, type) -> inert.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
         (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
-    int version;
+    HookResult version;
     try {
-      Instance probe = instantiate(inert, usesWasi ? Wasi.functions(null) : List.of());
-      version = Watchdog.shared().run(PROBE_DEADLINE_MS, () -> (int) probe.export(Abi.ABI_VERSION).apply()[0]);
-    } catch (Watchdog.DeadlineExceeded e) {
-      throw new ModuleRejectedException(Abi.ABI_VERSION + " " + e.getMessage() + " (it must return a constant)");
-    } catch (RuntimeException | StackOverflowError e) {
-      throw new ModuleRejectedException("module failed to start: " + e.getMessage());
+      version = Guest.instantiate(this, inert, null).run(PROBE_DEADLINE_MS, Guest::abiVersion);
+    } catch (GuestTrap e) {
+      version = HookResult.trapped(e.getMessage());
     }
-    if (!Abi.SUPPORTED_VERSIONS.contains(version)) {
-      throw new ModuleRejectedException("unsupported abi version " + version + " (this host serves "
+    if (version.trapped()) {
+      throw new ModuleRejectedException(version.trap().startsWith(Watchdog.DeadlineExceeded.PREFIX)
+          ? Abi.ABI_VERSION + " " + version.trap() + " (it must return a constant)"
+          : "module failed to start: " + version.trap());
+    }
+    if (!Abi.SUPPORTED_VERSIONS.contains(version.code())) {
+      throw new ModuleRejectedException("unsupported abi version " + version.code() + " (this host serves "
           + Abi.SUPPORTED_VERSIONS + ")");
     }
   }

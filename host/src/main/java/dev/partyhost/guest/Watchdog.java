@@ -103,8 +103,11 @@ public final class Watchdog {
 
   /** A guest call ran past its deadline and was stopped: a trap like any other. */
   public static final class DeadlineExceeded extends GuestTrap {
+    /** How its message starts. */
+    public static final String PREFIX = "ran past its CPU deadline";
+
     DeadlineExceeded(long timeoutMs, Throwable cause) {
-      super("ran past its CPU deadline of " + timeoutMs + " ms", cause);
+      super(PREFIX + " of " + timeoutMs + " ms", cause);
     }
   }
 }

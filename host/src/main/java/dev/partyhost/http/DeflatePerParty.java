@@ -23,7 +23,7 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensio
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.impl.ConnectionBase;
+import dev.partyhost.vertx.VertxInternals;
 
 /**
  * permessage-deflate for the WebSockets of parties that ask for it ({@code compression}), chosen per
@@ -46,8 +46,8 @@ final class DeflatePerParty extends WebSocketServerExtensionHandler {
 
   /** Replaces the connection's extension handler (Vert.x's internals: it has no public hook for this). */
   static void install(HttpConnection connection, HostConfig config, HttpServerOptions options) {
-    if (!(connection instanceof ConnectionBase base)) return; // not HTTP/1: no WebSocket upgrade
-    ChannelPipeline pipeline = base.channel().pipeline();
+    ChannelPipeline pipeline = VertxInternals.pipeline(connection);
+    if (pipeline == null) return; // not HTTP/1: no WebSocket upgrade
     ChannelHandler vertx = pipeline.get(WebSocketServerExtensionHandler.class);
     if (vertx == null) return; // the server offers no extension at all
     pipeline.replace(vertx, pipeline.context(vertx).name(), new DeflatePerParty(new Offer(config, options)));

@@ -4,7 +4,6 @@ import dev.partyhost.HostConfig;
 import dev.partyhost.guest.CompileCache;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
-import dev.partyhost.room.HostCalls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ public final class Parties {
 
   /** Parses, validates and compiles a module for party {@code name} (slow: call it off the event loops). */
   public GuestModule compile(String name, byte[] bytes) throws ModuleRejectedException {
-    return GuestModule.load(bytes, HostCalls.SIGNATURES, config.mode, config.maxModuleBytes,
+    return GuestModule.load(bytes, config.mode, config.maxModuleBytes,
         config.limits(name).maxMemoryPages(), cache);
   }
 

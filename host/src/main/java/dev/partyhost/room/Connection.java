@@ -5,7 +5,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
+import dev.partyhost.vertx.VertxInternals;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,14 +52,15 @@ public final class Connection {
     this.room = room;
   }
 
-  /** On the socket's loop, as soon as the handshake completed. */
+  /** On the socket's context, as soon as the handshake completed. */
   void socket(ServerWebSocket socket) {
-    DirectWrites.install(socket);
+    VertxInternals.dropWriteQueue(socket);
     this.socket = socket;
-    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    this.channel = VertxInternals.channel(socket);
     // A write to a socket that closed meanwhile fails quietly: its close handler tells the room.
     this.ignoreFailures = new VoidChannelPromise(channel.channel(), false);
-    this.outbound = Outbound.current(channel.channel().eventLoop());
+    // The loop of the calling context (the socket's own, where the host attaches it; a benchmark's stand-in elsewhere).
+    this.outbound = Outbound.current(VertxInternals.eventLoop(io.vertx.core.Vertx.currentContext()));
   }
 
   // --- on the room's loop ---

@@ -3,8 +3,8 @@ package dev.partyhost.room;
 import dev.partyhost.HostConfig;
 import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
-import dev.partyhost.guest.Wasi;
-import dev.partyhost.guest.Watchdog;
+import dev.partyhost.guest.GuestTrap;
+import dev.partyhost.guest.HookResult;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
@@ -18,7 +18,7 @@ import java.util.Map;
  * per party per event loop, created on demand, replaced after a trap or when the party's module
  * changes. Used by one thread only.
  */
-public final class Gate implements Scope {
+public final class Gate {
   private static final Logger LOG = System.getLogger("partyhost.gate");
   private static final ThreadLocal<Map<String, Gate>> PER_LOOP = ThreadLocal.withInitial(HashMap::new);
   /** The outcome: a response to send instead of going on (null: go on), and headers to set on the request. */
@@ -40,8 +40,7 @@ public final class Gate implements Scope {
     this.module = module;
     this.config = config;
     this.wasiLog = new GuestLog(party, "gate");
-    this.guest = new Guest(module.instantiate(new HostCalls(this).functions(),
-        module.usesWasi() ? Wasi.functions(wasiLog) : List.of()));
+    this.guest = Guest.instantiate(module, GateCalls.TABLE.functions(new GateCalls(this)), wasiLog);
   }
 
   /**
@@ -53,35 +52,43 @@ public final class Gate implements Scope {
     if (!(upgrade ? module.hasBeforeConnect() : module.hasBeforeRequest())) return null;
     Map<String, Gate> gates = PER_LOOP.get();
     Gate gate = gates.get(party);
-    try {
-      if (gate == null || gate.module != module) {
+    if (gate == null || gate.module != module) {
+      HookResult started;
+      try {
         gate = new Gate(party, module, config);
-        Gate started = gate;
-        Watchdog.shared().run(config.limits(party).hookDeadlineMs(), () -> started.guest.initialize());
-        gates.put(party, gate);
+        started = gate.guest.run(config.limits(party).hookDeadlineMs(), Guest::initialize);
+      } catch (GuestTrap e) {
+        started = HookResult.trapped(e.getMessage());
       }
-      return gate.run(upgrade, roomId, record);
-    } catch (RuntimeException | StackOverflowError e) { // a GuestTrap, or a host failure: the same answer
-      gates.remove(party); // a fresh instance for the next request
-      LOG.log(Level.WARNING, "[" + party + "/" + roomId + "] before hook failed, answering 500: " + e.getMessage());
-      return new Verdict(RoomResponse.plain(500, "Party failed while checking the request"), Map.of());
+      if (started.trapped()) return failed(gates, party, roomId, started);
+      gates.put(party, gate);
     }
+    return gate.run(gates, upgrade, roomId, record);
   }
 
-  private Verdict run(boolean upgrade, String roomId, byte[] record) {
+  /** The gate's instance trapped: a fresh one for the next request. */
+  private static Verdict failed(Map<String, Gate> gates, String party, String roomId, HookResult result) {
+    gates.remove(party);
+    LOG.log(Level.WARNING, GuestLog.tag(party, roomId) + "before hook failed, answering 500: " + result.trap());
+    return new Verdict(RoomResponse.plain(500, "Party failed while checking the request"), Map.of());
+  }
+
+  private Verdict run(Map<String, Gate> gates, boolean upgrade, String roomId, byte[] record) {
     this.roomId = roomId;
     response = null;
     headers.clear();
     headerCalls = 0;
     try {
-      int rc = Watchdog.shared().run(config.limits(party).hookDeadlineMs(),
-          () -> upgrade ? guest.onBeforeConnect(record) : guest.onBeforeRequest(record));
+      HookResult result = guest.run(config.limits(party).hookDeadlineMs(),
+          g -> upgrade ? g.onBeforeConnect(record) : g.onBeforeRequest(record));
+      if (result.trapped()) return failed(gates, party, roomId, result);
+      String tag = GuestLog.tag(party, roomId);
       if (response != null) {
-        if (rc != 0) LOG.log(Level.INFO, "[" + party + "/" + roomId + "] before hook responded, then returned " + rc);
+        if (result.code() != 0) LOG.log(Level.INFO, tag + "before hook responded, then returned " + result.code());
         return new Verdict(response, Map.of());
       }
-      if (rc != 0) {
-        LOG.log(Level.INFO, "[" + party + "/" + roomId + "] before hook returned " + rc + ", answering 500");
+      if (result.code() != 0) {
+        LOG.log(Level.INFO, tag + "before hook returned " + result.code() + ", answering 500");
         return new Verdict(RoomResponse.plain(500, "Party refused the request without a response"), Map.of());
       }
       return new Verdict(null, new LinkedHashMap<>(headers)); // in order: the record lists them so
@@ -104,34 +111,23 @@ public final class Gate implements Scope {
 
   static final int MAX_HEADER_CALLS = 64;
 
-  @Override
-  public String party() {
+  String party() {
     return party;
   }
 
-  @Override
-  public String roomId() {
+  String roomId() {
     return roomId;
   }
 
-  @Override
-  public boolean isRequesting() {
-    return true;
-  }
-
-  @Override
-  public void setResponse(RoomResponse r) {
+  void setResponse(RoomResponse r) {
     response = r;
   }
 
-  @Override
-  public String configValue(String key) {
-    Map<String, String> vars = config.vars.get(party);
-    return vars == null ? null : vars.get(key);
+  String configValue(String key) {
+    return config.configValue(party, key);
   }
 
-  @Override
-  public GuestLog log() {
+  GuestLog log() {
     return new GuestLog(party, roomId == null ? "gate" : roomId);
   }
 

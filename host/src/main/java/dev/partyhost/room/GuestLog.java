@@ -15,7 +15,12 @@ final class GuestLog extends OutputStream {
   private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
   GuestLog(String party, String room) {
-    this.tag = "[" + party + "/" + room + "] ";
+    this.tag = tag(party, room);
+  }
+
+  /** {@code [party/room] }: how every log line about a room begins. */
+  static String tag(String party, String room) {
+    return "[" + party + "/" + room + "] ";
   }
 
   void log(Level level, byte[] text) {

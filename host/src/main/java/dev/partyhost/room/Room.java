@@ -1,13 +1,10 @@
 package dev.partyhost.room;
 
-import dev.partyhost.guest.Abi;
+import dev.partyhost.PartyLimits;
 import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTrap;
-import dev.partyhost.guest.Utf8;
-import dev.partyhost.guest.Wasi;
-import dev.partyhost.guest.Watchdog;
-import dev.partyhost.PartyLimits;
+import dev.partyhost.guest.HookResult;
 import dev.partyhost.storage.Changes;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.RoomStore;
@@ -18,10 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -32,35 +26,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
-import java.util.function.IntSupplier;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * One room: a party's instance for one room id, with its connections and its data. A room is owned by
  * one event-loop context; every method below runs there, so the guest sees one thread and one hook
- * at a time. Events from other threads come in through {@link #arrive} and {@link #deliver}.
+ * at a time. Events from other threads come in through {@link #arrive} and {@link #deliver}; frames
+ * from sockets are read on the sockets' loops ({@link Inbound}), output leaves through the room's
+ * {@link OutputGate}.
  *
- * <p>Life cycle: the room's data is loaded ({@link #ready}) before its instance starts; each hook is
- * a storage transaction whose output waits for its commit (the output gate, {@link #release}); after
- * {@code roomIdleMs} without events the room hibernates (instance and data dropped, sockets kept) or,
- * with no connections left, leaves the registry.
+ * <p>Life cycle: the room's data is loaded ({@link #ready}) before its instance starts; the instance
+ * runs the party's current version at every start (first event, wake from hibernation, reset after a
+ * trap); each hook is a storage transaction whose output waits for its commit; after {@code roomIdleMs}
+ * without events the room hibernates (instance and data dropped, sockets kept) or, with no connections
+ * left, leaves the registry.
  */
-public final class Room implements Scope {
+public final class Room {
   private static final Logger LOG = System.getLogger("partyhost.room");
   private enum Hook { START, CONNECT, MESSAGE, CLOSE, ERROR, REQUEST, ALARM }
 
   final String party;
   final String id;
   final RoomKey key;
+  /** {@code [party/room] }: how the room's log lines begin. */
+  final String tag;
   private final Rooms rooms;
   private final Context context;
-  private final GuestModule module;
   final PartyLimits limits;
   private final GuestLog log;
-  private Outbound outbound;
+  private final OutputGate output;
   private final Map<Integer, Connection> connections = new LinkedHashMap<>();
   private int nextHandle = 1;
   private Guest guest;
+  /** The version the instance runs (kept after it hibernates, until the next start). */
+  private volatile GuestModule module;
   /** Connects and requests on their way to this room; it is not dropped while any are. */
   final AtomicInteger arriving = new AtomicInteger();
   private boolean dropped;
@@ -75,43 +75,26 @@ public final class Room implements Scope {
   private boolean loading;
   private final ArrayDeque<Runnable> waitingForData = new ArrayDeque<>();
 
-  /** Bumped when the room's data is dropped after a failed commit: results of older commits are ignored. */
-  private int epoch;
   /** The alarm timer may disagree with the reloaded data (a failed commit had changed it). */
   private boolean rescheduleAlarmOnLoad;
 
-  /** Something a hook caused outside the instance, released after it; a discarded HTTP reply answers 503. */
-  private interface Effect {
-    void run();
-
-    default void discard() {}
-  }
-
-  // The output gate: hook output waits in `gated` until the commits submitted before it are durable.
-  private record Gated(long commit, List<Effect> effects) {}
-  private final ArrayDeque<Gated> gated = new ArrayDeque<>();
-  private long submitted;
-  private long durable;
-
-  // The hook in progress and what it produced, released when it returns.
+  // The hook in progress.
   private Hook hook;
   private Connection hookConnection;
   private RoomResponse response;
-  private long outputThisHook;
-  private List<Effect> outbox = new ArrayList<>();
 
-  Room(Rooms rooms, String party, String id, GuestModule module, PartyLimits limits, Context context) {
+  Room(Rooms rooms, String party, String id, PartyLimits limits, Context context) {
     this.rooms = rooms;
     this.limits = limits;
     this.party = party;
     this.id = id;
     this.key = new RoomKey(party, id);
-    this.module = module;
+    this.tag = GuestLog.tag(party, id);
     this.context = context;
     this.log = new GuestLog(party, id);
+    this.output = new OutputGate(context, rooms.commits(), rooms.config().maxHookOutputBytes, this::commitFailed);
   }
 
-  @Override
   public String party() {
     return party;
   }
@@ -120,9 +103,10 @@ public final class Room implements Scope {
     return id;
   }
 
-  @Override
-  public String roomId() {
-    return id;
+  /** The SHA-256 of the version the room's instance runs, or ran last; null before its first start. */
+  public String moduleSha256() {
+    GuestModule m = module;
+    return m == null ? null : m.sha256();
   }
 
   /**
@@ -151,12 +135,25 @@ public final class Room implements Scope {
     next.arrive(c, task);
   }
 
-  /** Runs an event of connection {@code c} on the context of the room that holds it. */
+  /**
+   * Runs an event of connection {@code c} on the context of the room that holds it. A dropped room
+   * loads nothing for it: the event follows the connection to its room, if it was handed on.
+   */
   private void deliver(Connection c, Handler<Room> task) {
-    context.runOnContext(v -> ready(() -> {
-      if (!dropped) task.handle(this);
-      else if (c.room != this) c.room.deliver(c, task); // its connect was handed on; its events follow
-    }));
+    context.runOnContext(v -> {
+      if (dropped) {
+        if (c.room != this) c.room.deliver(c, task); // its connect was handed on; its events follow
+        return;
+      }
+      ready(() -> {
+        if (!dropped) task.handle(this); else if (c.room != this) c.room.deliver(c, task);
+      });
+    });
+  }
+
+  /** A whole message from a connection's socket (checked by {@link Inbound}), from the socket's loop. */
+  public void received(Connection c, byte[] data, int kind) {
+    deliver(c, r -> r.message(c, data, kind));
   }
 
   // --- events (called from any thread) ---
@@ -172,119 +169,25 @@ public final class Room implements Scope {
   }
 
   /**
-   * The handshake of a connection completed: call on the socket's thread right away, so that no frame
+   * The handshake of a connection completed: call on the socket's context right away, so that no frame
    * arrives before the handlers are set. What the room sent it meanwhile goes out first.
    */
   public static void attach(Connection c, ServerWebSocket socket) {
     Room room = c.room; // final by now: a connection moves to another room only before it joins one
     c.socket(socket);
-    socket.frameHandler(new Inbound(room, c, socket));
+    socket.frameHandler(new Inbound(c, socket, room.tag, room.limits.maxMessageBytes(), room.limits.messagesPerSecond()));
     socket.exceptionHandler(error -> c.room.deliver(c, r -> r.error(c, String.valueOf(error.getMessage()))));
     socket.closeHandler(v -> {
       room.rooms.connectionEnded();
       c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason()));
     });
-    room.context.runOnContext(v -> c.attached(room.outbound())); // queued before any frame of this socket can be
-  }
-
-  /**
-   * Whole messages from a socket's frames, read on the socket's loop: the bytes as they came, with no
-   * decoding to a String and back. Text is checked for UTF-8 here, on the whole message: neither
-   * Netty's decoder nor Vert.x checks data frames (Netty's Utf8FrameValidator is not in Vert.x's pipeline).
-   */
-  private static final class Inbound implements Handler<WebSocketFrame> {
-    private final Room room;
-    private final Connection c;
-    private final ServerWebSocket socket;
-    private final int limit;
-    private final RateLimit rate;
-    /** The frames so far of a fragmented message, else null. */
-    private Buffer fragments;
-    private boolean fragmentsText;
-    /** The host closed the socket over a message: what the client sent after it is not heard. */
-    private boolean refused;
-
-    Inbound(Room room, Connection c, ServerWebSocket socket) {
-      this.room = room;
-      this.c = c;
-      this.socket = socket;
-      this.limit = room.limits.maxMessageBytes();
-      this.rate = RateLimit.perSecond(room.limits.messagesPerSecond());
-    }
-
-    @Override
-    public void handle(WebSocketFrame frame) {
-      if (refused) return;
-      if (frame.isText() || frame.isBinary()) {
-        fragments = null;
-        if (frame.isFinal()) message(frame.binaryData(), frame.isText());
-        else start(frame);
-      } else if (frame.isContinuation() && fragments != null) {
-        if (fragments.length() + frame.binaryData().length() > limit) {
-          fragments = null;
-          refuse(() -> room.tooBig(socket, limit));
-          return;
-        }
-        fragments.appendBuffer(frame.binaryData());
-        if (frame.isFinal()) {
-          Buffer whole = fragments;
-          fragments = null;
-          message(whole, fragmentsText);
-        }
-      } // control frames: Vert.x answers pings and handles closes
-    }
-
-    private void start(WebSocketFrame frame) {
-      if (frame.binaryData().length() > limit) {
-        refuse(() -> room.tooBig(socket, limit));
-        return;
-      }
-      fragments = Buffer.buffer().appendBuffer(frame.binaryData());
-      fragmentsText = frame.isText();
-    }
-
-    private void message(Buffer data, boolean text) {
-      if (data.length() > limit) {
-        refuse(() -> room.tooBig(socket, limit));
-        return;
-      }
-      byte[] bytes = data.getBytes();
-      if (text && !Utf8.isValid(bytes, 0, bytes.length)) {
-        refuse(() -> room.notUtf8(socket));
-      } else if (rate.allows()) {
-        c.room.deliver(c, r -> r.message(c, bytes, text ? Abi.TEXT : Abi.BINARY));
-      } else {
-        refuse(() -> room.tooFast(socket));
-      }
-    }
-
-    private void refuse(Runnable close) {
-      refused = true;
-      close.run();
-    }
+    room.context.runOnContext(v -> c.attached(room.output.outbound())); // queued before any frame of this socket can be
   }
 
   /** The handshake of a connection failed (the client went away): it leaves as if closed abruptly. */
   public static void upgradeFailed(Connection c) {
     c.room.rooms.connectionEnded();
     c.room.deliver(c, r -> r.closed(c, (short) 1006, null));
-  }
-
-  private void tooBig(ServerWebSocket socket, int limit) {
-    LOG.log(Level.INFO, "[" + party + "/" + id + "] message over " + limit + " bytes, closing with 1009");
-    socket.close((short) 1009, "Message too big");
-  }
-
-  private void notUtf8(ServerWebSocket socket) {
-    LOG.log(Level.INFO, "[" + party + "/" + id + "] text message that is not UTF-8, closing with 1007");
-    socket.close((short) 1007, "Invalid UTF-8");
-  }
-
-  private void tooFast(ServerWebSocket socket) {
-    if (socket.isClosed()) return;
-    LOG.log(Level.INFO, "[" + party + "/" + id + "] connection over " + limits.messagesPerSecond()
-        + " messages per second, closing with 1008");
-    socket.close((short) 1008, "Rate limit exceeded");
   }
 
   /**
@@ -308,7 +211,7 @@ public final class Room implements Scope {
   /** Closes every connection with 1012 and drops the room, so that the next request gets a fresh one. */
   void restart() {
     context.runOnContext(v -> {
-      for (Connection c : new ArrayList<>(connections.values())) c.close(outbound(), 1012, "party restarted");
+      for (Connection c : new ArrayList<>(connections.values())) c.close(output.outbound(), 1012, "party restarted");
       connections.clear();
       drop(true);
     });
@@ -323,17 +226,17 @@ public final class Room implements Scope {
   private void connect(Connection c, byte[] request, Handler<Connection> upgrade) {
     arrived();
     if (connections.size() >= limits.maxConnectionsPerRoom()) {
-      LOG.log(Level.INFO, "[" + party + "/" + id + "] room full (" + connections.size() + " connections), closing with 1013");
-      c.close(outbound(), 1013, "Room is full");
+      LOG.log(Level.INFO, tag + "room full (" + connections.size() + " connections), closing with 1013");
+      c.close(output.outbound(), 1013, "Room is full");
     } else if (dropped || !ensureGuest()) {
-      c.close(outbound(), 1011, "room failed to start");
+      c.close(output.outbound(), 1011, "room failed to start");
     } else {
       c.handle = nextHandle++;
       connections.put(c.handle, c);
-      Integer rc = runHook(Hook.CONNECT, c, () -> guest.onConnect(c.handle, request), null);
-      if (rc != null && rc != 0 && connections.get(c.handle) == c && !c.closing) {
-        queueClose(c, 1011, "connection rejected");
-        release(); // after the hook's own frames
+      HookResult result = runHook(Hook.CONNECT, c, g -> g.onConnect(c.handle, request), null);
+      if (!result.trapped() && result.code() != 0 && connections.get(c.handle) == c && !c.closing) {
+        output.close(c, 1011, "connection rejected");
+        output.release(); // after the hook's own frames
       }
     }
     upgrade.handle(c);
@@ -342,13 +245,13 @@ public final class Room implements Scope {
 
   private void message(Connection c, byte[] data, int kind) {
     if (!isMember(c) || c.closing || !ensureGuest()) return; // a closing connection is heard no more
-    runHook(Hook.MESSAGE, c, () -> guest.onMessage(c.handle, data, kind), null);
+    runHook(Hook.MESSAGE, c, g -> g.onMessage(c.handle, data, kind), null);
     touch();
   }
 
   private void error(Connection c, String message) {
     if (!isMember(c) || !ensureGuest()) return;
-    runHook(Hook.ERROR, c, () -> guest.onError(c.handle, message.getBytes(StandardCharsets.UTF_8)), null);
+    runHook(Hook.ERROR, c, g -> g.onError(c.handle, message.getBytes(StandardCharsets.UTF_8)), null);
     touch();
   }
 
@@ -357,7 +260,7 @@ public final class Room implements Scope {
     c.closing = true;
     if (ensureGuest()) {
       byte[] why = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
-      runHook(Hook.CLOSE, c, () -> guest.onClose(c.handle, code == null ? 1006 : code, why), null);
+      runHook(Hook.CLOSE, c, g -> g.onClose(c.handle, code == null ? 1006 : code, why), null);
     }
     connections.remove(c.handle, c);
     touch();
@@ -374,9 +277,9 @@ public final class Room implements Scope {
     } else {
       response = null;
       // The response is the hook's last output: it passes the output gate with its frames.
-      Integer rc = runHook(Hook.REQUEST, null, () -> guest.onRequest(request), result -> {
+      HookResult result = runHook(Hook.REQUEST, null, g -> g.onRequest(request), rc -> {
         RoomResponse r = response != null ? response : RoomResponse.plain(500, "Room did not respond");
-        outbox.add(new Effect() {
+        output.add(new OutputGate.Effect() {
           @Override
           public void run() {
             reply.handle(r);
@@ -389,7 +292,7 @@ public final class Room implements Scope {
         });
       });
       response = null;
-      if (rc == null) reply.handle(RoomResponse.plain(500, "Room failed while handling the request"));
+      if (result.trapped()) reply.handle(RoomResponse.plain(500, "Room failed while handling the request"));
     }
     touch();
   }
@@ -404,11 +307,11 @@ public final class Room implements Scope {
         rooms.alarms().schedule(key, due); // moved later meanwhile
       } else if (due != null) {
         store.alarm(null); // cleared in the hook's transaction, so the hook may set the next one
-        Integer rc = runHook(Hook.ALARM, null, guest::onAlarm, result -> {
-          if (result != 0 && store.alarm() == null) store.alarm(due); // failed: keep it for the retry
+        HookResult result = runHook(Hook.ALARM, null, Guest::onAlarm, rc -> {
+          if (rc != 0 && store.alarm() == null) store.alarm(due); // failed: keep it for the retry
         });
         // A failed run that set an alarm of its own counts as done: its alarm stands.
-        if (rc == null || (rc != 0 && due.equals(store.alarm()))) alarmFailed(due); else rooms.alarms().succeeded(key);
+        if (result.trapped() || (result.code() != 0 && due.equals(store.alarm()))) alarmFailed(due); else rooms.alarms().succeeded(key);
       }
     } else if (store.alarm() != null) {
       alarmFailed(store.alarm()); // the instance did not start
@@ -450,7 +353,7 @@ public final class Room implements Scope {
         rooms.alarms().schedule(key, store.alarm());
       }
     } else {
-      LOG.log(Level.ERROR, "[" + party + "/" + id + "] cannot load the room's data: " + loaded.cause());
+      LOG.log(Level.ERROR, tag + "cannot load the room's data: " + loaded.cause());
     }
     // Without data, each task fails on its own (ensureGuest refuses to start an instance).
     while (!waitingForData.isEmpty()) waitingForData.poll().run();
@@ -458,37 +361,8 @@ public final class Room implements Scope {
 
   /** Submits the changes of the hook that just returned, if any, for a durable commit. */
   private void commit() {
-    Changes changes = store.commit();
-    if (changes == null) return;
-    long commit = ++submitted;
-    int epochNow = epoch;
-    rooms.commits().submit(changes).onComplete(done -> context.runOnContext(v -> {
-      if (epoch != epochNow) return; // the room has started afresh since
-      if (done.succeeded()) committed(commit); else commitFailed(done.cause());
-    }));
-    if (changes.alarmChanged()) rooms.alarms().schedule(key, changes.alarm());
-  }
-
-  private void committed(long commit) {
-    durable = Math.max(durable, commit);
-    while (!gated.isEmpty() && gated.peek().commit <= durable) {
-      for (Effect effect : gated.poll().effects) effect.run();
-    }
-  }
-
-  /**
-   * The outbox goes out now when nothing is waiting to be durable; otherwise after every commit
-   * submitted so far, so that no client sees state a crash could take back.
-   */
-  private void release() {
-    if (outbox.isEmpty()) return;
-    if (durable == submitted) {
-      for (Effect effect : outbox) effect.run();
-      outbox.clear();
-    } else {
-      gated.add(new Gated(submitted, outbox));
-      outbox = new ArrayList<>();
-    }
+    Changes changes = output.commit(store);
+    if (changes != null && changes.alarmChanged()) rooms.alarms().schedule(key, changes.alarm());
   }
 
   /**
@@ -496,68 +370,58 @@ public final class Room implements Scope {
    * gated output and the connections; the next event reloads what is durable.
    */
   private void commitFailed(Throwable cause) {
-    LOG.log(Level.ERROR, "[" + party + "/" + id + "] commit failed, room reset: " + cause);
-    epoch++;
-    for (Gated g : gated) g.effects.forEach(Effect::discard);
-    gated.clear();
-    durable = submitted;
+    LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
+    output.discardGated();
     store = null;
     guest = null;
     rescheduleAlarmOnLoad = true;
-    for (Connection c : new ArrayList<>(connections.values())) c.close(outbound(), 1011, "room storage failed");
+    for (Connection c : new ArrayList<>(connections.values())) c.close(output.outbound(), 1011, "room storage failed");
     connections.clear();
     touch();
   }
 
   // --- guest lifecycle ---
 
-  /** Creates the instance if the room has none; false if it failed to start. */
+  /** Creates the instance, of the party's current version, if the room has none; false if it failed to start. */
   private boolean ensureGuest() {
     if (guest != null) return true;
     if (store == null) return false;
+    GuestModule current = rooms.parties().get(party);
+    if (current == null) return false; // the party was removed
     long start = System.nanoTime();
     try {
-      HostCalls calls = new HostCalls(this);
-      guest = new Guest(module.instantiate(calls.functions(), module.usesWasi() ? Wasi.functions(log) : List.of()));
-    } catch (RuntimeException | StackOverflowError e) {
-      LOG.log(Level.WARNING, "[" + party + "/" + id + "] instantiation failed: " + e);
+      guest = Guest.instantiate(current, RoomCalls.TABLE.functions(new RoomCalls(this)), log);
+    } catch (GuestTrap e) {
+      LOG.log(Level.WARNING, tag + "instantiation failed: " + e.getMessage());
       return false;
     }
-    boolean started = runHook(Hook.START, null, guest::start, null) != null;
+    module = current;
+    boolean started = !runHook(Hook.START, null, Guest::start, null).trapped();
     rooms.stats().instantiated(System.nanoTime() - start);
     return started;
   }
 
   /**
    * Runs one hook as one transaction and releases what it produced through the output gate.
-   * {@code onReturn}, if given, runs after the guest returned, inside the transaction. Returns the
-   * hook's result, or null when the guest trapped: then its writes and output are discarded and the
-   * room is reset.
+   * {@code onReturn}, if given, runs after the guest returned, inside the transaction. A trap
+   * discards the hook's writes and output and resets the room.
    */
-  private Integer runHook(Hook kind, Connection c, IntSupplier call, IntConsumer onReturn) {
+  private HookResult runHook(Hook kind, Connection c, ToIntFunction<Guest> call, IntConsumer onReturn) {
     hook = kind;
     hookConnection = c;
-    outputThisHook = 0;
-    int rc;
-    try {
-      rc = Watchdog.shared().run(limits.hookDeadlineMs(), call);
-      if (rc != 0) LOG.log(Level.INFO, "[" + party + "/" + id + "] " + kind + " hook returned " + rc);
-      if (onReturn != null) onReturn.accept(rc);
-      commit();
-    } catch (GuestTrap trap) {
-      reset(kind, trap.getMessage());
-      return null;
-    } catch (Throwable bug) {
-      // Not the guest's doing (a host bug, or the JVM out of memory): handled like a trap all the same.
-      LOG.log(Level.ERROR, "[" + party + "/" + id + "] host failure in " + kind + " hook", bug);
-      reset(kind, bug.toString());
-      return null;
-    } finally {
-      hook = null;
-      hookConnection = null;
+    output.hookStarted();
+    HookResult result = guest.run(limits.hookDeadlineMs(), call);
+    hook = null;
+    hookConnection = null;
+    if (result.trapped()) {
+      reset(kind, result.trap());
+      return result;
     }
-    release();
-    return rc;
+    if (result.code() != 0) LOG.log(Level.INFO, tag + kind + " hook returned " + result.code());
+    if (onReturn != null) onReturn.accept(result.code());
+    commit();
+    output.release();
+    return result;
   }
 
   /**
@@ -565,17 +429,13 @@ public final class Room implements Scope {
    * with 1011 (after the output of earlier hooks); the next event starts afresh.
    */
   private void reset(Hook kind, String why) {
-    LOG.log(Level.WARNING, "[" + party + "/" + id + "] guest trapped in " + kind + " hook, room reset: " + why);
+    LOG.log(Level.WARNING, tag + "guest trapped in " + kind + " hook, room reset: " + why);
     if (store != null) store.rollback();
-    outbox.forEach(Effect::discard);
-    outbox.clear();
+    output.discardOutbox();
     guest = null;
-    for (Connection c : new ArrayList<>(connections.values())) {
-      c.closing = true;
-      outbox.add(() -> c.close(outbound(), 1011, "room error"));
-    }
+    for (Connection c : new ArrayList<>(connections.values())) output.close(c, 1011, "room error");
     connections.clear();
-    release();
+    output.release();
   }
 
   /**
@@ -599,7 +459,7 @@ public final class Room implements Scope {
   }
 
   private void idle() {
-    if (loading || !waitingForData.isEmpty() || durable != submitted) {
+    if (loading || !waitingForData.isEmpty() || !output.settled()) {
       touch(); // busy with storage: look again later
     } else if (connections.isEmpty()) {
       drop(false);
@@ -607,16 +467,16 @@ public final class Room implements Scope {
       // Hibernate: sockets, their state and tags stay; the next event loads the data and starts anew.
       guest = null;
       store = null;
-      LOG.log(Level.DEBUG, "[" + party + "/" + id + "] hibernating with " + connections.size() + " connections");
+      LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
     }
   }
 
   /** The host needs space: a room without connections that is still so leaves now. */
   void evict() {
     context.runOnContext(v -> {
-      if (connections.isEmpty() && !loading && durable == submitted) {
+      if (connections.isEmpty() && !loading && output.settled()) {
         drop(false);
-        if (dropped) LOG.log(Level.INFO, "[" + party + "/" + id + "] dropped to make space (room limit " + rooms.config().maxRooms + ")");
+        if (dropped) LOG.log(Level.INFO, tag + "dropped to make space (room limit " + rooms.config().maxRooms + ")");
       }
     });
   }
@@ -652,45 +512,17 @@ public final class Room implements Scope {
     return hook == Hook.CONNECT && hookConnection == c;
   }
 
-  @Override
-  public boolean isRequesting() {
+  boolean isRequesting() {
     return hook == Hook.REQUEST;
   }
 
-  @Override
-  public void setResponse(RoomResponse r) {
+  void setResponse(RoomResponse r) {
     response = r;
   }
 
-  /** Queues a message to one connection. */
-  void queueSend(Connection c, Message message) {
-    outbox.add(() -> c.send(outbound(), message.frame()));
-  }
-
-  /** Queues a message to several connections, as one effect. */
-  void queueSend(List<Connection> recipients, Message message) {
-    outbox.add(() -> {
-      Outbound out = outbound();
-      for (Connection c : recipients) c.send(out, message.frame());
-    });
-  }
-
-  /** This room's loop's way out to sockets (created on the loop, on first use). */
-  private Outbound outbound() {
-    if (outbound == null) outbound = Outbound.current(((ContextInternal) context).nettyEventLoop());
-    return outbound;
-  }
-
-  /** Counts frame bytes against the hook's output budget; false (nothing counted) when it would pass it. */
-  boolean spendOutput(long bytes) {
-    if (outputThisHook + bytes > rooms.config().maxHookOutputBytes) return false;
-    outputThisHook += bytes;
-    return true;
-  }
-
-  void queueClose(Connection c, int code, String reason) {
-    c.closing = true;
-    outbox.add(() -> c.close(outbound(), code, reason));
+  /** Where the hook's effects go. */
+  OutputGate output() {
+    return output;
   }
 
   /** The room's data, inside a hook. */
@@ -698,23 +530,15 @@ public final class Room implements Scope {
     return store;
   }
 
-  int maxMessageBytes() {
-    return limits.maxMessageBytes();
+  String configValue(String key) {
+    return rooms.config().configValue(party, key);
   }
 
-  @Override
-  public String configValue(String key) {
-    Map<String, String> vars = rooms.config().vars.get(party);
-    return vars == null ? null : vars.get(key);
-  }
-
-  @Override
-  public GuestLog log() {
+  GuestLog log() {
     return log;
   }
 
   private boolean isMember(Connection c) {
     return c.handle != 0 && connections.get(c.handle) == c;
   }
-
 }

@@ -1,15 +1,13 @@
 package dev.partyhost.room;
 
 import dev.partyhost.HostConfig;
-import dev.partyhost.guest.GuestModule;
 import dev.partyhost.party.Parties;
 import dev.partyhost.storage.GroupCommit;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.StorageEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
+import dev.partyhost.vertx.VertxInternals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +28,7 @@ public final class Rooms {
   private final GroupCommit commits;
   private final Alarms alarms;
   private final Map<RoomKey, Room> rooms = new ConcurrentHashMap<>();
-  private final List<Context> loops = new ArrayList<>();
+  private final List<Context> loops;
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final RoomStats stats = new RoomStats();
@@ -43,14 +41,25 @@ public final class Rooms {
   }
 
   public Rooms(Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, int eventLoops) {
+    this(vertx, config, parties, engine, eventLoopContexts(vertx, eventLoops));
+  }
+
+  /** With the event-loop contexts rooms live on given (a benchmark runs a room on a loop of its own). */
+  public Rooms(Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, List<Context> loops) {
     this.vertx = vertx;
     this.config = config;
     this.parties = parties;
     this.engine = engine;
     this.commits = new GroupCommit(engine);
     this.alarms = new Alarms(vertx, this);
-    // One context per event loop; Netty assigns new event-loop contexts to loops round-robin.
-    for (int i = 0; i < eventLoops; i++) loops.add(((VertxInternal) vertx).createEventLoopContext());
+    this.loops = List.copyOf(loops);
+  }
+
+  /** One context per event loop; Netty assigns new event-loop contexts to loops round-robin. */
+  private static List<Context> eventLoopContexts(Vertx vertx, int eventLoops) {
+    List<Context> loops = new ArrayList<>();
+    for (int i = 0; i < eventLoops; i++) loops.add(VertxInternals.newEventLoopContext(vertx));
+    return loops;
   }
 
   /**
@@ -63,11 +72,8 @@ public final class Rooms {
     if (rooms.size() >= config.maxRooms && !rooms.containsKey(wanted)) makeSpace();
     return rooms.compute(wanted, (key, room) -> {
       if (room == null) {
-        // Read inside compute: a room created here cannot slip past a concurrent upload's restart.
-        GuestModule module = parties.get(party);
-        if (module == null) return null;
-        Context loop = loopForNewRoom();
-        room = new Room(this, party, id, module, config.limits(party), loop);
+        if (parties.get(party) == null) return null; // the room starts the party's current version later
+        room = new Room(this, party, id, config.limits(party), loopForNewRoom());
       }
       room.arriving.incrementAndGet();
       return room;
@@ -77,7 +83,7 @@ public final class Rooms {
   /** The room context of the calling event loop, else the next one round-robin. */
   private Context loopForNewRoom() {
     for (Context loop : loops) {
-      if (((ContextInternal) loop).nettyEventLoop().inEventLoop()) return loop;
+      if (VertxInternals.eventLoop(loop).inEventLoop()) return loop;
     }
     return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
   }
@@ -150,6 +156,10 @@ public final class Rooms {
 
   public RoomStats stats() {
     return stats;
+  }
+
+  Parties parties() {
+    return parties;
   }
 
   Vertx vertx() {

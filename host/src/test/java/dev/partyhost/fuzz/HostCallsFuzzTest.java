@@ -10,7 +10,6 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ExecutionMode;
-import dev.partyhost.room.HostCalls;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
 import java.io.ByteArrayOutputStream;
@@ -192,9 +191,9 @@ class HostCallsFuzzTest {
   @Test
   void harnessReachesTheCalls() {
     start();
-    assertEquals(List.copyOf(HostCalls.SIGNATURES.keySet()), CALLS, "update fuzz-calls.wat, CALLS and KINDS");
+    assertEquals(List.copyOf(Abi.IMPORTS.keySet()), CALLS, "update fuzz-calls.wat, CALLS and KINDS");
     for (int c = 0; c < CALLS.size(); c++) {
-      FunctionType type = HostCalls.SIGNATURES.get(CALLS.get(c));
+      FunctionType type = Abi.IMPORTS.get(CALLS.get(c));
       String kinds = KINDS.get(c);
       assertEquals(type.params().size(), kinds.length(), CALLS.get(c));
       for (int k = 0; k < kinds.length(); k++) assertEquals(kinds.charAt(k) == 'T', type.params().get(k) == ValType.I64, CALLS.get(c));
@@ -321,7 +320,7 @@ class HostCallsFuzzTest {
 
   private static String describe(int call, long[] args, byte[] payload) {
     StringBuilder s = new StringBuilder(call < CALLS.size() ? CALLS.get(call) : "#" + call).append('(');
-    int n = call < CALLS.size() ? HostCalls.SIGNATURES.get(CALLS.get(call)).params().size() : 0;
+    int n = call < CALLS.size() ? Abi.IMPORTS.get(CALLS.get(call)).params().size() : 0;
     for (int k = 0; k < n; k++) s.append(k > 0 ? ", " : "").append(args[k]);
     return s.append(") payload=").append(HexFormat.of().formatHex(payload)).toString();
   }

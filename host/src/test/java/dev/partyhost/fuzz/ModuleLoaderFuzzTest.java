@@ -9,7 +9,7 @@ import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.guest.Wasi;
-import dev.partyhost.room.HostCalls;
+import dev.partyhost.guest.Abi;
 import com.dylibso.chicory.runtime.HostFunction;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,7 @@ class ModuleLoaderFuzzTest {
   static void load(byte[] bytes, ExecutionMode mode) {
     GuestModule module;
     try {
-      module = GuestModule.load(bytes, HostCalls.SIGNATURES, mode, MAX_MODULE_BYTES, MAX_MEMORY_PAGES);
+      module = GuestModule.load(bytes, mode, MAX_MODULE_BYTES, MAX_MEMORY_PAGES);
     } catch (ModuleRejectedException expected) {
       return;
     } catch (OutOfMemoryError tolerated) {
@@ -57,7 +57,7 @@ class ModuleLoaderFuzzTest {
     assertEquals(bytes.length, module.byteSize());
     // What a room does with it (without running its code: a hook may loop, and deadlines are not this test's).
     List<HostFunction> inert = new ArrayList<>();
-    HostCalls.SIGNATURES.forEach((name, type) -> inert.add(new HostFunction("partyhost", name, type, (i, a) -> new long[] {-6})));
+    Abi.IMPORTS.forEach((name, type) -> inert.add(new HostFunction("partyhost", name, type, (i, a) -> new long[] {-6})));
     new Guest(module.instantiate(inert, Wasi.functions(null)));
   }
 }

@@ -59,7 +59,8 @@ public final class TestHost implements AutoCloseable {
   /**
    * Starts with the examples (main party: chat) and the host's test guests, on empty storage of the
    * given engine (SQLite in a new folder under host/target, or a new database on the test
-   * PostgreSQL) and an empty compile cache; {@code tweak} adjusts the config.
+   * PostgreSQL) and the suite's one compile cache (host/target/compile-cache: a module is compiled
+   * once per suite, not once per host); {@code tweak} adjusts the config.
    */
   public static TestHost start(Engine engine, Consumer<HostConfig> tweak) {
     HostConfig config = HostConfig.load(new String[0], Map.of("PARTYHOST_ADMIN_TOKEN", ADMIN_TOKEN));
@@ -70,6 +71,7 @@ public final class TestHost implements AutoCloseable {
     try {
       Path target = Files.createDirectories(root().resolve("host/target"));
       config.dataDir = Files.createTempDirectory(target, "data-").toString();
+      config.compileCacheDir = target.resolve("compile-cache").toString();
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }

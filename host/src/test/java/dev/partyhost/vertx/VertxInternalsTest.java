@@ -1,4 +1,4 @@
-package dev.partyhost.room;
+package dev.partyhost.vertx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,20 +15,37 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vert.x internals DirectWrites relies on are still there (a Vert.x upgrade that moves them fails
- * here, not silently in memory use), and a socket whose queue it replaced still writes and closes.
+ * The Vert.x internals the host relies on ({@link VertxInternals}) are still there: a Vert.x upgrade
+ * that moves them fails here, not silently in memory use or at a client. A socket whose queue was
+ * replaced still writes and closes.
  */
-class DirectWritesTest {
+class VertxInternalsTest {
+  @Test
+  void aNewContextRunsOnItsEventLoop() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      io.vertx.core.Context context = VertxInternals.newEventLoopContext(vertx);
+      CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+      context.runOnContext(v -> onLoop.complete(VertxInternals.eventLoop(context).inEventLoop()));
+      assertTrue(onLoop.get(10, TimeUnit.SECONDS));
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   @Test
   void aWebSocketLosesItsWriteQueueAndStillWritesAndCloses() throws Exception {
-    assertTrue(DirectWrites.available(), "Vert.x internals changed: see DirectWrites");
+    assertTrue(VertxInternals.canDropWriteQueue(), "Vert.x internals changed: see VertxInternals");
     Vertx vertx = Vertx.vertx();
     try {
       CompletableFuture<String> queue = new CompletableFuture<>();
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setStrictThreadMode(true))
-          .requestHandler(req -> req.toWebSocket().onSuccess(ws -> { // as the host upgrades
+          .requestHandler(req -> {
+            if (VertxInternals.pipeline(req.connection()) == null) queue.completeExceptionally(new AssertionError("no pipeline"));
+            req.toWebSocket().onSuccess(ws -> { // as the host upgrades
             try {
-              DirectWrites.install(ws);
+              if (VertxInternals.channel(ws) == null) throw new AssertionError("no channel");
+              VertxInternals.dropWriteQueue(ws);
               queue.complete(queueOf(ws).getClass().getSimpleName());
             } catch (Throwable e) {
               queue.completeExceptionally(e);
@@ -37,7 +54,8 @@ class DirectWritesTest {
               ws.writeTextMessage("echo " + text);
               ws.close((short) 4000, "done");
             });
-          })).listen(0, "127.0.0.1").await();
+          });
+          }).listen(0, "127.0.0.1").await();
       WebSocketClient clients = vertx.createWebSocketClient(); // held: an unreachable client is closed
       WebSocket client = clients.connect(new WebSocketConnectOptions()
           .setHost("127.0.0.1").setPort(server.actualPort()).setURI("/")).await();

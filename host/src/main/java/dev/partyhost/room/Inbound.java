@@ -1,0 +1,98 @@
+package dev.partyhost.room;
+
+import dev.partyhost.guest.Abi;
+import dev.partyhost.guest.Utf8;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+
+/**
+ * The socket side of a connection, on the socket's event loop: whole messages from its frames, the
+ * bytes as they came (never decoded to a String and back), checked for size, UTF-8 and rate before they
+ * go to the room. Text is checked for UTF-8 here, on the whole message: neither Netty's decoder nor
+ * Vert.x checks data frames (Netty's Utf8FrameValidator is not in Vert.x's pipeline).
+ */
+final class Inbound implements Handler<WebSocketFrame> {
+  private static final Logger LOG = System.getLogger("partyhost.room");
+
+  private final Connection c;
+  private final ServerWebSocket socket;
+  private final String tag;
+  private final int limit;
+  private final int messagesPerSecond;
+  private final RateLimit rate;
+  /** The frames so far of a fragmented message, else null. */
+  private Buffer fragments;
+  private boolean fragmentsText;
+  /** The host closed the socket over a message: what the client sent after it is not heard. */
+  private boolean refused;
+
+  Inbound(Connection c, ServerWebSocket socket, String tag, int maxMessageBytes, int messagesPerSecond) {
+    this.c = c;
+    this.socket = socket;
+    this.tag = tag;
+    this.limit = maxMessageBytes;
+    this.messagesPerSecond = messagesPerSecond;
+    this.rate = RateLimit.perSecond(messagesPerSecond);
+  }
+
+  @Override
+  public void handle(WebSocketFrame frame) {
+    if (refused) return;
+    if (frame.isText() || frame.isBinary()) {
+      fragments = null;
+      if (frame.isFinal()) message(frame.binaryData(), frame.isText()); else start(frame);
+    } else if (frame.isContinuation() && fragments != null) {
+      if (fragments.length() + frame.binaryData().length() > limit) {
+        fragments = null;
+        tooBig();
+        return;
+      }
+      fragments.appendBuffer(frame.binaryData());
+      if (frame.isFinal()) {
+        Buffer whole = fragments;
+        fragments = null;
+        message(whole, fragmentsText);
+      }
+    } // control frames: Vert.x answers pings and handles closes
+  }
+
+  private void start(WebSocketFrame frame) {
+    if (frame.binaryData().length() > limit) {
+      tooBig();
+      return;
+    }
+    fragments = Buffer.buffer().appendBuffer(frame.binaryData());
+    fragmentsText = frame.isText();
+  }
+
+  private void message(Buffer data, boolean text) {
+    if (data.length() > limit) {
+      tooBig();
+      return;
+    }
+    byte[] bytes = data.getBytes();
+    if (text && !Utf8.isValid(bytes, 0, bytes.length)) {
+      refuse(1007, "Invalid UTF-8", "text message that is not UTF-8");
+    } else if (rate.allows()) {
+      c.room.received(c, bytes, text ? Abi.TEXT : Abi.BINARY);
+    } else {
+      refuse(1008, "Rate limit exceeded", "connection over " + messagesPerSecond + " messages per second");
+    }
+  }
+
+  private void tooBig() {
+    refuse(1009, "Message too big", "message over " + limit + " bytes");
+  }
+
+  /** Closes the socket over this message; nothing it sends after it is heard. */
+  private void refuse(int code, String reason, String why) {
+    refused = true;
+    if (socket.isClosed()) return;
+    LOG.log(Level.INFO, tag + why + ", closing with " + code);
+    socket.close((short) code, reason);
+  }
+}

@@ -1,0 +1,142 @@
+package dev.partyhost.room;
+
+import dev.partyhost.storage.Changes;
+import dev.partyhost.storage.GroupCommit;
+import dev.partyhost.storage.RoomStore;
+import dev.partyhost.vertx.VertxInternals;
+import io.vertx.core.Context;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One room's output gate, on the room's event loop: what a hook causes outside the instance (frames,
+ * closes, its HTTP reply) waits in the outbox until the hook returns, then until every commit submitted
+ * before it is durable, so that no client sees state a crash could take back. A commit that fails
+ * discards what waits for it.
+ */
+final class OutputGate {
+  /** Something a hook caused outside the instance; a discarded HTTP reply answers 503. */
+  interface Effect {
+    void run();
+
+    default void discard() {}
+  }
+
+  private record Gated(long commit, List<Effect> effects) {}
+
+  private final Context context;
+  private final GroupCommit commits;
+  private final long maxHookOutputBytes;
+  /** Told on the room's loop when a commit failed: the room must drop what it holds in memory. */
+  private final Consumer<Throwable> commitFailed;
+  private final ArrayDeque<Gated> gated = new ArrayDeque<>();
+  private List<Effect> outbox = new ArrayList<>();
+  private long submitted;
+  private long durable;
+  /** Bumped when the room starts afresh after a failed commit: results of older commits are ignored. */
+  private int epoch;
+  private long outputThisHook;
+  private Outbound outbound;
+
+  OutputGate(Context context, GroupCommit commits, long maxHookOutputBytes, Consumer<Throwable> commitFailed) {
+    this.context = context;
+    this.commits = commits;
+    this.maxHookOutputBytes = maxHookOutputBytes;
+    this.commitFailed = commitFailed;
+  }
+
+  /** This room's loop's way out to sockets (created on the loop, on first use). */
+  Outbound outbound() {
+    if (outbound == null) outbound = Outbound.current(VertxInternals.eventLoop(context));
+    return outbound;
+  }
+
+  /** A hook starts: its output budget is full again. */
+  void hookStarted() {
+    outputThisHook = 0;
+  }
+
+  /** Counts frame bytes against the hook's output budget; false (nothing counted) when it would pass it. */
+  boolean spend(long bytes) {
+    if (outputThisHook + bytes > maxHookOutputBytes) return false;
+    outputThisHook += bytes;
+    return true;
+  }
+
+  void add(Effect effect) {
+    outbox.add(effect);
+  }
+
+  void send(Connection c, Message message) {
+    outbox.add(() -> c.send(outbound(), message.frame()));
+  }
+
+  /** One effect for all recipients of a broadcast. */
+  void send(List<Connection> recipients, Message message) {
+    outbox.add(() -> {
+      Outbound out = outbound();
+      for (Connection c : recipients) c.send(out, message.frame());
+    });
+  }
+
+  void close(Connection c, int code, String reason) {
+    c.closing = true;
+    outbox.add(() -> c.close(outbound(), code, reason));
+  }
+
+  /**
+   * Submits the changes of the hook that just returned, if any, for a durable commit; returns them
+   * (null: none). The outcome comes back on the room's loop.
+   */
+  Changes commit(RoomStore store) {
+    Changes changes = store.commit();
+    if (changes == null) return null;
+    long commit = ++submitted;
+    int epochNow = epoch;
+    commits.submit(changes).onComplete(done -> context.runOnContext(v -> {
+      if (epoch != epochNow) return; // the room has started afresh since
+      if (done.succeeded()) committed(commit); else commitFailed.accept(done.cause());
+    }));
+    return changes;
+  }
+
+  private void committed(long commit) {
+    durable = Math.max(durable, commit);
+    while (!gated.isEmpty() && gated.peek().commit <= durable) {
+      for (Effect effect : gated.poll().effects) effect.run();
+    }
+  }
+
+  /** The outbox goes out now when nothing is waiting to be durable; otherwise after every commit submitted so far. */
+  void release() {
+    if (outbox.isEmpty()) return;
+    if (durable == submitted) {
+      for (Effect effect : outbox) effect.run();
+      outbox.clear();
+    } else {
+      gated.add(new Gated(submitted, outbox));
+      outbox = new ArrayList<>();
+    }
+  }
+
+  /** A trap: the hook's output never leaves. */
+  void discardOutbox() {
+    outbox.forEach(Effect::discard);
+    outbox.clear();
+  }
+
+  /** A commit failed: everything waiting for a commit is discarded, and later results of those commits ignored. */
+  void discardGated() {
+    epoch++;
+    for (Gated g : gated) g.effects.forEach(Effect::discard);
+    gated.clear();
+    durable = submitted;
+  }
+
+  /** Every commit submitted is durable. */
+  boolean settled() {
+    return durable == submitted;
+  }
+}

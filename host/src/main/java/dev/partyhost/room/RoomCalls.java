@@ -1,0 +1,300 @@
+package dev.partyhost.room;
+
+import static dev.partyhost.guest.Abi.BAD_HANDLE;
+import static dev.partyhost.guest.Abi.BAD_POINTER;
+import static dev.partyhost.guest.Abi.CLOSED;
+import static dev.partyhost.guest.Abi.INVALID;
+import static dev.partyhost.guest.Abi.NOT_FOUND;
+import static dev.partyhost.guest.Abi.OK;
+import static dev.partyhost.guest.Abi.QUOTA_EXCEEDED;
+import static dev.partyhost.guest.Abi.TOO_LARGE;
+import static dev.partyhost.guest.Abi.WRONG_HOOK;
+
+import com.dylibso.chicory.runtime.Memory;
+import dev.partyhost.guest.Abi;
+import dev.partyhost.guest.ByteList;
+import dev.partyhost.guest.HostCallTable;
+import dev.partyhost.guest.Utf8;
+import dev.partyhost.storage.RoomStore;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The host calls of a room's instance (ABI section 7): the shared ones, connections, storage and the
+ * alarm. Effects go to the room's output gate, released after the hook; storage is the room's
+ * in-memory data, written in the hook's transaction. On the room's event loop only.
+ */
+final class RoomCalls extends ScopeCalls {
+  static final HostCallTable<RoomCalls> TABLE = ScopeCalls.<RoomCalls>sharedCalls()
+      .bind("conn_send", RoomCalls::connSend)
+      .bind("broadcast", RoomCalls::broadcast)
+      .bind("conn_close", RoomCalls::connClose)
+      .bind("conn_id", RoomCalls::connId)
+      .bind("conn_uri", RoomCalls::connUri)
+      .bind("conn_find", RoomCalls::connFind)
+      .bind("conn_state_get", RoomCalls::connStateGet)
+      .bind("conn_state_set", RoomCalls::connStateSet)
+      .bind("conn_set_tags", RoomCalls::connSetTags)
+      .bind("conn_tags", RoomCalls::connTags)
+      .bind("conn_list", RoomCalls::connList)
+      .bind("storage_get", RoomCalls::storageGet)
+      .bind("storage_put", RoomCalls::storagePut)
+      .bind("storage_put_many", RoomCalls::storagePutMany)
+      .bind("storage_delete", RoomCalls::storageDelete)
+      .bind("storage_delete_many", RoomCalls::storageDeleteMany)
+      .bind("storage_list", RoomCalls::storageList)
+      .bind("storage_delete_all", RoomCalls::storageDeleteAll)
+      .bindTime("alarm_set", RoomCalls::alarmSet)
+      .bind("alarm_get", RoomCalls::alarmGet)
+      .bind("alarm_delete", RoomCalls::alarmDelete)
+      .build();
+
+  private final Room room;
+
+  RoomCalls(Room room) {
+    this.room = room;
+  }
+
+  @Override
+  String party() {
+    return room.party;
+  }
+
+  @Override
+  String roomId() {
+    return room.id;
+  }
+
+  @Override
+  boolean isRequesting() {
+    return room.isRequesting();
+  }
+
+  @Override
+  void setResponse(RoomResponse response) {
+    room.setResponse(response);
+  }
+
+  @Override
+  String configValue(String key) {
+    return room.configValue(key);
+  }
+
+  @Override
+  GuestLog guestLog() {
+    return room.log();
+  }
+
+  // --- connections ---
+
+  int connSend(Memory m, int handle, int ptr, int len, int kind) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    if (c.closing) return CLOSED;
+    if (!inBounds(m, ptr, len)) return BAD_POINTER;
+    if (len > room.limits.maxMessageBytes()) return TOO_LARGE;
+    Message message = message(m, ptr, len, kind);
+    if (message == null) return INVALID;
+    if (!room.output().spend(len)) return TOO_LARGE;
+    room.output().send(c, message);
+    return OK;
+  }
+
+  int broadcast(Memory m, int ptr, int len, int kind, int excludePtr, int excludeCount) {
+    long excludeBytes = Integer.toUnsignedLong(excludeCount) * 4;
+    if (!inBounds(m, ptr, len) || excludeBytes > Integer.MAX_VALUE || !inBounds(m, excludePtr, (int) excludeBytes)) {
+      return BAD_POINTER;
+    }
+    if (len > room.limits.maxMessageBytes()) return TOO_LARGE;
+    Message message = message(m, ptr, len, kind);
+    if (message == null) return INVALID;
+    int[] excluded = new int[excludeCount];
+    for (int k = 0; k < excludeCount; k++) excluded[k] = m.readInt(excludePtr + 4 * k);
+    List<Connection> recipients = room.openConnections(c -> !contains(excluded, c.handle));
+    if (!room.output().spend((long) len * recipients.size())) return TOO_LARGE;
+    room.output().send(recipients, message);
+    return recipients.size();
+  }
+
+  int connClose(Memory m, int handle, int code, int reasonPtr, int reasonLen) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    if (c.closing) return CLOSED;
+    if (!inBounds(m, reasonPtr, reasonLen)) return BAD_POINTER;
+    if (reasonLen > Abi.MAX_CLOSE_REASON_BYTES) return TOO_LARGE;
+    String reason = Utf8.decode(read(m, reasonPtr, reasonLen));
+    if (reason == null || !(code == 1000 || (code >= 3000 && code <= 4999))) return INVALID;
+    room.output().close(c, code, reason);
+    return OK;
+  }
+
+  int connId(Memory m, int handle, int outPtr, int outCap) {
+    Connection c = room.connection(handle);
+    return c == null ? BAD_HANDLE : writeOut(m, outPtr, outCap, utf8(c.id));
+  }
+
+  int connUri(Memory m, int handle, int outPtr, int outCap) {
+    Connection c = room.connection(handle);
+    // The URI as the client sent it: one byte per char, as the request record carries it.
+    return c == null ? BAD_HANDLE : writeOut(m, outPtr, outCap, c.uri.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  int connFind(Memory m, int idPtr, int idLen) {
+    if (!inBounds(m, idPtr, idLen)) return BAD_POINTER;
+    String id = Utf8.decode(read(m, idPtr, idLen));
+    for (Connection c : room.openConnections()) {
+      if (c.id.equals(id)) return c.handle;
+    }
+    return NOT_FOUND;
+  }
+
+  int connStateGet(Memory m, int handle, int outPtr, int outCap) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    return writeOut(m, outPtr, outCap, c.state);
+  }
+
+  int connStateSet(Memory m, int handle, int ptr, int len) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    if (!inBounds(m, ptr, len)) return BAD_POINTER;
+    if (len > Abi.MAX_STATE_BYTES) return TOO_LARGE;
+    c.state = read(m, ptr, len);
+    return OK;
+  }
+
+  int connSetTags(Memory m, int handle, int ptr, int len) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    if (!room.isConnecting(c)) return WRONG_HOOK;
+    if (!inBounds(m, ptr, len)) return BAD_POINTER;
+    List<byte[]> items = list(m, ptr, len);
+    if (items == null) return INVALID;
+    if (items.size() > Abi.MAX_TAGS) return TOO_LARGE;
+    for (byte[] item : items) if (item.length > Abi.MAX_TAG_BYTES) return TOO_LARGE;
+    List<String> tags = new ArrayList<>(items.size());
+    for (byte[] item : items) {
+      String tag = Utf8.decode(item);
+      if (tag == null || tag.isEmpty()) return INVALID;
+      tags.add(tag);
+    }
+    c.tags = List.copyOf(tags);
+    return OK;
+  }
+
+  int connTags(Memory m, int handle, int outPtr, int outCap) {
+    Connection c = room.connection(handle);
+    if (c == null) return BAD_HANDLE;
+    return writeOut(m, outPtr, outCap, ByteList.encodeStrings(c.tags));
+  }
+
+  int connList(Memory m, int tagPtr, int tagLen, int outPtr, int outCap) {
+    if (!inBounds(m, tagPtr, tagLen)) return BAD_POINTER;
+    String tag = tagLen == 0 ? null : Utf8.decode(read(m, tagPtr, tagLen));
+    if (tagLen > 0 && tag == null) return writeOut(m, outPtr, outCap, EMPTY); // no tag is that
+    List<Connection> open = room.openConnections();
+    ByteBuffer handles = ByteBuffer.allocate(4 * open.size()).order(ByteOrder.LITTLE_ENDIAN);
+    for (Connection c : open) {
+      if (tag == null || c.tags.contains(tag)) handles.putInt(c.handle);
+    }
+    byte[] out = new byte[handles.position()];
+    handles.flip().get(out);
+    return writeOut(m, outPtr, outCap, out);
+  }
+
+  // --- storage and alarm: the room's in-memory data, written in the hook's transaction ---
+
+  int storageGet(Memory m, int keyPtr, int keyLen, int outPtr, int outCap) {
+    if (!inBounds(m, keyPtr, keyLen) || !inBounds(m, outPtr, outCap)) return BAD_POINTER;
+    if (keyLen > Abi.MAX_KEY_BYTES) return TOO_LARGE;
+    byte[] value = store().get(read(m, keyPtr, keyLen));
+    return value == null ? NOT_FOUND : writeOut(m, outPtr, outCap, value);
+  }
+
+  int storagePut(Memory m, int keyPtr, int keyLen, int valPtr, int valLen) {
+    if (!inBounds(m, keyPtr, keyLen) || !inBounds(m, valPtr, valLen)) return BAD_POINTER;
+    if (keyLen > Abi.MAX_KEY_BYTES || valLen > Abi.MAX_VALUE_BYTES) return TOO_LARGE;
+    if (keyLen == 0) return INVALID;
+    return store().put(read(m, keyPtr, keyLen), read(m, valPtr, valLen)) ? OK : QUOTA_EXCEEDED;
+  }
+
+  int storagePutMany(Memory m, int listPtr, int listLen) {
+    if (!inBounds(m, listPtr, listLen)) return BAD_POINTER;
+    List<byte[]> pairs = list(m, listPtr, listLen);
+    if (pairs == null) return INVALID;
+    for (int k = 0; k < pairs.size(); k++) {
+      if (pairs.get(k).length > (k % 2 == 0 ? Abi.MAX_KEY_BYTES : Abi.MAX_VALUE_BYTES)) return TOO_LARGE;
+    }
+    if (pairs.size() % 2 != 0) return INVALID;
+    for (int k = 0; k < pairs.size(); k += 2) if (pairs.get(k).length == 0) return INVALID;
+    return store().putAll(pairs) ? OK : QUOTA_EXCEEDED;
+  }
+
+  int storageDelete(Memory m, int keyPtr, int keyLen) {
+    if (!inBounds(m, keyPtr, keyLen)) return BAD_POINTER;
+    if (keyLen > Abi.MAX_KEY_BYTES) return TOO_LARGE;
+    return store().delete(read(m, keyPtr, keyLen)) ? 1 : 0;
+  }
+
+  int storageDeleteMany(Memory m, int listPtr, int listLen) {
+    if (!inBounds(m, listPtr, listLen)) return BAD_POINTER;
+    List<byte[]> keys = list(m, listPtr, listLen);
+    if (keys == null) return INVALID;
+    for (byte[] key : keys) if (key.length > Abi.MAX_KEY_BYTES) return TOO_LARGE;
+    int deleted = 0;
+    for (byte[] key : keys) if (store().delete(key)) deleted++;
+    return deleted;
+  }
+
+  int storageList(Memory m, int prefixPtr, int prefixLen, int startPtr, int startLen, int endPtr,
+                          int endLen, int limit, int reverse, int outPtr, int outCap) {
+    if (!inBounds(m, prefixPtr, prefixLen) || !inBounds(m, startPtr, startLen) || !inBounds(m, endPtr, endLen)
+        || !inBounds(m, outPtr, outCap)) {
+      return BAD_POINTER;
+    }
+    if (reverse != 0 && reverse != 1) return INVALID;
+    List<byte[]> entries = store().list(read(m, prefixPtr, prefixLen), read(m, startPtr, startLen),
+        read(m, endPtr, endLen), limit, reverse == 1);
+    long length = ByteList.encodedLength(entries);
+    if (length > Integer.MAX_VALUE) return TOO_LARGE;
+    // Encoded only when it fits: the first call of the out-buffer convention often asks for the length.
+    return length > Integer.toUnsignedLong(outCap) ? (int) length : writeOut(m, outPtr, outCap, ByteList.encode(entries));
+  }
+
+  int storageDeleteAll(Memory m) {
+    store().deleteAll();
+    return OK;
+  }
+
+  int alarmSet(Memory m, long epochMs) {
+    store().alarm(epochMs);
+    return OK;
+  }
+
+  int alarmDelete(Memory m) {
+    store().alarm(null);
+    return OK;
+  }
+
+  int alarmGet(Memory m, int outPtr) {
+    if (!inBounds(m, outPtr, 8)) return BAD_POINTER;
+    Long at = store().alarm();
+    if (at == null) return NOT_FOUND;
+    m.writeLong(outPtr, at);
+    return OK;
+  }
+
+  private RoomStore store() {
+    return room.store();
+  }
+
+
+  /** A linear scan: exclusion lists are short (usually the sender alone). */
+  private static boolean contains(int[] handles, int handle) {
+    for (int h : handles) if (h == handle) return true;
+    return false;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.partyhost.vertx;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+
+/**
+ * Every place where the host reaches past Vert.x 5.0.7's public API, with the reason. A Vert.x upgrade
+ * that moves one of them fails {@code VertxInternalsTest} (and, for the reflective one, logs a warning
+ * and works as before, only costlier).
+ *
+ * <ul>
+ *   <li>{@link #eventLoop}, {@link #newEventLoopContext}: a room is pinned to an event-loop context and
+ *       its frames go out through its loop's Netty {@link EventLoop} ({@code room.Outbound}, one flush
+ *       per socket per batch), which the public API does not expose.</li>
+ *   <li>{@link #channel}: frames are written to the socket's Netty channel without a flush, then flushed
+ *       once per batch; the public API flushes every write.</li>
+ *   <li>{@link #pipeline}: permessage-deflate is chosen per party ({@code http.DeflatePerParty}) by
+ *       replacing the connection's extension handler; Vert.x decides it per server.</li>
+ *   <li>{@link #dropWriteQueue}: Vert.x gives every WebSocket a multi-producer write queue whose first
+ *       chunk (1,025 slots, about 4.1 KiB) is allocated at once, 40% of an idle WebSocket. Every write
+ *       to a socket happens on its own loop here, so the socket gets the direct queue that strict
+ *       thread mode gives HTTP connections (reflection: there is no API for it at all).</li>
+ * </ul>
+ */
+public final class VertxInternals {
+  private static final Field CONNECTION;
+  private static final Field QUEUE;
+  private static final Constructor<?> DIRECT;
+
+  static {
+    Field connection = null;
+    Field queue = null;
+    Constructor<?> direct = null;
+    try {
+      connection = Class.forName("io.vertx.core.http.impl.WebSocketImplBase").getDeclaredField("conn");
+      Class<?> vertxConnection = Class.forName("io.vertx.core.net.impl.VertxConnection");
+      queue = vertxConnection.getDeclaredField("outboundMessageQueue");
+      direct = Class.forName("io.vertx.core.net.impl.VertxConnection$DirectOutboundMessageQueue")
+          .getDeclaredConstructor(vertxConnection);
+      connection.setAccessible(true);
+      queue.setAccessible(true);
+      direct.setAccessible(true);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.getLogger("partyhost.vertx").log(Level.WARNING,
+          "Vert.x internals changed: WebSockets keep their write queue (about 4 KiB each): " + e);
+      connection = null;
+    }
+    CONNECTION = connection;
+    QUEUE = queue;
+    DIRECT = direct;
+  }
+
+  private VertxInternals() {}
+
+  /** The Netty event loop that runs an event-loop context's tasks. */
+  public static EventLoop eventLoop(Context context) {
+    return ((ContextInternal) context).nettyEventLoop();
+  }
+
+  /** A new event-loop context; Netty assigns new contexts to the loops round-robin. */
+  public static Context newEventLoopContext(Vertx vertx) {
+    return ((VertxInternal) vertx).createEventLoopContext();
+  }
+
+  /** The Netty channel context of a WebSocket, for writes that are flushed later. */
+  public static ChannelHandlerContext channel(ServerWebSocket socket) {
+    return ((WebSocketInternal) socket).channelHandlerContext();
+  }
+
+  /** The Netty pipeline of an HTTP/1 connection; null for HTTP/2 (no WebSocket upgrade there). */
+  public static ChannelPipeline pipeline(HttpConnection connection) {
+    return connection instanceof ConnectionBase base ? base.channel().pipeline() : null;
+  }
+
+  /** {@link #dropWriteQueue} works with this Vert.x. */
+  public static boolean canDropWriteQueue() {
+    return CONNECTION != null;
+  }
+
+  /** On the socket's loop, right after the handshake, before anything is written to it. */
+  public static void dropWriteQueue(ServerWebSocket socket) {
+    if (CONNECTION == null) return;
+    try {
+      Object connection = CONNECTION.get(socket);
+      QUEUE.set(connection, DIRECT.newInstance(connection));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // Not a Vert.x socket (a stand-in): it keeps what it has.
+    }
+  }
+}
