@@ -65,8 +65,8 @@ public final class PartyHost {
         .setHost(config.host)
         // Messages over the limit are read whole and refused with 1009 by the room (a clean close);
         // frames over twice the limit are cut off by the decoder without being read.
-        .setMaxWebSocketMessageSize(frameCeiling(config.largestMaxMessageBytes()))
-        .setMaxWebSocketFrameSize(frameCeiling(config.largestMaxMessageBytes()))
+        .setMaxWebSocketMessageSize(PartyLimits.frameCeiling(config.largestMaxMessageBytes()))
+        .setMaxWebSocketFrameSize(PartyLimits.frameCeiling(config.largestMaxMessageBytes()))
         // permessage-deflate only if some party asks for it (off by default: PartyKit does not negotiate
         // it, and it costs ~10x throughput on a relay); then each upgrade decides (DeflatePerParty).
         .setPerMessageWebSocketCompressionSupported(config.anyCompression())
@@ -119,10 +119,6 @@ public final class PartyHost {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static int frameCeiling(int maxMessageBytes) {
-    return (int) Math.min(Integer.MAX_VALUE - 1024, 2L * maxMessageBytes);
   }
 
   public int port() {

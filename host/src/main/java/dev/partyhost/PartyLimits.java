@@ -57,6 +57,15 @@ public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessag
         storageQuotaBytes, compression);
   }
 
+  /**
+   * How large one frame may be, and what one compressed frame may inflate to: twice the message limit.
+   * A message over the limit but under this is read whole and refused with 1009 (a clean close); more
+   * is cut off by the decoder without being read.
+   */
+  public static int frameCeiling(int maxMessageBytes) {
+    return (int) Math.min(Integer.MAX_VALUE - 1024, 2L * maxMessageBytes);
+  }
+
   public int maxMemoryPages() {
     return Math.max(1, maxMemoryBytes / 65536);
   }

@@ -16,8 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -117,7 +115,7 @@ public final class CompileCache {
     /** Writes what Chicory compiled (if anything) as this module's entry, replacing any old one. */
     void save() {
       if (compiled == null) return;
-      byte[] header = (MAGIC + " " + fingerprint + " " + moduleSha256 + " " + sha256Hex(compiled) + "\n")
+      byte[] header = (MAGIC + " " + fingerprint + " " + moduleSha256 + " " + Sha256.hex(compiled) + "\n")
           .getBytes(StandardCharsets.US_ASCII);
       Path temp = null;
       try {
@@ -167,7 +165,7 @@ public final class CompileCache {
       if (!header[2].equals(fingerprint)) return ignore("was compiled by another version (" + header[2] + ")");
       if (!header[3].equals(moduleSha256)) return ignore("belongs to another module (" + header[3] + ")");
       byte[] payload = Arrays.copyOfRange(bytes, newline + 1, bytes.length);
-      if (!header[4].equals(sha256Hex(payload))) return ignore("is corrupt (its hash does not match)");
+      if (!header[4].equals(Sha256.hex(payload))) return ignore("is corrupt (its hash does not match)");
       return payload;
     }
 
@@ -221,7 +219,7 @@ public final class CompileCache {
     }
     String version = chicoryVersion();
     material.append('\n').append(version);
-    return "chicory-" + version + "-" + sha256Hex(material.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    return "chicory-" + version + "-" + Sha256.hex(material.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 
   private static String chicoryVersion() {
@@ -233,18 +231,6 @@ public final class CompileCache {
       return p.getProperty("version", "unknown").replaceAll("[^A-Za-z0-9._-]", "_");
     } catch (IOException e) {
       return "unknown";
-    }
-  }
-
-  private static String sha256Hex(byte[] bytes) {
-    return HexFormat.of().formatHex(sha256().digest(bytes));
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -15,14 +15,10 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
-import com.dylibso.chicory.wasm.types.ValType;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -104,7 +100,7 @@ public final class GuestModule {
     boolean usesWasi = checkImports(module);
     checkExports(module);
     MemoryLimits limits = memoryLimits(module, maxMemoryPages);
-    String sha256 = sha256(bytes);
+    String sha256 = Sha256.hex(bytes);
     CompileCache.Entry cached = mode == ExecutionMode.COMPILED && cache != null ? cache.entry(sha256) : null;
     long started = System.nanoTime();
     Function<Instance, Machine> factory;
@@ -330,13 +326,5 @@ public final class GuestModule {
 
   public int byteSize() {
     return byteSize;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

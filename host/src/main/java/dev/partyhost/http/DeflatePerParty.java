@@ -89,7 +89,7 @@ final class DeflatePerParty extends WebSocketServerExtensionHandler {
       if (party == null) return null;
       // As Vert.x configures it, plus a ceiling on what one frame may inflate to (Vert.x sets none): the
       // frame size ceiling, so a small compressed frame cannot become gigabytes.
-      int maxInflated = (int) Math.min(Integer.MAX_VALUE - 1024, 2L * party.maxMessageBytes());
+      int maxInflated = PartyLimits.frameCeiling(party.maxMessageBytes());
       return new PerMessageDeflateServerExtensionHandshaker(options.getWebSocketCompressionLevel(),
           ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(), PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE,
           options.getWebSocketAllowServerNoContext(), options.getWebSocketPreferredClientNoContext(), maxInflated)

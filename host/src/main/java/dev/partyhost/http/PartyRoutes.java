@@ -217,6 +217,6 @@ public final class PartyRoutes {
   }
 
   static void plain(HttpServerResponse response, int status, String message) {
-    response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(message);
+    reply(response, RoomResponse.plain(status, message));
   }
 }

@@ -1,6 +1,9 @@
 package dev.partyhost.storage;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -49,15 +52,6 @@ public final class Changes {
     if (later.alarmChanged) alarm(later.alarm);
   }
 
-  public boolean clearsAll() {
-    return clear;
-  }
-
-  /** Keys to write, in order, with their new values (null: delete). */
-  public NavigableMap<byte[], byte[]> writes() {
-    return writes;
-  }
-
   public boolean alarmChanged() {
     return alarmChanged;
   }
@@ -69,5 +63,28 @@ public final class Changes {
 
   public boolean isEmpty() {
     return !clear && writes.isEmpty() && !alarmChanged;
+  }
+
+  /**
+   * A group of changes as the rows each kind of statement writes, in the order the kinds must run
+   * (keys are unique per room within a group, so they may). Each row is party, room, then the kind's
+   * values: a key (deletes), a key and a value (upserts), a time (alarm sets).
+   */
+  public record Rows(List<Object[]> clears, List<Object[]> deletes, List<Object[]> upserts, List<Object[]> alarmSets,
+                     List<Object[]> alarmDeletes) {
+    public static Rows of(List<Changes> group) {
+      Rows rows = new Rows(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      for (Changes c : group) {
+        String party = c.room.party(), room = c.room.room();
+        if (c.clear) rows.clears.add(new Object[] {party, room});
+        for (Map.Entry<byte[], byte[]> w : c.writes.entrySet()) {
+          if (w.getValue() == null) rows.deletes.add(new Object[] {party, room, w.getKey()});
+          else rows.upserts.add(new Object[] {party, room, w.getKey(), w.getValue()});
+        }
+        if (c.alarmChanged && c.alarm == null) rows.alarmDeletes.add(new Object[] {party, room});
+        if (c.alarmChanged && c.alarm != null) rows.alarmSets.add(new Object[] {party, room, c.alarm});
+      }
+      return rows;
+    }
   }
 }

@@ -59,34 +59,25 @@ public final class PostgresEngine implements StorageEngine {
 
   @Override
   public Future<Void> write(List<Changes> group) {
-    List<Tuple> clears = new ArrayList<>(), deletes = new ArrayList<>(), upserts = new ArrayList<>();
-    List<Tuple> alarmSets = new ArrayList<>(), alarmDeletes = new ArrayList<>();
-    for (Changes c : group) {
-      String party = c.room.party(), room = c.room.room();
-      if (c.clearsAll()) clears.add(Tuple.of(party, room));
-      for (Map.Entry<byte[], byte[]> w : c.writes().entrySet()) {
-        Buffer key = Buffer.buffer(w.getKey());
-        if (w.getValue() == null) deletes.add(Tuple.of(party, room, key));
-        else upserts.add(Tuple.of(party, room, key, Buffer.buffer(w.getValue())));
-      }
-      if (c.alarmChanged()) {
-        if (c.alarm() == null) alarmDeletes.add(Tuple.of(party, room));
-        else alarmSets.add(Tuple.of(party, room, c.alarm()));
-      }
-    }
-    // Keys are unique per room within a group, so the kinds may run in this order.
-    return pool.withTransaction(conn -> batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2", clears)
-        .compose(v -> batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2 AND key = $3", deletes))
+    Changes.Rows rows = Changes.Rows.of(group);
+    return pool.withTransaction(conn -> batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2", rows.clears())
+        .compose(v -> batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2 AND key = $3", rows.deletes()))
         .compose(v -> batch(conn, "INSERT INTO kv (party, room, key, value) VALUES ($1, $2, $3, $4)"
-            + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value", upserts))
+            + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value", rows.upserts()))
         .compose(v -> batch(conn, "INSERT INTO alarms (party, room, at) VALUES ($1, $2, $3)"
-            + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at", alarmSets))
-        .compose(v -> batch(conn, "DELETE FROM alarms WHERE party = $1 AND room = $2", alarmDeletes)));
+            + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at", rows.alarmSets()))
+        .compose(v -> batch(conn, "DELETE FROM alarms WHERE party = $1 AND room = $2", rows.alarmDeletes())));
   }
 
-  private static Future<Void> batch(SqlConnection conn, String sql, List<Tuple> rows) {
+  private static Future<Void> batch(SqlConnection conn, String sql, List<Object[]> rows) {
     if (rows.isEmpty()) return Future.succeededFuture();
-    return conn.preparedQuery(sql).executeBatch(rows).mapEmpty();
+    List<Tuple> tuples = new ArrayList<>(rows.size());
+    for (Object[] row : rows) {
+      Tuple t = Tuple.tuple();
+      for (Object v : row) t.addValue(v instanceof byte[] bytes ? Buffer.buffer(bytes) : v); // bytea
+      tuples.add(t);
+    }
+    return conn.preparedQuery(sql).executeBatch(tuples).mapEmpty();
   }
 
   @Override

@@ -140,21 +140,13 @@ public final class SqliteEngine implements StorageEngine {
   public Future<Void> write(List<Changes> group) {
     return run(writer, () -> {
       try {
-        // Keys are unique per room within a group, so the kinds may run in this order; each kind is
-        // one JDBC batch, which sqlite-jdbc binds and steps in a single native call.
-        for (Changes c : group) {
-          if (c.clearsAll()) add(clear, c.room);
-        }
-        for (Changes c : group) {
-          for (Map.Entry<byte[], byte[]> w : c.writes().entrySet()) {
-            if (w.getValue() == null) add(delete, c.room, w.getKey());
-            else add(upsert, c.room, w.getKey(), w.getValue());
-          }
-          if (c.alarmChanged()) {
-            if (c.alarm() == null) add(deleteAlarm, c.room);
-            else add(setAlarm, c.room, c.alarm());
-          }
-        }
+        // Each kind is one JDBC batch, which sqlite-jdbc binds and steps in a single native call.
+        Changes.Rows rows = Changes.Rows.of(group);
+        add(clear, rows.clears());
+        add(delete, rows.deletes());
+        add(upsert, rows.upserts());
+        add(setAlarm, rows.alarmSets());
+        add(deleteAlarm, rows.alarmDeletes());
         for (PreparedStatement s : writes) s.executeBatch();
         writeConnection.commit();
       } catch (Throwable e) {
@@ -167,12 +159,12 @@ public final class SqliteEngine implements StorageEngine {
     });
   }
 
-  /** Adds a row (party, room, values...) to a statement's batch. */
-  private static void add(PreparedStatement s, RoomKey room, Object... values) throws SQLException {
-    s.setString(1, room.party());
-    s.setString(2, room.room());
-    for (int i = 0; i < values.length; i++) s.setObject(3 + i, values[i]);
-    s.addBatch();
+  /** Adds rows to a statement's batch. */
+  private static void add(PreparedStatement s, List<Object[]> rows) throws SQLException {
+    for (Object[] row : rows) {
+      for (int i = 0; i < row.length; i++) s.setObject(1 + i, row[i]);
+      s.addBatch();
+    }
   }
 
   @Override
