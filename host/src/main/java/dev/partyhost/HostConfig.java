@@ -170,7 +170,8 @@ public final class HostConfig {
   private static String camel(String kebab) {
     StringBuilder out = new StringBuilder();
     boolean upper = false;
-    for (char c : kebab.toCharArray()) {
+    for (int i = 0; i < kebab.length(); i++) {
+      char c = kebab.charAt(i);
       if (c == '-') {
         upper = true;
       } else {

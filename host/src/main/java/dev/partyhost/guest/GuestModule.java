@@ -199,10 +199,10 @@ public final class GuestModule {
     for (int i = 0; i < module.importSection().importCount(); i++) {
       Import imp = module.importSection().getImport(i);
       String name = imp.module() + "." + imp.name();
-      if (!(imp instanceof FunctionImport)) {
+      if (!(imp instanceof FunctionImport function)) {
         throw new ModuleRejectedException("unknown import " + name + " (only functions may be imported)");
       }
-      FunctionType type = type(module, ((FunctionImport) imp).typeIndex(), "import " + name);
+      FunctionType type = type(module, function.typeIndex(), "import " + name);
       Map<String, FunctionType> known = imp.module().equals(Abi.IMPORT_MODULE) ? Abi.IMPORTS
           : imp.module().equals(Abi.WASI_MODULE) ? Wasi.SIGNATURES : Map.of();
       FunctionType expected = known.get(imp.name());

@@ -19,7 +19,7 @@ public final class Wasi {
       .collect(Collectors.toUnmodifiableMap(HostFunction::name,
           HostFunction::functionType));
 
-  /** @param output where fds 1 and 2 go (null: nowhere) */
+  /** The allowed functions, with fds 1 and 2 into {@code output} (null: nowhere). */
   public static List<HostFunction> functions(OutputStream output) {
     OutputStream sink = output != null ? output : OutputStream.nullOutputStream();
     WasiOptions options = WasiOptions.builder().withStdout(sink).withStderr(sink).build();

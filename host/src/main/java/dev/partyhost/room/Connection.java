@@ -87,7 +87,8 @@ public final class Connection {
   /** Writes without flushing; false if the socket is closed. */
   boolean writeNow(WebSocketFrame frame) {
     if (socket.isClosed()) return false;
-    channel.write(frame, ignoreFailures);
+    // The void promise: failures are not reported to it, the close handler tells the room instead.
+    var unused = channel.write(frame, ignoreFailures);
     return true;
   }
 

@@ -126,7 +126,10 @@ public final class GroupCommit {
     Map<RoomKey, Changes> byRoom = new LinkedHashMap<>();
     for (Pending p : group) {
       Changes merged = byRoom.get(p.changes.room);
-      if (merged == null) byRoom.put(p.changes.room, merged = new Changes(p.changes.room, p.changes.generation));
+      if (merged == null) {
+        merged = new Changes(p.changes.room, p.changes.generation);
+        byRoom.put(p.changes.room, merged);
+      }
       merged.then(p.changes);
     }
     return new ArrayList<>(byRoom.values());
