@@ -338,7 +338,13 @@ public final class Room {
     if (loading) return;
     loading = true;
     long start = System.nanoTime();
-    rooms.commits().load(key).onComplete(loaded -> context.runOnContext(v -> {
+    Future<StoredRoom> load = rooms.commits().load(key);
+    if (load.isComplete()) { // known to have no data: no hop
+      rooms.stats().loaded(System.nanoTime() - start);
+      loaded(load);
+      return;
+    }
+    load.onComplete(loaded -> context.runOnContext(v -> {
       rooms.stats().loaded(System.nanoTime() - start);
       loaded(loaded);
     }));

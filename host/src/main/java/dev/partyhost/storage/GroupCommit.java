@@ -1,5 +1,6 @@
 package dev.partyhost.storage;
 
+import io.netty.util.collection.LongObjectHashMap;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -18,6 +19,10 @@ import java.util.Map;
  * every change it submitted before has finished ({@link #load}). And when a write fails, every later
  * change of that room made from the same in-memory data (the same {@link Changes#generation}) fails
  * too, unwritten: those hooks saw writes that never became durable.
+ *
+ * <p>Where the engine is its data's only writer, the commit also knows which rooms have data (those
+ * stored at start, and any room that submitted changes since): a room with none is loaded without a
+ * trip to the engine. They are kept as 64-bit fingerprints; a collision only costs a load.
  */
 public final class GroupCommit {
   private record Pending(Changes changes, Promise<Void> done) {}
@@ -31,8 +36,20 @@ public final class GroupCommit {
   /** Per room: the newest generation whose writes failed; changes of that generation or older fail. */
   private final Map<RoomKey, Long> failedGeneration = new HashMap<>();
 
+  /** Fingerprints of the rooms that may have data; null when the engine may have other writers. */
+  private final LongObjectHashMap<Boolean> roomsWithData;
+
+  /** Blocks while the engine lists the rooms that have data (once, at start). */
   public GroupCommit(StorageEngine engine) {
     this.engine = engine;
+    Future<List<RoomKey>> stored = engine.roomsWithData();
+    if (stored == null) {
+      roomsWithData = null;
+    } else {
+      List<RoomKey> rooms = stored.await();
+      roomsWithData = new LongObjectHashMap<>(Math.max(16, rooms.size() * 2));
+      for (RoomKey room : rooms) roomsWithData.put(fingerprint(room), Boolean.TRUE);
+    }
   }
 
   /** Queues one hook's changes; the future completes once they are durable (on the engine's thread). */
@@ -46,6 +63,7 @@ public final class GroupCommit {
       }
       queue.add(new Pending(changes, done));
       lastByRoom.put(changes.room, done.future());
+      if (roomsWithData != null) roomsWithData.put(fingerprint(changes.room), Boolean.TRUE);
       start = !writing;
       writing = true;
     }
@@ -53,13 +71,30 @@ public final class GroupCommit {
     return done.future();
   }
 
-  /** Loads a room once every change it submitted so far has finished, so the load sees them all. */
+  /**
+   * Loads a room once every change it submitted so far has finished, so the load sees them all. A room
+   * known to have no data gets an already completed future.
+   */
   public Future<StoredRoom> load(RoomKey room) {
     Future<Void> last;
     synchronized (this) {
       last = lastByRoom.get(room);
+      if (last == null && roomsWithData != null && !roomsWithData.containsKey(fingerprint(room))) {
+        return Future.succeededFuture(new StoredRoom(RoomStore.emptyMap(), null));
+      }
     }
     return last == null ? engine.load(room) : last.transform(done -> engine.load(room));
+  }
+
+  /** 64-bit FNV-1a over the party, a NUL and the room id. */
+  private static long fingerprint(RoomKey room) {
+    long h = 0xcbf29ce484222325L;
+    String s = room.party() + '\0' + room.room();
+    for (int i = 0; i < s.length(); i++) {
+      h ^= s.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return h;
   }
 
   /** Completes when everything submitted so far has been written (or has failed). */

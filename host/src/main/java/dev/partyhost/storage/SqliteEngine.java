@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,6 +177,18 @@ public final class SqliteEngine implements StorageEngine {
         while (rows.next()) alarms.put(new RoomKey(rows.getString(1), rows.getString(2)), rows.getLong(3));
       }
       return alarms;
+    });
+  }
+
+  @Override
+  public Future<List<RoomKey>> roomsWithData() {
+    return run(reader, () -> {
+      List<RoomKey> rooms = new ArrayList<>();
+      try (Statement s = readConnection.createStatement();
+           ResultSet rows = s.executeQuery("SELECT DISTINCT party, room FROM kv UNION SELECT party, room FROM alarms")) {
+        while (rows.next()) rooms.add(new RoomKey(rows.getString(1), rows.getString(2)));
+      }
+      return rooms;
     });
   }
 

@@ -20,6 +20,15 @@ public interface StorageEngine extends AutoCloseable {
   /** Every stored alarm, to schedule at start. */
   Future<Map<RoomKey, Long>> alarms();
 
+  /**
+   * Every room that has stored anything (entries or an alarm), if this engine's data has no other
+   * writer (SQLite, which locks its folder): the host then starts a room that is not among them, or
+   * written since, without a load. Null where another process may write (PostgreSQL).
+   */
+  default Future<List<RoomKey>> roomsWithData() {
+    return null;
+  }
+
   /** Human-readable name for logs, such as the database file or URL without a password. */
   String describe();
 
