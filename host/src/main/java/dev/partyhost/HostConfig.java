@@ -39,6 +39,11 @@ public final class HostConfig {
    * the CPU deadline cannot stop every runaway guest there.
    */
   public ExecutionMode mode = ExecutionMode.COMPILED;
+  /**
+   * Netty's transport: {@code epoll} (Linux's native one, from the jar's bundled library; NIO where it
+   * cannot load, with a warning) or {@code nio} (the JDK's). BENCHMARKS.md compares them.
+   */
+  public String transport = "epoll";
   /** Largest WebSocket message, in or out; bigger inbound messages close the socket with 1009. */
   public int maxMessageBytes = 1024 * 1024;
   /** Largest HTTP request body for a room; bigger gets 413. */
@@ -184,6 +189,9 @@ public final class HostConfig {
 
   private void validate() {
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, not " + port);
+    if (!transport.equals("epoll") && !transport.equals("nio")) {
+      throw new IllegalArgumentException("transport must be epoll or nio, not " + transport);
+    }
     if (maxRequestBytes < 0 || maxModuleBytes < 1) throw new IllegalArgumentException("size limits must be positive");
     if (roomIdleMs < 1) throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
     if (alarmRetryMs < 1 || alarmRetries < 0 || maxRooms < 1 || maxConnections < 1 || maxHookOutputBytes < 1) {

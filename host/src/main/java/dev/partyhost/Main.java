@@ -22,7 +22,8 @@ public final class Main {
       PartyHost host = PartyHost.start(config);
       System.out.println("partyhost listening on http://" + config.host + ":" + host.port()
           + " parties=" + host.parties().all().keySet() + " main=" + config.mainParty
-          + " mode=" + config.mode.name().toLowerCase(java.util.Locale.ROOT) + " storage=" + host.storage()
+          + " mode=" + config.mode.name().toLowerCase(java.util.Locale.ROOT) + " transport=" + host.transport()
+          + " storage=" + host.storage()
           + (config.adminToken == null ? " (admin API disabled: PARTYHOST_ADMIN_TOKEN unset)" : ""));
       Runtime.getRuntime().addShutdownHook(new Thread(host::close));
     } catch (IOException | ModuleRejectedException e) {

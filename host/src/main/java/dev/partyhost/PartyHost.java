@@ -11,6 +11,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.transport.Transport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class PartyHost {
     if (config.parties != null) parties.loadDirectory(Path.of(config.parties));
     for (Path dir : moreParties) parties.loadDirectory(dir);
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    Vertx vertx = startVertx(config, loops);
     StorageEngine engine;
     try {
       engine = config.postgresUrl != null ? new PostgresEngine(vertx, config.postgresUrl) : new SqliteEngine(Path.of(config.dataDir));
@@ -90,6 +91,22 @@ public final class PartyHost {
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
     }
     return new PartyHost(config, vertx, engine, parties, rooms, listening);
+  }
+
+  /** Vert.x on the configured transport; epoll falls back to NIO where its library cannot load. */
+  private static Vertx startVertx(HostConfig config, int loops) {
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops);
+    if (config.transport.equals("epoll")) {
+      if (Transport.EPOLL.available()) return Vertx.builder().with(options).withTransport(Transport.EPOLL).build();
+      System.getLogger("partyhost").log(System.Logger.Level.WARNING,
+          "epoll transport unavailable, using NIO: " + Transport.EPOLL.unavailabilityCause());
+    }
+    return Vertx.builder().with(options).withTransport(Transport.NIO).build();
+  }
+
+  /** The transport the host runs on: epoll or nio. */
+  public String transport() {
+    return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
   }
 
   /**

@@ -79,19 +79,27 @@ public final class Bench {
     }
   }
 
+  /**
+   * A server by name: native, partykit, or a relay guest on partyhost (relay-c, relay-rust-interpreted,
+   * relay-c@path/to/other-partyhost.jar). A suffix -nio or -epoll picks the transport of the native
+   * relay or the host (relay-c-nio, native-epoll); without one, each uses its default.
+   */
   private static Server server(String name, List<String> jvm) {
-    return switch (name) {
-      case NATIVE -> new Server.Native(jvm);
-      case PARTYKIT -> new Server.PartyKit();
-      default -> { // relay-c, relay-rust-interpreted, relay-c@path/to/other-partyhost.jar
-        int at = name.indexOf('@');
-        String jar = at < 0 ? Server.PartyHost.JAR : name.substring(at + 1);
-        String relay = at < 0 ? name : name.substring(0, at);
-        boolean interpreted = relay.endsWith("-interpreted");
-        if (interpreted) relay = relay.substring(0, relay.length() - "-interpreted".length());
-        yield new Server.PartyHost(relay, interpreted ? "interpreted" : "compiled", jar, jvm);
+    String transport = null;
+    for (String t : List.of("nio", "epoll")) {
+      if (name.endsWith("-" + t)) {
+        transport = t;
+        name = name.substring(0, name.length() - t.length() - 1);
       }
-    };
+    }
+    if (name.equals(NATIVE)) return new Server.Native(transport, jvm);
+    if (name.equals(PARTYKIT)) return new Server.PartyKit();
+    int at = name.indexOf('@');
+    String jar = at < 0 ? Server.PartyHost.JAR : name.substring(at + 1);
+    String relay = at < 0 ? name : name.substring(0, at);
+    boolean interpreted = relay.endsWith("-interpreted");
+    if (interpreted) relay = relay.substring(0, relay.length() - "-interpreted".length());
+    return new Server.PartyHost(relay, interpreted ? "interpreted" : "compiled", transport, jar, jvm);
   }
 
   private static void print(Scenario scenario, List<String> order, Map<String, Scenario.Figures> results, List<String> jvm) {
@@ -100,7 +108,9 @@ public final class Bench {
     for (Scenario.Figures f : results.values()) {
       for (String c : f.columns.keySet()) if (!columns.contains(c)) columns.add(c);
     }
-    Scenario.Figures nativeRun = results.get(NATIVE);
+    // Ratios against the first native relay run (with -nio and -epoll runs: the one listed first).
+    Scenario.Figures nativeRun = null;
+    for (String name : order) if (nativeRun == null && name.startsWith(NATIVE)) nativeRun = results.get(name);
     Scenario.Figures partykit = results.get(PARTYKIT);
     StringBuilder header = new StringBuilder(String.format("  %-44s", "server"));
     for (String c : columns) header.append(String.format(" %13s", c));

@@ -6,6 +6,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.netty.buffer.ByteBuf;
@@ -34,17 +35,20 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code /parties/relay/ROOM}: every message goes to every other connection of the room;</li>
  *   <li>{@code /parties/counter/ROOM}: a connection gets {"count":N} on connect; "inc" counts.</li>
  * </ul>
- * {@code java -cp partyhost-bench.jar dev.partyhost.bench.NativeRelay PORT}
+ * {@code java -cp partyhost-bench.jar dev.partyhost.bench.NativeRelay PORT [epoll|nio]} (the transport,
+ * as the host's {@code --transport}: epoll where its library loads, by default)
  */
 public final class NativeRelay {
   private static final Map<String, Room> ROOMS = new ConcurrentHashMap<>();
 
   public static void main(String[] args) {
     int port = Integer.parseInt(args[0]);
+    boolean epoll = !(args.length > 1 && args[1].equals("nio")) && Transport.EPOLL.available();
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops))
+        .withTransport(epoll ? Transport.EPOLL : Transport.NIO).build();
     vertx.deployVerticle(() -> new Listener(port), new DeploymentOptions().setInstances(loops)).await();
-    System.out.println("native relay listening on " + port);
+    System.out.println("native relay listening on " + port + " (" + (epoll ? "epoll" : "nio") + ")");
   }
 
   /** One HTTP server per event loop (Vert.x spreads connections over them). */

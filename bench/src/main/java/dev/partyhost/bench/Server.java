@@ -192,11 +192,18 @@ abstract class Server implements AutoCloseable {
     private final List<String> jvmOptions;
     final String adminToken = "bench-" + System.nanoTime();
 
-    /** @param jar the host's jar: this build's, or another (an older build, side by side) */
-    PartyHost(String relay, String mode, String jar, List<String> jvmOptions) {
-      super("partyhost " + relay + " (" + mode + (jar.equals(JAR) ? "" : ", " + Path.of(jar).getFileName()) + ")");
+    private final String transport;
+
+    /**
+     * @param jar the host's jar: this build's, or another (an older build, side by side)
+     * @param transport epoll or nio; null: the host's default
+     */
+    PartyHost(String relay, String mode, String transport, String jar, List<String> jvmOptions) {
+      super("partyhost " + relay + " (" + mode + (transport == null ? "" : ", " + transport)
+          + (jar.equals(JAR) ? "" : ", " + Path.of(jar).getFileName()) + ")");
       this.relay = relay;
       this.mode = mode;
+      this.transport = transport;
       this.jar = jar;
       this.jvmOptions = jvmOptions;
     }
@@ -214,6 +221,7 @@ abstract class Server implements AutoCloseable {
       command.addAll(jvmOptions);
       command.addAll(List.of("-jar", jar, "--port", String.valueOf(port), "--parties", "build/wasm",
           "--mode", mode, "--data-dir", work.resolve("data").toString()));
+      if (transport != null) command.addAll(List.of("--transport", transport));
       return command;
     }
 
@@ -249,10 +257,13 @@ abstract class Server implements AutoCloseable {
   /** The same parties written directly on Vert.x, no Wasm: the ceiling. */
   static final class Native extends Server {
     private final List<String> jvmOptions;
+    private final String transport;
 
-    Native(List<String> jvmOptions) {
-      super("native Vert.x relay");
+    /** @param transport epoll or nio; null: epoll where it loads, as the host */
+    Native(String transport, List<String> jvmOptions) {
+      super("native Vert.x relay" + (transport == null ? "" : " (" + transport + ")"));
       this.jvmOptions = jvmOptions;
+      this.transport = transport;
     }
 
     @Override
@@ -261,6 +272,7 @@ abstract class Server implements AutoCloseable {
       List<String> command = new ArrayList<>(List.of(java()));
       command.addAll(jvmOptions);
       command.addAll(List.of("-cp", jar, NativeRelay.class.getName(), String.valueOf(port)));
+      if (transport != null) command.add(transport);
       return command;
     }
 
