@@ -42,11 +42,11 @@ final class Alarms {
     int retries = rooms.config().alarmRetries;
     if (failed > retries) {
       failures.remove(room);
-      LOG.log(Level.WARNING, "[" + room + "] alarm failed after " + retries + " retries, given up");
+      LOG.log(Level.WARNING, GuestLog.tag(room.party(), room.room()) + "alarm failed after " + retries + " retries, given up");
       return false;
     }
     long delay = rooms.config().alarmRetryMs << Math.min(failed - 1, 30);
-    LOG.log(Level.INFO, "[" + room + "] alarm hook failed, retry " + failed + " of " + retries + " in " + delay + " ms");
+    LOG.log(Level.INFO, GuestLog.tag(room.party(), room.room()) + "alarm hook failed, retry " + failed + " of " + retries + " in " + delay + " ms");
     setTimer(room, delay);
     return true;
   }
@@ -79,7 +79,7 @@ final class Alarms {
       return;
     }
     if (r == null) {
-      LOG.log(Level.WARNING, "[" + room + "] alarm due, but party " + room.party() + " is not deployed (yet)");
+      LOG.log(Level.WARNING, GuestLog.tag(room.party(), room.room()) + "alarm due, but party " + room.party() + " is not deployed (yet)");
       failed(room); // it may be uploaded soon; if not, the alarm waits in storage for the next start
       return;
     }
