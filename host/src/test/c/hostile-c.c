@@ -217,6 +217,10 @@ static int on_message(ph_conn conn, const uint8_t *data, uint32_t len, int kind)
         for (uint32_t i = 0; i < detail; i++) saved[i] = text[i];
         report_checks();
         put(saved, detail);
+    } else if (starts(s, len, "log ")) {
+        /* The rest, as it came (control characters and all), as one log line. */
+        puts_("logged ");
+        puti(ph_log(PH_LOG_INFO, s + 4, len - 4));
     } else if (starts(s, len, "biglog ")) {
         int64_t n = 0;
         for (uint32_t i = 7; i < len && s[i] >= '0' && s[i] <= '9'; i++) n = n * 10 + (s[i] - '0');

@@ -25,9 +25,38 @@ final class GuestLog extends OutputStream {
 
   void log(Level level, byte[] text) {
     int n = Math.min(text.length, MAX_LINE);
-    // Line breaks escaped: a guest must not be able to write lines that look like the host's own.
-    String message = new String(text, 0, n, StandardCharsets.UTF_8).replace("\r", "\\r").replace("\n", "\\n");
+    String message = escape(new String(text, 0, n, StandardCharsets.UTF_8));
     LOG.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
+  }
+
+  /**
+   * The text with every character that could move a terminal's cursor or reorder what it shows escaped
+   * as {@code \\uXXXX} ({@code \\n}, {@code \\r}, {@code \\t} for the common ones): C0 and C1
+   * controls (ESC, BS, VT, FF, NEL...), DEL, the line and paragraph separators and the bidirectional
+   * overrides. So a guest cannot erase its {@code [party/room]} tag or write a line that looks like
+   * the host's own.
+   */
+  static String escape(String s) {
+    StringBuilder out = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      String e = switch (c) {
+        case '\n' -> "\\n";
+        case '\r' -> "\\r";
+        case '\t' -> "\\t";
+        default -> isUnsafe(c) ? String.format("\\u%04x", (int) c) : null;
+      };
+      if (e != null && out == null) out = new StringBuilder(s.length() + 16).append(s, 0, i);
+      if (out != null) {
+        if (e != null) out.append(e); else out.append(c);
+      }
+    }
+    return out == null ? s : out.toString();
+  }
+
+  private static boolean isUnsafe(char c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
+        || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
   }
 
   /** Logs a partial line, if any. */
