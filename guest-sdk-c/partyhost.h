@@ -302,6 +302,8 @@ PH__IMPORT("conn_list") int32_t ph_conn_list(const void *tag, uint32_t tag_len, 
 /* Room */
 PH__IMPORT("room_id") int32_t ph_room_id(void *out, uint32_t out_cap);
 PH__IMPORT("party_name") int32_t ph_party_name(void *out, uint32_t out_cap);
+/* headers: a byte list of names and values. PH_INVALID for a name that is not an HTTP token or a value
+ * with CR, LF or NUL (since ABI v1.3: such a header would be split or folded on the wire). */
 PH__IMPORT("respond") int32_t ph_respond(int32_t status, const void *headers, uint32_t headers_len,
                                          const void *body, uint32_t body_len);
 PH__IMPORT("config_get") int32_t ph_config_get(const void *key, uint32_t key_len, void *out, uint32_t out_cap);

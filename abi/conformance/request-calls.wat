@@ -255,6 +255,13 @@
   (data (i32.const 0x3000) "\0c\00\00\00content-type\0a\00\00\00text/plain")   ;; [content-type, text/plain], 30
   (data (i32.const 0x3040) "\0c\00\00\00content-type")                         ;; a name without value, 16
   (data (i32.const 0x3080) "\ff\00\00\00ab")                                   ;; item longer than the list, 6
+  ;; since v1.3: header names must be tokens, values must hold no CR, LF or NUL (no folded lines)
+  (data (i32.const 0x30c0) "\03\00\00\00x-a\05\00\00\001\0d\0a b")              ;; [x-a, "1\r\n b"], 16
+  (data (i32.const 0x3100) "\03\00\00\00x-b\04\00\00\001\0a\09b")               ;; [x-b, "1\n\tb"], 15
+  (data (i32.const 0x3140) "\03\00\00\00x\00c\01\00\00\00v")                    ;; [x NUL c, v], 12
+  (data (i32.const 0x3180) "\03\00\00\00x c\01\00\00\00v")                       ;; [x c, v], 12
+  (data (i32.const 0x31c0) "\03\00\00\00x-d\03\00\00\00a\00b")                  ;; [x-d, a NUL b], 14
+  (data (i32.const 0x3200) "\00\00\00\00\01\00\00\00v")                          ;; [(empty), v], 9
 
   ;; check names
   (data (i32.const 0x2000) "record_well_formed\00")
@@ -277,6 +284,12 @@
   (data (i32.const 0x2440) "respond_headers_oob\00")
   (data (i32.const 0x2480) "respond_body_oob\00")
   (data (i32.const 0x24c0) "respond_first\00")
+  (data (i32.const 0x2500) "respond_header_crlf_fold\00")
+  (data (i32.const 0x2540) "respond_header_lf_fold\00")
+  (data (i32.const 0x2580) "respond_header_name_nul\00")
+  (data (i32.const 0x25c0) "respond_header_name_space\00")
+  (data (i32.const 0x2600) "respond_header_value_nul\00")
+  (data (i32.const 0x2640) "respond_header_name_empty\00")
 
   (global $last_alloc_ptr (mut i32) (i32.const 0))
   (global $last_alloc_len (mut i32) (i32.const 0))
@@ -343,6 +356,18 @@
       (call $respond (i32.const 200) (i32.const 0xfffffff0) (i32.const 100) (i32.const 0x1100) (i32.const 11)))
     (call $check (i32.const 0x2480)
       (call $respond (i32.const 200) (i32.const 0x3000) (i32.const 30) (i32.const 0xfffffff0) (i32.const 100)))
+    (call $check (i32.const 0x2500)
+      (call $respond (i32.const 200) (i32.const 0x30c0) (i32.const 16) (i32.const 0x1100) (i32.const 11)))
+    (call $check (i32.const 0x2540)
+      (call $respond (i32.const 200) (i32.const 0x3100) (i32.const 15) (i32.const 0x1100) (i32.const 11)))
+    (call $check (i32.const 0x2580)
+      (call $respond (i32.const 200) (i32.const 0x3140) (i32.const 12) (i32.const 0x1100) (i32.const 11)))
+    (call $check (i32.const 0x25c0)
+      (call $respond (i32.const 200) (i32.const 0x3180) (i32.const 12) (i32.const 0x1100) (i32.const 11)))
+    (call $check (i32.const 0x2600)
+      (call $respond (i32.const 200) (i32.const 0x31c0) (i32.const 14) (i32.const 0x1100) (i32.const 11)))
+    (call $check (i32.const 0x2640)
+      (call $respond (i32.const 200) (i32.const 0x3200) (i32.const 9) (i32.const 0x1100) (i32.const 11)))
     ;; a valid response that the final one replaces (the last call wins)
     (call $check (i32.const 0x24c0)
       (call $respond (i32.const 404) (i32.const 0) (i32.const 0) (i32.const 0x1100) (i32.const 11)))

@@ -168,7 +168,8 @@ impl Response {
         self
     }
 
-    /// Adds a header.
+    /// Adds a header. The name must be an HTTP token and the value must hold no CR, LF or NUL: the
+    /// host refuses such a response (`respond` answers `Invalid`, ABI v1.3) and the client gets 500.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
         self.headers.push((name.into(), value.into()));
         self

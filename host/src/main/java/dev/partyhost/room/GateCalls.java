@@ -62,15 +62,8 @@ final class GateCalls extends ScopeCalls {
     if (nameLen > Abi.MAX_HEADER_NAME_BYTES || valueLen > Abi.MAX_HEADER_VALUE_BYTES) return TOO_LARGE;
     byte[] name = read(m, namePtr, nameLen);
     byte[] value = read(m, valuePtr, valueLen);
-    if (name.length == 0) return INVALID;
-    for (byte b : name) if (!isTokenChar(b)) return INVALID;
-    for (byte b : value) if (b == '\r' || b == '\n' || b == 0) return INVALID;
+    if (!isToken(name) || !isFieldValue(value)) return INVALID;
     String lowerCase = new String(name, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
     return gate.setHeader(lowerCase, value) ? OK : TOO_LARGE;
-  }
-
-  /** RFC 9110 tchar: the characters of a header name. */
-  private static boolean isTokenChar(byte b) {
-    return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
   }
 }
