@@ -13,6 +13,8 @@
  *                   returns 1 (an error without a trap)
  *   failrc       -> on_alarm fails by returning 1 instead of trapping
  *   alarmget     -> "alarmget T" or "alarmget ?RC"
+ *   alarmat T    -> alarm at T (epoch ms, 0 allowed), remembered, "alarmat RC"
+ *   rearm N      -> the next N runs of on_alarm set the alarm to that remembered time again
  *   state S      -> connection state := S, "state RC";  whoami -> "whoami STATE"
  *   starts       -> "starts N": how many times on_start ran (counted in storage)
  *
@@ -132,6 +134,12 @@ static void command(ph_conn conn, ph_bytes cmd)
         emit(rest.ptr, rest.len);
     } else if (ph_bytes_eq(verb, "alarm")) {
         emit_int(ph_alarm_set(ph_now_ms() + parse_int(rest)));
+    } else if (ph_bytes_eq(verb, "alarmat")) {
+        put_int("alarm-at", parse_int(rest));
+        emit_int(ph_alarm_set(parse_int(rest)));
+    } else if (ph_bytes_eq(verb, "rearm")) {
+        put_int("rearm", parse_int(rest));
+        emit_int(0);
     } else if (ph_bytes_eq(verb, "alarmget")) {
         int64_t at = 0;
         int32_t rc = ph_alarm_get(&at);
@@ -206,6 +214,10 @@ static int on_alarm(void)
     }
     n = get_int("alarms") + 1;
     put_int("alarms", n);
+    if (get_int("rearm") > 0) { /* the time that just fired, again */
+        put_int("rearm", get_int("rearm") - 1);
+        ph_alarm_set(get_int("alarm-at"));
+    }
     out_len = 0;
     emit_str("alarm ");
     emit_int(n);

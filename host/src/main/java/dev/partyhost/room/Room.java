@@ -306,9 +306,9 @@ public final class Room {
       if (due != null && due > System.currentTimeMillis()) {
         rooms.alarms().schedule(key, due); // moved later meanwhile
       } else if (due != null) {
-        store.alarm(null); // cleared in the hook's transaction, so the hook may set the next one
+        store.hostSetsAlarm(null); // cleared in the hook's transaction, so the hook may set the next one
         HookResult result = runHook(Hook.ALARM, null, Guest::onAlarm, rc -> {
-          if (rc != 0 && store.alarm() == null) store.alarm(due); // failed: keep it for the retry
+          if (rc != 0 && store.alarm() == null) store.hostSetsAlarm(due); // failed: keep it for the retry
         });
         // A failed run that set an alarm of its own counts as done: its alarm stands.
         if (result.trapped() || (result.code() != 0 && due.equals(store.alarm()))) alarmFailed(due); else rooms.alarms().succeeded(key);
@@ -321,7 +321,7 @@ public final class Room {
 
   private void alarmFailed(long due) {
     if (!rooms.alarms().failed(key) && store != null && store.alarm() != null && store.alarm() == due) {
-      store.alarm(null); // retries used up
+      store.hostSetsAlarm(null); // retries used up
       commit();
     }
   }

@@ -33,6 +33,8 @@ public final class RoomStore {
   private final List<Undo> undo = new ArrayList<>();
   private long usedBefore;
   private Long alarmBefore;
+  /** The guest set or deleted the alarm in this hook: it is written and rescheduled even if unchanged. */
+  private boolean guestSetAlarm;
 
   public RoomStore(RoomKey room, StoredRoom stored, long quota) {
     this.room = room;
@@ -113,11 +115,24 @@ public final class RoomStore {
     return alarm;
   }
 
-  /** Sets (or with null, deletes) the alarm, in this hook's transaction. */
+  /**
+   * The guest sets (or with null, deletes) the alarm, in this hook's transaction. Even a write of the
+   * time it already has counts: an alarm hook that sets its own time again must fire again.
+   */
   public void alarm(Long at) {
+    hostSetsAlarm(at);
+    guestSetAlarm = true;
+  }
+
+  /**
+   * The host sets the alarm in this hook's transaction (taking a due alarm off before its hook runs,
+   * putting it back after a failed run); an unchanged net result is no write.
+   */
+  public void hostSetsAlarm(Long at) {
     begin();
     alarm = at;
     changes.alarm(at);
+    guestSetAlarm = false;
   }
 
   /** Ends the hook: its net writes, to be made durable, or null if it wrote nothing. */
@@ -125,7 +140,10 @@ public final class RoomStore {
     Changes done = changes;
     changes = null;
     undo.clear();
-    if (done != null && done.alarmChanged && Objects.equals(alarm, alarmBefore)) done.alarmChanged = false; // back where it was
+    if (done != null && done.alarmChanged && !guestSetAlarm && Objects.equals(alarm, alarmBefore)) {
+      done.alarmChanged = false; // back where it was
+    }
+    guestSetAlarm = false;
     return done == null || done.isEmpty() ? null : done;
   }
 
@@ -140,6 +158,7 @@ public final class RoomStore {
     }
     used = usedBefore;
     alarm = alarmBefore;
+    guestSetAlarm = false;
     changes = null;
     undo.clear();
   }
