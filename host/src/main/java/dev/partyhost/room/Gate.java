@@ -41,7 +41,7 @@ public final class Gate implements Scope {
     this.config = config;
     this.wasiLog = new GuestLog(party, "gate");
     this.guest = new Guest(module.instantiate(new HostCalls(this).functions(),
-        module.usesWasi() ? Wasi.functions(wasiLog) : List.of()));
+        module.usesWasi() ? Wasi.functions(wasiLog, wasiLog.stderr()) : List.of()));
   }
 
   /**

@@ -120,6 +120,11 @@ public final class Room implements Scope {
     return id;
   }
 
+  /** The SHA-256 of the module this room runs (for the admin API). */
+  String moduleSha256() {
+    return module.sha256();
+  }
+
   @Override
   public String roomId() {
     return id;
@@ -305,10 +310,13 @@ public final class Room implements Scope {
     arrive(null, Room::runAlarm);
   }
 
-  /** Closes every connection with 1012 and drops the room, so that the next request gets a fresh one. */
-  void restart() {
+  /**
+   * Closes every connection with {@code code} (1012: the party restarted; 1001: it was deleted, or the
+   * host is stopping) and drops the room, so that the next request gets a fresh one.
+   */
+  void closeAll(int code, String reason) {
     context.runOnContext(v -> {
-      for (Connection c : new ArrayList<>(connections.values())) c.close(outbound(), 1012, "party restarted");
+      for (Connection c : new ArrayList<>(connections.values())) c.close(outbound(), code, reason);
       connections.clear();
       drop(true);
     });
@@ -518,7 +526,7 @@ public final class Room implements Scope {
     long start = System.nanoTime();
     try {
       HostCalls calls = new HostCalls(this);
-      guest = new Guest(module.instantiate(calls.functions(), module.usesWasi() ? Wasi.functions(log) : List.of()));
+      guest = new Guest(module.instantiate(calls.functions(), module.usesWasi() ? Wasi.functions(log, log.stderr()) : List.of()));
     } catch (RuntimeException | StackOverflowError e) {
       LOG.log(Level.WARNING, "[" + party + "/" + id + "] instantiation failed: " + e);
       return false;

@@ -20,6 +20,9 @@ public interface StorageEngine extends AutoCloseable {
   /** Every stored alarm, to schedule at start. */
   Future<Map<RoomKey, Long>> alarms();
 
+  /** Where uploaded parties are kept, in the same database. */
+  PartyStore parties();
+
   /** Human-readable name for logs, such as the database file or URL without a password. */
   String describe();
 
