@@ -25,14 +25,14 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run test bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run try-deps test bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
 # regions keep guest memories up to 2 MiB (32 pages) out of humongous allocation.
 HOST_JAVA_OPTS ?= -Xmx4g -XX:+UseG1GC -XX:G1HeapRegionSize=4m
 
-run: jar examples
+run: jar examples try-deps
 	java $(HOST_JAVA_OPTS) -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
 
 test: examples conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
@@ -193,8 +193,16 @@ $(TEST_WASM)/%.wasm: host/src/test/c/%.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 
+# The README's node one-liner needs `ws` resolvable from the repository root (./package.json): `make run`
+# installs it, and the tests run that line (ReadmeTest). Skipped, with a message, without Node.js.
+TRY_DEPS := node_modules/.package-lock.json
+try-deps:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(TRY_DEPS); else echo "no Node.js/npm: the README's node one-liner needs it"; fi
+$(TRY_DEPS): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 # --- other test inputs ----------------------------------------------------------------------------
-node-deps: host/src/test/node/node_modules/.package-lock.json
+node-deps: host/src/test/node/node_modules/.package-lock.json $(TRY_DEPS)
 host/src/test/node/node_modules/.package-lock.json: host/src/test/node/package-lock.json
 	npm ci --prefix host/src/test/node --no-audit --no-fund --loglevel=error
 

@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.partyhost.guest.ExecutionMode;
 import java.io.File;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
@@ -25,78 +29,88 @@ import java.util.Set;
  * defaults, then the file given by {@code --config}, then the environment, then flags.
  */
 public final class HostConfig {
-  /** Address to listen on. */
+  /**
+   * What {@code --help} says of a setting: its meaning and, where the field's initial value does not
+   * show it, its default in words. Every setting has one (HostConfigTest checks), so the usage text is
+   * made from the settings themselves and cannot drift from them.
+   */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.FIELD)
+  @interface Doc {
+    String value();
+
+    /** The default in words (empty: the field's initial value). */
+    String defaultText() default "";
+  }
+
+  @Doc("address to listen on")
   public String host = "127.0.0.1";
-  /** Port to listen on; 0 picks a free one. */
+  @Doc("port to listen on; 0 picks a free one")
   public int port = 1999;
-  /** Folder of modules to serve at start: {@code NAME.wasm} becomes party NAME. */
+  @Doc(value = "folder of modules to serve at start: NAME.wasm becomes party NAME (uploads of the same name override it)",
+      defaultText = "none")
   public String parties;
-  /** The party that {@code /party/ROOM} and {@code /parties/main/ROOM} reach. */
+  @Doc("refuse to start if any module of --parties, or any stored upload, cannot be served (else it is logged and skipped)")
+  public boolean strict = false;
+  @Doc("the party that /party/ROOM and /parties/main/ROOM reach")
   public String mainParty = "main";
-  /**
-   * How guests run: compiled (JVM bytecode, default) or interpreted. Interpreted is for trusted
-   * guests only: Chicory's interpreter does not check for interrupts at every loop back-edge, so
-   * the CPU deadline cannot stop every runaway guest there.
-   */
+  @Doc("how guests run: compiled (JVM bytecode) or interpreted (trusted guests only: the CPU deadline cannot stop"
+      + " every runaway loop there)")
   public ExecutionMode mode = ExecutionMode.COMPILED;
-  /**
-   * Netty's transport: {@code epoll} (Linux's native one, from the jar's bundled library; NIO where it
-   * cannot load, with a warning) or {@code nio} (the JDK's). BENCHMARKS.md compares them.
-   */
+  @Doc("Netty's transport: epoll (Linux's native one; NIO, with a warning, where its library cannot load) or nio")
   public String transport = "epoll";
-  /** Largest WebSocket message, in or out; bigger inbound messages close the socket with 1009. */
+  @Doc("largest WebSocket message in bytes, in or out; bigger inbound messages close the socket with 1009 (per party)")
   public int maxMessageBytes = 1024 * 1024;
-  /** Largest HTTP request body for a room; bigger gets 413. */
+  @Doc("largest HTTP request body to a room, in bytes; bigger gets 413")
   public int maxRequestBytes = 1024 * 1024;
-  /** Largest module accepted at upload or start. */
+  @Doc("largest module accepted at upload or start, in bytes")
   public int maxModuleBytes = 16 * 1024 * 1024;
-  /** Cap on each instance's linear memory; {@code memory.grow} past it fails in the guest. */
+  @Doc("cap on each instance's linear memory, in bytes; memory.grow past it fails in the guest (per party)")
   public int maxMemoryBytes = 16 * 1024 * 1024;
-  /** CPU time one hook call may run before it is stopped, which resets its room like a trap. */
+  @Doc("CPU time one hook call may run, in ms, before it is stopped, which resets its room like a trap (per party)")
   public long hookDeadlineMs = 100;
-  /** Connections one room accepts; more are closed with 1013 (try again later). */
+  @Doc("connections one room accepts; more are closed with 1013 (per party)")
   public int maxConnectionsPerRoom = 10_000;
-  /** Messages one connection may send per second, with a burst of as many; more close it with 1008. 0: no limit. */
+  @Doc("messages one connection may send per second (burst: as many); more close it with 1008; 0: no limit (per party)")
   public int messagesPerSecond = 0;
-  /** Frame bytes one hook may send, summed over recipients; past it, sends return TOO_LARGE. */
+  @Doc("frame bytes one hook may send, summed over recipients; past it, sends return TOO_LARGE")
   public long maxHookOutputBytes = 64L * 1024 * 1024;
-  /** Rooms live at once; at the limit, the least recently used room without connections is dropped, else 503. */
+  @Doc("rooms live at once; at the limit the least recently used room without connections leaves, else 503")
   public int maxRooms = 100_000;
-  /** WebSocket connections at once, over all rooms; more get 503 before the handshake. */
+  @Doc("WebSocket connections at once, over all rooms; more get 503 before the handshake")
   public int maxConnections = 200_000;
-  /**
-   * After this long without events a room hibernates: its instance and in-memory data are dropped,
-   * its WebSockets stay open. A room with no connections leaves altogether.
-   */
+  @Doc("ms without events after which a room hibernates (instance and data dropped, sockets kept), or leaves if it"
+      + " has no connections")
   public long roomIdleMs = 10_000;
-  /** Folder of the embedded SQLite database, used unless {@link #postgresUrl} is set. */
+  @Doc("folder of the SQLite database (rooms' data and uploaded parties), used unless --postgres-url is set")
   public String dataDir = "data";
-  /**
-   * Folder of compiled guest code (JVM classes, one file per module SHA-256), so that a restart loads
-   * modules instead of compiling them again. Unset: {@code DATA_DIR/compiled}; empty: no cache. The host
-   * runs what it finds there (after checking it), so only the host's user should be able to write it.
-   */
+  @Doc(value = "folder of compiled guest code kept across restarts (one file per module SHA-256); empty: no cache;"
+      + " only the host's user should be able to write it", defaultText = "DATA_DIR/compiled")
   public String compileCacheDir;
-  /** PostgreSQL to keep rooms' data in instead of SQLite: {@code postgresql://user:password@host:port/db}. */
+  @Doc(value = "PostgreSQL to keep rooms' data and uploaded parties in instead of SQLite:"
+      + " postgresql://user:password@host:port/db", defaultText = "unset")
   public String postgresUrl;
-  /** Most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED. */
+  @Doc("most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED (per party)")
   public long storageQuotaBytes = 128L * 1024 * 1024;
-  /** First delay before a failed alarm hook runs again; it doubles with each retry. */
+  @Doc("first delay before a failed alarm hook runs again, in ms; it doubles with each retry")
   public long alarmRetryMs = 2_000;
-  /** Retries of a failed alarm hook before the alarm is dropped. */
+  @Doc("retries of a failed alarm hook before the alarm is dropped")
   public int alarmRetries = 6;
-  /**
-   * Whether WebSockets may negotiate permessage-deflate (per party in {@code partyLimits}). Off: PartyKit
-   * does not negotiate it either, and it costs a relay about 10x in throughput; it pays where messages
-   * are large and compressible and bandwidth is dear.
-   */
+  @Doc("whether WebSockets may negotiate permessage-deflate (per party); costs a relay about 10x in throughput")
   public boolean compression = false;
+  @Doc("lowest level of guest log lines (the log call, WASI stdout at INFO, stderr at WARNING) that reach the"
+      + " host log: DEBUG, INFO, WARNING, ERROR or OFF (per party: logLevel)")
+  public System.Logger.Level guestLogLevel = System.Logger.Level.INFO;
   /**
    * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
-   * number (true or false for compression), e.g. {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
+   * number (true or false for compression, a level name for logLevel), e.g.
+   * {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
    */
+  @Doc(value = "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
+      + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel}",
+      defaultText = "none: the host-wide values")
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
-  /** Per-party configuration values that guests read with {@code config_get}: party → key → value. */
+  @Doc(value = "per-party values that guests read with config_get: party -> {key: value}", defaultText = "none")
   public Map<String, Map<String, String>> vars = new HashMap<>();
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
   @JsonIgnore
@@ -120,7 +134,7 @@ public final class HostConfig {
       ObjectNode overrides = JSON.createObjectNode();
       for (String key : settingNames()) {
         if (FILE_ONLY.contains(key)) continue;
-        String fromEnv = env.get("PARTYHOST_" + snake(key));
+        String fromEnv = env.get(envName(key));
         if (fromEnv != null) overrides.put(key, fromEnv);
       }
       for (Map.Entry<String, String> flag : flags.entrySet()) {
@@ -140,7 +154,8 @@ public final class HostConfig {
     return config;
   }
 
-  private static Set<String> settingNames() {
+  /** Every setting's name (the JSON key), in the order of the fields. */
+  static Set<String> settingNames() {
     Set<String> names = new LinkedHashSet<>();
     for (var field : HostConfig.class.getFields()) {
       if (!Modifier.isStatic(field.getModifiers()) && !field.isAnnotationPresent(JsonIgnore.class)) {
@@ -150,6 +165,7 @@ public final class HostConfig {
     return names;
   }
 
+  /** Flags, by name; a boolean setting's flag may stand alone ({@code --strict}: true). */
   private static Map<String, String> parseFlags(String[] args) {
     Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
@@ -159,6 +175,8 @@ public final class HostConfig {
       int eq = name.indexOf('=');
       if (eq >= 0) {
         flags.put(name.substring(0, eq), name.substring(eq + 1));
+      } else if (isBoolean(camel(name)) && (i + 1 == args.length || args[i + 1].startsWith("--"))) {
+        flags.put(name, "true");
       } else if (i + 1 < args.length) {
         flags.put(name, args[++i]);
       } else {
@@ -166,6 +184,65 @@ public final class HostConfig {
       }
     }
     return flags;
+  }
+
+  private static boolean isBoolean(String setting) {
+    try {
+      return HostConfig.class.getField(setting).getType() == boolean.class;
+    } catch (NoSuchFieldException e) {
+      return false;
+    }
+  }
+
+  /** True when the arguments ask for the usage text ({@code --help} or {@code -h}) instead of a host. */
+  public static boolean wantsHelp(String[] args) {
+    for (String arg : args) if (arg.equals("--help") || arg.equals("-h")) return true;
+    return false;
+  }
+
+  /** The usage text: every setting with its flag, environment variable, default and meaning, made from the fields. */
+  public static String usage() {
+    HostConfig defaults = new HostConfig();
+    StringBuilder out = new StringBuilder()
+        .append("usage: java -jar partyhost.jar [--SETTING VALUE | --SETTING=VALUE]...\n\n")
+        .append("Each setting is a key of the JSON file given by --config, a flag and an environment variable.\n")
+        .append("Later sources win: defaults, the file, the environment, flags. A boolean flag alone means true.\n\n")
+        .append("  --config FILE\n      a JSON file of settings, keyed by the names below in camelCase\n")
+        .append("  --help, -h\n      print this text and exit\n");
+    for (String name : settingNames()) {
+      java.lang.reflect.Field field;
+      Object value;
+      try {
+        field = HostConfig.class.getField(name);
+        value = field.get(defaults);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+      Doc doc = field.getAnnotation(Doc.class);
+      String fallback = value == null ? "unset" : value instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : value.toString();
+      String dflt = doc == null || doc.defaultText().isEmpty() ? fallback : doc.defaultText();
+      out.append("  ");
+      if (FILE_ONLY.contains(name)) {
+        out.append(name).append(" (config file only)");
+      } else {
+        out.append("--").append(kebab(name)).append(isBoolean(name) ? " [true|false]" : " VALUE")
+            .append(", ").append(envName(name));
+      }
+      out.append("  (default: ").append(dflt).append(")\n      ").append(doc == null ? "" : doc.value()).append('\n');
+    }
+    out.append("  PARTYHOST_ADMIN_TOKEN (environment only)  (default: unset: the admin API answers 401)\n")
+        .append("      bearer token of the admin API under /_admin/\n");
+    return out.toString();
+  }
+
+  /** The environment variable of a setting: {@code maxMessageBytes} is {@code PARTYHOST_MAX_MESSAGE_BYTES}. */
+  static String envName(String setting) {
+    return "PARTYHOST_" + snake(setting);
+  }
+
+  /** The flag of a setting, without its dashes: {@code maxMessageBytes} is {@code max-message-bytes}. */
+  static String kebab(String setting) {
+    return setting.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
   }
 
   private static String snake(String camel) {
@@ -234,6 +311,6 @@ public final class HostConfig {
 
   private PartyLimits defaultLimits() {
     return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
-        storageQuotaBytes, compression);
+        storageQuotaBytes, compression, guestLogLevel);
   }
 }

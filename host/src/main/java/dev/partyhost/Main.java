@@ -2,6 +2,7 @@ package dev.partyhost;
 
 import dev.partyhost.guest.ModuleRejectedException;
 import java.io.IOException;
+import java.util.logging.Handler;
 
 /** {@code java -jar partyhost.jar [--parties DIR] [--port N] [--main-party NAME] ...}: see the README. */
 public final class Main {
@@ -10,6 +11,12 @@ public final class Main {
   public static void main(String[] args) {
     // One line per log record, for humans and for grep.
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s %5$s%6$s%n");
+    if (HostConfig.wantsHelp(args)) {
+      System.out.print(HostConfig.usage());
+      return;
+    }
+    // The console prints every level; loggers decide (the root logger: INFO; guests: their party's logLevel).
+    for (Handler handler : java.util.logging.Logger.getLogger("").getHandlers()) handler.setLevel(java.util.logging.Level.ALL);
     HostConfig config;
     try {
       config = HostConfig.load(args, System.getenv());
@@ -25,7 +32,13 @@ public final class Main {
           + " mode=" + config.mode.name().toLowerCase(java.util.Locale.ROOT) + " transport=" + host.transport()
           + " storage=" + host.storage()
           + (config.adminToken == null ? " (admin API disabled: PARTYHOST_ADMIN_TOKEN unset)" : ""));
-      Runtime.getRuntime().addShutdownHook(new Thread(host::close));
+      // On SIGTERM (or SIGINT): clients get 1001, then the host stops. Printed, not logged: java.util.logging
+      // closes its handlers in a shutdown hook of its own, which may run first.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        System.out.println("partyhost stopping: closing " + host.rooms().connections() + " WebSockets with 1001 (going away)");
+        host.close();
+        System.out.println("partyhost stopped");
+      }, "partyhost-shutdown"));
     } catch (IOException | ModuleRejectedException e) {
       System.err.println("partyhost: " + e.getMessage());
       System.exit(1);

@@ -3,6 +3,7 @@ package dev.partyhost;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.http.HttpVerticle;
 import dev.partyhost.party.Parties;
+import dev.partyhost.party.Uploads;
 import dev.partyhost.room.Rooms;
 import dev.partyhost.storage.PostgresEngine;
 import dev.partyhost.storage.SqliteEngine;
@@ -15,6 +16,8 @@ import io.vertx.core.transport.Transport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
@@ -27,6 +30,8 @@ public final class PartyHost {
   private final Parties parties;
   private final Rooms rooms;
   private final int port;
+  /** How long {@link #close} waits for clients to answer the host's close frames. */
+  static final long CLOSE_WAIT_MS = 5_000;
 
   private PartyHost(HostConfig config, Vertx vertx, StorageEngine engine, Parties parties, Rooms rooms, Listening listening) {
     this.config = config;
@@ -45,23 +50,42 @@ public final class PartyHost {
 
   /**
    * Loads the parties folder (if any) and then {@code moreParties} (tests add their own guests), then
+   * the uploaded parties kept in storage (which override folder modules of the same names), then
    * listens. Every party is loaded before stored alarms are scheduled: an alarm that is already due
    * fires at once, and must find its party.
    */
   public static PartyHost start(HostConfig config, List<Path> moreParties) throws IOException, ModuleRejectedException {
-    Parties parties = new Parties(config);
-    if (config.parties != null) parties.loadDirectory(Path.of(config.parties));
-    for (Path dir : moreParties) parties.loadDirectory(dir);
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     Vertx vertx = startVertx(config, loops);
     StorageEngine engine;
     try {
       engine = config.postgresUrl != null ? new PostgresEngine(vertx, config.postgresUrl) : new SqliteEngine(Path.of(config.dataDir));
     } catch (RuntimeException e) {
-      vertx.close();
+      vertx.close().await();
       throw new IOException("cannot open storage: " + e.getMessage(), e);
     }
-    Rooms rooms = new Rooms(vertx, config, parties, engine, loops);
+    Parties parties = new Parties(config);
+    Uploads uploads = new Uploads(vertx, parties, engine.parties());
+    Rooms rooms;
+    try {
+      if (config.parties != null) parties.loadDirectory(Path.of(config.parties), config.strict);
+      for (Path dir : moreParties) parties.loadDirectory(dir, config.strict);
+      try {
+        uploads.restore(config.strict);
+      } catch (RuntimeException e) {
+        throw new IOException("cannot read stored parties: " + e.getMessage(), e);
+      }
+      rooms = new Rooms(vertx, config, parties, engine, loops);
+      try {
+        rooms.scheduleStoredAlarms();
+      } catch (RuntimeException e) {
+        throw new IOException("cannot read stored alarms: " + e.getMessage(), e);
+      }
+    } catch (IOException | ModuleRejectedException | RuntimeException e) {
+      engine.close();
+      vertx.close().await();
+      throw e;
+    }
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host)
         // Messages over the limit are read whole and refused with 1009 by the room (a clean close);
@@ -75,17 +99,10 @@ public final class PartyHost {
         // Each socket is written on its own event loop only (room.Outbound): Vert.x then needs no write
         // queue per HTTP connection (about 4 KiB each).
         .setStrictThreadMode(true);
-    try {
-      rooms.scheduleStoredAlarms();
-    } catch (RuntimeException e) {
-      engine.close();
-      vertx.close().await();
-      throw new IOException("cannot read stored alarms: " + e.getMessage(), e);
-    }
     Listening listening;
     try {
-      listening = listen(vertx, config, options, loops, parties, rooms);
-    } catch (RuntimeException e) {
+      listening = listen(vertx, config, options, loops, parties, uploads, rooms);
+    } catch (Exception e) { // Future.await rethrows the cause as it is: a java.net.BindException for a busy port
       engine.close();
       vertx.close().await();
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
@@ -116,15 +133,15 @@ public final class PartyHost {
   private record Listening(int port, String deployment) {}
 
   private static Listening listen(Vertx vertx, HostConfig config, HttpServerOptions options, int loops,
-                                  Parties parties, Rooms rooms) {
+                                  Parties parties, Uploads uploads, Rooms rooms) throws Exception {
     for (int attempt = 1; ; attempt++) {
       int port = config.port != 0 ? config.port : freePort();
       HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
       try {
-        String deployment = vertx.deployVerticle(() -> new HttpVerticle(config, bound, parties, rooms),
+        String deployment = vertx.deployVerticle(() -> new HttpVerticle(config, bound, parties, uploads, rooms),
             new DeploymentOptions().setInstances(loops)).await();
         return new Listening(port, deployment);
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         if (config.port != 0 || attempt == 5) throw e;
       }
     }
@@ -159,8 +176,20 @@ public final class PartyHost {
     return config;
   }
 
-  /** Stops serving, lets the commits already submitted finish, then closes storage and Vert.x. */
+  /**
+   * Stops: every WebSocket is closed with 1001 (going away) and new requests get 503; waits up to
+   * {@link #CLOSE_WAIT_MS} for the clients to answer the close, then stops serving, lets the commits
+   * already submitted finish, and closes storage and Vert.x.
+   */
   public void close() {
+    if (rooms.stop() > 0) {
+      try {
+        rooms.noConnections().await(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        System.getLogger("partyhost.http").log(System.Logger.Level.WARNING, rooms.connections()
+            + " WebSockets did not answer the close within " + CLOSE_WAIT_MS + " ms: dropping them");
+      }
+    }
     vertx.undeploy(deployment).await();
     rooms.commits().drain().await();
     engine.close();

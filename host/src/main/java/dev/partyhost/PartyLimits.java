@@ -1,5 +1,7 @@
 package dev.partyhost;
 
+import java.lang.System.Logger.Level;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,18 +16,24 @@ import java.util.Set;
  * @param messagesPerSecond messages one connection may send per second (0: no limit); more close it with 1008
  * @param storageQuotaBytes bytes (keys plus values) one room may store
  * @param compression whether WebSockets to the party may negotiate permessage-deflate
+ * @param logLevel the lowest level of the party's guest log lines that reach the host log
  */
 public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessageBytes, int maxConnectionsPerRoom,
-                          int messagesPerSecond, long storageQuotaBytes, boolean compression) {
+                          int messagesPerSecond, long storageQuotaBytes, boolean compression, Level logLevel) {
   /** The names that {@code partyLimits} may override. */
   public static final Set<String> NAMES = Set.of("hookDeadlineMs", "maxMemoryBytes", "maxMessageBytes",
-      "maxConnectionsPerRoom", "messagesPerSecond", "storageQuotaBytes", "compression");
+      "maxConnectionsPerRoom", "messagesPerSecond", "storageQuotaBytes", "compression", "logLevel");
+  /** The levels a guest log may be set to: the ABI's four, and OFF. */
+  public static final Set<Level> LOG_LEVELS = EnumSet.of(Level.DEBUG, Level.INFO, Level.WARNING, Level.ERROR, Level.OFF);
 
   public PartyLimits {
     if (hookDeadlineMs < 1 || maxMessageBytes < 1 || maxConnectionsPerRoom < 1 || messagesPerSecond < 0
         || storageQuotaBytes < 0 || maxMemoryBytes < 65536) {
       throw new IllegalArgumentException("bad limits: " + this
           + " (deadline, message size and connections at least 1, memory at least one 64 KiB page)");
+    }
+    if (!LOG_LEVELS.contains(logLevel)) {
+      throw new IllegalArgumentException("a guest log level is one of " + LOG_LEVELS + ", not " + logLevel);
     }
   }
 
@@ -38,6 +46,7 @@ public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessag
     int messagesPerSecond = this.messagesPerSecond;
     long storageQuotaBytes = this.storageQuotaBytes;
     boolean compression = this.compression;
+    Level logLevel = this.logLevel;
     for (Map.Entry<String, ?> o : overrides.entrySet()) {
       switch (o.getKey()) {
         case "hookDeadlineMs" -> hookDeadlineMs = toLong(o);
@@ -50,11 +59,12 @@ public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessag
           if (!(o.getValue() instanceof Boolean b)) throw new IllegalArgumentException("compression must be true or false, not " + o.getValue());
           compression = b;
         }
+        case "logLevel" -> logLevel = toLevel(o);
         default -> throw new IllegalArgumentException("unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
       }
     }
     return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
-        storageQuotaBytes, compression);
+        storageQuotaBytes, compression, logLevel);
   }
 
   /**
@@ -68,6 +78,13 @@ public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessag
 
   public int maxMemoryPages() {
     return Math.max(1, maxMemoryBytes / 65536);
+  }
+
+  private static Level toLevel(Map.Entry<String, ?> o) {
+    if (o.getValue() instanceof String s) {
+      for (Level level : LOG_LEVELS) if (level.name().equalsIgnoreCase(s)) return level;
+    }
+    throw new IllegalArgumentException(o.getKey() + " must be one of " + LOG_LEVELS + ", not " + o.getValue());
   }
 
   private static long toLong(Map.Entry<String, ?> o) {

@@ -28,7 +28,7 @@ class ConformanceTest {
   @BeforeAll
   static void start() throws Exception {
     host = TestHost.start();
-    host.host.parties().loadDirectory(TestHost.root().resolve("build/conformance"));
+    host.host.parties().loadDirectory(TestHost.root().resolve("build/conformance"), true);
   }
 
   @AfterAll

@@ -3,6 +3,7 @@ package dev.partyhost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partyhost.support.HostProcess;
 import dev.partyhost.support.PostgresServer;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.TestHost.Engine;
@@ -10,17 +11,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +44,11 @@ class DurabilityTest {
     List<String> storage = engine == Engine.POSTGRES
         ? List.of("--postgres-url", PostgresServer.get().newDatabase(), "--data-dir", data)
         : List.of("--data-dir", data);
-    int port = freePort();
+    int port = HostProcess.freePort();
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     AtomicInteger sent = new AtomicInteger();
 
-    Process host = startHost(port, storage);
+    Process host = HostProcess.start(port, storage, Map.of()).process;
     Vertx vertx = Vertx.vertx();
     try {
       WebSocketClient client = vertx.createWebSocketClient();
@@ -78,7 +77,7 @@ class DurabilityTest {
     }
     Set<String> acked = new HashSet<>(acknowledged); // nothing can be acknowledged after the kill
 
-    Process restarted = startHost(port, storage);
+    Process restarted = HostProcess.start(port, storage, Map.of()).process;
     try {
       String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + port + "/parties/kv/ledger")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -97,34 +96,6 @@ class DurabilityTest {
           engine, sent.get(), acked.size(), a.size());
     } finally {
       restarted.destroyForcibly().waitFor();
-    }
-  }
-
-  /** The host's Main in a child JVM on the test classpath, serving build/test-wasm; returns once it listens. */
-  private static Process startHost(int port, List<String> storage) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-        "dev.partyhost.Main", "--port", String.valueOf(port),
-        "--parties", TestHost.root().resolve("build/test-wasm").toString()));
-    command.addAll(storage);
-    Path log = Files.createTempFile(Files.createDirectories(TestHost.root().resolve("host/target")), "crash-host-", ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (!p.isAlive()) throw new IllegalStateException("host exited: " + Files.readString(log));
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return p;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
-    }
-    p.destroyForcibly();
-    throw new IllegalStateException("host did not listen within 30 s: " + Files.readString(log));
-  }
-
-  private static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -86,4 +86,73 @@ class HostConfigTest {
     assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port"}, Map.of()));
     assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--admin-token", "x"}, Map.of()));
   }
+
+  @Test
+  void usageShowsEverySettingWithItsFlagEnvironmentVariableAndDefault() throws Exception {
+    String usage = HostConfig.usage();
+    for (String name : HostConfig.settingNames()) {
+      var field = HostConfig.class.getField(name);
+      HostConfig.Doc doc = field.getAnnotation(HostConfig.Doc.class);
+      assertTrue(doc != null && !doc.value().isEmpty(), name + " has no @Doc");
+      assertTrue(usage.contains(doc.value()), name);
+      if (name.equals("vars") || name.equals("partyLimits")) {
+        assertTrue(usage.contains("  " + name + " (config file only)"), name);
+      } else {
+        assertTrue(usage.contains("--" + HostConfig.kebab(name) + " "), name);
+        assertTrue(usage.contains(", " + HostConfig.envName(name) + "  (default: "), name);
+      }
+    }
+    assertTrue(usage.contains("--max-message-bytes VALUE, PARTYHOST_MAX_MESSAGE_BYTES  (default: 1048576)"), usage);
+    assertTrue(usage.contains("--compile-cache-dir VALUE, PARTYHOST_COMPILE_CACHE_DIR  (default: DATA_DIR/compiled)"), usage);
+    assertTrue(usage.contains("PARTYHOST_ADMIN_TOKEN (environment only)"), usage);
+    assertTrue(HostConfig.wantsHelp(new String[] {"--port", "1", "--help"}));
+    assertTrue(HostConfig.wantsHelp(new String[] {"-h"}));
+    assertFalse(HostConfig.wantsHelp(new String[] {"--port", "1"}));
+  }
+
+  /** The README's configuration table lists every setting with its flag and environment variable. */
+  @Test
+  void theReadmeTableListsEverySetting() throws Exception {
+    String readme = Files.readString(dev.partyhost.support.TestHost.root().resolve("README.md"));
+    String table = readme.substring(readme.indexOf("## Configuration"), readme.indexOf("Every limit (guest, client, host"));
+    for (String name : HostConfig.settingNames()) {
+      if (name.equals("vars") || name.equals("partyLimits")) {
+        assertTrue(table.contains("\"" + name + "\""), name + " is not in the README's table");
+      } else {
+        assertTrue(table.contains("`--" + HostConfig.kebab(name) + "`"), "--" + HostConfig.kebab(name) + " is not in the README's table");
+        assertTrue(table.contains("`" + HostConfig.envName(name) + "`"), HostConfig.envName(name) + " is not in the README's table");
+      }
+    }
+    for (String limit : PartyLimits.NAMES) assertTrue(table.contains("`" + limit + "`"), limit + " (per party) is not in the README's table");
+  }
+
+  @Test
+  void aBooleanFlagAloneIsTrue() {
+    assertFalse(HostConfig.load(new String[0], Map.of()).strict);
+    assertTrue(HostConfig.load(new String[] {"--strict"}, Map.of()).strict);
+    HostConfig c = HostConfig.load(new String[] {"--strict", "--port", "5", "--compression"}, Map.of());
+    assertTrue(c.strict);
+    assertTrue(c.compression);
+    assertEquals(5, c.port);
+    assertFalse(HostConfig.load(new String[] {"--strict", "false"}, Map.of()).strict);
+    assertTrue(HostConfig.load(new String[0], Map.of("PARTYHOST_STRICT", "true")).strict);
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port"}, Map.of()));
+  }
+
+  @Test
+  void guestLogLevelsForTheHostAndPerParty(@TempDir Path dir) throws Exception {
+    HostConfig defaults = HostConfig.load(new String[0], Map.of());
+    assertEquals(System.Logger.Level.INFO, defaults.guestLogLevel);
+    assertEquals(System.Logger.Level.INFO, defaults.limits("chat").logLevel());
+    assertEquals(System.Logger.Level.DEBUG, HostConfig.load(new String[] {"--guest-log-level", "debug"}, Map.of()).limits("chat").logLevel());
+    Path file = dir.resolve("partyhost.json");
+    Files.writeString(file, "{\"guestLogLevel\": \"WARNING\", \"partyLimits\": {\"chat\": {\"logLevel\": \"debug\"}}}");
+    HostConfig c = HostConfig.load(new String[] {"--config", file.toString()}, Map.of());
+    assertEquals(System.Logger.Level.DEBUG, c.limits("chat").logLevel());
+    assertEquals(System.Logger.Level.WARNING, c.limits("poll").logLevel());
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--guest-log-level", "loud"}, Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--guest-log-level", "trace"}, Map.of()));
+    Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"logLevel\": 3}}}");
+    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
+  }
 }

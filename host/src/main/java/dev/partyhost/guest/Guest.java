@@ -34,11 +34,12 @@ public final class Guest {
 
   /**
    * A new instance of {@code module} with these host calls (and WASI, if the module imports it, with
-   * its stdout and stderr into {@code wasiOut}). Its start function is not run.
+   * its stdout and stderr into these streams). Its start function is not run.
    */
-  public static Guest instantiate(GuestModule module, List<HostFunction> hostCalls, OutputStream wasiOut) {
+  public static Guest instantiate(GuestModule module, List<HostFunction> hostCalls, OutputStream stdout,
+                                  OutputStream stderr) {
     try {
-      return new Guest(module.instantiate(hostCalls, module.usesWasi() ? Wasi.functions(wasiOut) : List.of()));
+      return new Guest(module.instantiate(hostCalls, module.usesWasi() ? Wasi.functions(stdout, stderr) : List.of()));
     } catch (GuestTrap e) {
       throw e;
     } catch (RuntimeException | StackOverflowError e) {

@@ -289,7 +289,7 @@ public final class GuestModule {
         (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
     HookResult version;
     try {
-      version = Guest.instantiate(this, inert, null).run(PROBE_DEADLINE_MS, Guest::abiVersion);
+      version = Guest.instantiate(this, inert, null, null).run(PROBE_DEADLINE_MS, Guest::abiVersion);
     } catch (GuestTrap e) {
       version = HookResult.trapped(e.getMessage());
     }

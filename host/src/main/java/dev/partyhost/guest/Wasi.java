@@ -21,8 +21,16 @@ public final class Wasi {
 
   /** The allowed functions, with fds 1 and 2 into {@code output} (null: nowhere). */
   public static List<HostFunction> functions(OutputStream output) {
-    OutputStream sink = output != null ? output : OutputStream.nullOutputStream();
-    WasiOptions options = WasiOptions.builder().withStdout(sink).withStderr(sink).build();
+    return functions(output, output);
+  }
+
+  /**
+   * @param stdout where fd 1 goes (null: nowhere)
+   * @param stderr where fd 2 goes (null: nowhere)
+   */
+  public static List<HostFunction> functions(OutputStream stdout, OutputStream stderr) {
+    WasiOptions options = WasiOptions.builder().withStdout(stdout != null ? stdout : OutputStream.nullOutputStream())
+        .withStderr(stderr != null ? stderr : OutputStream.nullOutputStream()).build();
     HostFunction[] all = WasiPreview1.builder().withOptions(options).build().toHostFunctions();
     return Arrays.stream(all).filter(f -> Abi.WASI_ALLOWED.contains(f.name())).toList();
   }

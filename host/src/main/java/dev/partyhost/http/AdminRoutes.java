@@ -1,12 +1,19 @@
 package dev.partyhost.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.partyhost.HostConfig;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.party.Parties;
+import dev.partyhost.party.Uploads;
+import dev.partyhost.storage.PartyStore;
 import dev.partyhost.room.Rooms;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -15,22 +22,30 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
-/** The admin API: upload a party's module, list parties, read statistics. Every request needs the bearer token. */
+/**
+ * The admin API: upload, list, inspect, roll back and delete parties, read statistics. Every request
+ * needs the bearer token. Uploads are kept by {@link Uploads} in the host's storage.
+ */
 public final class AdminRoutes {
   private static final Logger LOG = System.getLogger("partyhost.admin");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The body of {@code PUT /_admin/parties/NAME/current} is a small JSON object. */
+  private static final int MAX_CURRENT_BODY_BYTES = 4096;
 
-  private final Vertx vertx;
   private final HostConfig config;
   private final Parties parties;
+  private final Uploads uploads;
   private final Rooms rooms;
 
-  public AdminRoutes(Vertx vertx, HostConfig config, Parties parties, Rooms rooms) {
-    this.vertx = vertx;
+  public AdminRoutes(HostConfig config, Parties parties, Uploads uploads, Rooms rooms) {
     this.config = config;
     this.parties = parties;
+    this.uploads = uploads;
     this.rooms = rooms;
   }
 
@@ -38,6 +53,10 @@ public final class AdminRoutes {
     router.route("/_admin/*").handler(this::authorize);
     router.put("/_admin/parties/:name").handler(ctx -> Bodies.read(ctx, config.maxModuleBytes, body -> upload(ctx, body)));
     router.get("/_admin/parties").handler(this::list);
+    router.get("/_admin/parties/:name").handler(this::versions);
+    router.delete("/_admin/parties/:name").handler(this::delete);
+    router.put("/_admin/parties/:name/current").handler(ctx -> Bodies.read(ctx, MAX_CURRENT_BODY_BYTES, body -> makeCurrent(ctx, body)));
+    router.get("/_admin/parties/:name/rooms").handler(this::liveRooms);
     router.get("/_admin/stats").handler(this::stats);
     router.delete("/_admin/stats").handler(ctx -> {
       rooms.stats().reset();
@@ -62,36 +81,152 @@ public final class AdminRoutes {
     ctx.next();
   }
 
-  /** Validates and compiles off the event loop; only a module that passes replaces the current one. */
+  /** Validates, compiles (off the event loop) and stores; only a module that passes replaces the current one. */
   private void upload(RoutingContext ctx, Buffer body) {
     String name = ctx.pathParam("name");
-    if (!Parties.isValidName(name)) {
-      PartyRoutes.plain(ctx.response(), 400, "Invalid party name: use 1-64 of A-Z a-z 0-9 _ -");
-      return;
-    }
-    byte[] bytes = body.getBytes();
     boolean restart = "true".equals(ctx.request().getParam("restart"));
-    vertx.executeBlocking(() -> parties.compile(name, bytes), false).onComplete(result -> {
+    onLoop(uploads.upload(name, body.getBytes()), result -> {
       if (result.failed()) {
-        Throwable cause = result.cause();
-        if (cause instanceof ModuleRejectedException) {
-          LOG.log(Level.INFO, "upload of party " + name + " rejected: " + cause.getMessage());
-          PartyRoutes.plain(ctx.response(), 400, "Module rejected: " + cause.getMessage());
-        } else {
-          LOG.log(Level.ERROR, "upload of party " + name + " failed", cause);
-          PartyRoutes.plain(ctx.response(), 500, "Upload failed");
-        }
+        fail(ctx, "upload", name, result.cause());
         return;
       }
       GuestModule module = result.result();
-      parties.put(name, module);
       int restarted = restart ? rooms.restart(name) : 0;
       LOG.log(Level.INFO, "party " + name + " updated to " + module.sha256() + (restart ? ", " + restarted + " rooms restarted" : ""));
-      ObjectNode json = JSON.createObjectNode()
-          .put("party", name).put("sha256", module.sha256()).put("bytes", module.byteSize())
-          .put("restartedRooms", restarted);
-      ctx.response().putHeader("content-type", "application/json").end(json.toString());
+      json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
     });
+  }
+
+  /** {@code PUT /_admin/parties/NAME/current} with {@code {"sha256": "..."}}: one of its versions serves new rooms again. */
+  private void makeCurrent(RoutingContext ctx, Buffer body) {
+    String name = ctx.pathParam("name");
+    boolean restart = "true".equals(ctx.request().getParam("restart"));
+    String sha256;
+    try {
+      sha256 = JSON.readTree(body.getBytes()).path("sha256").textValue();
+    } catch (java.io.IOException e) {
+      sha256 = null;
+    }
+    if (sha256 == null) {
+      PartyRoutes.plain(ctx.response(), 400, "Expected a JSON body {\"sha256\": \"...\"} naming one of the party's versions");
+      return;
+    }
+    onLoop(uploads.makeCurrent(name, sha256), result -> {
+      if (result.failed()) {
+        fail(ctx, "rollback", name, result.cause());
+        return;
+      }
+      GuestModule module = result.result();
+      int restarted = restart ? rooms.restart(name) : 0;
+      LOG.log(Level.INFO, "party " + name + " set to its version " + module.sha256() + (restart ? ", " + restarted + " rooms restarted" : ""));
+      json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
+    });
+  }
+
+  /**
+   * Deletes a party's uploads. Its live rooms close: with 1001 (going away) when the party is gone,
+   * with 1012 (restart) when the folder's module of that name serves it again.
+   */
+  private void delete(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    onLoop(uploads.delete(name), result -> {
+      if (result.failed()) {
+        fail(ctx, "delete", name, result.cause());
+        return;
+      }
+      Uploads.Deleted deleted = result.result();
+      int closed = deleted.folder() == null ? rooms.close(name, 1001, "party deleted") : rooms.restart(name);
+      LOG.log(Level.INFO, "party " + name + " deleted (" + deleted.versions() + " versions), " + closed + " rooms closed"
+          + (deleted.folder() == null ? "" : "; the folder's module " + deleted.folder().sha256() + " serves it again"));
+      ObjectNode json = JSON.createObjectNode().put("party", name).put("deletedVersions", deleted.versions())
+          .put("closedRooms", closed);
+      if (deleted.folder() == null) json.putNull("serving"); else json.set("serving", moduleJson(name, deleted.folder()));
+      json(ctx, json);
+    });
+  }
+
+  /** A party's versions (uploads, the most recent first, then the folder's module) and the live rooms running each. */
+  private void versions(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    onLoop(uploads.versions(name).compose(versions -> rooms.live(name).map(live -> {
+      GuestModule serving = parties.get(name);
+      GuestModule folder = parties.builtIn(name);
+      if (serving == null && versions.isEmpty() && live.isEmpty()) return null;
+      Map<String, Integer> roomsBySha = new HashMap<>();
+      for (Rooms.LiveRoom room : live) roomsBySha.merge(room.sha256(), 1, Integer::sum);
+      String current = serving == null ? null : serving.sha256();
+      ObjectNode json = JSON.createObjectNode().put("party", name)
+          .put("source", serving == null ? null : parties.isUploaded(name) ? "upload" : "folder")
+          .put("sha256", current).put("rooms", live.size());
+      ArrayNode list = json.putArray("versions");
+      for (PartyStore.Version v : versions) {
+        list.addObject().put("sha256", v.sha256()).put("bytes", v.bytes()).put("source", "upload")
+            .put("uploadedAt", Instant.ofEpochMilli(v.uploadedAt()).toString())
+            .put("current", v.sha256().equals(current)).put("rooms", roomsBySha.getOrDefault(v.sha256(), 0));
+      }
+      if (folder != null && versions.stream().noneMatch(v -> v.sha256().equals(folder.sha256()))) {
+        list.addObject().put("sha256", folder.sha256()).put("bytes", folder.byteSize()).put("source", "folder")
+            .put("current", folder.sha256().equals(current)).put("rooms", roomsBySha.getOrDefault(folder.sha256(), 0));
+      }
+      return json;
+    })), result -> {
+      if (result.failed()) fail(ctx, "listing of versions", name, result.cause());
+      else if (result.result() == null) PartyRoutes.plain(ctx.response(), 404, "Party " + name + " not found");
+      else json(ctx, result.result());
+    });
+  }
+
+  /** The live rooms of a party: id, open connections and the SHA-256 of the module each runs. */
+  private void liveRooms(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    onLoop(rooms.live(name), result -> {
+      if (result.failed()) {
+        fail(ctx, "listing of rooms", name, result.cause());
+        return;
+      }
+      if (parties.get(name) == null && result.result().isEmpty()) {
+        PartyRoutes.plain(ctx.response(), 404, "Party " + name + " not found");
+        return;
+      }
+      ObjectNode json = JSON.createObjectNode().put("party", name);
+      ArrayNode list = json.putArray("rooms");
+      for (Rooms.LiveRoom room : result.result()) {
+        list.addObject().put("id", room.id()).put("connections", room.connections()).put("sha256", room.sha256())
+            .put("hibernated", room.hibernated());
+      }
+      json(ctx, json);
+    });
+  }
+
+  /**
+   * Hands the outcome of {@code work} (which may complete on a storage thread) to {@code then} on the
+   * calling event loop: in strict thread mode a response is written on its own loop only.
+   */
+  private static <T> void onLoop(Future<T> work, Handler<AsyncResult<T>> then) {
+    Context here = Vertx.currentContext();
+    work.onComplete(result -> here.runOnContext(v -> then.handle(result)));
+  }
+
+  /** Answers a failed admin request: its status and reason when refused, else 500 (logged). */
+  private static void fail(RoutingContext ctx, String what, String name, Throwable cause) {
+    if (cause instanceof Uploads.Refused refused) {
+      LOG.log(Level.INFO, what + " of party " + name + " refused (" + refused.status() + "): " + refused.getMessage());
+      PartyRoutes.plain(ctx.response(), refused.status(), refused.getMessage());
+    } else if (cause instanceof ModuleRejectedException) {
+      LOG.log(Level.INFO, what + " of party " + name + " rejected: " + cause.getMessage());
+      PartyRoutes.plain(ctx.response(), 400, "Module rejected: " + cause.getMessage());
+    } else {
+      LOG.log(Level.ERROR, what + " of party " + name + " failed", cause);
+      PartyRoutes.plain(ctx.response(), 500, "Admin request failed: " + cause.getMessage());
+    }
+  }
+
+  private static ObjectNode moduleJson(String name, GuestModule module) {
+    return JSON.createObjectNode().put("party", name).put("sha256", module.sha256()).put("bytes", module.byteSize());
+  }
+
+  private static void json(RoutingContext ctx, ObjectNode body) {
+    ctx.response().putHeader("content-type", "application/json").end(body.toString());
   }
 
   private static byte[] sha256(String s) {
@@ -121,7 +256,8 @@ public final class AdminRoutes {
   private void list(RoutingContext ctx) {
     ObjectNode body = JSON.createObjectNode();
     parties.all().forEach((name, module) -> body.putObject(name)
-        .put("sha256", module.sha256()).put("bytes", module.byteSize()));
-    ctx.response().putHeader("content-type", "application/json").end(body.toString());
+        .put("sha256", module.sha256()).put("bytes", module.byteSize())
+        .put("source", parties.isUploaded(name) ? "upload" : "folder"));
+    json(ctx, body);
   }
 }

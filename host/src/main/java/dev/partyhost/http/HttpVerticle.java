@@ -2,6 +2,7 @@ package dev.partyhost.http;
 
 import dev.partyhost.HostConfig;
 import dev.partyhost.party.Parties;
+import dev.partyhost.party.Uploads;
 import dev.partyhost.room.Rooms;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,19 +15,21 @@ public final class HttpVerticle extends VerticleBase {
   private final HostConfig config;
   private final HttpServerOptions options;
   private final Parties parties;
+  private final Uploads uploads;
   private final Rooms rooms;
 
-  public HttpVerticle(HostConfig config, HttpServerOptions options, Parties parties, Rooms rooms) {
+  public HttpVerticle(HostConfig config, HttpServerOptions options, Parties parties, Uploads uploads, Rooms rooms) {
     this.config = config;
     this.options = options;
     this.parties = parties;
+    this.uploads = uploads;
     this.rooms = rooms;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    new AdminRoutes(vertx, config, parties, rooms).mount(router);
+    new AdminRoutes(config, parties, uploads, rooms).mount(router);
     PartyRoutes partyRoutes = new PartyRoutes(config, parties, rooms);
     partyRoutes.mount(router);
     router.route().handler(ctx -> PartyRoutes.plain(ctx.response(), 404, "Not found"));

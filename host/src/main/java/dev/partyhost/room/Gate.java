@@ -40,7 +40,7 @@ public final class Gate {
     this.module = module;
     this.config = config;
     this.wasiLog = new GuestLog(party, "gate");
-    this.guest = Guest.instantiate(module, GateCalls.TABLE.functions(new GateCalls(this)), wasiLog);
+    this.guest = Guest.instantiate(module, GateCalls.TABLE.functions(new GateCalls(this)), wasiLog, wasiLog.stderr());
   }
 
   /**

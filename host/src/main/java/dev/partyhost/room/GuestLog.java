@@ -4,17 +4,25 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import dev.partyhost.guest.GuestLoggers;
 import java.nio.charset.StandardCharsets;
 
-/** Guest output (the ABI's log call, WASI stdout and stderr) into the host log, tagged with party and room. */
+/**
+ * Guest output into the host log, tagged with party and room: the ABI's log call at the guest's
+ * level, WASI stdout (this stream) at INFO and WASI stderr ({@link #stderr}) at WARNING. Each party
+ * logs under {@code partyhost.guest.PARTY}, whose level ({@link GuestLoggers#setLevel}) drops the lines
+ * below it.
+ */
 final class GuestLog extends OutputStream {
-  static final Logger LOG = System.getLogger("partyhost.guest");
   private static final int MAX_LINE = dev.partyhost.guest.Abi.MAX_LOG_LINE_BYTES;
 
+  private final Logger logger;
   private final String tag;
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+  private final Lines stdout = new Lines(Level.INFO);
+  private final Lines stderr = new Lines(Level.WARNING);
 
   GuestLog(String party, String room) {
+    this.logger = GuestLoggers.of(party);
     this.tag = tag(party, room);
   }
 
@@ -24,9 +32,10 @@ final class GuestLog extends OutputStream {
   }
 
   void log(Level level, byte[] text) {
+    if (!logger.isLoggable(level)) return;
     int n = Math.min(text.length, MAX_LINE);
     String message = escape(new String(text, 0, n, StandardCharsets.UTF_8));
-    LOG.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
+    logger.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
   }
 
   /**
@@ -59,22 +68,48 @@ final class GuestLog extends OutputStream {
         || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
   }
 
-  /** Logs a partial line, if any. */
-  @Override
-  public void flush() {
-    if (line.size() == 0) return;
-    log(Level.INFO, line.toByteArray());
-    line.reset();
+  /** WASI stderr: whole lines go to the log at WARNING. */
+  OutputStream stderr() {
+    return stderr;
   }
 
-  /** WASI fd_write: whole lines go to the log. */
+  /** Logs a partial line of either stream, if any. */
+  @Override
+  public void flush() {
+    stdout.flush();
+    stderr.flush();
+  }
+
+  /** WASI stdout: whole lines go to the log at INFO. */
   @Override
   public void write(int b) {
-    if (b == '\n' || line.size() >= MAX_LINE) {
-      log(Level.INFO, line.toByteArray());
-      line.reset();
-      if (b == '\n') return;
+    stdout.write(b);
+  }
+
+  /** One WASI stream, cut into lines. */
+  private final class Lines extends OutputStream {
+    private final Level level;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    Lines(Level level) {
+      this.level = level;
     }
-    line.write(b);
+
+    @Override
+    public void write(int b) {
+      if (b == '\n' || line.size() >= MAX_LINE) {
+        log(level, line.toByteArray());
+        line.reset();
+        if (b == '\n') return;
+      }
+      line.write(b);
+    }
+
+    @Override
+    public void flush() {
+      if (line.size() == 0) return;
+      log(level, line.toByteArray());
+      line.reset();
+    }
   }
 }

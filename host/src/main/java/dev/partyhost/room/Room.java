@@ -109,6 +109,13 @@ public final class Room {
     return m == null ? null : m.sha256();
   }
 
+  /** What the admin API shows of the room, read on its own loop. */
+  Future<Rooms.LiveRoom> describe() {
+    Promise<Rooms.LiveRoom> read = Promise.promise();
+    context.runOnContext(v -> read.complete(new Rooms.LiveRoom(id, openConnections().size(), moduleSha256(), guest == null)));
+    return read.future();
+  }
+
   /**
    * Runs an arrival (a connect or a request, counted in {@link #arriving}) on the room's context. A
    * room dropped meanwhile (by a restart) hands it to its successor, and with it the connection.
@@ -208,10 +215,13 @@ public final class Room {
     arrive(null, Room::runAlarm);
   }
 
-  /** Closes every connection with 1012 and drops the room, so that the next request gets a fresh one. */
-  void restart() {
+  /**
+   * Closes every connection with {@code code} (1012: the party restarted; 1001: it was deleted, or the
+   * host is stopping) and drops the room, so that the next request gets a fresh one.
+   */
+  void closeAll(int code, String reason) {
     context.runOnContext(v -> {
-      for (Connection c : new ArrayList<>(connections.values())) c.close(output.outbound(), 1012, "party restarted");
+      for (Connection c : new ArrayList<>(connections.values())) c.close(output.outbound(), code, reason);
       connections.clear();
       drop(true);
     });
@@ -396,7 +406,7 @@ public final class Room {
     if (current == null) return false; // the party was removed
     long start = System.nanoTime();
     try {
-      guest = Guest.instantiate(current, RoomCalls.TABLE.functions(new RoomCalls(this)), log);
+      guest = Guest.instantiate(current, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr());
     } catch (GuestTrap e) {
       LOG.log(Level.WARNING, tag + "instantiation failed: " + e.getMessage());
       return false;

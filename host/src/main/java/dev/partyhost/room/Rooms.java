@@ -6,9 +6,12 @@ import dev.partyhost.storage.GroupCommit;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.StorageEngine;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import dev.partyhost.vertx.VertxInternals;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,8 +35,17 @@ public final class Rooms {
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final RoomStats stats = new RoomStats();
+  /** Each live room's context (its event loop), to read it where it runs. */
+  /** The host is stopping: no room is created or reached any more. */
+  private volatile boolean stopping;
+  /** Completed when the last WebSocket has ended, once asked for ({@link #noConnections}). */
+  private volatile Promise<Void> noConnections;
 
-  /** The host is at its room limit and no room can be dropped to make space. */
+  /** A live room as the admin API shows it: its id, open connections and the SHA-256 of its module. */
+  /** A live room as the admin API shows it: hibernated rooms keep their sockets but run no instance. */
+  public record LiveRoom(String id, int connections, String sha256, boolean hibernated) {}
+
+  /** The host is at its room limit and no room can be dropped to make space, or it is stopping. */
   public static final class Full extends RuntimeException {
     Full(String message) {
       super(message, null, false, false);
@@ -68,6 +80,7 @@ public final class Rooms {
    * Throws {@link Full} when the host has {@code maxRooms} rooms and none can leave to make space.
    */
   public Room acquire(String party, String id) {
+    if (stopping) throw new Full("Host is stopping");
     RoomKey wanted = new RoomKey(party, id);
     if (rooms.size() >= config.maxRooms && !rooms.containsKey(wanted)) makeSpace();
     return rooms.compute(wanted, (key, room) -> {
@@ -114,7 +127,15 @@ public final class Rooms {
   }
 
   public void connectionEnded() {
-    connections.decrementAndGet();
+    if (connections.decrementAndGet() == 0 && noConnections != null) noConnections.tryComplete();
+  }
+
+  /** Completes once no WebSocket is open on this host. */
+  public Future<Void> noConnections() {
+    Promise<Void> promise = Promise.promise();
+    noConnections = promise;
+    if (connections.get() <= 0) promise.tryComplete();
+    return promise.future();
   }
 
   /** Removes a room from the registry; unless forced, only when no arrival is on its way to it. */
@@ -130,14 +151,40 @@ public final class Rooms {
 
   /** Closes every live room of a party with 1012, so that its clients reconnect to the new version. */
   public int restart(String party) {
+    return close(party, 1012, "party restarted");
+  }
+
+  /** Closes every live room of a party with {@code code} (each room's sockets, then the room); returns how many. */
+  public int close(String party, int code, String reason) {
     int n = 0;
     for (Room room : rooms.values()) {
       if (room.party.equals(party)) {
-        room.restart();
+        room.closeAll(code, reason);
         n++;
       }
     }
     return n;
+  }
+
+  /**
+   * The host is stopping: every room closes its sockets with 1001 (going away), and no room is created
+   * or reached any more (requests and upgrades get 503). Returns how many sockets were open.
+   */
+  public int stop() {
+    stopping = true;
+    for (Room room : rooms.values()) room.closeAll(1001, "host stopping");
+    return connections.get();
+  }
+
+  /** The live rooms of a party, each read on its own event loop. */
+  public Future<List<LiveRoom>> live(String party) {
+    List<Future<LiveRoom>> each = new ArrayList<>();
+    for (Room room : rooms.values()) if (room.party.equals(party)) each.add(room.describe());
+    return Future.all(each).map(all -> {
+      List<LiveRoom> live = new ArrayList<>(all.<LiveRoom>list());
+      live.sort(Comparator.comparing(LiveRoom::id));
+      return live;
+    });
   }
 
   /** Schedules every stored alarm (at start: alarms that fell due while the host was down fire now). */

@@ -32,12 +32,18 @@ import java.util.concurrent.TimeUnit;
  * never on an event loop: one writer (commits are serial anyway) and one reader (room loads, which
  * WAL lets run beside the writer).
  */
-public final class SqliteEngine implements StorageEngine {
+public final class SqliteEngine implements StorageEngine, PartyStore {
   private static final String[] SCHEMA = {
       "CREATE TABLE IF NOT EXISTS kv (party TEXT NOT NULL, room TEXT NOT NULL, key BLOB NOT NULL,"
           + " value BLOB NOT NULL, PRIMARY KEY (party, room, key)) WITHOUT ROWID",
       "CREATE TABLE IF NOT EXISTS alarms (party TEXT NOT NULL, room TEXT NOT NULL, at INTEGER NOT NULL,"
           + " PRIMARY KEY (party, room)) WITHOUT ROWID",
+      // Uploaded parties (PartyStore): each module once, by SHA-256; versions per party, newest seq last.
+      "CREATE TABLE IF NOT EXISTS modules (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS party_versions (party TEXT NOT NULL, sha256 TEXT NOT NULL REFERENCES modules,"
+          + " uploaded_at INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (party, sha256)) WITHOUT ROWID",
+      "CREATE TABLE IF NOT EXISTS parties (party TEXT PRIMARY KEY, current TEXT NOT NULL,"
+          + " FOREIGN KEY (party, current) REFERENCES party_versions) WITHOUT ROWID",
   };
 
   private final Path file;
@@ -180,6 +186,106 @@ public final class SqliteEngine implements StorageEngine {
     });
   }
 
+  // --- uploaded parties: reads on the reader thread, each change one transaction on the writer thread ---
+
+  @Override
+  public PartyStore parties() {
+    return this;
+  }
+
+  @Override
+  public Future<Map<String, String>> currentVersions() {
+    return run(reader, () -> {
+      Map<String, String> current = new HashMap<>();
+      try (Statement s = readConnection.createStatement();
+           ResultSet rows = s.executeQuery("SELECT party, current FROM parties")) {
+        while (rows.next()) current.put(rows.getString(1), rows.getString(2));
+      }
+      return current;
+    });
+  }
+
+  @Override
+  public Future<List<Version>> versions(String party) {
+    return run(reader, () -> {
+      List<Version> versions = new ArrayList<>();
+      try (PreparedStatement s = readConnection.prepareStatement(
+          "SELECT v.sha256, length(m.bytes), v.uploaded_at, v.sha256 = p.current FROM party_versions v"
+              + " JOIN modules m ON m.sha256 = v.sha256 JOIN parties p ON p.party = v.party"
+              + " WHERE v.party = ? ORDER BY v.seq DESC")) {
+        s.setString(1, party);
+        try (ResultSet rows = s.executeQuery()) {
+          while (rows.next()) versions.add(new Version(rows.getString(1), rows.getLong(2), rows.getLong(3), rows.getBoolean(4)));
+        }
+      }
+      return versions;
+    });
+  }
+
+  @Override
+  public Future<byte[]> module(String sha256) {
+    return run(reader, () -> {
+      try (PreparedStatement s = readConnection.prepareStatement("SELECT bytes FROM modules WHERE sha256 = ?")) {
+        s.setString(1, sha256);
+        try (ResultSet rows = s.executeQuery()) {
+          return rows.next() ? rows.getBytes(1) : null;
+        }
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> upload(String party, String sha256, byte[] bytes, long uploadedAt) {
+    return transaction(() -> {
+      update("INSERT INTO modules (sha256, bytes) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING", sha256, bytes);
+      update("INSERT INTO party_versions (party, sha256, uploaded_at, seq)"
+          + " VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM party_versions))"
+          + " ON CONFLICT (party, sha256) DO UPDATE SET uploaded_at = excluded.uploaded_at, seq = excluded.seq",
+          party, sha256, uploadedAt);
+      update("INSERT INTO parties (party, current) VALUES (?, ?) ON CONFLICT (party) DO UPDATE SET current = excluded.current",
+          party, sha256);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Boolean> setCurrent(String party, String sha256) {
+    return transaction(() -> update("UPDATE parties SET current = ? WHERE party = ?"
+        + " AND EXISTS (SELECT 1 FROM party_versions WHERE party = ? AND sha256 = ?)", sha256, party, party, sha256) > 0);
+  }
+
+  @Override
+  public Future<Boolean> delete(String party) {
+    return transaction(() -> {
+      update("DELETE FROM parties WHERE party = ?", party);
+      int versions = update("DELETE FROM party_versions WHERE party = ?", party);
+      update("DELETE FROM modules WHERE sha256 NOT IN (SELECT sha256 FROM party_versions)");
+      return versions > 0;
+    });
+  }
+
+  /** Runs {@code work} on the writer thread as one transaction: committed if it returns, else rolled back. */
+  private <T> Future<T> transaction(Callable<T> work) {
+    return run(writer, () -> {
+      try {
+        T result = work.call();
+        writeConnection.commit();
+        return result;
+      } catch (Throwable e) {
+        writeConnection.rollback();
+        throw e;
+      }
+    });
+  }
+
+  /** One statement on the write connection (writer thread only); the rows it changed. */
+  private int update(String sql, Object... values) throws SQLException {
+    try (PreparedStatement s = writeConnection.prepareStatement(sql)) {
+      for (int i = 0; i < values.length; i++) s.setObject(1 + i, values[i]);
+      return s.executeUpdate();
+    }
+  }
+
   @Override
   public Future<List<RoomKey>> roomsWithData() {
     return run(reader, () -> {
@@ -220,11 +326,14 @@ public final class SqliteEngine implements StorageEngine {
     Promise<T> promise = Promise.promise();
     try {
       thread.execute(() -> {
+        T result;
         try {
-          promise.complete(task.call());
+          result = task.call();
         } catch (Throwable e) { // an Error too: a promise never completed would hold every room's output
           promise.fail(e);
+          return;
         }
+        promise.complete(result); // outside the try: a listener that throws must not fail a completed promise
       });
     } catch (RuntimeException rejected) {
       promise.fail(rejected); // closed

@@ -29,6 +29,9 @@ public interface StorageEngine extends AutoCloseable {
     return null;
   }
 
+  /** Where uploaded parties are kept, in the same database. */
+  PartyStore parties();
+
   /** Human-readable name for logs, such as the database file or URL without a password. */
   String describe();
 

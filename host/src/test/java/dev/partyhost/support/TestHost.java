@@ -156,6 +156,12 @@ public final class TestHost implements AutoCloseable {
     return send(req);
   }
 
+  /** An admin request with the right token: {@code method} on {@code /_admin/PATH}, with a text body (null: none). */
+  public HttpResponse<String> admin(String method, String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(url("/_admin/" + path))).header("Authorization", "Bearer " + ADMIN_TOKEN)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   @Override
   public void close() {
     clientVertx.close().await();
