@@ -24,10 +24,7 @@ public final class Wasi {
     return functions(output, output);
   }
 
-  /**
-   * @param stdout where fd 1 goes (null: nowhere)
-   * @param stderr where fd 2 goes (null: nowhere)
-   */
+  /** The allowed functions, with fd 1 into {@code stdout} and fd 2 into {@code stderr} (null: nowhere). */
   public static List<HostFunction> functions(OutputStream stdout, OutputStream stderr) {
     WasiOptions options = WasiOptions.builder().withStdout(stdout != null ? stdout : OutputStream.nullOutputStream())
         .withStderr(stderr != null ? stderr : OutputStream.nullOutputStream()).build();
