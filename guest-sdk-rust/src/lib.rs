@@ -41,6 +41,7 @@
 
 mod codec;
 mod gate;
+mod heap;
 mod http;
 mod json;
 mod storage;
