@@ -130,7 +130,7 @@ $(TEST_TOOLS):
 # --- guests -------------------------------------------------------------------------------------
 examples: $(WASM)/chat.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
 
-RUST_SOURCES := $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth -name '*.rs' -o -name Cargo.toml) \
+RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth -name '*.rs' -o -name Cargo.toml) \
                 examples-wasm/Cargo.toml examples-wasm/.cargo/config.toml
 $(BUILD)/cargo/wasm32-unknown-unknown/release/%.wasm: $(RUST_SOURCES) | $(TOOLCHAINS)
 	cd examples-wasm && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir ../$(BUILD)/cargo
@@ -175,12 +175,17 @@ $(CONFORMANCE)/%.wasm: abi/conformance/%.wat | $(TOOLCHAINS)
 	@mkdir -p $(@D) && wat2wasm $< -o $@
 test-wasm: $(patsubst host/src/test/wat/%.wat,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/wat/*.wat)) \
            $(patsubst host/src/test/c/%.c,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/c/*.c)) \
-           $(TEST_WASM)/c-sdk-all-abi.wasm $(TEST_WASM)/rust-sdk-all-abi.wasm \
+           $(TEST_WASM)/c-sdk-all-abi.wasm $(TEST_WASM)/rust-sdk-all-abi.wasm $(TEST_WASM)/rust-probe.wasm \
            $(patsubst host/src/test/wat-rejected/%.wat,$(TEST_WASM)-rejected/%.wasm,$(wildcard host/src/test/wat-rejected/*.wat))
-$(TEST_WASM)/rust-sdk-all-abi.wasm: $(shell find guest-sdk-rust/src guest-sdk-rust/all-abi -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
+$(TEST_WASM)/rust-sdk-all-abi.wasm: guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src guest-sdk-rust/all-abi -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
 	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build -q --release --target wasm32-unknown-unknown \
 	  --manifest-path guest-sdk-rust/all-abi/Cargo.toml --target-dir $(BUILD)/cargo-all-abi
 	@mkdir -p $(@D) && cp $(BUILD)/cargo-all-abi/wasm32-unknown-unknown/release/all_abi.wasm $@
+# The Rust SDK's test guest for the host's tests (host/src/test/rust).
+$(TEST_WASM)/rust-probe.wasm: guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src host/src/test/rust -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
+	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build -q --release --target wasm32-unknown-unknown \
+	  --manifest-path host/src/test/rust/Cargo.toml --target-dir $(BUILD)/cargo-test-wasm
+	@mkdir -p $(@D) && cp $(BUILD)/cargo-test-wasm/wasm32-unknown-unknown/release/rust_probe.wasm $@
 $(TEST_WASM)/c-sdk-all-abi.wasm: guest-sdk-c/test/all_abi.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c

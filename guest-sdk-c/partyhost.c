@@ -325,6 +325,27 @@ int32_t ph_storage_delete_keys(const ph_bytes *keys, uint32_t count)
     PH__BATCH(ph_list_put_keys(&w, keys, count), ph_storage_delete_many);
 }
 
+void ph__assert_fail(const char *cond, const char *file, int line)
+{
+    uint8_t buf[512];
+    char digits[12];
+    uint32_t n = 0, u = line < 0 ? 0 : (uint32_t)line;
+    ph_writer w = ph_writer_init(buf, sizeof buf);
+    do digits[n++] = (char)('0' + u % 10); while ((u /= 10) != 0);
+    ph_writer_put(&w, "assertion failed: ", 18);
+    ph_writer_put(&w, cond, (uint32_t)ph_strlen(cond));
+    if (!ph_writer_ok(&w)) { /* a huge condition: the place matters more */
+        w = ph_writer_init(buf, sizeof buf);
+        ph_writer_put(&w, "assertion failed", 16);
+    }
+    ph_writer_put(&w, " at ", 4);
+    ph_writer_put(&w, file, (uint32_t)ph_strlen(file));
+    ph_writer_put(&w, ":", 1);
+    while (n) ph_writer_put(&w, &digits[--n], 1);
+    ph_log(PH_LOG_ERROR, buf, ph_writer_ok(&w) ? w.len : 0);
+    __builtin_trap();
+}
+
 /* Read, never written: the compiler cannot drop the call below, so every module with a before
  * hook imports request_set_header (ABI v1.2), and a host older than v1.2, which would ignore the
  * hooks, refuses the module at upload instead of serving it ungated. */

@@ -344,6 +344,14 @@ PH__IMPORT("alarm_delete") int32_t ph_alarm_delete(void);
 PH__IMPORT("request_set_header") int32_t ph_request_set_header(const void *name, uint32_t name_len,
                                                                const void *value, uint32_t value_len);
 
+/* ---- assertions ---- */
+
+/* PH_ASSERT(cond): if cond is false, log "assertion failed: cond at file:line" at ERROR and trap
+ * (the room is reset). Always on, NDEBUG or not; works freestanding, where there is no assert.h,
+ * and with wasi-libc, whose assert() writes to stderr (the host log, at INFO) and pulls in stdio. */
+#define PH_ASSERT(cond) ((cond) ? (void)0 : ph__assert_fail(#cond, __FILE__, __LINE__))
+__attribute__((noreturn)) void ph__assert_fail(const char *cond, const char *file, int line);
+
 /* ---- convenience ---- */
 
 static inline int32_t ph_log_str(int32_t level, const char *msg)

@@ -27,9 +27,9 @@
 //!
 //! One instance of the type serves one room. Hooks run one at a time, so `&mut self` is all the
 //! synchronization there is. Effects of host calls (sends, closes) are released after the hook
-//! returns, once its [storage](Storage) writes are durable. A panic traps the instance: the host
-//! discards the hook's writes, closes the room's connections with 1011 and starts a fresh
-//! instance on the next event.
+//! returns, once its [storage](Storage) writes are durable. A panic traps the instance, after the
+//! SDK has logged its message and `file:line:column` at ERROR: the host discards the hook's writes,
+//! closes the room's connections with 1011 and starts a fresh instance on the next event.
 //!
 //! An instance is not forever: after a trap, a host restart or a hibernation (a quiet room loses
 //! its instance while its WebSockets stay open) the next event creates a new one with

@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 
 /** Records what the host logs under one logger name, at every level, with the thread that logged it. */
 public final class LogCapture extends Handler implements AutoCloseable {
-  /** One log line and the id of the thread that wrote it. */
-  public record Line(String message, long threadId) {}
+  /** One log line, the id of the thread that wrote it and its level. */
+  public record Line(String message, long threadId, Level level) {}
 
   // JUL keeps loggers weakly: hold this one, or it (and this handler) may be collected and replaced.
   private final Logger logger;
@@ -27,7 +27,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
   @Override
   public synchronized void publish(LogRecord r) {
-    lines.add(new Line(r.getMessage(), r.getLongThreadID()));
+    lines.add(new Line(r.getMessage(), r.getLongThreadID(), r.getLevel()));
   }
 
   public synchronized List<Line> lines() {

@@ -1,0 +1,97 @@
+package dev.partyhost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.partyhost.support.LogCapture;
+import dev.partyhost.support.TestHost;
+import dev.partyhost.support.Ws;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SDKs' own behaviour inside the real host, through their test guests: rust-probe
+ * (host/src/test/rust) and c-probe (host/src/test/c).
+ */
+class SdkGuestsTest {
+  private static TestHost host;
+
+  @BeforeAll
+  static void start() {
+    host = TestHost.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    host.close();
+  }
+
+  /** "file:line" of the first line of a test guest's source that contains {@code text}. */
+  private static String place(String source, String text) throws Exception {
+    List<String> lines = Files.readAllLines(TestHost.root().resolve(source));
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) return Path.of(source).getFileName() + ":" + (i + 1);
+    }
+    throw new AssertionError(text + " is not in " + source);
+  }
+
+  /** The guest's ERROR line for {@code room} that contains every one of {@code parts}. */
+  private static void assertErrorLogged(LogCapture log, String party, String room, String... parts) {
+    String tag = "[" + party + "/" + room + "] ";
+    String line = log.awaitLine(m -> m.startsWith(tag) && List.of(parts).stream().allMatch(m::contains));
+    assertTrue(log.lines().stream().anyMatch(l -> l.message().equals(line) && l.level() == Level.SEVERE),
+        "not logged at ERROR: " + line);
+  }
+
+  @Test
+  void aRustPanicInAHookLogsItsMessageAndPlaceBeforeTheTrap() throws Exception {
+    String at = place("host/src/test/rust/src/lib.rs", "panic!(\"asked to panic");
+    try (LogCapture log = new LogCapture("partyhost.guest");
+         Ws ws = host.ws("/parties/rust-probe/message?_pk=a")) {
+      ws.send("hello").expectText("hello");
+      ws.send("panic on purpose");
+      assertEquals(1011, ws.awaitClose());
+      assertErrorLogged(log, "rust-probe", "message", "panicked at src/lib.rs:", "asked to panic: on purpose", at);
+    }
+    // The room starts afresh.
+    try (Ws ws = host.ws("/parties/rust-probe/message?_pk=b")) {
+      ws.send("again").expectText("again");
+    }
+  }
+
+  @Test
+  void aRustPanicInPartyNewIsLoggedToo() throws Exception {
+    String at = place("host/src/test/rust/src/lib.rs", "panic!(\"no room may be called");
+    try (LogCapture log = new LogCapture("partyhost.guest")) {
+      assertEquals(500, host.get("/parties/rust-probe/panic-in-new").statusCode());
+      assertErrorLogged(log, "rust-probe", "panic-in-new", "no room may be called panic-in-new", at);
+    }
+  }
+
+  @Test
+  void aRustPanicInABeforeHookIsLoggedToo() throws Exception {
+    String at = place("host/src/test/rust/src/lib.rs", "panic!(\"the gate panics");
+    try (LogCapture log = new LogCapture("partyhost.guest")) {
+      assertEquals(500, host.get("/parties/rust-probe/gate?panic").statusCode());
+      assertErrorLogged(log, "rust-probe", "gate", "the gate panics", at);
+      assertEquals("ok", host.get("/parties/rust-probe/gate").body());
+    }
+  }
+
+  @Test
+  void aFailedCAssertionLogsItsConditionAndPlaceBeforeTheTrap() throws Exception {
+    String at = place("host/src/test/c/c-probe.c", "PH_ASSERT(n < 10)");
+    try (LogCapture log = new LogCapture("partyhost.guest");
+         Ws ws = host.ws("/parties/c-probe/assert?_pk=a")) {
+      ws.send("assert 9").expectText("assert 9");
+      ws.send("assert 10");
+      assertEquals(1011, ws.awaitClose());
+      assertErrorLogged(log, "c-probe", "assert", "assertion failed: n < 10 at host/src/test/c/" + at);
+    }
+  }
+}

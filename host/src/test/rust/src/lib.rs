@@ -1,0 +1,39 @@
+//! Drives the Rust SDK from the host's tests (`SdkGuestsTest`).
+//!
+//! - room `panic-in-new`: `Party::new` panics;
+//! - text message `panic TEXT`: the hook panics with TEXT;
+//! - HTTP request with `?panic`: the before hook panics; other requests answer `ok`.
+
+use partyhost::{Connection, Gate, Message, Party, Request, Response, Room, Verdict};
+
+struct Probe;
+
+impl Party for Probe {
+    fn new(room: &Room) -> Self {
+        if room.id() == "panic-in-new" {
+            panic!("no room may be called {}", room.id());
+        }
+        Probe
+    }
+
+    fn on_message(&mut self, _room: &Room, conn: &Connection, msg: Message) {
+        let text = msg.as_text().unwrap_or("");
+        if let Some(what) = text.strip_prefix("panic ") {
+            panic!("asked to panic: {}", what);
+        }
+        let _ = conn.send_text(text);
+    }
+
+    fn on_request(&mut self, _room: &Room, _req: &Request) -> Response {
+        Response::text("ok")
+    }
+}
+
+fn before_request(_gate: &Gate, req: &Request) -> Verdict {
+    if req.query_param("panic").is_some() {
+        panic!("the gate panics");
+    }
+    Verdict::Pass
+}
+
+partyhost::party!(Probe, before_request = before_request);
