@@ -152,17 +152,27 @@ $(WASM)/relay-c.wasm: examples-wasm/relay-c/relay.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 
-# Your own parties: `make rust-party DIR=path/to/crate` (the folder name is the crate and party name)
-# and `make c-party SRC=path/to/party.c [C_LIBC=wasi]`; both write build/parties/NAME.wasm.
+# Your own parties: `make rust-party DIR=path/to/crate [OUT=path/to/name.wasm]` and
+# `make c-party SRC=path/to/party.c [C_LIBC=wasi]`; both write build/parties/NAME.wasm by default
+# (NAME: the [package] name in Cargo.toml, or the C file's name).
 PARTIES := $(BUILD)/parties
 RUST_GUEST_FLAGS := -C link-arg=-zstack-size=16384 -C link-arg=--max-memory=16777216
+# Debian's cargo cannot read a lock file of version 4 (cargo 1.78 and later write them): say so
+# instead of cargo's own error. The .wasm cargo made is read from its JSON messages.
 rust-party: | $(TOOLCHAINS)
-	@test -n "$(DIR)" || { echo "usage: make rust-party DIR=path/to/crate"; exit 2; }
+	@test -n "$(DIR)" || { echo "usage: make rust-party DIR=path/to/crate [OUT=path/to/name.wasm]"; exit 2; }
+	@if grep -qs '^version = [4-9]' $(DIR)/Cargo.lock; then \
+	  echo "$(DIR)/Cargo.lock was written by a newer cargo than Debian's: delete it (a party without registry"; \
+	  echo "dependencies loses nothing) and see guest-sdk-rust/README.md, Toolchain"; exit 1; fi
+	@mkdir -p $(BUILD)/cargo-parties
 	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build --release --target wasm32-unknown-unknown \
-	  --manifest-path $(DIR)/Cargo.toml --target-dir $(BUILD)/cargo-parties
-	@mkdir -p $(PARTIES)
-	cp $(BUILD)/cargo-parties/wasm32-unknown-unknown/release/$(subst -,_,$(notdir $(abspath $(DIR)))).wasm \
-	  $(PARTIES)/$(notdir $(abspath $(DIR))).wasm
+	  --manifest-path $(DIR)/Cargo.toml --target-dir $(BUILD)/cargo-parties \
+	  --message-format=json-render-diagnostics > $(BUILD)/cargo-parties/messages.json
+	@wasm=$$(sed -n 's/.*"filenames":\["\([^"]*\.wasm\)"\].*/\1/p' $(BUILD)/cargo-parties/messages.json | tail -n 1); \
+	test -n "$$wasm" || { echo "$(DIR): cargo made no .wasm (crate-type = [\"cdylib\"] in [lib]?)"; exit 1; }; \
+	name=$$(sed -n '/^\[package\]/,/^\[/s/^name *= *"\([^"]*\)".*/\1/p' $(DIR)/Cargo.toml | head -n 1); \
+	out="$(or $(OUT),$(PARTIES)/$$name.wasm)"; \
+	mkdir -p "$$(dirname "$$out")" && cp "$$wasm" "$$out" && echo "$$wasm -> $$out"
 c-party: | $(TOOLCHAINS)
 	@test -n "$(SRC)" || { echo "usage: make c-party SRC=path/to/party.c [C_LIBC=wasi]"; exit 2; }
 	@mkdir -p $(PARTIES)
@@ -181,11 +191,9 @@ $(TEST_WASM)/rust-sdk-all-abi.wasm: guest-sdk-rust/Cargo.toml $(shell find guest
 	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build -q --release --target wasm32-unknown-unknown \
 	  --manifest-path guest-sdk-rust/all-abi/Cargo.toml --target-dir $(BUILD)/cargo-all-abi
 	@mkdir -p $(@D) && cp $(BUILD)/cargo-all-abi/wasm32-unknown-unknown/release/all_abi.wasm $@
-# The Rust SDK's test guest for the host's tests (host/src/test/rust).
+# The Rust SDK's test guest for the host's tests, built as a party is (its folder is not its name).
 $(TEST_WASM)/rust-probe.wasm: guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src host/src/test/rust -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
-	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build -q --release --target wasm32-unknown-unknown \
-	  --manifest-path host/src/test/rust/Cargo.toml --target-dir $(BUILD)/cargo-test-wasm
-	@mkdir -p $(@D) && cp $(BUILD)/cargo-test-wasm/wasm32-unknown-unknown/release/rust_probe.wasm $@
+	@$(MAKE) -s rust-party DIR=host/src/test/rust OUT=$@
 $(TEST_WASM)/c-sdk-all-abi.wasm: guest-sdk-c/test/all_abi.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
