@@ -211,11 +211,18 @@ node-deps: host/src/test/node/node_modules/.package-lock.json
 host/src/test/node/node_modules/.package-lock.json: host/src/test/node/package-lock.json
 	npm ci --prefix host/src/test/node --no-audit --no-fund --loglevel=error
 
+# The SDKs' unit tests, natively: the Rust SDK's, the Rust examples' (for this machine's target,
+# since their .cargo/config.toml says wasm32), the C SDK's encodings and its JSON (with sanitizers).
 sdk-test: | $(TOOLCHAINS)
 	$(CARGO) test -q --manifest-path guest-sdk-rust/Cargo.toml
+	cd examples-wasm && $(CARGO) test -q --target $$(/usr/bin/rustc -vV | sed -n 's/^host: //p') \
+	  --target-dir ../$(BUILD)/cargo-examples-test
 	@mkdir -p $(BUILD)
 	gcc -std=c11 -O2 -Wall -Wextra -o $(BUILD)/c-sdk-test guest-sdk-c/test/test_encoding.c
 	$(BUILD)/c-sdk-test abi/conformance/encoding-vectors.txt
+	gcc -std=c11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -o $(BUILD)/c-sdk-json guest-sdk-c/test/test_json.c -lm
+	$(BUILD)/c-sdk-json
 
 clean:
 	rm -rf $(BUILD) host/target host/.cifuzz-corpus

@@ -35,6 +35,8 @@
 //! its instance while its WebSockets stay open) the next event creates a new one with
 //! [`Party::new`]. What must outlive it belongs in [`Room::storage`] (or in connection state).
 //!
+//! Messages are mostly JSON: [`Json`] parses, queries and writes it.
+//!
 //! Before hooks (ABI v1.2) check requests before they reach a room, e.g. for a token: plain
 //! functions `fn(&Gate, &Request) -> Verdict`, exported with
 //! `party!(MyParty, before_connect = f, before_request = g)` (see [`party!`] and [`Gate`]).
@@ -55,7 +57,7 @@ use std::fmt;
 pub use codec::{decode_list, encode_list};
 pub use gate::{Gate, Verdict};
 pub use http::{Request, Response};
-pub use json::{json_string, push_json_string};
+pub use json::{json_string, push_json_string, Json, JsonError, JSON_MAX_DEPTH};
 pub use storage::{ListOptions, Storage};
 
 use rt::{check, read_out, read_out_string};

@@ -111,6 +111,7 @@ fn install_panic_hook() {
 }
 
 /// `panicked at src/lib.rs:12:9: the message`.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the hook and the unit test
 pub(crate) fn panic_line(info: &std::panic::PanicInfo<'_>) -> String {
     let payload = info.payload();
     let message = match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {

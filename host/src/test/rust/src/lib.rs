@@ -2,9 +2,11 @@
 //!
 //! - room `panic-in-new`: `Party::new` panics;
 //! - text message `panic TEXT`: the hook panics with TEXT;
+//! - text message `json TEXT`: parses TEXT, answers `ok ` and the value written back, or `error `
+//!   and the parser's error;
 //! - HTTP request with `?panic`: the before hook panics; other requests answer `ok`.
 
-use partyhost::{Connection, Gate, Message, Party, Request, Response, Room, Verdict};
+use partyhost::{Connection, Gate, Json, Message, Party, Request, Response, Room, Verdict};
 
 struct Probe;
 
@@ -20,6 +22,15 @@ impl Party for Probe {
         let text = msg.as_text().unwrap_or("");
         if let Some(what) = text.strip_prefix("panic ") {
             panic!("asked to panic: {}", what);
+        }
+        if let Some(json) = text.strip_prefix("json ") {
+            let reply = match Json::parse(json) {
+                // Written, compared with a copy and dropped: each recurses once per level.
+                Ok(v) => format!("ok {}{}", v, if v.clone() == v { "" } else { " (a copy differs)" }),
+                Err(e) => format!("error {}", e),
+            };
+            let _ = conn.send_text(&reply);
+            return;
         }
         let _ = conn.send_text(text);
     }

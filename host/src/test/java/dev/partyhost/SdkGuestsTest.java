@@ -13,6 +13,8 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The SDKs' own behaviour inside the real host, through their test guests: rust-probe
@@ -80,6 +82,35 @@ class SdkGuestsTest {
       assertEquals(500, host.get("/parties/rust-probe/gate?panic").statusCode());
       assertErrorLogged(log, "rust-probe", "gate", "the gate panics", at);
       assertEquals("ok", host.get("/parties/rust-probe/gate").body());
+    }
+  }
+
+  /** The same JSON texts to both SDKs' parsers and writers, compiled to Wasm: the same answers. */
+  @ParameterizedTest
+  @ValueSource(strings = {"rust-probe", "c-probe"})
+  void bothSdksReadAndWriteJson(String party) {
+    String deep = "[".repeat(128) + "]".repeat(128);
+    String[][] cases = {
+        {"{\"a\": [1, -2.5, \"x\\u00e9\\ud83d\\ude00\\n\\/\", true, null], \"b\": {},\n \"c\": \"é😀\"}",
+         "ok {\"a\":[1,-2.5,\"xé😀\\n/\",true,null],\"b\":{},\"c\":\"é😀\"}"},
+        {"\"\\u0001\\\"\"", "ok \"\\u0001\\\"\""},
+        {deep, "ok " + deep},
+        {"[" + deep + "]", "error nested too deeply at byte 128"},
+        {"", "error unexpected end, expected a value at byte 0"},
+        {"[1,]", "error expected a value at byte 3"},
+        {"{\"a\":1", "error expected , or } at byte 6"},
+        {"{\"a\" 1}", "error expected : at byte 5"},
+        {"01", "error leading zero at byte 1"},
+        {"[1] x", "error text after the value at byte 4"},
+        {"\"\\ud83d\"", "error lone surrogate at byte 1"},
+        {"\"a\tb\"", "error control character in string at byte 2"},
+        {"NaN", "error expected a value at byte 0"},
+    };
+    try (Ws ws = host.ws("/parties/" + party + "/json")) {
+      for (String[] c : cases) {
+        ws.send("json " + c[0]);
+        assertEquals(c[1], ws.nextText(), c[0]);
+      }
     }
   }
 
