@@ -86,7 +86,8 @@ pub trait Party: Sized + 'static {
         let _ = (room, conn, msg);
     }
 
-    /// `conn` closed with `code` (1005 if the peer gave none). Sends to it fail with
+    /// `conn` closed with `code`: the peer's (or yours, from [`Connection::close`]), 1000 if its close
+    /// frame had none, 1006 if the connection ended without one. Sends to it fail with
     /// [`Error::Closed`]; its id, URI, state and tags still answer. Afterwards the handle is dead.
     fn on_close(&mut self, room: &Room, conn: &Connection, code: u16, reason: &str) {
         let _ = (room, conn, code, reason);

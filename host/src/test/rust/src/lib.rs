@@ -4,9 +4,10 @@
 //! - text message `panic TEXT`: the hook panics with TEXT;
 //! - text message `json TEXT`: parses TEXT, answers `ok ` and the value written back, or `error `
 //!   and the parser's error;
+//! - `on_close` logs `on_close CODE REASON` at INFO;
 //! - HTTP request with `?panic`: the before hook panics; other requests answer `ok`.
 
-use partyhost::{Connection, Gate, Json, Message, Party, Request, Response, Room, Verdict};
+use partyhost::{Connection, Gate, Json, Level, Message, Party, Request, Response, Room, Verdict};
 
 struct Probe;
 
@@ -33,6 +34,10 @@ impl Party for Probe {
             return;
         }
         let _ = conn.send_text(text);
+    }
+
+    fn on_close(&mut self, _room: &Room, _conn: &Connection, code: u16, reason: &str) {
+        partyhost::log(Level::Info, &format!("on_close {} {}", code, reason));
     }
 
     fn on_request(&mut self, _room: &Room, _req: &Request) -> Response {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.support.LogCapture;
+import dev.partyhost.support.RawWs;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
 import java.nio.file.Files;
@@ -111,6 +112,24 @@ class SdkGuestsTest {
         ws.send("json " + c[0]);
         assertEquals(c[1], ws.nextText(), c[0]);
       }
+    }
+  }
+
+  /** What Party::on_close gets, as ABI section 6 says: the peer's code, 1000 when its close frame has
+   * none, 1006 when the connection ends without a close frame. */
+  @Test
+  void onCloseGetsThePeersCodeOr1000OrWithoutACloseFrame1006() throws Exception {
+    try (LogCapture log = new LogCapture("partyhost.guest")) {
+      try (RawWs ws = RawWs.open(host, "/parties/rust-probe/closing?_pk=a")) {
+        ws.send(true, RawWs.CLOSE, new byte[] {0x0f, (byte) 0xa0, 'b', 'y', 'e'}); // 4000 "bye"
+        log.awaitLine(m -> m.equals("[rust-probe/closing] on_close 4000 bye"));
+      }
+      try (RawWs ws = RawWs.open(host, "/parties/rust-probe/closing?_pk=b")) {
+        ws.send(true, RawWs.CLOSE, new byte[0]);
+        log.awaitLine(m -> m.equals("[rust-probe/closing] on_close 1000 "));
+      }
+      RawWs.open(host, "/parties/rust-probe/closing?_pk=c").close(); // no close frame
+      log.awaitLine(m -> m.equals("[rust-probe/closing] on_close 1006 "));
     }
   }
 
