@@ -130,7 +130,7 @@ $(TEST_TOOLS):
 # --- guests -------------------------------------------------------------------------------------
 examples: $(WASM)/chat.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
 
-RUST_SOURCES := $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth -name '*.rs' -o -name Cargo.toml) \
+RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth -name '*.rs' -o -name Cargo.toml) \
                 examples-wasm/Cargo.toml examples-wasm/.cargo/config.toml
 $(BUILD)/cargo/wasm32-unknown-unknown/release/%.wasm: $(RUST_SOURCES) | $(TOOLCHAINS)
 	cd examples-wasm && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir ../$(BUILD)/cargo
@@ -152,17 +152,27 @@ $(WASM)/relay-c.wasm: examples-wasm/relay-c/relay.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 
-# Your own parties: `make rust-party DIR=path/to/crate` (the folder name is the crate and party name)
-# and `make c-party SRC=path/to/party.c [C_LIBC=wasi]`; both write build/parties/NAME.wasm.
+# Your own parties: `make rust-party DIR=path/to/crate [OUT=path/to/name.wasm]` and
+# `make c-party SRC=path/to/party.c [C_LIBC=wasi]`; both write build/parties/NAME.wasm by default
+# (NAME: the [package] name in Cargo.toml, or the C file's name).
 PARTIES := $(BUILD)/parties
 RUST_GUEST_FLAGS := -C link-arg=-zstack-size=16384 -C link-arg=--max-memory=16777216
+# Debian's cargo cannot read a lock file of version 4 (cargo 1.78 and later write them): say so
+# instead of cargo's own error. The .wasm cargo made is read from its JSON messages.
 rust-party: | $(TOOLCHAINS)
-	@test -n "$(DIR)" || { echo "usage: make rust-party DIR=path/to/crate"; exit 2; }
+	@test -n "$(DIR)" || { echo "usage: make rust-party DIR=path/to/crate [OUT=path/to/name.wasm]"; exit 2; }
+	@if grep -qs '^version = [4-9]' $(DIR)/Cargo.lock; then \
+	  echo "$(DIR)/Cargo.lock was written by a newer cargo than Debian's: delete it (a party without registry"; \
+	  echo "dependencies loses nothing) and see guest-sdk-rust/README.md, Toolchain"; exit 1; fi
+	@mkdir -p $(BUILD)/cargo-parties
 	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build --release --target wasm32-unknown-unknown \
-	  --manifest-path $(DIR)/Cargo.toml --target-dir $(BUILD)/cargo-parties
-	@mkdir -p $(PARTIES)
-	cp $(BUILD)/cargo-parties/wasm32-unknown-unknown/release/$(subst -,_,$(notdir $(abspath $(DIR)))).wasm \
-	  $(PARTIES)/$(notdir $(abspath $(DIR))).wasm
+	  --manifest-path $(DIR)/Cargo.toml --target-dir $(BUILD)/cargo-parties \
+	  --message-format=json-render-diagnostics > $(BUILD)/cargo-parties/messages.json
+	@wasm=$$(sed -n 's/.*"filenames":\["\([^"]*\.wasm\)"\].*/\1/p' $(BUILD)/cargo-parties/messages.json | tail -n 1); \
+	test -n "$$wasm" || { echo "$(DIR): cargo made no .wasm (crate-type = [\"cdylib\"] in [lib]?)"; exit 1; }; \
+	name=$$(sed -n '/^\[package\]/,/^\[/s/^name *= *"\([^"]*\)".*/\1/p' $(DIR)/Cargo.toml | head -n 1); \
+	out="$(or $(OUT),$(PARTIES)/$$name.wasm)"; \
+	mkdir -p "$$(dirname "$$out")" && cp "$$wasm" "$$out" && echo "$$wasm -> $$out"
 c-party: | $(TOOLCHAINS)
 	@test -n "$(SRC)" || { echo "usage: make c-party SRC=path/to/party.c [C_LIBC=wasi]"; exit 2; }
 	@mkdir -p $(PARTIES)
@@ -175,12 +185,15 @@ $(CONFORMANCE)/%.wasm: abi/conformance/%.wat | $(TOOLCHAINS)
 	@mkdir -p $(@D) && wat2wasm $< -o $@
 test-wasm: $(patsubst host/src/test/wat/%.wat,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/wat/*.wat)) \
            $(patsubst host/src/test/c/%.c,$(TEST_WASM)/%.wasm,$(wildcard host/src/test/c/*.c)) \
-           $(TEST_WASM)/c-sdk-all-abi.wasm $(TEST_WASM)/rust-sdk-all-abi.wasm \
+           $(TEST_WASM)/c-sdk-all-abi.wasm $(TEST_WASM)/rust-sdk-all-abi.wasm $(TEST_WASM)/rust-probe.wasm \
            $(patsubst host/src/test/wat-rejected/%.wat,$(TEST_WASM)-rejected/%.wasm,$(wildcard host/src/test/wat-rejected/*.wat))
-$(TEST_WASM)/rust-sdk-all-abi.wasm: $(shell find guest-sdk-rust/src guest-sdk-rust/all-abi -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
+$(TEST_WASM)/rust-sdk-all-abi.wasm: guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src guest-sdk-rust/all-abi -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
 	RUSTFLAGS="$(RUST_GUEST_FLAGS)" $(CARGO) build -q --release --target wasm32-unknown-unknown \
 	  --manifest-path guest-sdk-rust/all-abi/Cargo.toml --target-dir $(BUILD)/cargo-all-abi
 	@mkdir -p $(@D) && cp $(BUILD)/cargo-all-abi/wasm32-unknown-unknown/release/all_abi.wasm $@
+# The Rust SDK's test guest for the host's tests, built as a party is (its folder is not its name).
+$(TEST_WASM)/rust-probe.wasm: guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src host/src/test/rust -name '*.rs' -o -name Cargo.toml) | $(TOOLCHAINS)
+	@$(MAKE) -s rust-party DIR=host/src/test/rust OUT=$@
 $(TEST_WASM)/c-sdk-all-abi.wasm: guest-sdk-c/test/all_abi.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
@@ -206,11 +219,18 @@ node-deps: host/src/test/node/node_modules/.package-lock.json $(TRY_DEPS)
 host/src/test/node/node_modules/.package-lock.json: host/src/test/node/package-lock.json
 	npm ci --prefix host/src/test/node --no-audit --no-fund --loglevel=error
 
+# The SDKs' unit tests, natively: the Rust SDK's, the Rust examples' (for this machine's target,
+# since their .cargo/config.toml says wasm32), the C SDK's encodings and its JSON (with sanitizers).
 sdk-test: | $(TOOLCHAINS)
 	$(CARGO) test -q --manifest-path guest-sdk-rust/Cargo.toml
+	cd examples-wasm && $(CARGO) test -q --target $$(/usr/bin/rustc -vV | sed -n 's/^host: //p') \
+	  --target-dir ../$(BUILD)/cargo-examples-test
 	@mkdir -p $(BUILD)
 	gcc -std=c11 -O2 -Wall -Wextra -o $(BUILD)/c-sdk-test guest-sdk-c/test/test_encoding.c
 	$(BUILD)/c-sdk-test abi/conformance/encoding-vectors.txt
+	gcc -std=c11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -o $(BUILD)/c-sdk-json guest-sdk-c/test/test_json.c -lm
+	$(BUILD)/c-sdk-json
 
 clean:
 	rm -rf $(BUILD) host/target host/.cifuzz-corpus

@@ -7,8 +7,8 @@
  * partyhost_alloc, the allocator (ph_alloc/ph_free) and, freestanding, the
  * memcpy/memmove/memset/memcmp the compiler may call.
  *
- * The pure helpers (byte-string lists, request records, counting writer)
- * do not depend on the host and also compile natively (e.g. gcc), which is
+ * The pure helpers (byte-string lists, request records, counting writer,
+ * JSON) do not depend on the host and also compile natively (e.g. gcc), which is
  * how test/test_encoding.c checks them.
  */
 #ifndef PARTYHOST_H
@@ -277,6 +277,102 @@ static inline int ph_request_header(const ph_request *req, const char *name, ph_
 }
 
 /* ------------------------------------------------------------------ */
+/* JSON (partyhost.c; no malloc, pure: also compiles natively).         */
+/*                                                                      */
+/* Reading: ph_json_parse checks a whole text strictly (RFC 8259,      */
+/* UTF-8, escapes, surrogate pairs) into tokens in an array you give,   */
+/* one token per value and per object key, in text order: token 0 is  */
+/* the root, and an array's or object's contents follow it. Tokens are  */
+/* int32_t indexes; the lookups answer PH_NOT_FOUND (< 0) when there is */
+/* nothing, and every function takes a negative index as "nothing", so  */
+/* lookups chain: ph_json_find(&doc, ph_json_find(&doc, 0, "a"), "b").  */
+
+#define PH_JSON_NULL   1
+#define PH_JSON_BOOL   2
+#define PH_JSON_NUMBER 3
+#define PH_JSON_STRING 4
+#define PH_JSON_ARRAY  5
+#define PH_JSON_OBJECT 6
+
+/* Deeper nesting is refused (PH_INVALID), as in the Rust SDK. */
+#define PH_JSON_MAX_DEPTH 128
+
+typedef struct ph_json_tok {
+    uint8_t type;   /* PH_JSON_* */
+    uint32_t start; /* the value's text: [start, start + len), quotes and brackets included */
+    uint32_t len;
+    uint32_t count; /* array: items; object: members (each a key token, then its value) */
+    uint32_t next;  /* the token after this value and everything in it */
+} ph_json_tok;
+
+typedef struct ph_json {
+    const uint8_t *text;
+    uint32_t len;
+    ph_json_tok *toks;
+    uint32_t count;      /* tokens used */
+    const char *error;   /* after a failed parse: why ("expected , or ]"), else NULL */
+    uint32_t error_pos;  /* and at which byte */
+} ph_json;
+
+/* PH_OK; PH_INVALID (not JSON: doc->error, doc->error_pos); PH_TOO_LARGE (more than cap tokens).
+ * The text and the tokens must outlive the doc. */
+int32_t ph_json_parse(ph_json *doc, const void *text, uint32_t len, ph_json_tok *toks, uint32_t cap);
+/* The type of a token, or 0 for a negative index. */
+int ph_json_type(const ph_json *doc, int32_t tok);
+/* The value of an object's member called key (the last one if the key occurs twice, as in
+ * JavaScript's JSON.parse), or PH_NOT_FOUND. */
+int32_t ph_json_find(const ph_json *doc, int32_t obj, const char *key);
+/* Item i of an array, or PH_NOT_FOUND. Objects: key k = obj + 1, its value k + 1, the next key
+ * doc->toks[k + 1].next; array items likewise: the first obj + 1, then toks[item].next. */
+int32_t ph_json_at(const ph_json *doc, int32_t arr, uint32_t i);
+/* A string (or key) unescaped to UTF-8: returns its length n (or PH_INVALID if tok is not a
+ * string) and writes at most cap bytes at out; when n < cap, all of it and a 0 after it. */
+int32_t ph_json_get_string(const ph_json *doc, int32_t tok, char *out, uint32_t cap);
+/* 1 if tok is a string equal to the UTF-8 bytes s[0..len), else 0. */
+int ph_json_string_eq(const ph_json *doc, int32_t tok, const void *s, uint32_t len);
+/* A number that is an integer (1, -20, 1e3, 2.50e1): PH_OK; PH_INVALID if tok is another value
+ * or has a fraction; PH_TOO_LARGE outside int64_t. */
+int32_t ph_json_get_i64(const ph_json *doc, int32_t tok, int64_t *out);
+/* A number: PH_OK, PH_INVALID, or PH_TOO_LARGE (beyond double). Correctly rounded for up to 15
+ * significant digits and a decimal exponent within +-22 (what parties send); otherwise it may be
+ * off in its last digit or two (no strtod freestanding). */
+int32_t ph_json_get_double(const ph_json *doc, int32_t tok, double *out);
+/* true/false: PH_OK and *out 1/0, or PH_INVALID. */
+int32_t ph_json_get_bool(const ph_json *doc, int32_t tok, int *out);
+
+/* Writing: a ph_writer (counting, snprintf style) that places commas and colons, e.g.
+ *   ph_json_writer j = ph_json_writer_init(buf, sizeof buf);
+ *   ph_json_begin_object(&j); ph_json_key(&j, "count"); ph_json_put_int(&j, 3); ph_json_end_object(&j);
+ *   if (ph_writer_ok(&j.w)) send(buf, j.w.len);     -> {"count":3}
+ * Strings are escaped as JSON requires (quotes, backslash, control characters); other bytes pass
+ * as they are, but bytes that are not UTF-8 become U+FFFD, so the output is always valid text. */
+typedef struct ph_json_writer {
+    ph_writer w;
+    int comma; /* a value came before: the next one needs a comma */
+} ph_json_writer;
+
+static inline ph_json_writer ph_json_writer_init(void *buf, uint32_t cap)
+{
+    ph_json_writer j;
+    j.w = ph_writer_init(buf, cap);
+    j.comma = 0;
+    return j;
+}
+
+void ph_json_begin_object(ph_json_writer *j);
+void ph_json_end_object(ph_json_writer *j);
+void ph_json_begin_array(ph_json_writer *j);
+void ph_json_end_array(ph_json_writer *j);
+void ph_json_key(ph_json_writer *j, const char *key);
+void ph_json_put_string(ph_json_writer *j, const void *s, uint32_t len);
+void ph_json_put_cstring(ph_json_writer *j, const char *s);
+void ph_json_put_int(ph_json_writer *j, int64_t v);
+void ph_json_put_bool(ph_json_writer *j, int b);
+void ph_json_put_null(ph_json_writer *j);
+/* A value that is JSON already, e.g. a token's text: ph_json_put_raw(&j, doc.text + t->start, t->len). */
+void ph_json_put_raw(ph_json_writer *j, const void *json, uint32_t len);
+
+/* ------------------------------------------------------------------ */
 /* Host calls (import module "partyhost"), ABI section 7.              */
 
 #ifdef __wasm__
@@ -345,6 +441,14 @@ PH__IMPORT("alarm_delete") int32_t ph_alarm_delete(void);
  * value is up to 8 KiB without CR, LF or NUL. At most 64 calls per hook. */
 PH__IMPORT("request_set_header") int32_t ph_request_set_header(const void *name, uint32_t name_len,
                                                                const void *value, uint32_t value_len);
+
+/* ---- assertions ---- */
+
+/* PH_ASSERT(cond): if cond is false, log "assertion failed: cond at file:line" at ERROR and trap
+ * (the room is reset). Always on, NDEBUG or not; works freestanding, where there is no assert.h,
+ * and with wasi-libc, whose assert() writes to stderr (the host log, at INFO) and pulls in stdio. */
+#define PH_ASSERT(cond) ((cond) ? (void)0 : ph__assert_fail(#cond, __FILE__, __LINE__))
+__attribute__((noreturn)) void ph__assert_fail(const char *cond, const char *file, int line);
 
 /* ---- convenience ---- */
 

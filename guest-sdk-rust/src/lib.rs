@@ -27,13 +27,15 @@
 //!
 //! One instance of the type serves one room. Hooks run one at a time, so `&mut self` is all the
 //! synchronization there is. Effects of host calls (sends, closes) are released after the hook
-//! returns, once its [storage](Storage) writes are durable. A panic traps the instance: the host
-//! discards the hook's writes, closes the room's connections with 1011 and starts a fresh
-//! instance on the next event.
+//! returns, once its [storage](Storage) writes are durable. A panic traps the instance, after the
+//! SDK has logged its message and `file:line:column` at ERROR: the host discards the hook's writes,
+//! closes the room's connections with 1011 and starts a fresh instance on the next event.
 //!
 //! An instance is not forever: after a trap, a host restart or a hibernation (a quiet room loses
 //! its instance while its WebSockets stay open) the next event creates a new one with
 //! [`Party::new`]. What must outlive it belongs in [`Room::storage`] (or in connection state).
+//!
+//! Messages are mostly JSON: [`Json`] parses, queries and writes it.
 //!
 //! Before hooks (ABI v1.2) check requests before they reach a room, e.g. for a token: plain
 //! functions `fn(&Gate, &Request) -> Verdict`, exported with
@@ -41,6 +43,7 @@
 
 mod codec;
 mod gate;
+mod heap;
 mod http;
 mod json;
 mod storage;
@@ -54,7 +57,7 @@ use std::fmt;
 pub use codec::{decode_list, encode_list};
 pub use gate::{Gate, Verdict};
 pub use http::{Request, Response};
-pub use json::{json_string, push_json_string};
+pub use json::{json_string, push_json_string, Json, JsonError, JSON_MAX_DEPTH};
 pub use storage::{ListOptions, Storage};
 
 use rt::{check, read_out, read_out_string};
@@ -83,7 +86,8 @@ pub trait Party: Sized + 'static {
         let _ = (room, conn, msg);
     }
 
-    /// `conn` closed with `code` (1005 if the peer gave none). Sends to it fail with
+    /// `conn` closed with `code`: the peer's (or yours, from [`Connection::close`]), 1000 if its close
+    /// frame had none, 1006 if the connection ended without one. Sends to it fail with
     /// [`Error::Closed`]; its id, URI, state and tags still answer. Afterwards the handle is dead.
     fn on_close(&mut self, room: &Room, conn: &Connection, code: u16, reason: &str) {
         let _ = (room, conn, code, reason);

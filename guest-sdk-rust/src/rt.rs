@@ -97,7 +97,36 @@ fn instance<T: Party>(slot: &mut Option<T>) -> &mut T {
     slot.get_or_insert_with(|| T::new(&ROOM))
 }
 
+/// Makes a panic say what and where: the hook logs the message and its `file:line:column` with
+/// the host's `log` at ERROR, then the panic traps as before (the host alone would only log
+/// "unreachable"). Installed by the first hook an instance runs, before hooks included. Only on
+/// wasm32: off it (unit tests) the test harness reports panics.
+#[inline]
+fn install_panic_hook() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| std::panic::set_hook(Box::new(|info| crate::log(crate::Level::Error, &panic_line(info)))));
+    }
+}
+
+/// `panicked at src/lib.rs:12:9: the message`.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the hook and the unit test
+pub(crate) fn panic_line(info: &std::panic::PanicInfo<'_>) -> String {
+    let payload = info.payload();
+    let message = match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
+        (Some(s), _) => s,
+        (_, Some(s)) => s.as_str(),
+        _ => "Box<dyn Any>",
+    };
+    match info.location() {
+        Some(at) => format!("panicked at {}:{}:{}: {}", at.file(), at.line(), at.column(), message),
+        None => format!("panicked: {}", message),
+    }
+}
+
 pub fn on_start<T: Party>(slot: &mut Option<T>) -> i32 {
+    install_panic_hook();
     *slot = None; // drop an old instance first, in case of a second on_start
     *slot = Some(T::new(&ROOM));
     0
@@ -105,6 +134,7 @@ pub fn on_start<T: Party>(slot: &mut Option<T>) -> i32 {
 
 /// SAFETY (all hooks below): the pointer/length arguments come from the host per ABI section 3.
 pub unsafe fn on_connect<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32) -> i32 {
+    install_panic_hook();
     let buf = HostBuf::new(p, n);
     let req = match Request::from_record(buf.bytes()) {
         Ok(r) => r,
@@ -115,6 +145,7 @@ pub unsafe fn on_connect<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i
 }
 
 pub unsafe fn on_message<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32, kind: i32) -> i32 {
+    install_panic_hook();
     let buf = HostBuf::new(p, n);
     let msg = match kind {
         0 => match std::str::from_utf8(buf.bytes()) {
@@ -129,6 +160,7 @@ pub unsafe fn on_message<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i
 }
 
 pub unsafe fn on_close<T: Party>(slot: &mut Option<T>, conn: i32, code: i32, p: i32, n: i32) -> i32 {
+    install_panic_hook();
     let buf = HostBuf::new(p, n);
     let reason = String::from_utf8_lossy(buf.bytes());
     instance(slot).on_close(&ROOM, &Connection::from_handle(conn), code as u16, &reason);
@@ -136,6 +168,7 @@ pub unsafe fn on_close<T: Party>(slot: &mut Option<T>, conn: i32, code: i32, p: 
 }
 
 pub unsafe fn on_error<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32) -> i32 {
+    install_panic_hook();
     let buf = HostBuf::new(p, n);
     let error = String::from_utf8_lossy(buf.bytes());
     instance(slot).on_error(&ROOM, &Connection::from_handle(conn), &error);
@@ -143,6 +176,7 @@ pub unsafe fn on_error<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32
 }
 
 pub unsafe fn on_request<T: Party>(slot: &mut Option<T>, p: i32, n: i32) -> i32 {
+    install_panic_hook();
     let buf = HostBuf::new(p, n);
     let req = match Request::from_record(buf.bytes()) {
         Ok(r) => r,
@@ -169,6 +203,7 @@ fn respond(resp: &Response) -> i32 {
 }
 
 pub fn on_alarm<T: Party>(slot: &mut Option<T>) -> i32 {
+    install_panic_hook();
     instance(slot).on_alarm(&ROOM);
     0
 }
@@ -182,6 +217,7 @@ where
     F: FnOnce(&Gate, &Request) -> Verdict,
 {
     keep_request_set_header();
+    install_panic_hook();
     let buf = HostBuf::new(p, n);
     let req = Request::from_record(buf.bytes());
     drop(buf);
@@ -250,6 +286,25 @@ mod tests {
         assert_eq!(seen, Some(Some("Bearer t".to_string())));
         // Off wasm32 `respond` is a stub answering NOT_IMPLEMENTED: the hook hands its status on.
         assert_eq!(gate(&req, |_, _| Verdict::deny(401, "no")), sys::NOT_IMPLEMENTED);
+    }
+
+    #[test]
+    fn panic_lines_say_what_and_where() {
+        use std::sync::Mutex;
+        static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|info| LINES.lock().unwrap().push(panic_line(info))));
+        let line = line!() + 1;
+        let _ = std::panic::catch_unwind(|| panic!("boom {}", 42));
+        let _ = std::panic::catch_unwind(|| panic!("plain"));
+        let _ = std::panic::catch_unwind(|| None::<u8>.unwrap());
+        std::panic::set_hook(previous);
+        let lines = LINES.lock().unwrap();
+        assert_eq!(lines[0], format!("panicked at src/rt.rs:{}:45: boom 42", line));
+        assert_eq!(lines[1], format!("panicked at src/rt.rs:{}:45: plain", line + 1));
+        // #[track_caller]: the place is the caller's.
+        assert!(lines[2].starts_with(&format!("panicked at src/rt.rs:{}:", line + 2)), "{}", lines[2]);
+        assert!(lines[2].ends_with("on a `None` value"), "{}", lines[2]);
     }
 
     #[test]

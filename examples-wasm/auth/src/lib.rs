@@ -25,7 +25,7 @@
 //! - HTTP, any method: the token as `Authorization: Bearer T` or `?token=T`, the user as
 //!   `?user=U`; the same 401 and 400, else `{"user":U}`.
 
-use partyhost::{json_string, Connection, Gate, Message, Party, Request, Response, Room, Verdict};
+use partyhost::{Connection, Gate, Json, Message, Party, Request, Response, Room, Verdict};
 
 /// The header that carries the admitted user from the gate to the room.
 const USER_HEADER: &str = "x-user";
@@ -42,7 +42,7 @@ impl Party for AuthChat {
         let user = user_of(req);
         // Later hooks do not see the upgrade request: keep the user with the connection.
         let _ = conn.set_state(user.as_bytes());
-        let _ = conn.send_text(&format!(r#"{{"type":"welcome","user":{}}}"#, json_string(user)));
+        let _ = conn.send_text(&Json::object([("type", Json::from("welcome")), ("user", user.into())]).to_string());
     }
 
     fn on_message(&mut self, room: &Room, conn: &Connection, msg: Message) {
@@ -51,12 +51,12 @@ impl Party for AuthChat {
             Message::Binary(_) => return,
         };
         let user = String::from_utf8_lossy(&conn.state()).into_owned();
-        let out = format!(r#"{{"type":"message","user":{},"text":{}}}"#, json_string(&user), json_string(text));
-        let _ = room.broadcast(&out, &[*conn]);
+        let out = Json::object([("type", Json::from("message")), ("user", user.into()), ("text", text.into())]);
+        let _ = room.broadcast(&out.to_string(), &[*conn]);
     }
 
     fn on_request(&mut self, _room: &Room, req: &Request) -> Response {
-        Response::json(format!(r#"{{"user":{}}}"#, json_string(user_of(req))))
+        Response::json(Json::object([("user", Json::from(user_of(req)))]).to_string())
     }
 }
 
@@ -188,7 +188,8 @@ mod tests {
 
     #[test]
     fn json_strings() {
-        assert_eq!(json_string("alice"), r#""alice""#);
-        assert_eq!(json_string("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
+        let welcome = |user: &str| Json::object([("type", Json::from("welcome")), ("user", user.into())]).to_string();
+        assert_eq!(welcome("alice"), r#"{"type":"welcome","user":"alice"}"#);
+        assert_eq!(welcome("a\"b\\c\n\u{1}é"), "{\"type\":\"welcome\",\"user\":\"a\\\"b\\\\c\\n\\u0001é\"}");
     }
 }

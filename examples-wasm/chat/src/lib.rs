@@ -18,7 +18,7 @@
 
 use std::collections::VecDeque;
 
-use partyhost::{Connection, Error, Level, ListOptions, Message, Party, Request, Response, Room, decode_list, encode_list, log, push_json_string};
+use partyhost::{Connection, Error, Json, Level, ListOptions, Message, Party, Request, Response, Room, decode_list, encode_list, log};
 
 const HISTORY: usize = 100;
 /// Longer texts are relayed but not stored: 100 of them must fit the history message (1 MiB by
@@ -88,22 +88,14 @@ impl Chat {
     /// The history message with the newest `n` messages.
     fn history_json(&self, n: usize) -> String {
         let skip = self.history.len().saturating_sub(n);
-        let size: usize = self.history.iter().skip(skip).map(|m| m.from.len() + m.text.len() + 24).sum();
-        let mut out = String::with_capacity(40 + size);
-        out.push_str(r#"{"type":"history","messages":["#);
-        for (i, m) in self.history.iter().skip(skip).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(r#"{"from":"#);
-            push_json_string(&mut out, &m.from);
-            out.push_str(r#","text":"#);
-            push_json_string(&mut out, &m.text);
-            out.push('}');
-        }
-        out.push_str("]}");
-        out
+        let messages = self.history.iter().skip(skip).map(|m| Json::object([("from", Json::from(&m.from)), ("text", Json::from(&m.text))]));
+        Json::object([("type", Json::from("history")), ("messages", Json::array(messages))]).to_string()
     }
+}
+
+/// What the other connections get for a message: `{"type":"message","from":ID,"text":T}`.
+fn message_json(from: &str, text: &str) -> String {
+    Json::object([("type", Json::from("message")), ("from", from.into()), ("text", text.into())]).to_string()
 }
 
 impl Party for Chat {
@@ -135,13 +127,7 @@ impl Party for Chat {
             Message::Binary(_) => return,
         };
         let from = conn.id();
-        let mut out = String::with_capacity(48 + from.len() + text.len());
-        out.push_str(r#"{"type":"message","from":"#);
-        push_json_string(&mut out, &from);
-        out.push_str(r#","text":"#);
-        push_json_string(&mut out, text);
-        out.push('}');
-        let _ = room.broadcast(&out, &[*conn]);
+        let _ = room.broadcast(&message_json(&from, text), &[*conn]);
 
         if text.len() <= MAX_STORED_TEXT {
             if let Err(e) = self.store(room, from, text) {
@@ -168,21 +154,13 @@ partyhost::party!(Chat);
 mod tests {
     use super::*;
 
-    fn esc(s: &str) -> String {
-        let mut out = String::new();
-        push_json_string(&mut out, s);
-        out
-    }
-
     #[test]
-    fn json_escaping() {
-        assert_eq!(esc(""), r#""""#);
-        assert_eq!(esc("plain"), r#""plain""#);
-        assert_eq!(esc(r#"a"b\c"#), r#""a\"b\\c""#);
-        assert_eq!(esc("l1\nl2\r\t\u{8}\u{c}"), r#""l1\nl2\r\t\b\f""#);
-        assert_eq!(esc("\u{0}\u{1f}x\u{7f}"), "\"\\u0000\\u001fx\u{7f}\"");
-        assert_eq!(esc("héllo ✓ 😀"), "\"héllo ✓ 😀\"");
-        assert_eq!(esc("/</script>"), "\"/</script>\"");
+    fn messages_escape_what_json_requires() {
+        let json = |text: &str| message_json("a\"b", text);
+        assert_eq!(json("plain"), r#"{"type":"message","from":"a\"b","text":"plain"}"#);
+        assert_eq!(json("l1\nl2\r\t\u{8}\u{c}\\"), r#"{"type":"message","from":"a\"b","text":"l1\nl2\r\t\b\f\\"}"#);
+        assert_eq!(json("\u{0}\u{1f}x\u{7f}"), "{\"type\":\"message\",\"from\":\"a\\\"b\",\"text\":\"\\u0000\\u001fx\u{7f}\"}");
+        assert_eq!(json("héllo ✓ 😀 /</script>"), r#"{"type":"message","from":"a\"b","text":"héllo ✓ 😀 /</script>"}"#);
     }
 
     #[test]

@@ -26,7 +26,7 @@
 
 use std::collections::BTreeMap;
 
-use partyhost::{Connection, Error, Level, ListOptions, Message, Party, Request, Response, Room, log, now_ms, push_json_string};
+use partyhost::{Connection, Error, Json, Level, ListOptions, Message, Party, Request, Response, Room, log, now_ms};
 
 const MAX_QUESTION: usize = 1000;
 const MAX_OPTION: usize = 100;
@@ -211,33 +211,16 @@ partyhost::party!(Poll);
 
 /// `{"type":TYPE,"question":Q[,"closesAt":T],"votes":{...}}`.
 fn state_json(kind: &str, question: &str, closes_at: Option<i64>, votes: &BTreeMap<String, u32>) -> String {
-    let mut out = String::with_capacity(64 + question.len() + votes.keys().map(|k| k.len() + 16).sum::<usize>());
-    out.push_str(r#"{"type":"#);
-    push_json_string(&mut out, kind);
-    out.push_str(r#","question":"#);
-    push_json_string(&mut out, question);
+    let mut state = Json::object([("type", Json::from(kind)), ("question", question.into())]);
     if let Some(t) = closes_at {
-        out.push_str(r#","closesAt":"#);
-        out.push_str(&t.to_string());
+        state.set("closesAt", t);
     }
-    out.push_str(r#","votes":{"#);
-    for (i, (option, n)) in votes.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_json_string(&mut out, option);
-        out.push(':');
-        out.push_str(&n.to_string());
-    }
-    out.push_str("}}");
-    out
+    state.set("votes", Json::object(votes.iter().map(|(option, n)| (option.as_str(), Json::from(*n)))));
+    state.to_string()
 }
 
 fn error_json(message: &str) -> String {
-    let mut out = String::from(r#"{"type":"error","error":"#);
-    push_json_string(&mut out, message);
-    out.push('}');
-    out
+    Json::object([("type", Json::from("error")), ("error", message.into())]).to_string()
 }
 
 fn send_error(conn: &Connection, message: &str) {
