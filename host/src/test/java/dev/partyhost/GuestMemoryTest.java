@@ -8,7 +8,6 @@ import dev.partyhost.guest.ByteList;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
-import dev.partyhost.room.HostCalls;
 import dev.partyhost.support.TestHost;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -25,9 +24,9 @@ class GuestMemoryTest {
   /** The example relays, loaded by the host's loader; every host call but broadcast answers NOT_IMPLEMENTED. */
   private static Guest relay(String party) throws Exception {
     byte[] bytes = Files.readAllBytes(TestHost.wasm("wasm", party));
-    GuestModule module = GuestModule.load(bytes, HostCalls.SIGNATURES, ExecutionMode.INTERPRETED, 1 << 24, 256);
+    GuestModule module = GuestModule.load(bytes, ExecutionMode.INTERPRETED, 1 << 24, 256);
     List<HostFunction> calls = new ArrayList<>();
-    HostCalls.SIGNATURES.forEach((name, type) -> calls.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
+    Abi.IMPORTS.forEach((name, type) -> calls.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
         (instance, args) -> new long[] {name.equals("broadcast") ? 1 : Abi.NOT_IMPLEMENTED})));
     Guest guest = new Guest(module.instantiate(calls, List.of()));
     assertEquals(0, guest.start());
