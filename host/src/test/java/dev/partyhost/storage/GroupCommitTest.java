@@ -5,99 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partyhost.support.HeldWritesEngine;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group commit (GroupCommit) over a stand-in engine whose writes finish when the test says: one write
- * in flight, what comes meanwhile merged per room into the next, completions in submission order,
- * loads after a room's earlier submits, fencing after a failed write, and drain.
+ * Group commit (GroupCommit) over a stand-in engine whose writes finish when the test says
+ * (support/HeldWritesEngine): one write in flight, what comes meanwhile merged per room into the next,
+ * completions in submission order, loads after a room's earlier submits, fencing after a failed write,
+ * and drain.
  */
 class GroupCommitTest {
   private static final RoomKey A = new RoomKey("p", "a");
   private static final RoomKey B = new RoomKey("p", "b");
   private static final RoomKey C = new RoomKey("p", "c");
 
-  /** The engine's neighbour role, by hand: records each write and load; a write finishes on {@link #succeed}/{@link #fail}. */
-  private static final class Engine implements StorageEngine {
-    private final Deque<Promise<Void>> inFlight = new ArrayDeque<>();
-    /** Every group handed to write(), in order, as room -> its writes (null: delete), "clear" and "alarm" noted. */
-    final List<Map<RoomKey, String>> written = new ArrayList<>();
-    final List<RoomKey> loads = new ArrayList<>();
-    /** When set, write() throws it instead of returning a future. */
-    RuntimeException throwOnWrite;
-
-    @Override
-    public Future<StoredRoom> load(RoomKey room) {
-      loads.add(room);
-      return Future.succeededFuture(new StoredRoom(RoomStore.emptyMap(), null));
-    }
-
-    @Override
-    public Future<Void> write(List<Changes> group) {
-      if (throwOnWrite != null) throw throwOnWrite;
-      Map<RoomKey, String> described = new LinkedHashMap<>();
-      for (Changes c : group) {
-        if (described.containsKey(c.room)) throw new AssertionError("two Changes for " + c.room + " in one write");
-        described.put(c.room, GroupCommitTest.describe(c));
-      }
-      written.add(described);
-      Promise<Void> done = Promise.promise();
-      inFlight.add(done);
-      return done.future();
-    }
-
-    void succeed() {
-      inFlight.remove().complete();
-    }
-
-    void fail(String why) {
-      inFlight.remove().fail(why);
-    }
-
-    int inFlight() {
-      return inFlight.size();
-    }
-
-    @Override
-    public Future<Map<RoomKey, Long>> alarms() {
-      return Future.succeededFuture(Map.of());
-    }
-
-    @Override
-    public String describe() {
-      return "stand-in";
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  private final Engine engine = new Engine();
+  private final HeldWritesEngine engine = new HeldWritesEngine();
   private final GroupCommit commits = new GroupCommit(engine);
   /** What finished, in order: a hook's name, "!" before it when it failed. */
   private final List<String> finished = new ArrayList<>();
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** One Changes as text: "clear " if it clears, then key=value (key=- for a delete), then "alarm=N". */
-  private static String describe(Changes c) {
-    StringBuilder s = new StringBuilder(c.clearsAll() ? "clear " : "");
-    c.writes().forEach((k, v) -> s.append(new String(k, StandardCharsets.UTF_8)).append('=')
-        .append(v == null ? "-" : new String(v, StandardCharsets.UTF_8)).append(' '));
-    if (c.alarmChanged()) s.append("alarm=").append(c.alarm());
-    return s.toString().trim();
   }
 
   /** A loading of a room's data, empty. */
