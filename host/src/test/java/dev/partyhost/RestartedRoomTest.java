@@ -3,13 +3,9 @@ package dev.partyhost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.partyhost.support.Poll;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
@@ -40,27 +36,16 @@ class RestartedRoomTest {
         assertEquals(1012, a.awaitClose());
         assertEquals(1012, b.awaitClose());
         // The host has seen both closes: each was handed to the dropped room's loop as it was seen.
-        Poll.until(() -> stats(host).get("connections").asInt() == 0, Ws.TIMEOUT_MS);
+        Poll.until(() -> host.stats().get("connections").asInt() == 0, Ws.TIMEOUT_MS);
       }
       // A new room for the id, queued on that loop after the closes: its load is the only new one.
       // (Before the fix, the first close made the dropped room load its data again: 3 loads.)
       assertEquals("{\"count\":0}", host.get(path).body());
-      assertEquals(2, loads(host), stats(host).toString());
+      assertEquals(2, loads(host), host.stats().toString());
     }
   }
 
   private static long loads(TestHost host) {
-    return stats(host).get("loads").get("count").asLong();
-  }
-
-  private static JsonNode stats(TestHost host) {
-    HttpResponse<String> r = host.send(HttpRequest.newBuilder(URI.create(host.url("/_admin/stats")))
-        .header("Authorization", "Bearer " + TestHost.ADMIN_TOKEN).GET());
-    assertEquals(200, r.statusCode(), r.body());
-    try {
-      return new ObjectMapper().readTree(r.body());
-    } catch (java.io.IOException e) {
-      throw new AssertionError("not JSON: " + r.body(), e);
-    }
+    return host.stats().get("loads").get("count").asLong();
   }
 }
