@@ -16,51 +16,68 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Uploading modules (validated before anything is replaced, optional restart) and statistics; token required. */
+/**
+ * Uploading modules (validated before anything is replaced, optional restart) and statistics; token
+ * required. Tests that touch only parties of their own share one host; those that change the host's
+ * config or count everything on it start their own.
+ */
 class AdminTest {
+  private static TestHost shared;
+
+  @BeforeAll
+  static void start() {
+    shared = TestHost.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    shared.close();
+  }
+
   private static byte[] module(String name) throws Exception {
     return Files.readAllBytes(TestHost.wasm("wasm", name));
   }
 
   @Test
   void goodUploadServesNewRoomsAndKeepsLiveOnes() throws Exception {
-    try (TestHost host = TestHost.start()) {
-      assertEquals(404, host.get("/parties/up/room").statusCode());
-      HttpResponse<String> r = host.upload("up", module("relay-c"), TestHost.ADMIN_TOKEN, false);
-      assertEquals(200, r.statusCode(), r.body());
-      assertTrue(r.body().contains("\"party\":\"up\""), r.body());
-      try (Ws a = host.ws("/parties/up/room?_pk=a"); Ws b = host.ws("/parties/up/room?_pk=b")) {
-        a.send("v1");
-        b.expectText("v1");
-        // Replace the relay by the counter without restart: the live room keeps relaying.
-        assertEquals(200, host.upload("up", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
-        a.send("still v1");
-        b.expectText("still v1");
-        // A new room gets the new version.
-        assertEquals("{\"count\":0}", host.get("/parties/up/fresh-room").body());
-      }
+    TestHost host = shared; // party "up"
+    assertEquals(404, host.get("/parties/up/room").statusCode());
+    HttpResponse<String> r = host.upload("up", module("relay-c"), TestHost.ADMIN_TOKEN, false);
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().contains("\"party\":\"up\""), r.body());
+    try (Ws a = host.ws("/parties/up/room?_pk=a"); Ws b = host.ws("/parties/up/room?_pk=b")) {
+      a.send("v1");
+      b.expectText("v1");
+      // Replace the relay by the counter without restart: the live room keeps relaying.
+      assertEquals(200, host.upload("up", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
+      a.send("still v1");
+      b.expectText("still v1");
+      // A new room gets the new version.
+      assertEquals("{\"count\":0}", host.get("/parties/up/fresh-room").body());
     }
   }
 
   @Test
   void badUploadIs400WithTheReasonAndThePreviousVersionKeepsServing() throws Exception {
-    try (TestHost host = TestHost.start()) {
-      assertEquals(200, host.upload("keep", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
-      HttpResponse<String> r = host.upload("keep", "not wasm at all".getBytes(), TestHost.ADMIN_TOKEN, false);
-      assertEquals(400, r.statusCode());
-      assertTrue(r.body().startsWith("Module rejected: not a valid wasm module"), r.body());
-      r = host.upload("keep", Files.readAllBytes(TestHost.wasm("conformance/invalid", "unknown-import")), TestHost.ADMIN_TOKEN, false);
-      assertEquals(400, r.statusCode());
-      assertTrue(r.body().contains("unknown import partyhost.teleport"), r.body());
-      assertEquals("{\"count\":0}", host.get("/parties/keep/room").body());
-      assertEquals(400, host.upload("bad%21name", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
-    }
+    TestHost host = shared; // party "keep"
+    assertEquals(200, host.upload("keep", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
+    HttpResponse<String> r = host.upload("keep", "not wasm at all".getBytes(), TestHost.ADMIN_TOKEN, false);
+    assertEquals(400, r.statusCode());
+    assertTrue(r.body().startsWith("Module rejected: not a valid wasm module"), r.body());
+    r = host.upload("keep", Files.readAllBytes(TestHost.wasm("conformance/invalid", "unknown-import")), TestHost.ADMIN_TOKEN, false);
+    assertEquals(400, r.statusCode());
+    assertTrue(r.body().contains("unknown import partyhost.teleport"), r.body());
+    assertEquals("{\"count\":0}", host.get("/parties/keep/room").body());
+    assertEquals(400, host.upload("bad%21name", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
   }
 
   @Test
   void missingOrWrongTokenIs401AndNoTokenIsLogged() throws Exception {
+    // A host of its own, started under the capture: what it logs at start is checked too.
     try (LogCapture everything = new LogCapture(""); TestHost host = TestHost.start()) {
       assertEquals(401, host.upload("x", module("counter"), null, false).statusCode());
       assertEquals(401, host.upload("x", module("counter"), "wrong-secret", false).statusCode());
@@ -102,19 +119,18 @@ class AdminTest {
 
   @Test
   void restartClosesLiveRoomsWith1012AndReconnectsReachTheNewVersion() throws Exception {
-    try (TestHost host = TestHost.start()) {
-      assertEquals(200, host.upload("swap", module("relay-c"), TestHost.ADMIN_TOKEN, false).statusCode());
-      Ws a = host.ws("/parties/swap/room?_pk=a");
-      Ws b = host.ws("/parties/swap/other?_pk=b");
-      a.send("ping"); // make sure the room is live
-      HttpResponse<String> r = host.upload("swap", module("counter"), TestHost.ADMIN_TOKEN, true);
-      assertEquals(200, r.statusCode(), r.body());
-      assertTrue(r.body().contains("\"restartedRooms\":2"), r.body());
-      assertEquals(1012, a.awaitClose());
-      assertEquals(1012, b.awaitClose());
-      try (Ws again = host.ws("/parties/swap/room?_pk=a")) {
-        again.expectText("{\"count\":0}");
-      }
+    TestHost host = shared; // party "swap"
+    assertEquals(200, host.upload("swap", module("relay-c"), TestHost.ADMIN_TOKEN, false).statusCode());
+    Ws a = host.ws("/parties/swap/room?_pk=a");
+    Ws b = host.ws("/parties/swap/other?_pk=b");
+    a.send("ping"); // make sure the room is live
+    HttpResponse<String> r = host.upload("swap", module("counter"), TestHost.ADMIN_TOKEN, true);
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().contains("\"restartedRooms\":2"), r.body());
+    assertEquals(1012, a.awaitClose());
+    assertEquals(1012, b.awaitClose());
+    try (Ws again = host.ws("/parties/swap/room?_pk=a")) {
+      again.expectText("{\"count\":0}");
     }
   }
 

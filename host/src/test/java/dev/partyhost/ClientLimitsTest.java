@@ -224,7 +224,10 @@ class ClientLimitsTest {
     }
   }
 
-  /** Sends bytes as they are and reads the response until the host closes or 2 s pass. */
+  /**
+   * Sends bytes as they are and reads the response: its head and as much body as its Content-Length
+   * says; without one, until the host closes or pauses for 200 ms; at most 2 s.
+   */
   private static String raw(TestHost host, String request) {
     try (Socket socket = new Socket("127.0.0.1", host.port())) {
       socket.setSoTimeout(2000);
@@ -236,7 +239,11 @@ class ClientLimitsTest {
       try {
         for (int n; (n = in.read(buf)) > 0; ) {
           out.write(buf, 0, n);
-          if (out.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n") && !out.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 101")) {
+          String sofar = out.toString(StandardCharsets.ISO_8859_1);
+          int headEnd = sofar.indexOf("\r\n\r\n");
+          if (headEnd >= 0 && !sofar.startsWith("HTTP/1.1 101")) {
+            long length = contentLength(sofar.substring(0, headEnd));
+            if (length >= 0 && out.size() >= headEnd + 4 + length) break; // the whole response
             socket.setSoTimeout(200); // the head is here: take what follows of the body, then stop
           }
         }
@@ -250,6 +257,21 @@ class ClientLimitsTest {
   }
 
   // --- helpers ---
+
+  /** The Content-Length of a response head, or -1 without a valid one. */
+  private static long contentLength(String head) {
+    for (String line : head.split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+        try {
+          return Long.parseLong(line.substring(colon + 1).trim());
+        } catch (NumberFormatException e) {
+          return -1;
+        }
+      }
+    }
+    return -1;
+  }
 
   private static void assertConnectRefused(TestHost host, String path, String status) {
     try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.partyhost.support.Poll;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
 import java.net.URI;
@@ -325,9 +326,12 @@ class ExamplesTest {
       String path = "/parties/poll/" + room("cold");
       HttpResponse<String> opened = quick.post(path + "?seconds=1", "Anyone?");
       assertEquals(200, opened.statusCode(), opened.body());
-      long closesAt = json(opened.body()).get("closesAt").asLong();
-      // Not a request before the deadline: nothing but the alarm brings the room back.
-      Thread.sleep(Math.max(0, closesAt + 1000 - System.currentTimeMillis()));
+      // Not a request before the alarm: the room leaves, and nothing but the alarm brings it back,
+      // which loads its data a second time.
+      JsonNode[] gone = new JsonNode[1];
+      Poll.until(() -> (gone[0] = quick.stats()).get("rooms").asInt() == 0, Ws.TIMEOUT_MS);
+      assertEquals(1, gone[0].get("loads").get("count").asLong(), "the room was gone before its alarm: " + gone[0]);
+      Poll.until(() -> quick.stats().get("loads").get("count").asLong() == 2, Ws.TIMEOUT_MS);
       JsonNode state = json(quick.get(path).body());
       for (int tries = 0; tries < 50 && !"closed".equals(state.get("type").asText()); tries++) {
         Thread.sleep(100);

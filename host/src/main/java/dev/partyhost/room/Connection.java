@@ -54,13 +54,18 @@ public final class Connection {
 
   /** On the socket's context, as soon as the handshake completed. */
   void socket(ServerWebSocket socket) {
+    // The loop of the calling context (the socket's own, where the host attaches it; a benchmark's stand-in elsewhere).
+    socket(socket, Outbound.current(VertxInternals.eventLoop(io.vertx.core.Vertx.currentContext())));
+  }
+
+  /** Attaches the socket to the given loop's way out (a seam: OutboundTest attaches stand-ins to stand-in loops). */
+  void socket(ServerWebSocket socket, Outbound outbound) {
     VertxInternals.dropWriteQueue(socket);
     this.socket = socket;
     this.channel = VertxInternals.channel(socket);
     // A write to a socket that closed meanwhile fails quietly: its close handler tells the room.
     this.ignoreFailures = new VoidChannelPromise(channel.channel(), false);
-    // The loop of the calling context (the socket's own, where the host attaches it; a benchmark's stand-in elsewhere).
-    this.outbound = Outbound.current(VertxInternals.eventLoop(io.vertx.core.Vertx.currentContext()));
+    this.outbound = outbound;
   }
 
   // --- on the room's loop ---

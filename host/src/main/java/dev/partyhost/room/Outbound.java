@@ -24,7 +24,9 @@ final class Outbound {
   private final Map<Outbound, List<Object>> handOver = new HashMap<>();
   private boolean batchEndScheduled;
 
-  private Outbound(EventLoop loop) {
+  // Package-private, not private, so that OutboundTest can make one per stand-in loop on one thread;
+  // the host gets its instances from current() only.
+  Outbound(EventLoop loop) {
     this.loop = loop;
   }
 

@@ -5,6 +5,7 @@ import dev.partyhost.storage.GroupCommit;
 import dev.partyhost.storage.RoomStore;
 import dev.partyhost.vertx.VertxInternals;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,25 @@ final class OutputGate {
   }
 
   private record Gated(long commit, List<Effect> effects) {}
+
+  /**
+   * A request hook's HTTP reply: it passes the gate with the hook's frames; discarded (its commit or
+   * an earlier one failed), it answers 503. Made here rather than inline in Room so that OutputGateTest
+   * checks the reply the host really sends.
+   */
+  static Effect reply(Handler<RoomResponse> reply, RoomResponse response) {
+    return new Effect() {
+      @Override
+      public void run() {
+        reply.handle(response);
+      }
+
+      @Override
+      public void discard() {
+        reply.handle(RoomResponse.plain(503, "Room storage failed; retry"));
+      }
+    };
+  }
 
   private final Context context;
   private final GroupCommit commits;

@@ -289,17 +289,7 @@ public final class Room {
       // The response is the hook's last output: it passes the output gate with its frames.
       HookResult result = runHook(Hook.REQUEST, null, g -> g.onRequest(request), rc -> {
         RoomResponse r = response != null ? response : RoomResponse.plain(500, "Room did not respond");
-        output.add(new OutputGate.Effect() {
-          @Override
-          public void run() {
-            reply.handle(r);
-          }
-
-          @Override
-          public void discard() {
-            reply.handle(RoomResponse.plain(503, "Room storage failed; retry"));
-          }
-        });
+        output.add(OutputGate.reply(reply, r));
       });
       response = null;
       if (result.trapped()) reply.handle(RoomResponse.plain(500, "Room failed while handling the request"));

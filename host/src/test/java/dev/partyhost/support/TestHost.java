@@ -148,6 +148,18 @@ public final class TestHost implements AutoCloseable {
     }
   }
 
+  /** GET /_admin/stats (live rooms and connections, load and instantiation timings) as JSON. */
+  public com.fasterxml.jackson.databind.JsonNode stats() {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url("/_admin/stats")))
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).GET());
+    if (r.statusCode() != 200) throw new AssertionError("GET /_admin/stats: " + r.statusCode() + " " + r.body());
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + r.body(), e);
+    }
+  }
+
   /** PUT /_admin/parties/NAME with the given module and token (null: no Authorization header). */
   public HttpResponse<String> upload(String name, byte[] module, String token, boolean restart) {
     HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url("/_admin/parties/" + name + (restart ? "?restart=true" : ""))))

@@ -1,0 +1,86 @@
+package dev.partyhost.support;
+
+import dev.partyhost.storage.Changes;
+import dev.partyhost.storage.RoomKey;
+import dev.partyhost.storage.RoomStore;
+import dev.partyhost.storage.StorageEngine;
+import dev.partyhost.storage.StoredRoom;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A hand-written stand-in for the storage engine, for unit tests of what sits on top of it (group
+ * commit, the output gate): it records each write and load, and a write finishes only when the test
+ * calls {@link #succeed} or {@link #fail}, on the test's thread. Loads return empty rooms at once.
+ */
+public final class HeldWritesEngine implements StorageEngine {
+  private final Deque<Promise<Void>> inFlight = new ArrayDeque<>();
+  /** Every group handed to write(), in order: per room, its changes as {@link #describe} writes them. */
+  public final List<Map<RoomKey, String>> written = new ArrayList<>();
+  public final List<RoomKey> loads = new ArrayList<>();
+  /** When set, write() throws it instead of returning a future. */
+  public RuntimeException throwOnWrite;
+
+  @Override
+  public Future<StoredRoom> load(RoomKey room) {
+    loads.add(room);
+    return Future.succeededFuture(new StoredRoom(RoomStore.emptyMap(), null));
+  }
+
+  @Override
+  public Future<Void> write(List<Changes> group) {
+    if (throwOnWrite != null) throw throwOnWrite;
+    Map<RoomKey, String> described = new LinkedHashMap<>();
+    for (Changes c : group) {
+      if (described.containsKey(c.room)) throw new AssertionError("two Changes for " + c.room + " in one write");
+      described.put(c.room, describe(c));
+    }
+    written.add(described);
+    Promise<Void> done = Promise.promise();
+    inFlight.add(done);
+    return done.future();
+  }
+
+  /** The oldest write in flight succeeds. */
+  public void succeed() {
+    inFlight.remove().complete();
+  }
+
+  /** The oldest write in flight fails. */
+  public void fail(String why) {
+    inFlight.remove().fail(why);
+  }
+
+  public int inFlight() {
+    return inFlight.size();
+  }
+
+  /** One room's changes as text: "clear " if it clears, then key=value (key=- for a delete), then "alarm=N". */
+  public static String describe(Changes c) {
+    StringBuilder s = new StringBuilder(c.clearsAll() ? "clear " : "");
+    c.writes().forEach((k, v) -> s.append(new String(k, StandardCharsets.UTF_8)).append('=')
+        .append(v == null ? "-" : new String(v, StandardCharsets.UTF_8)).append(' '));
+    if (c.alarmChanged()) s.append("alarm=").append(c.alarm());
+    return s.toString().trim();
+  }
+
+  @Override
+  public Future<Map<RoomKey, Long>> alarms() {
+    return Future.succeededFuture(Map.of());
+  }
+
+  @Override
+  public String describe() {
+    return "stand-in engine";
+  }
+
+  @Override
+  public void close() {}
+}
