@@ -105,7 +105,9 @@ public final class PartyHost {
     } catch (Exception e) { // Future.await rethrows the cause as it is: a java.net.BindException for a busy port
       engine.close();
       vertx.close().await();
-      throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
+      // NIO says "Address already in use"; epoll says "bind(..) failed with error(-98): Address already in use".
+      String why = String.valueOf(e.getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+      throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + why, e);
     }
     return new PartyHost(config, vertx, engine, parties, rooms, listening);
   }

@@ -52,6 +52,15 @@ public final class Changes {
     if (later.alarmChanged) alarm(later.alarm);
   }
 
+  public boolean clearsAll() {
+    return clear;
+  }
+
+  /** Keys to write, in order, with their new values (null: delete). */
+  public NavigableMap<byte[], byte[]> writes() {
+    return writes;
+  }
+
   public boolean alarmChanged() {
     return alarmChanged;
   }

@@ -140,8 +140,9 @@ public final class RoomStore {
     Changes done = changes;
     changes = null;
     undo.clear();
-    if (done != null && done.alarmChanged && !guestSetAlarm && Objects.equals(alarm, alarmBefore)) {
-      done.alarmChanged = false; // back where it was
+    // Back where it was: no write, unless the guest set a time (then it fires again, even at the same time).
+    if (done != null && done.alarmChanged && Objects.equals(alarm, alarmBefore) && (alarm == null || !guestSetAlarm)) {
+      done.alarmChanged = false;
     }
     guestSetAlarm = false;
     return done == null || done.isEmpty() ? null : done;

@@ -209,7 +209,8 @@ class OutboundTest {
     CompletableFuture<Boolean> same = new CompletableFuture<>();
     Thread owner = new Thread(() -> {
       DrivenLoop own = new DrivenLoop("own");
-      same.complete(Outbound.current(own) == Outbound.current(own));
+      Outbound first = Outbound.current(own);
+      same.complete(first == Outbound.current(own)); // the thread's one instance, not a new one per call
     });
     owner.start();
     owner.join();

@@ -71,6 +71,12 @@ public final class HeldWritesEngine implements StorageEngine {
     return s.toString().trim();
   }
 
+  /** No uploaded parties here: the stand-in serves the commit path only. */
+  @Override
+  public dev.partyhost.storage.PartyStore parties() {
+    throw new UnsupportedOperationException("HeldWritesEngine keeps no parties");
+  }
+
   @Override
   public Future<Map<RoomKey, Long>> alarms() {
     return Future.succeededFuture(Map.of());
