@@ -1,281 +1,100 @@
 package dev.partyhost;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.partyhost.guest.ExecutionMode;
-import java.io.File;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
-import java.io.IOException;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The host's settings, with their defaults in one place. Each setting has one name, used as the key
- * in a JSON config file ({@code maxMessageBytes}), as a flag ({@code --max-message-bytes}) and as an
- * environment variable ({@code PARTYHOST_MAX_MESSAGE_BYTES}). Later sources win:
- * defaults, then the file given by {@code --config}, then the environment, then flags.
+ * The configuration a host runs with: {@link Settings} checked and frozen, built once. Every field is
+ * final and the maps are unmodifiable copies; each party's limits are worked out here, once, not on
+ * every request. The meaning of each setting is documented on {@link Settings} (and by {@code --help}).
  */
 public final class HostConfig {
-  /**
-   * What {@code --help} says of a setting: its meaning and, where the field's initial value does not
-   * show it, its default in words. Every setting has one (HostConfigTest checks), so the usage text is
-   * made from the settings themselves and cannot drift from them.
-   */
-  @Retention(RetentionPolicy.RUNTIME)
-  @Target(ElementType.FIELD)
-  @interface Doc {
-    String value();
+  public final String host;
+  public final int port;
+  public final String parties;
+  public final boolean strict;
+  public final String mainParty;
+  public final ExecutionMode mode;
+  public final String transport;
+  public final int maxMessageBytes;
+  public final int maxRequestBytes;
+  public final int maxModuleBytes;
+  public final int maxMemoryBytes;
+  public final long hookDeadlineMs;
+  public final int maxConnectionsPerRoom;
+  public final int messagesPerSecond;
+  public final long maxHookOutputBytes;
+  public final int maxRooms;
+  public final int maxConnections;
+  public final long roomIdleMs;
+  public final String dataDir;
+  public final String compileCacheDir;
+  public final String postgresUrl;
+  public final long storageQuotaBytes;
+  public final long alarmRetryMs;
+  public final int alarmRetries;
+  public final boolean compression;
+  public final System.Logger.Level guestLogLevel;
+  /** Per-party values that guests read with {@code config_get}: party → key → value. */
+  public final Map<String, Map<String, String>> vars;
+  /** Bearer token of the admin API, or null: the admin API is off. */
+  public final String adminToken;
 
-    /** The default in words (empty: the field's initial value). */
-    String defaultText() default "";
+  /** The settings this was built from (a private copy), for {@link #toSettings}. */
+  private final Settings source;
+  private final PartyLimits defaultLimits;
+  /** The limits of each party that has overrides. */
+  private final Map<String, PartyLimits> partyLimits;
+
+  HostConfig(Settings settings) {
+    Settings s = settings.copy();
+    this.source = s;
+    this.host = s.host;
+    this.port = s.port;
+    this.parties = s.parties;
+    this.strict = s.strict;
+    this.mainParty = s.mainParty;
+    this.mode = s.mode;
+    this.transport = s.transport;
+    this.maxMessageBytes = s.maxMessageBytes;
+    this.maxRequestBytes = s.maxRequestBytes;
+    this.maxModuleBytes = s.maxModuleBytes;
+    this.maxMemoryBytes = s.maxMemoryBytes;
+    this.hookDeadlineMs = s.hookDeadlineMs;
+    this.maxConnectionsPerRoom = s.maxConnectionsPerRoom;
+    this.messagesPerSecond = s.messagesPerSecond;
+    this.maxHookOutputBytes = s.maxHookOutputBytes;
+    this.maxRooms = s.maxRooms;
+    this.maxConnections = s.maxConnections;
+    this.roomIdleMs = s.roomIdleMs;
+    this.dataDir = s.dataDir;
+    this.compileCacheDir = s.compileCacheDir;
+    this.postgresUrl = s.postgresUrl;
+    this.storageQuotaBytes = s.storageQuotaBytes;
+    this.alarmRetryMs = s.alarmRetryMs;
+    this.alarmRetries = s.alarmRetries;
+    this.compression = s.compression;
+    this.guestLogLevel = s.guestLogLevel;
+    Map<String, Map<String, String>> vars = new HashMap<>();
+    s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
+    this.vars = Map.copyOf(vars);
+    this.adminToken = s.adminToken;
+    this.defaultLimits = s.defaultLimits();
+    Map<String, PartyLimits> limits = new HashMap<>();
+    s.partyLimits.forEach((party, overrides) -> limits.put(party, defaultLimits.with(overrides)));
+    this.partyLimits = Map.copyOf(limits);
   }
 
-  @Doc("address to listen on")
-  public String host = "127.0.0.1";
-  @Doc("port to listen on; 0 picks a free one")
-  public int port = 1999;
-  @Doc(value = "folder of modules to serve at start: NAME.wasm becomes party NAME (uploads of the same name override it)",
-      defaultText = "none")
-  public String parties;
-  @Doc("refuse to start if any module of --parties, or any stored upload, cannot be served (else it is logged and skipped)")
-  public boolean strict = false;
-  @Doc("the party that /party/ROOM and /parties/main/ROOM reach")
-  public String mainParty = "main";
-  @Doc("how guests run: compiled (JVM bytecode) or interpreted (trusted guests only: the CPU deadline cannot stop"
-      + " every runaway loop there)")
-  public ExecutionMode mode = ExecutionMode.COMPILED;
-  @Doc("Netty's transport: epoll (Linux's native one; NIO, with a warning, where its library cannot load) or nio")
-  public String transport = "epoll";
-  @Doc("largest WebSocket message in bytes, in or out; bigger inbound messages close the socket with 1009 (per party)")
-  public int maxMessageBytes = 1024 * 1024;
-  @Doc("largest HTTP request body to a room, in bytes; bigger gets 413")
-  public int maxRequestBytes = 1024 * 1024;
-  @Doc("largest module accepted at upload or start, in bytes")
-  public int maxModuleBytes = 16 * 1024 * 1024;
-  @Doc("cap on each instance's linear memory, in bytes; memory.grow past it fails in the guest (per party)")
-  public int maxMemoryBytes = 16 * 1024 * 1024;
-  @Doc("CPU time one hook call may run, in ms, before it is stopped, which resets its room like a trap (per party)")
-  public long hookDeadlineMs = 100;
-  @Doc("connections one room accepts; more are closed with 1013 (per party)")
-  public int maxConnectionsPerRoom = 10_000;
-  @Doc("messages one connection may send per second (burst: as many); more close it with 1008; 0: no limit (per party)")
-  public int messagesPerSecond = 0;
-  @Doc("frame bytes one hook may send, summed over recipients; past it, sends return TOO_LARGE")
-  public long maxHookOutputBytes = 64L * 1024 * 1024;
-  @Doc("rooms live at once; at the limit the least recently used room without connections leaves, else 503")
-  public int maxRooms = 100_000;
-  @Doc("WebSocket connections at once, over all rooms; more get 503 before the handshake")
-  public int maxConnections = 200_000;
-  @Doc("ms without events after which a room hibernates (instance and data dropped, sockets kept), or leaves if it"
-      + " has no connections")
-  public long roomIdleMs = 10_000;
-  @Doc("folder of the SQLite database (rooms' data and uploaded parties), used unless --postgres-url is set")
-  public String dataDir = "data";
-  @Doc(value = "folder of compiled guest code kept across restarts (one file per module SHA-256); empty: no cache;"
-      + " only the host's user should be able to write it", defaultText = "DATA_DIR/compiled")
-  public String compileCacheDir;
-  @Doc(value = "PostgreSQL to keep rooms' data and uploaded parties in instead of SQLite:"
-      + " postgresql://user:password@host:port/db", defaultText = "unset")
-  public String postgresUrl;
-  @Doc("most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED (per party)")
-  public long storageQuotaBytes = 128L * 1024 * 1024;
-  @Doc("first delay before a failed alarm hook runs again, in ms; it doubles with each retry")
-  public long alarmRetryMs = 2_000;
-  @Doc("retries of a failed alarm hook before the alarm is dropped")
-  public int alarmRetries = 6;
-  @Doc("whether WebSockets may negotiate permessage-deflate (per party); costs a relay about 10x in throughput")
-  public boolean compression = false;
-  @Doc("lowest level of guest log lines (the log call, WASI stdout at INFO, stderr at WARNING) that reach the"
-      + " host log: DEBUG, INFO, WARNING, ERROR or OFF (per party: logLevel)")
-  public System.Logger.Level guestLogLevel = System.Logger.Level.INFO;
-  /**
-   * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
-   * number (true or false for compression, a level name for logLevel), e.g.
-   * {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
-   */
-  @Doc(value = "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
-      + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel}",
-      defaultText = "none: the host-wide values")
-  public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
-  @Doc(value = "per-party values that guests read with config_get: party -> {key: value}", defaultText = "none")
-  public Map<String, Map<String, String>> vars = new HashMap<>();
-  /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
-  @JsonIgnore
-  public String adminToken;
-
-  /** Settings that are maps: only a config file can give them. */
-  private static final Set<String> FILE_ONLY = Set.of("vars", "partyLimits");
-
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-      .build();
-
-  /** Reads the config file, environment and flags; throws IllegalArgumentException on a bad one. */
+  /** Reads the config file, environment and flags into a configuration; throws IllegalArgumentException on a bad one. */
   public static HostConfig load(String[] args, Map<String, String> env) {
-    HostConfig config = new HostConfig();
-    Map<String, String> flags = parseFlags(args);
-    try {
-      String file = flags.remove("config");
-      if (file != null) JSON.readerForUpdating(config).readValue(new File(file));
-      ObjectNode overrides = JSON.createObjectNode();
-      for (String key : settingNames()) {
-        if (FILE_ONLY.contains(key)) continue;
-        String fromEnv = env.get(envName(key));
-        if (fromEnv != null) overrides.put(key, fromEnv);
-      }
-      for (Map.Entry<String, String> flag : flags.entrySet()) {
-        String key = camel(flag.getKey());
-        if (!settingNames().contains(key) || FILE_ONLY.contains(key)) {
-          throw new IllegalArgumentException("unknown flag --" + flag.getKey());
-        }
-        overrides.put(key, flag.getValue());
-      }
-      JSON.readerForUpdating(config).readValue(overrides);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
-    }
-    config.validate();
-    config.adminToken = env.get("PARTYHOST_ADMIN_TOKEN");
-    if (config.adminToken != null && config.adminToken.isEmpty()) config.adminToken = null;
-    return config;
+    return Settings.load(args, env).build();
   }
 
-  /** Every setting's name (the JSON key), in the order of the fields. */
-  static Set<String> settingNames() {
-    Set<String> names = new LinkedHashSet<>();
-    for (var field : HostConfig.class.getFields()) {
-      if (!Modifier.isStatic(field.getModifiers()) && !field.isAnnotationPresent(JsonIgnore.class)) {
-        names.add(field.getName());
-      }
-    }
-    return names;
-  }
-
-  /** Flags, by name; a boolean setting's flag may stand alone ({@code --strict}: true). */
-  private static Map<String, String> parseFlags(String[] args) {
-    Map<String, String> flags = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + arg);
-      String name = arg.substring(2);
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        flags.put(name.substring(0, eq), name.substring(eq + 1));
-      } else if (isBoolean(camel(name)) && (i + 1 == args.length || args[i + 1].startsWith("--"))) {
-        flags.put(name, "true");
-      } else if (i + 1 < args.length) {
-        flags.put(name, args[++i]);
-      } else {
-        throw new IllegalArgumentException("flag --" + name + " needs a value");
-      }
-    }
-    return flags;
-  }
-
-  private static boolean isBoolean(String setting) {
-    try {
-      return HostConfig.class.getField(setting).getType() == boolean.class;
-    } catch (NoSuchFieldException e) {
-      return false;
-    }
-  }
-
-  /** True when the arguments ask for the usage text ({@code --help} or {@code -h}) instead of a host. */
-  public static boolean wantsHelp(String[] args) {
-    for (String arg : args) if (arg.equals("--help") || arg.equals("-h")) return true;
-    return false;
-  }
-
-  /** The usage text: every setting with its flag, environment variable, default and meaning, made from the fields. */
-  public static String usage() {
-    HostConfig defaults = new HostConfig();
-    StringBuilder out = new StringBuilder()
-        .append("usage: java -jar partyhost.jar [--SETTING VALUE | --SETTING=VALUE]...\n\n")
-        .append("Each setting is a key of the JSON file given by --config, a flag and an environment variable.\n")
-        .append("Later sources win: defaults, the file, the environment, flags. A boolean flag alone means true.\n\n")
-        .append("  --config FILE\n      a JSON file of settings, keyed by the names below in camelCase\n")
-        .append("  --help, -h\n      print this text and exit\n");
-    for (String name : settingNames()) {
-      java.lang.reflect.Field field;
-      Object value;
-      try {
-        field = HostConfig.class.getField(name);
-        value = field.get(defaults);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(e);
-      }
-      Doc doc = field.getAnnotation(Doc.class);
-      String fallback = value == null ? "unset" : value instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : value.toString();
-      String dflt = doc == null || doc.defaultText().isEmpty() ? fallback : doc.defaultText();
-      out.append("  ");
-      if (FILE_ONLY.contains(name)) {
-        out.append(name).append(" (config file only)");
-      } else {
-        out.append("--").append(kebab(name)).append(isBoolean(name) ? " [true|false]" : " VALUE")
-            .append(", ").append(envName(name));
-      }
-      out.append("  (default: ").append(dflt).append(")\n      ").append(doc == null ? "" : doc.value()).append('\n');
-    }
-    out.append("  PARTYHOST_ADMIN_TOKEN (environment only)  (default: unset: the admin API answers 401)\n")
-        .append("      bearer token of the admin API under /_admin/\n");
-    return out.toString();
-  }
-
-  /** The environment variable of a setting: {@code maxMessageBytes} is {@code PARTYHOST_MAX_MESSAGE_BYTES}. */
-  static String envName(String setting) {
-    return "PARTYHOST_" + snake(setting);
-  }
-
-  /** The flag of a setting, without its dashes: {@code maxMessageBytes} is {@code max-message-bytes}. */
-  static String kebab(String setting) {
-    return setting.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
-  }
-
-  private static String snake(String camel) {
-    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-  }
-
-  private static String camel(String kebab) {
-    StringBuilder out = new StringBuilder();
-    boolean upper = false;
-    for (int i = 0; i < kebab.length(); i++) {
-      char c = kebab.charAt(i);
-      if (c == '-') {
-        upper = true;
-      } else {
-        out.append(upper ? Character.toUpperCase(c) : c);
-        upper = false;
-      }
-    }
-    return out.toString();
-  }
-
-  private void validate() {
-    if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, not " + port);
-    if (!transport.equals("epoll") && !transport.equals("nio")) {
-      throw new IllegalArgumentException("transport must be epoll or nio, not " + transport);
-    }
-    if (maxRequestBytes < 0 || maxModuleBytes < 1) throw new IllegalArgumentException("size limits must be positive");
-    if (roomIdleMs < 1) throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
-    if (alarmRetryMs < 1 || alarmRetries < 0 || maxRooms < 1 || maxConnections < 1 || maxHookOutputBytes < 1) {
-      throw new IllegalArgumentException("alarmRetries must be at least 0; alarmRetryMs, maxRooms and maxConnections at least 1");
-    }
-    PartyLimits defaults = defaultLimits();
-    for (String party : partyLimits.keySet()) defaults.with(partyLimits.get(party)); // throws on a bad one
+  /** Settings to start from for another host like this one (a test's restart on the same storage). */
+  public Settings toSettings() {
+    return source.copy();
   }
 
   /** Where compiled guest code is cached, or null for no cache (the interpreted mode has none). */
@@ -286,7 +105,7 @@ public final class HostConfig {
 
   /** The limits of one party's rooms: the host-wide values with the party's overrides. */
   public PartyLimits limits(String party) {
-    return defaultLimits().with(partyLimits.getOrDefault(party, Map.of()));
+    return partyLimits.getOrDefault(party, defaultLimits);
   }
 
   /** A party's configuration value ({@code vars}), or null. */
@@ -298,19 +117,14 @@ public final class HostConfig {
   /** The largest message any party may receive (the WebSocket decoder's ceiling derives from it). */
   public int largestMaxMessageBytes() {
     int max = maxMessageBytes;
-    for (String party : partyLimits.keySet()) max = Math.max(max, limits(party).maxMessageBytes());
+    for (PartyLimits limits : partyLimits.values()) max = Math.max(max, limits.maxMessageBytes());
     return max;
   }
 
   /** Whether any party may compress: only then does the server offer permessage-deflate at all. */
   public boolean anyCompression() {
     if (compression) return true;
-    for (String party : partyLimits.keySet()) if (limits(party).compression()) return true;
+    for (PartyLimits limits : partyLimits.values()) if (limits.compression()) return true;
     return false;
-  }
-
-  private PartyLimits defaultLimits() {
-    return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
-        storageQuotaBytes, compression, guestLogLevel);
   }
 }

@@ -11,8 +11,8 @@ public final class Main {
   public static void main(String[] args) {
     // One line per log record, for humans and for grep.
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s %5$s%6$s%n");
-    if (HostConfig.wantsHelp(args)) {
-      System.out.print(HostConfig.usage());
+    if (Settings.wantsHelp(args)) {
+      System.out.print(Settings.usage());
       return;
     }
     // The console prints every level; loggers decide (the root logger: INFO; guests: their party's logLevel).

@@ -76,7 +76,7 @@ class AbiManifestTest {
 
   private static String names(List<ValType> types) {
     List<String> out = new ArrayList<>();
-    for (ValType t : types) out.add("\"" + t.name().toLowerCase() + "\"");
+    for (ValType t : types) out.add("\"" + t.name().toLowerCase(java.util.Locale.ROOT) + "\"");
     return "[" + String.join(",", out) + "]";
   }
 }

@@ -65,7 +65,7 @@ class AdminTest {
   void badUploadIs400WithTheReasonAndThePreviousVersionKeepsServing() throws Exception {
     TestHost host = shared; // party "keep"
     assertEquals(200, host.upload("keep", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
-    HttpResponse<String> r = host.upload("keep", "not wasm at all".getBytes(), TestHost.ADMIN_TOKEN, false);
+    HttpResponse<String> r = host.upload("keep", "not wasm at all".getBytes(java.nio.charset.StandardCharsets.US_ASCII), TestHost.ADMIN_TOKEN, false);
     assertEquals(400, r.statusCode());
     assertTrue(r.body().startsWith("Module rejected: not a valid wasm module"), r.body());
     r = host.upload("keep", Files.readAllBytes(TestHost.wasm("conformance/invalid", "unknown-import")), TestHost.ADMIN_TOKEN, false);
@@ -84,7 +84,7 @@ class AdminTest {
       assertEquals(401, host.upload("x", module("counter"), TestHost.ADMIN_TOKEN + "x", false).statusCode());
       assertEquals(404, host.get("/parties/x/room").statusCode());
       assertEquals(200, host.upload("y", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
-      assertEquals(400, host.upload("z", "junk".getBytes(), TestHost.ADMIN_TOKEN, false).statusCode());
+      assertEquals(400, host.upload("z", "junk".getBytes(java.nio.charset.StandardCharsets.US_ASCII), TestHost.ADMIN_TOKEN, false).statusCode());
       assertTrue(everything.messages().size() > 0, "the uploads were logged");
       for (String line : everything.messages()) {
         assertFalse(line.contains(TestHost.ADMIN_TOKEN) || line.contains("wrong-secret"), "a token in the log: " + line);
@@ -96,8 +96,7 @@ class AdminTest {
   void oversizeModulesAre413AndRefusalsAreLogged() throws Exception {
     try (LogCapture http = new LogCapture("partyhost.http");
          LogCapture admin = new LogCapture("partyhost.admin");
-         TestHost host = TestHost.start()) {
-      host.host.config().maxModuleBytes = 1000; // after start: the examples loaded at start are larger
+         TestHost host = TestHost.start(c -> c.maxModuleBytes = 1000)) { // the examples, larger, are skipped at start
       HttpResponse<String> r = host.upload("big", module("relay-c"), TestHost.ADMIN_TOKEN, false);
       assertEquals(413, r.statusCode());
       assertEquals("Request body too large: the limit is 1000 bytes", r.body());

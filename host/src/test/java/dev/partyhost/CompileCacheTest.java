@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partyhost.HostConfig;
+import dev.partyhost.Settings;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.support.LogCapture;
 import dev.partyhost.support.TestHost;
@@ -156,7 +156,7 @@ class CompileCacheTest {
   // --- helpers ---
 
   /** The default cache (DATA_DIR/compiled, new with each data directory), not the suite's shared one. */
-  private static void ownCache(HostConfig c) {
+  private static void ownCache(Settings c) {
     c.compileCacheDir = null;
   }
 

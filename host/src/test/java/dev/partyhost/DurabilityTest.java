@@ -52,6 +52,7 @@ class DurabilityTest {
     Vertx vertx = Vertx.vertx();
     try {
       WebSocketClient client = vertx.createWebSocketClient();
+      @SuppressWarnings("ModifiedButNotUsed") // held, so that no client socket is collected while the host runs
       List<WebSocket> sockets = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         String prefix = "c" + c + "-";

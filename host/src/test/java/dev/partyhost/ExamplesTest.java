@@ -329,7 +329,10 @@ class ExamplesTest {
       // Not a request before the alarm: the room leaves, and nothing but the alarm brings it back,
       // which loads its data a second time.
       JsonNode[] gone = new JsonNode[1];
-      Poll.until(() -> (gone[0] = quick.stats()).get("rooms").asInt() == 0, Ws.TIMEOUT_MS);
+      Poll.until(() -> {
+        gone[0] = quick.stats();
+        return gone[0].get("rooms").asInt() == 0;
+      }, Ws.TIMEOUT_MS);
       assertEquals(1, gone[0].get("loads").get("count").asLong(), "the room was gone before its alarm: " + gone[0]);
       Poll.until(() -> quick.stats().get("loads").get("count").asLong() == 2, Ws.TIMEOUT_MS);
       JsonNode state = json(quick.get(path).body());

@@ -45,7 +45,7 @@ class GuestServicesTest {
   }
 
   /** What stdio-config logged when its room started, as "LEVEL message", on a host with that configuration. */
-  private static List<String> guestLines(java.util.function.Consumer<HostConfig> tweak) {
+  private static List<String> guestLines(java.util.function.Consumer<Settings> tweak) {
     try (LogCapture log = new LogCapture("partyhost.guest"); TestHost host = TestHost.start(tweak)) {
       assertEquals("none", host.get("/parties/stdio-config/a").body()); // its room started (no greeting configured)
       return log.lines().stream().filter(l -> l.message().startsWith("[stdio-config/a] "))

@@ -89,25 +89,25 @@ class HostConfigTest {
 
   @Test
   void usageShowsEverySettingWithItsFlagEnvironmentVariableAndDefault() throws Exception {
-    String usage = HostConfig.usage();
-    for (String name : HostConfig.settingNames()) {
-      var field = HostConfig.class.getField(name);
-      HostConfig.Doc doc = field.getAnnotation(HostConfig.Doc.class);
+    String usage = Settings.usage();
+    for (String name : Settings.settingNames()) {
+      var field = Settings.class.getField(name);
+      Settings.Doc doc = field.getAnnotation(Settings.Doc.class);
       assertTrue(doc != null && !doc.value().isEmpty(), name + " has no @Doc");
       assertTrue(usage.contains(doc.value()), name);
       if (name.equals("vars") || name.equals("partyLimits")) {
         assertTrue(usage.contains("  " + name + " (config file only)"), name);
       } else {
-        assertTrue(usage.contains("--" + HostConfig.kebab(name) + " "), name);
-        assertTrue(usage.contains(", " + HostConfig.envName(name) + "  (default: "), name);
+        assertTrue(usage.contains("--" + Settings.kebab(name) + " "), name);
+        assertTrue(usage.contains(", " + Settings.envName(name) + "  (default: "), name);
       }
     }
     assertTrue(usage.contains("--max-message-bytes VALUE, PARTYHOST_MAX_MESSAGE_BYTES  (default: 1048576)"), usage);
     assertTrue(usage.contains("--compile-cache-dir VALUE, PARTYHOST_COMPILE_CACHE_DIR  (default: DATA_DIR/compiled)"), usage);
     assertTrue(usage.contains("PARTYHOST_ADMIN_TOKEN (environment only)"), usage);
-    assertTrue(HostConfig.wantsHelp(new String[] {"--port", "1", "--help"}));
-    assertTrue(HostConfig.wantsHelp(new String[] {"-h"}));
-    assertFalse(HostConfig.wantsHelp(new String[] {"--port", "1"}));
+    assertTrue(Settings.wantsHelp(new String[] {"--port", "1", "--help"}));
+    assertTrue(Settings.wantsHelp(new String[] {"-h"}));
+    assertFalse(Settings.wantsHelp(new String[] {"--port", "1"}));
   }
 
   /** The README's configuration table lists every setting with its flag and environment variable. */
@@ -115,12 +115,12 @@ class HostConfigTest {
   void theReadmeTableListsEverySetting() throws Exception {
     String readme = Files.readString(dev.partyhost.support.TestHost.root().resolve("README.md"));
     String table = readme.substring(readme.indexOf("## Configuration"), readme.indexOf("Every limit (guest, client, host"));
-    for (String name : HostConfig.settingNames()) {
+    for (String name : Settings.settingNames()) {
       if (name.equals("vars") || name.equals("partyLimits")) {
         assertTrue(table.contains("\"" + name + "\""), name + " is not in the README's table");
       } else {
-        assertTrue(table.contains("`--" + HostConfig.kebab(name) + "`"), "--" + HostConfig.kebab(name) + " is not in the README's table");
-        assertTrue(table.contains("`" + HostConfig.envName(name) + "`"), HostConfig.envName(name) + " is not in the README's table");
+        assertTrue(table.contains("`--" + Settings.kebab(name) + "`"), "--" + Settings.kebab(name) + " is not in the README's table");
+        assertTrue(table.contains("`" + Settings.envName(name) + "`"), Settings.envName(name) + " is not in the README's table");
       }
     }
     for (String limit : PartyLimits.NAMES) assertTrue(table.contains("`" + limit + "`"), limit + " (per party) is not in the README's table");

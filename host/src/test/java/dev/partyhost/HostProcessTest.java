@@ -45,7 +45,7 @@ class HostProcessTest {
   void helpPrintsEverySettingAndExitsZero() throws Exception {
     HostProcess help = HostProcess.run(0, List.of("--port", "1", "--help"), Map.of());
     assertEquals(0, help.awaitExit(30), help.output());
-    assertEquals(HostConfig.usage(), help.output());
+    assertEquals(Settings.usage(), help.output());
   }
 
   @Test

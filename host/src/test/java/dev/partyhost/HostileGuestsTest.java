@@ -45,12 +45,14 @@ class HostileGuestsTest {
   private static final List<Relay> relays = new ArrayList<>();
   private static final AtomicBoolean traffic = new AtomicBoolean(true);
   private static Thread sender;
+  /** The calm sender thread's failure, reported by the tests. */
   private static volatile Throwable senderFailure;
 
   /** A well-behaved room: one client sends numbered messages, the other must get every one, in order. */
   private record Relay(String path, Ws from, Ws to, int[] sent) {}
 
   @BeforeAll
+  @SuppressWarnings("StaticAssignmentOfThrowable") // the calm sender's failure, kept for the tests to report
   static void start() {
     roomLog = new LogCapture("partyhost.room");
     guestLog = new LogCapture("partyhost.guest");

@@ -272,13 +272,13 @@ class PartyVersionsTest {
     TestHost host = TestHost.start();
     upload(host, "big", "counter");
     host.close();
-    var config = host.host.config();
+    Settings config = host.host.config().toSettings();
     config.port = 0;
     config.maxModuleBytes = 1000;
     config.parties = null; // the examples are larger than that too
     List<Path> none = List.of();
     try (LogCapture log = new LogCapture("partyhost.parties")) {
-      PartyHost restarted = PartyHost.start(config, none);
+      PartyHost restarted = PartyHost.start(config.build(), none);
       try {
         assertNull(restarted.parties().get("big"));
         assertTrue(log.messages().stream().anyMatch(m -> m.startsWith("uploaded party big (version ")
@@ -288,7 +288,7 @@ class PartyVersionsTest {
       }
     }
     config.strict = true;
-    ModuleRejectedException e = assertThrows(ModuleRejectedException.class, () -> PartyHost.start(config, none));
+    ModuleRejectedException e = assertThrows(ModuleRejectedException.class, () -> PartyHost.start(config.build(), none));
     assertTrue(e.getMessage().startsWith("uploaded party big (version "), e.getMessage());
   }
 }

@@ -76,7 +76,7 @@ class RoutingTest {
     for (String path : new String[] {"/parties/counter/", "/parties/counter/%ff", "/parties/counter/" + "x".repeat(257)}) {
       HttpResponse<String> r = host.get(path);
       assertEquals(400, r.statusCode(), path);
-      assertTrue(r.body().toLowerCase().contains("room id"), r.body());
+      assertTrue(r.body().toLowerCase(java.util.Locale.ROOT).contains("room id"), r.body());
     }
     assertEquals(400, host.rawGetStatus("/parties/counter/%zz"));
     assertEquals(400, host.rawGetStatus("/parties/counter/%e9t%e9"));

@@ -47,7 +47,7 @@ class SdkGuestsTest {
   private static void assertErrorLogged(LogCapture log, String party, String room, String... parts) {
     String tag = "[" + party + "/" + room + "] ";
     String line = log.awaitLine(m -> m.startsWith(tag) && List.of(parts).stream().allMatch(m::contains));
-    assertTrue(log.lines().stream().anyMatch(l -> l.message().equals(line) && l.level() == Level.SEVERE),
+    assertTrue(log.lines().stream().anyMatch(l -> l.message().equals(line) && Level.SEVERE.equals(l.level())),
         "not logged at ERROR: " + line);
   }
 

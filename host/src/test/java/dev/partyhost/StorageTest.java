@@ -39,7 +39,7 @@ class StorageTest {
     return HOSTS.computeIfAbsent(engine, e -> TestHost.start(e, StorageTest::tune));
   }
 
-  private static void tune(HostConfig config) {
+  private static void tune(Settings config) {
     config.storageQuotaBytes = QUOTA;
     config.roomIdleMs = 500;
     config.alarmRetryMs = 100;

@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import dev.partyhost.HostConfig;
+import dev.partyhost.Settings;
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
 import dev.partyhost.guest.ExecutionMode;
@@ -123,10 +124,14 @@ public class RoundTrip {
     @Param({"compiled", "interpreted"})
     public String mode;
 
+    Settings settings() {
+      Settings settings = new Settings();
+      settings.mode = ExecutionMode.valueOf(mode.toUpperCase(Locale.ROOT));
+      return settings;
+    }
+
     HostConfig config() {
-      HostConfig config = new HostConfig();
-      config.mode = ExecutionMode.valueOf(mode.toUpperCase(Locale.ROOT));
-      return config;
+      return settings().build();
     }
 
     GuestModule load(Parties parties) throws Exception {
@@ -161,9 +166,10 @@ public class RoundTrip {
 
     private void start() throws Throwable {
       dataDir = Files.createTempDirectory("partyhost-jmh-");
-      HostConfig config = config();
-      config.dataDir = dataDir.toString();
-      config.roomIdleMs = TimeUnit.DAYS.toMillis(1); // the room must not hibernate under the benchmark
+      Settings settings = settings();
+      settings.dataDir = dataDir.toString();
+      settings.roomIdleMs = TimeUnit.DAYS.toMillis(1); // the room must not hibernate under the benchmark
+      HostConfig config = settings.build();
       Parties parties = new Parties(config);
       parties.put(guest, load(parties));
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));

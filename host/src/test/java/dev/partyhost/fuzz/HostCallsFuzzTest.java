@@ -196,7 +196,7 @@ class HostCallsFuzzTest {
       FunctionType type = Abi.IMPORTS.get(CALLS.get(c));
       String kinds = KINDS.get(c);
       assertEquals(type.params().size(), kinds.length(), CALLS.get(c));
-      for (int k = 0; k < kinds.length(); k++) assertEquals(kinds.charAt(k) == 'T', type.params().get(k) == ValType.I64, CALLS.get(c));
+      for (int k = 0; k < kinds.length(); k++) assertEquals(kinds.charAt(k) == 'T', type.params().get(k).equals(ValType.I64), CALLS.get(c));
     }
     String room = "harness-" + ROOMS.incrementAndGet();
     List<String> steps = new ArrayList<>();
@@ -256,7 +256,7 @@ class HostCallsFuzzTest {
       case 'T':
         return System.currentTimeMillis() + (short) data.u16() * 10L;
       case 'P':
-        if (pick < 5) return payloadAt + data.u16() % (payloadLength + 1); // into the payload
+        if (pick < 5) return (long) payloadAt + data.u16() % (payloadLength + 1); // into the payload
         return pick == 5 ? PAGE - (data.u8() & 15) : data.u8(); // the end of memory; scratch space
       case 'L':
         if (pick < 4) return data.u16() % (payloadLength + 1);

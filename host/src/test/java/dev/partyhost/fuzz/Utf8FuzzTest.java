@@ -58,7 +58,7 @@ class Utf8FuzzTest {
       if (c <= 0x7f) n = 0;
       else if (c >= 0xc2 && c <= 0xdf) n = 1;
       else if (c == 0xe0) { n = 2; lo = 0xa0; }
-      else if (c >= 0xe1 && c <= 0xec || c == 0xee || c == 0xef) n = 2;
+      else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) n = 2;
       else if (c == 0xed) { n = 2; hi = 0x9f; }
       else if (c == 0xf0) { n = 3; lo = 0x90; }
       else if (c >= 0xf1 && c <= 0xf3) n = 3;

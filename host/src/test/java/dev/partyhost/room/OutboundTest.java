@@ -2,6 +2,7 @@ package dev.partyhost.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.support.DrivenLoop;
 import io.netty.buffer.Unpooled;
@@ -42,7 +43,7 @@ class OutboundTest {
   private final Outbound outA = new Outbound(loopA);
   private final Outbound outB = new Outbound(loopB);
   private final Outbound outC = new Outbound(loopC);
-  private final Map<Connection, Socket> sockets = new IdentityHashMap<>();
+  private final IdentityHashMap<Connection, Socket> sockets = new IdentityHashMap<>();
 
   /** A stand-in WebSocket: what reaches its channel ("text:...", "flush") and its closes ("close:CODE REASON"). */
   private static final class Socket extends ChannelOutboundHandlerAdapter implements InvocationHandler {
@@ -214,6 +215,6 @@ class OutboundTest {
     });
     owner.start();
     owner.join();
-    assertSame(Boolean.TRUE, same.get());
+    assertTrue(same.get());
   }
 }

@@ -24,12 +24,10 @@ public final class PostgresServer {
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private final Path bin;
-  private final Path dir;
   private final int port;
 
-  private PostgresServer(Path bin, Path dir, int port) {
+  private PostgresServer(Path bin, int port) {
     this.bin = bin;
-    this.dir = dir;
     this.port = port;
   }
 
@@ -66,7 +64,7 @@ public final class PostgresServer {
           "--auth=trust", "-E", "UTF8", "--no-sync"), root);
       run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(),
           "-w", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1", "start"), root);
-      PostgresServer server = new PostgresServer(bin, dir, port);
+      PostgresServer server = new PostgresServer(bin, port);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "stop"), root);

@@ -1,6 +1,7 @@
 package dev.partyhost.support;
 
 import dev.partyhost.HostConfig;
+import dev.partyhost.Settings;
 import dev.partyhost.PartyHost;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -52,7 +53,7 @@ public final class TestHost implements AutoCloseable {
     return start(c -> {});
   }
 
-  public static TestHost start(Consumer<HostConfig> tweak) {
+  public static TestHost start(Consumer<Settings> tweak) {
     return start(Engine.SQLITE, tweak);
   }
 
@@ -60,10 +61,10 @@ public final class TestHost implements AutoCloseable {
    * Starts with the examples (main party: chat) and the host's test guests, on empty storage of the
    * given engine (SQLite in a new folder under host/target, or a new database on the test
    * PostgreSQL) and the suite's one compile cache (host/target/compile-cache: a module is compiled
-   * once per suite, not once per host); {@code tweak} adjusts the config.
+   * once per suite, not once per host); {@code tweak} adjusts the settings.
    */
-  public static TestHost start(Engine engine, Consumer<HostConfig> tweak) {
-    HostConfig config = HostConfig.load(new String[0], Map.of("PARTYHOST_ADMIN_TOKEN", ADMIN_TOKEN));
+  public static TestHost start(Engine engine, Consumer<Settings> tweak) {
+    Settings config = Settings.load(new String[0], Map.of("PARTYHOST_ADMIN_TOKEN", ADMIN_TOKEN));
     config.port = 0;
     config.parties = root().resolve("build/wasm").toString();
     config.mainParty = "chat";
@@ -77,15 +78,15 @@ public final class TestHost implements AutoCloseable {
     }
     if (engine == Engine.POSTGRES) config.postgresUrl = PostgresServer.get().newDatabase();
     tweak.accept(config);
-    return start(config);
+    return start(config.build());
   }
 
   /** Stops this host and starts a new one on the same port and the same storage. */
   public TestHost restart() {
     close();
-    HostConfig config = host.config();
-    config.port = host.port();
-    return start(config);
+    Settings settings = host.config().toSettings();
+    settings.port = host.port();
+    return start(settings.build());
   }
 
   private static TestHost start(HostConfig config) {
@@ -133,7 +134,7 @@ public final class TestHost implements AutoCloseable {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port())) {
       socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
           .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
       return Integer.parseInt(status.split(" ")[1]);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);

@@ -81,7 +81,7 @@ class VertxInternalsTest {
       queue.setAccessible(true);
       return queue.get(conn.get(socket));
     } catch (ReflectiveOperationException e) {
-      throw new AssertionError(e);
+      throw new LinkageError("Vert.x internals moved: " + e, e);
     }
   }
 }
