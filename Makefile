@@ -25,7 +25,7 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run try-deps test bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run try-deps test fmt bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
@@ -38,6 +38,10 @@ run: jar examples try-deps
 test: examples conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
 	mvn -B --no-transfer-progress -f pom.xml test
 	$(MAKE) fuzz-short
+
+# One format for the Java code (google-java-format through Spotless); every Maven build checks it.
+fmt:
+	mvn -B -q --no-transfer-progress -f pom.xml spotless:apply
 
 jar: $(JAR)
 $(JAR): pom.xml host/pom.xml $(shell find host/src/main -type f)

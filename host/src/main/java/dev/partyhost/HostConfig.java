@@ -37,14 +37,18 @@ public final class HostConfig {
   public final int alarmRetries;
   public final boolean compression;
   public final System.Logger.Level guestLogLevel;
+
   /** Per-party values that guests read with {@code config_get}: party → key → value. */
   public final Map<String, Map<String, String>> vars;
+
   /** Bearer token of the admin API, or null: the admin API is off. */
   public final String adminToken;
 
   /** The settings this was built from (a private copy), for {@link #toSettings}. */
   private final Settings source;
+
   private final PartyLimits defaultLimits;
+
   /** The limits of each party that has overrides. */
   private final Map<String, PartyLimits> partyLimits;
 

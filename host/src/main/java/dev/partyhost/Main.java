@@ -10,13 +10,16 @@ public final class Main {
 
   public static void main(String[] args) {
     // One line per log record, for humans and for grep.
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s %5$s%6$s%n");
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s %5$s%6$s%n");
     if (Settings.wantsHelp(args)) {
       System.out.print(Settings.usage());
       return;
     }
-    // The console prints every level; loggers decide (the root logger: INFO; guests: their party's logLevel).
-    for (Handler handler : java.util.logging.Logger.getLogger("").getHandlers()) handler.setLevel(java.util.logging.Level.ALL);
+    // The console prints every level; loggers decide (the root logger: INFO; guests: their party's
+    // logLevel).
+    for (Handler handler : java.util.logging.Logger.getLogger("").getHandlers())
+      handler.setLevel(java.util.logging.Level.ALL);
     HostConfig config;
     try {
       config = HostConfig.load(args, System.getenv());
@@ -27,18 +30,39 @@ public final class Main {
     }
     try {
       PartyHost host = PartyHost.start(config);
-      System.out.println("partyhost listening on http://" + config.host + ":" + host.port()
-          + " parties=" + host.parties().all().keySet() + " main=" + config.mainParty
-          + " mode=" + config.mode.name().toLowerCase(java.util.Locale.ROOT) + " transport=" + host.transport()
-          + " storage=" + host.storage()
-          + (config.adminToken == null ? " (admin API disabled: PARTYHOST_ADMIN_TOKEN unset)" : ""));
-      // On SIGTERM (or SIGINT): clients get 1001, then the host stops. Printed, not logged: java.util.logging
+      System.out.println(
+          "partyhost listening on http://"
+              + config.host
+              + ":"
+              + host.port()
+              + " parties="
+              + host.parties().all().keySet()
+              + " main="
+              + config.mainParty
+              + " mode="
+              + config.mode.name().toLowerCase(java.util.Locale.ROOT)
+              + " transport="
+              + host.transport()
+              + " storage="
+              + host.storage()
+              + (config.adminToken == null
+                  ? " (admin API disabled: PARTYHOST_ADMIN_TOKEN unset)"
+                  : ""));
+      // On SIGTERM (or SIGINT): clients get 1001, then the host stops. Printed, not logged:
+      // java.util.logging
       // closes its handlers in a shutdown hook of its own, which may run first.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        System.out.println("partyhost stopping: closing " + host.rooms().connections() + " WebSockets with 1001 (going away)");
-        host.close();
-        System.out.println("partyhost stopped");
-      }, "partyhost-shutdown"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    System.out.println(
+                        "partyhost stopping: closing "
+                            + host.rooms().connections()
+                            + " WebSockets with 1001 (going away)");
+                    host.close();
+                    System.out.println("partyhost stopped");
+                  },
+                  "partyhost-shutdown"));
     } catch (IOException | ModuleRejectedException e) {
       System.err.println("partyhost: " + e.getMessage());
       System.exit(1);

@@ -14,12 +14,12 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.transport.Transport;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 
 /** A running partyhost: the module registry, the rooms, and an HTTP server on every event loop. */
 public final class PartyHost {
@@ -30,10 +30,17 @@ public final class PartyHost {
   private final Parties parties;
   private final Rooms rooms;
   private final int port;
+
   /** How long {@link #close} waits for clients to answer the host's close frames. */
   static final long CLOSE_WAIT_MS = 5_000;
 
-  private PartyHost(HostConfig config, Vertx vertx, StorageEngine engine, Parties parties, Rooms rooms, Listening listening) {
+  private PartyHost(
+      HostConfig config,
+      Vertx vertx,
+      StorageEngine engine,
+      Parties parties,
+      Rooms rooms,
+      Listening listening) {
     this.config = config;
     this.vertx = vertx;
     this.engine = engine;
@@ -54,12 +61,16 @@ public final class PartyHost {
    * listens. Every party is loaded before stored alarms are scheduled: an alarm that is already due
    * fires at once, and must find its party.
    */
-  public static PartyHost start(HostConfig config, List<Path> moreParties) throws IOException, ModuleRejectedException {
+  public static PartyHost start(HostConfig config, List<Path> moreParties)
+      throws IOException, ModuleRejectedException {
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     Vertx vertx = startVertx(config, loops);
     StorageEngine engine;
     try {
-      engine = config.postgresUrl != null ? new PostgresEngine(vertx, config.postgresUrl) : new SqliteEngine(Path.of(config.dataDir));
+      engine =
+          config.postgresUrl != null
+              ? new PostgresEngine(vertx, config.postgresUrl)
+              : new SqliteEngine(Path.of(config.dataDir));
     } catch (RuntimeException e) {
       vertx.close().await();
       throw new IOException("cannot open storage: " + e.getMessage(), e);
@@ -86,27 +97,38 @@ public final class PartyHost {
       vertx.close().await();
       throw e;
     }
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.host)
-        // Messages over the limit are read whole and refused with 1009 by the room (a clean close);
-        // frames over twice the limit are cut off by the decoder without being read.
-        .setMaxWebSocketMessageSize(PartyLimits.frameCeiling(config.largestMaxMessageBytes()))
-        .setMaxWebSocketFrameSize(PartyLimits.frameCeiling(config.largestMaxMessageBytes()))
-        // permessage-deflate only if some party asks for it (off by default: PartyKit does not negotiate
-        // it, and it costs ~10x throughput on a relay); then each upgrade decides (DeflatePerParty).
-        .setPerMessageWebSocketCompressionSupported(config.anyCompression())
-        .setPerFrameWebSocketCompressionSupported(false)
-        // Each socket is written on its own event loop only (room.Outbound): Vert.x then needs no write
-        // queue per HTTP connection (about 4 KiB each).
-        .setStrictThreadMode(true);
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.host)
+            // Messages over the limit are read whole and refused with 1009 by the room (a clean
+            // close);
+            // frames over twice the limit are cut off by the decoder without being read.
+            .setMaxWebSocketMessageSize(PartyLimits.frameCeiling(config.largestMaxMessageBytes()))
+            .setMaxWebSocketFrameSize(PartyLimits.frameCeiling(config.largestMaxMessageBytes()))
+            // permessage-deflate only if some party asks for it (off by default: PartyKit does not
+            // negotiate
+            // it, and it costs ~10x throughput on a relay); then each upgrade decides
+            // (DeflatePerParty).
+            .setPerMessageWebSocketCompressionSupported(config.anyCompression())
+            .setPerFrameWebSocketCompressionSupported(false)
+            // Each socket is written on its own event loop only (room.Outbound): Vert.x then needs
+            // no write
+            // queue per HTTP connection (about 4 KiB each).
+            .setStrictThreadMode(true);
     Listening listening;
     try {
       listening = listen(vertx, config, options, loops, parties, uploads, rooms);
-    } catch (Exception e) { // Future.await rethrows the cause as it is: a java.net.BindException for a busy port
+    } catch (
+        Exception
+            e) { // Future.await rethrows the cause as it is: a java.net.BindException for a busy
+      // port
       engine.close();
       vertx.close().await();
-      // NIO says "Address already in use"; epoll says "bind(..) failed with error(-98): Address already in use".
-      String why = String.valueOf(e.getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+      // NIO says "Address already in use"; epoll says "bind(..) failed with error(-98): Address
+      // already in use".
+      String why =
+          String.valueOf(e.getMessage())
+              .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + why, e);
     }
     return new PartyHost(config, vertx, engine, parties, rooms, listening);
@@ -116,9 +138,12 @@ public final class PartyHost {
   private static Vertx startVertx(HostConfig config, int loops) {
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops);
     if (config.transport.equals("epoll")) {
-      if (Transport.EPOLL.available()) return Vertx.builder().with(options).withTransport(Transport.EPOLL).build();
-      System.getLogger("partyhost").log(System.Logger.Level.WARNING,
-          "epoll transport unavailable, using NIO: " + Transport.EPOLL.unavailabilityCause());
+      if (Transport.EPOLL.available())
+        return Vertx.builder().with(options).withTransport(Transport.EPOLL).build();
+      System.getLogger("partyhost")
+          .log(
+              System.Logger.Level.WARNING,
+              "epoll transport unavailable, using NIO: " + Transport.EPOLL.unavailabilityCause());
     }
     return Vertx.builder().with(options).withTransport(Transport.NIO).build();
   }
@@ -134,14 +159,25 @@ public final class PartyHost {
    */
   private record Listening(int port, String deployment) {}
 
-  private static Listening listen(Vertx vertx, HostConfig config, HttpServerOptions options, int loops,
-                                  Parties parties, Uploads uploads, Rooms rooms) throws Exception {
+  private static Listening listen(
+      Vertx vertx,
+      HostConfig config,
+      HttpServerOptions options,
+      int loops,
+      Parties parties,
+      Uploads uploads,
+      Rooms rooms)
+      throws Exception {
     for (int attempt = 1; ; attempt++) {
       int port = config.port != 0 ? config.port : freePort();
       HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
       try {
-        String deployment = vertx.deployVerticle(() -> new HttpVerticle(config, bound, parties, uploads, rooms),
-            new DeploymentOptions().setInstances(loops)).await();
+        String deployment =
+            vertx
+                .deployVerticle(
+                    () -> new HttpVerticle(config, bound, parties, uploads, rooms),
+                    new DeploymentOptions().setInstances(loops))
+                .await();
         return new Listening(port, deployment);
       } catch (Exception e) {
         if (config.port != 0 || attempt == 5) throw e;
@@ -188,8 +224,13 @@ public final class PartyHost {
       try {
         rooms.noConnections().await(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        System.getLogger("partyhost.http").log(System.Logger.Level.WARNING, rooms.connections()
-            + " WebSockets did not answer the close within " + CLOSE_WAIT_MS + " ms: dropping them");
+        System.getLogger("partyhost.http")
+            .log(
+                System.Logger.Level.WARNING,
+                rooms.connections()
+                    + " WebSockets did not answer the close within "
+                    + CLOSE_WAIT_MS
+                    + " ms: dropping them");
       }
     }
     vertx.undeploy(deployment).await();

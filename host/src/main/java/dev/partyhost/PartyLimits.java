@@ -18,22 +18,46 @@ import java.util.Set;
  * @param compression whether WebSockets to the party may negotiate permessage-deflate
  * @param logLevel the lowest level of the party's guest log lines that reach the host log
  */
-public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessageBytes, int maxConnectionsPerRoom,
-                          int messagesPerSecond, long storageQuotaBytes, boolean compression, Level logLevel) {
+public record PartyLimits(
+    long hookDeadlineMs,
+    int maxMemoryBytes,
+    int maxMessageBytes,
+    int maxConnectionsPerRoom,
+    int messagesPerSecond,
+    long storageQuotaBytes,
+    boolean compression,
+    Level logLevel) {
   /** The names that {@code partyLimits} may override. */
-  public static final Set<String> NAMES = Set.of("hookDeadlineMs", "maxMemoryBytes", "maxMessageBytes",
-      "maxConnectionsPerRoom", "messagesPerSecond", "storageQuotaBytes", "compression", "logLevel");
+  public static final Set<String> NAMES =
+      Set.of(
+          "hookDeadlineMs",
+          "maxMemoryBytes",
+          "maxMessageBytes",
+          "maxConnectionsPerRoom",
+          "messagesPerSecond",
+          "storageQuotaBytes",
+          "compression",
+          "logLevel");
+
   /** The levels a guest log may be set to: the ABI's four, and OFF. */
-  public static final Set<Level> LOG_LEVELS = EnumSet.of(Level.DEBUG, Level.INFO, Level.WARNING, Level.ERROR, Level.OFF);
+  public static final Set<Level> LOG_LEVELS =
+      EnumSet.of(Level.DEBUG, Level.INFO, Level.WARNING, Level.ERROR, Level.OFF);
 
   public PartyLimits {
-    if (hookDeadlineMs < 1 || maxMessageBytes < 1 || maxConnectionsPerRoom < 1 || messagesPerSecond < 0
-        || storageQuotaBytes < 0 || maxMemoryBytes < 65536) {
-      throw new IllegalArgumentException("bad limits: " + this
-          + " (deadline, message size and connections at least 1, memory at least one 64 KiB page)");
+    if (hookDeadlineMs < 1
+        || maxMessageBytes < 1
+        || maxConnectionsPerRoom < 1
+        || messagesPerSecond < 0
+        || storageQuotaBytes < 0
+        || maxMemoryBytes < 65536) {
+      throw new IllegalArgumentException(
+          "bad limits: "
+              + this
+              + " (deadline, message size and connections at least 1, memory at least one 64 KiB page)");
     }
     if (!LOG_LEVELS.contains(logLevel)) {
-      throw new IllegalArgumentException("a guest log level is one of " + LOG_LEVELS + ", not " + logLevel);
+      throw new IllegalArgumentException(
+          "a guest log level is one of " + LOG_LEVELS + ", not " + logLevel);
     }
   }
 
@@ -56,15 +80,26 @@ public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessag
         case "messagesPerSecond" -> messagesPerSecond = toInt(o);
         case "storageQuotaBytes" -> storageQuotaBytes = toLong(o);
         case "compression" -> {
-          if (!(o.getValue() instanceof Boolean b)) throw new IllegalArgumentException("compression must be true or false, not " + o.getValue());
+          if (!(o.getValue() instanceof Boolean b))
+            throw new IllegalArgumentException(
+                "compression must be true or false, not " + o.getValue());
           compression = b;
         }
         case "logLevel" -> logLevel = toLevel(o);
-        default -> throw new IllegalArgumentException("unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
       }
     }
-    return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
-        storageQuotaBytes, compression, logLevel);
+    return new PartyLimits(
+        hookDeadlineMs,
+        maxMemoryBytes,
+        maxMessageBytes,
+        maxConnectionsPerRoom,
+        messagesPerSecond,
+        storageQuotaBytes,
+        compression,
+        logLevel);
   }
 
   /**
@@ -84,20 +119,25 @@ public record PartyLimits(long hookDeadlineMs, int maxMemoryBytes, int maxMessag
     if (o.getValue() instanceof String s) {
       for (Level level : LOG_LEVELS) if (level.name().equalsIgnoreCase(s)) return level;
     }
-    throw new IllegalArgumentException(o.getKey() + " must be one of " + LOG_LEVELS + ", not " + o.getValue());
+    throw new IllegalArgumentException(
+        o.getKey() + " must be one of " + LOG_LEVELS + ", not " + o.getValue());
   }
 
   private static long toLong(Map.Entry<String, ?> o) {
-    if (o.getValue() instanceof Long || o.getValue() instanceof Integer || o.getValue() instanceof Short) {
+    if (o.getValue() instanceof Long
+        || o.getValue() instanceof Integer
+        || o.getValue() instanceof Short) {
       return ((Number) o.getValue()).longValue();
     }
-    if (o.getValue() instanceof java.math.BigInteger) throw new IllegalArgumentException(o.getKey() + " is too large: " + o.getValue());
+    if (o.getValue() instanceof java.math.BigInteger)
+      throw new IllegalArgumentException(o.getKey() + " is too large: " + o.getValue());
     throw new IllegalArgumentException(o.getKey() + " must be a whole number, not " + o.getValue());
   }
 
   private static int toInt(Map.Entry<String, ?> o) {
     long v = toLong(o);
-    if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) throw new IllegalArgumentException(o.getKey() + " is too large: " + v);
+    if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE)
+      throw new IllegalArgumentException(o.getKey() + " is too large: " + v);
     return (int) v;
   }
 }

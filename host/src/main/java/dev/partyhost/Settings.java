@@ -8,13 +8,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.partyhost.guest.ExecutionMode;
 import java.io.File;
+import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.io.IOException;
 import java.lang.reflect.Modifier;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -47,84 +46,137 @@ public final class Settings {
 
   @Doc("address to listen on")
   public String host = "127.0.0.1";
+
   @Doc("port to listen on; 0 picks a free one")
   public int port = 1999;
-  @Doc(value = "folder of modules to serve at start: NAME.wasm becomes party NAME (uploads of the same name override it)",
+
+  @Doc(
+      value =
+          "folder of modules to serve at start: NAME.wasm becomes party NAME (uploads of the same name override it)",
       defaultText = "none")
   public String parties;
-  @Doc("refuse to start if any module of --parties, or any stored upload, cannot be served (else it is logged and skipped)")
+
+  @Doc(
+      "refuse to start if any module of --parties, or any stored upload, cannot be served (else it is logged and skipped)")
   public boolean strict = false;
+
   @Doc("the party that /party/ROOM and /parties/main/ROOM reach")
   public String mainParty = "main";
-  @Doc("how guests run: compiled (JVM bytecode) or interpreted (trusted guests only: the CPU deadline cannot stop"
-      + " every runaway loop there)")
+
+  @Doc(
+      "how guests run: compiled (JVM bytecode) or interpreted (trusted guests only: the CPU deadline cannot stop"
+          + " every runaway loop there)")
   public ExecutionMode mode = ExecutionMode.COMPILED;
-  @Doc("Netty's transport: epoll (Linux's native one; NIO, with a warning, where its library cannot load) or nio")
+
+  @Doc(
+      "Netty's transport: epoll (Linux's native one; NIO, with a warning, where its library cannot load) or nio")
   public String transport = "epoll";
-  @Doc("largest WebSocket message in bytes, in or out; bigger inbound messages close the socket with 1009 (per party)")
+
+  @Doc(
+      "largest WebSocket message in bytes, in or out; bigger inbound messages close the socket with 1009 (per party)")
   public int maxMessageBytes = 1024 * 1024;
+
   @Doc("largest HTTP request body to a room, in bytes; bigger gets 413")
   public int maxRequestBytes = 1024 * 1024;
+
   @Doc("largest module accepted at upload or start, in bytes")
   public int maxModuleBytes = 16 * 1024 * 1024;
-  @Doc("cap on each instance's linear memory, in bytes; memory.grow past it fails in the guest (per party)")
+
+  @Doc(
+      "cap on each instance's linear memory, in bytes; memory.grow past it fails in the guest (per party)")
   public int maxMemoryBytes = 16 * 1024 * 1024;
-  @Doc("CPU time one hook call may run, in ms, before it is stopped, which resets its room like a trap (per party)")
+
+  @Doc(
+      "CPU time one hook call may run, in ms, before it is stopped, which resets its room like a trap (per party)")
   public long hookDeadlineMs = 100;
+
   @Doc("connections one room accepts; more are closed with 1013 (per party)")
   public int maxConnectionsPerRoom = 10_000;
-  @Doc("messages one connection may send per second (burst: as many); more close it with 1008; 0: no limit (per party)")
+
+  @Doc(
+      "messages one connection may send per second (burst: as many); more close it with 1008; 0: no limit (per party)")
   public int messagesPerSecond = 0;
+
   @Doc("frame bytes one hook may send, summed over recipients; past it, sends return TOO_LARGE")
   public long maxHookOutputBytes = 64L * 1024 * 1024;
-  @Doc("rooms live at once; at the limit the least recently used room without connections leaves, else 503")
+
+  @Doc(
+      "rooms live at once; at the limit the least recently used room without connections leaves, else 503")
   public int maxRooms = 100_000;
+
   @Doc("WebSocket connections at once, over all rooms; more get 503 before the handshake")
   public int maxConnections = 200_000;
-  @Doc("ms without events after which a room hibernates (instance and data dropped, sockets kept), or leaves if it"
-      + " has no connections")
+
+  @Doc(
+      "ms without events after which a room hibernates (instance and data dropped, sockets kept), or leaves if it"
+          + " has no connections")
   public long roomIdleMs = 10_000;
-  @Doc("folder of the SQLite database (rooms' data and uploaded parties), used unless --postgres-url is set")
+
+  @Doc(
+      "folder of the SQLite database (rooms' data and uploaded parties), used unless --postgres-url is set")
   public String dataDir = "data";
-  @Doc(value = "folder of compiled guest code kept across restarts (one file per module SHA-256); empty: no cache;"
-      + " only the host's user should be able to write it", defaultText = "DATA_DIR/compiled")
+
+  @Doc(
+      value =
+          "folder of compiled guest code kept across restarts (one file per module SHA-256); empty: no cache;"
+              + " only the host's user should be able to write it",
+      defaultText = "DATA_DIR/compiled")
   public String compileCacheDir;
-  @Doc(value = "PostgreSQL to keep rooms' data and uploaded parties in instead of SQLite:"
-      + " postgresql://user:password@host:port/db", defaultText = "unset")
+
+  @Doc(
+      value =
+          "PostgreSQL to keep rooms' data and uploaded parties in instead of SQLite:"
+              + " postgresql://user:password@host:port/db",
+      defaultText = "unset")
   public String postgresUrl;
-  @Doc("most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED (per party)")
+
+  @Doc(
+      "most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED (per party)")
   public long storageQuotaBytes = 128L * 1024 * 1024;
+
   @Doc("first delay before a failed alarm hook runs again, in ms; it doubles with each retry")
   public long alarmRetryMs = 2_000;
+
   @Doc("retries of a failed alarm hook before the alarm is dropped")
   public int alarmRetries = 6;
-  @Doc("whether WebSockets may negotiate permessage-deflate (per party); costs a relay about 10x in throughput")
+
+  @Doc(
+      "whether WebSockets may negotiate permessage-deflate (per party); costs a relay about 10x in throughput")
   public boolean compression = false;
-  @Doc("lowest level of guest log lines (the log call, WASI stdout at INFO, stderr at WARNING) that reach the"
-      + " host log: DEBUG, INFO, WARNING, ERROR or OFF (per party: logLevel)")
+
+  @Doc(
+      "lowest level of guest log lines (the log call, WASI stdout at INFO, stderr at WARNING) that reach the"
+          + " host log: DEBUG, INFO, WARNING, ERROR or OFF (per party: logLevel)")
   public System.Logger.Level guestLogLevel = System.Logger.Level.INFO;
+
   /**
    * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
    * number (true or false for compression, a level name for logLevel), e.g.
    * {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
    */
-  @Doc(value = "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
-      + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel}",
+  @Doc(
+      value =
+          "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
+              + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel}",
       defaultText = "none: the host-wide values")
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
-  @Doc(value = "per-party values that guests read with config_get: party -> {key: value}", defaultText = "none")
+
+  @Doc(
+      value = "per-party values that guests read with config_get: party -> {key: value}",
+      defaultText = "none")
   public Map<String, Map<String, String>> vars = new HashMap<>();
+
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
-  @JsonIgnore
-  public String adminToken;
+  @JsonIgnore public String adminToken;
 
   /** Settings that are maps: only a config file can give them. */
   private static final Set<String> FILE_ONLY = Set.of("vars", "partyLimits");
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+          .build();
 
   /** Reads the config file, environment and flags; throws IllegalArgumentException on a bad one. */
   public static Settings load(String[] args, Map<String, String> env) {
@@ -160,7 +212,8 @@ public final class Settings {
   static Set<String> settingNames() {
     Set<String> names = new LinkedHashSet<>();
     for (var field : Settings.class.getFields()) {
-      if (!Modifier.isStatic(field.getModifiers()) && !field.isAnnotationPresent(JsonIgnore.class)) {
+      if (!Modifier.isStatic(field.getModifiers())
+          && !field.isAnnotationPresent(JsonIgnore.class)) {
         names.add(field.getName());
       }
     }
@@ -205,12 +258,16 @@ public final class Settings {
   /** The usage text: every setting with its flag, environment variable, default and meaning, made from the fields. */
   public static String usage() {
     Settings defaults = new Settings();
-    StringBuilder out = new StringBuilder()
-        .append("usage: java -jar partyhost.jar [--SETTING VALUE | --SETTING=VALUE]...\n\n")
-        .append("Each setting is a key of the JSON file given by --config, a flag and an environment variable.\n")
-        .append("Later sources win: defaults, the file, the environment, flags. A boolean flag alone means true.\n\n")
-        .append("  --config FILE\n      a JSON file of settings, keyed by the names below in camelCase\n")
-        .append("  --help, -h\n      print this text and exit\n");
+    StringBuilder out =
+        new StringBuilder()
+            .append("usage: java -jar partyhost.jar [--SETTING VALUE | --SETTING=VALUE]...\n\n")
+            .append(
+                "Each setting is a key of the JSON file given by --config, a flag and an environment variable.\n")
+            .append(
+                "Later sources win: defaults, the file, the environment, flags. A boolean flag alone means true.\n\n")
+            .append(
+                "  --config FILE\n      a JSON file of settings, keyed by the names below in camelCase\n")
+            .append("  --help, -h\n      print this text and exit\n");
     for (String name : settingNames()) {
       java.lang.reflect.Field field;
       Object value;
@@ -221,18 +278,29 @@ public final class Settings {
         throw new IllegalStateException(e);
       }
       Doc doc = field.getAnnotation(Doc.class);
-      String fallback = value == null ? "unset" : value instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : value.toString();
+      String fallback =
+          value == null
+              ? "unset"
+              : value instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : value.toString();
       String dflt = doc == null || doc.defaultText().isEmpty() ? fallback : doc.defaultText();
       out.append("  ");
       if (FILE_ONLY.contains(name)) {
         out.append(name).append(" (config file only)");
       } else {
-        out.append("--").append(kebab(name)).append(isBoolean(name) ? " [true|false]" : " VALUE")
-            .append(", ").append(envName(name));
+        out.append("--")
+            .append(kebab(name))
+            .append(isBoolean(name) ? " [true|false]" : " VALUE")
+            .append(", ")
+            .append(envName(name));
       }
-      out.append("  (default: ").append(dflt).append(")\n      ").append(doc == null ? "" : doc.value()).append('\n');
+      out.append("  (default: ")
+          .append(dflt)
+          .append(")\n      ")
+          .append(doc == null ? "" : doc.value())
+          .append('\n');
     }
-    out.append("  PARTYHOST_ADMIN_TOKEN (environment only)  (default: unset: the admin API answers 401)\n")
+    out.append(
+            "  PARTYHOST_ADMIN_TOKEN (environment only)  (default: unset: the admin API answers 401)\n")
         .append("      bearer token of the admin API under /_admin/\n");
     return out.toString();
   }
@@ -280,22 +348,38 @@ public final class Settings {
   }
 
   void validate() {
-    if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, not " + port);
+    if (port < 0 || port > 65535)
+      throw new IllegalArgumentException("port must be 0-65535, not " + port);
     if (!transport.equals("epoll") && !transport.equals("nio")) {
       throw new IllegalArgumentException("transport must be epoll or nio, not " + transport);
     }
-    if (maxRequestBytes < 0 || maxModuleBytes < 1) throw new IllegalArgumentException("size limits must be positive");
-    if (roomIdleMs < 1) throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
-    if (alarmRetryMs < 1 || alarmRetries < 0 || maxRooms < 1 || maxConnections < 1 || maxHookOutputBytes < 1) {
-      throw new IllegalArgumentException("alarmRetries must be at least 0; alarmRetryMs, maxRooms and maxConnections at least 1");
+    if (maxRequestBytes < 0 || maxModuleBytes < 1)
+      throw new IllegalArgumentException("size limits must be positive");
+    if (roomIdleMs < 1)
+      throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
+    if (alarmRetryMs < 1
+        || alarmRetries < 0
+        || maxRooms < 1
+        || maxConnections < 1
+        || maxHookOutputBytes < 1) {
+      throw new IllegalArgumentException(
+          "alarmRetries must be at least 0; alarmRetryMs, maxRooms and maxConnections at least 1");
     }
     PartyLimits defaults = defaultLimits();
-    for (String party : partyLimits.keySet()) defaults.with(partyLimits.get(party)); // throws on a bad one
+    for (String party : partyLimits.keySet())
+      defaults.with(partyLimits.get(party)); // throws on a bad one
   }
 
   /** The host-wide limits, before any party's overrides. */
   PartyLimits defaultLimits() {
-    return new PartyLimits(hookDeadlineMs, maxMemoryBytes, maxMessageBytes, maxConnectionsPerRoom, messagesPerSecond,
-        storageQuotaBytes, compression, guestLogLevel);
+    return new PartyLimits(
+        hookDeadlineMs,
+        maxMemoryBytes,
+        maxMessageBytes,
+        maxConnectionsPerRoom,
+        messagesPerSecond,
+        storageQuotaBytes,
+        compression,
+        guestLogLevel);
   }
 }

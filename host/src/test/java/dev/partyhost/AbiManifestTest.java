@@ -2,12 +2,11 @@ package dev.partyhost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.partyhost.guest.Abi;
-import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.Wasi;
 import dev.partyhost.support.TestHost;
 import java.util.ArrayList;
@@ -46,7 +45,9 @@ class AbiManifestTest {
   @Test
   void statusCodesAndVersionMatchTheManifest() throws Exception {
     Map<String, Integer> expected = new TreeMap<>();
-    ABI.get("status").fields().forEachRemaining(e -> expected.put(e.getKey(), e.getValue().asInt()));
+    ABI.get("status")
+        .fields()
+        .forEachRemaining(e -> expected.put(e.getKey(), e.getValue().asInt()));
     Map<String, Integer> actual = new TreeMap<>();
     for (String name : expected.keySet()) actual.put(name, Abi.class.getField(name).getInt(null));
     assertEquals(expected, actual);
@@ -63,14 +64,22 @@ class AbiManifestTest {
 
   private static Map<String, String> signatures(JsonNode functions) {
     Map<String, String> out = new TreeMap<>();
-    functions.fields().forEachRemaining(e -> out.put(e.getKey(),
-        e.getValue().get("params").toString() + "->" + e.getValue().get("results").toString()));
+    functions
+        .fields()
+        .forEachRemaining(
+            e ->
+                out.put(
+                    e.getKey(),
+                    e.getValue().get("params").toString()
+                        + "->"
+                        + e.getValue().get("results").toString()));
     return out;
   }
 
   private static Map<String, String> describe(Map<String, FunctionType> functions) {
     Map<String, String> out = new TreeMap<>();
-    functions.forEach((name, type) -> out.put(name, names(type.params()) + "->" + names(type.returns())));
+    functions.forEach(
+        (name, type) -> out.put(name, names(type.params()) + "->" + names(type.returns())));
     return out;
   }
 

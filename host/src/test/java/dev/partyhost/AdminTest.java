@@ -49,11 +49,13 @@ class AdminTest {
     HttpResponse<String> r = host.upload("up", module("relay-c"), TestHost.ADMIN_TOKEN, false);
     assertEquals(200, r.statusCode(), r.body());
     assertTrue(r.body().contains("\"party\":\"up\""), r.body());
-    try (Ws a = host.ws("/parties/up/room?_pk=a"); Ws b = host.ws("/parties/up/room?_pk=b")) {
+    try (Ws a = host.ws("/parties/up/room?_pk=a");
+        Ws b = host.ws("/parties/up/room?_pk=b")) {
       a.send("v1");
       b.expectText("v1");
       // Replace the relay by the counter without restart: the live room keeps relaying.
-      assertEquals(200, host.upload("up", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
+      assertEquals(
+          200, host.upload("up", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
       a.send("still v1");
       b.expectText("still v1");
       // A new room gets the new version.
@@ -64,30 +66,55 @@ class AdminTest {
   @Test
   void badUploadIs400WithTheReasonAndThePreviousVersionKeepsServing() throws Exception {
     TestHost host = shared; // party "keep"
-    assertEquals(200, host.upload("keep", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
-    HttpResponse<String> r = host.upload("keep", "not wasm at all".getBytes(java.nio.charset.StandardCharsets.US_ASCII), TestHost.ADMIN_TOKEN, false);
+    assertEquals(
+        200, host.upload("keep", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
+    HttpResponse<String> r =
+        host.upload(
+            "keep",
+            "not wasm at all".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            TestHost.ADMIN_TOKEN,
+            false);
     assertEquals(400, r.statusCode());
     assertTrue(r.body().startsWith("Module rejected: not a valid wasm module"), r.body());
-    r = host.upload("keep", Files.readAllBytes(TestHost.wasm("conformance/invalid", "unknown-import")), TestHost.ADMIN_TOKEN, false);
+    r =
+        host.upload(
+            "keep",
+            Files.readAllBytes(TestHost.wasm("conformance/invalid", "unknown-import")),
+            TestHost.ADMIN_TOKEN,
+            false);
     assertEquals(400, r.statusCode());
     assertTrue(r.body().contains("unknown import partyhost.teleport"), r.body());
     assertEquals("{\"count\":0}", host.get("/parties/keep/room").body());
-    assertEquals(400, host.upload("bad%21name", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
+    assertEquals(
+        400,
+        host.upload("bad%21name", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
   }
 
   @Test
   void missingOrWrongTokenIs401AndNoTokenIsLogged() throws Exception {
     // A host of its own, started under the capture: what it logs at start is checked too.
-    try (LogCapture everything = new LogCapture(""); TestHost host = TestHost.start()) {
+    try (LogCapture everything = new LogCapture("");
+        TestHost host = TestHost.start()) {
       assertEquals(401, host.upload("x", module("counter"), null, false).statusCode());
       assertEquals(401, host.upload("x", module("counter"), "wrong-secret", false).statusCode());
-      assertEquals(401, host.upload("x", module("counter"), TestHost.ADMIN_TOKEN + "x", false).statusCode());
+      assertEquals(
+          401, host.upload("x", module("counter"), TestHost.ADMIN_TOKEN + "x", false).statusCode());
       assertEquals(404, host.get("/parties/x/room").statusCode());
-      assertEquals(200, host.upload("y", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
-      assertEquals(400, host.upload("z", "junk".getBytes(java.nio.charset.StandardCharsets.US_ASCII), TestHost.ADMIN_TOKEN, false).statusCode());
+      assertEquals(
+          200, host.upload("y", module("counter"), TestHost.ADMIN_TOKEN, false).statusCode());
+      assertEquals(
+          400,
+          host.upload(
+                  "z",
+                  "junk".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                  TestHost.ADMIN_TOKEN,
+                  false)
+              .statusCode());
       assertTrue(everything.messages().size() > 0, "the uploads were logged");
       for (String line : everything.messages()) {
-        assertFalse(line.contains(TestHost.ADMIN_TOKEN) || line.contains("wrong-secret"), "a token in the log: " + line);
+        assertFalse(
+            line.contains(TestHost.ADMIN_TOKEN) || line.contains("wrong-secret"),
+            "a token in the log: " + line);
       }
     }
   }
@@ -95,15 +122,21 @@ class AdminTest {
   @Test
   void oversizeModulesAre413AndRefusalsAreLogged() throws Exception {
     try (LogCapture http = new LogCapture("partyhost.http");
-         LogCapture admin = new LogCapture("partyhost.admin");
-         TestHost host = TestHost.start(c -> c.maxModuleBytes = 1000)) { // the examples, larger, are skipped at start
+        LogCapture admin = new LogCapture("partyhost.admin");
+        TestHost host =
+            TestHost.start(
+                c -> c.maxModuleBytes = 1000)) { // the examples, larger, are skipped at start
       HttpResponse<String> r = host.upload("big", module("relay-c"), TestHost.ADMIN_TOKEN, false);
       assertEquals(413, r.statusCode());
       assertEquals("Request body too large: the limit is 1000 bytes", r.body());
       assertEquals(401, host.upload("big", new byte[10], "wrong", false).statusCode());
       assertEquals(404, host.get("/parties/big/room").statusCode());
-      assertTrue(http.messages().contains("request body over 1000 bytes: 413"), http.messages().toString());
-      assertTrue(admin.messages().stream().anyMatch(m -> m.startsWith("admin request refused (401)")), admin.messages().toString());
+      assertTrue(
+          http.messages().contains("request body over 1000 bytes: 413"),
+          http.messages().toString());
+      assertTrue(
+          admin.messages().stream().anyMatch(m -> m.startsWith("admin request refused (401)")),
+          admin.messages().toString());
     }
   }
 
@@ -119,7 +152,8 @@ class AdminTest {
   @Test
   void restartClosesLiveRoomsWith1012AndReconnectsReachTheNewVersion() throws Exception {
     TestHost host = shared; // party "swap"
-    assertEquals(200, host.upload("swap", module("relay-c"), TestHost.ADMIN_TOKEN, false).statusCode());
+    assertEquals(
+        200, host.upload("swap", module("relay-c"), TestHost.ADMIN_TOKEN, false).statusCode());
     Ws a = host.ws("/parties/swap/room?_pk=a");
     Ws b = host.ws("/parties/swap/other?_pk=b");
     a.send("ping"); // make sure the room is live
@@ -136,12 +170,14 @@ class AdminTest {
   // --- statistics ---
 
   @Test
-  void statsCountRoomsAndConnectionsAndTimeRoomStartsUntilDeleteResetsTheTimings() throws Exception {
+  void statsCountRoomsAndConnectionsAndTimeRoomStartsUntilDeleteResetsTheTimings()
+      throws Exception {
     int rooms = 5;
     try (TestHost host = TestHost.start()) { // closing the host closes its client sockets
       List<Ws> sockets = new ArrayList<>();
       for (int i = 0; i < rooms; i++) sockets.add(host.ws("/parties/relay-c/stats-" + i));
-      sockets.add(host.ws("/parties/relay-c/stats-0")); // a second socket in a live room starts nothing
+      sockets.add(
+          host.ws("/parties/relay-c/stats-0")); // a second socket in a live room starts nothing
       // A socket is counted, and its room loaded and started, before its handshake completes.
       JsonNode stats = stats(host);
       assertEquals(rooms, stats.get("rooms").asInt(), stats.toString());
@@ -157,8 +193,15 @@ class AdminTest {
 
       // Without the token: 401 to both methods, and DELETE resets nothing.
       for (String method : new String[] {"GET", "DELETE"}) {
-        assertEquals(401, host.send(statsRequest(host, null).method(method, HttpRequest.BodyPublishers.noBody())).statusCode());
-        assertEquals(401, host.send(statsRequest(host, "wrong").method(method, HttpRequest.BodyPublishers.noBody())).statusCode());
+        assertEquals(
+            401,
+            host.send(statsRequest(host, null).method(method, HttpRequest.BodyPublishers.noBody()))
+                .statusCode());
+        assertEquals(
+            401,
+            host.send(
+                    statsRequest(host, "wrong").method(method, HttpRequest.BodyPublishers.noBody()))
+                .statusCode());
       }
       assertEquals(rooms, stats(host).get("instantiations").get("count").asLong());
 
@@ -173,7 +216,8 @@ class AdminTest {
       assertEquals(rooms, stats.get("rooms").asInt());
       assertEquals(rooms + 1, stats.get("connections").asInt());
 
-      // A closed socket leaves the count (once the host has seen the close); a new room is timed afresh.
+      // A closed socket leaves the count (once the host has seen the close); a new room is timed
+      // afresh.
       sockets.remove(sockets.size() - 1).close();
       Poll.until(() -> stats(host).get("connections").asInt() == rooms, Ws.TIMEOUT_MS);
       host.ws("/parties/relay-c/stats-new");

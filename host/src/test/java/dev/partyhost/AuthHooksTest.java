@@ -28,13 +28,16 @@ class AuthHooksTest {
 
   @BeforeAll
   static void start() {
-    host = TestHost.start(c -> {
-      c.vars.put("auth", Map.of("token", "s3cret"));
-      c.hookDeadlineMs = 100;
-      // Rooms never leave while the class runs: the tests count rooms, and a room an earlier test
-      // made must not leave in the middle of a later test's count, whatever the order.
-      c.roomIdleMs = TimeUnit.DAYS.toMillis(1);
-    });
+    host =
+        TestHost.start(
+            c -> {
+              c.vars.put("auth", Map.of("token", "s3cret"));
+              c.hookDeadlineMs = 100;
+              // Rooms never leave while the class runs: the tests count rooms, and a room an
+              // earlier test
+              // made must not leave in the middle of a later test's count, whatever the order.
+              c.roomIdleMs = TimeUnit.DAYS.toMillis(1);
+            });
   }
 
   @AfterAll
@@ -46,11 +49,19 @@ class AuthHooksTest {
   void aWebSocketWithoutTheTokenGets401InsteadOfTheHandshakeAndCreatesNoRoom() {
     int rooms = host.host.rooms().size();
     for (String query : new String[] {"", "?token=wrong", "?token=s3cre"}) {
-      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
-          () -> HttpClient.newHttpClient().newWebSocketBuilder()
-              .buildAsync(URI.create("ws://127.0.0.1:" + host.port() + "/parties/auth/locked" + query), new WebSocket.Listener() {})
-              .join());
-      WebSocketHandshakeException refused = assertInstanceOf(WebSocketHandshakeException.class, e.getCause());
+      CompletionException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              CompletionException.class,
+              () ->
+                  HttpClient.newHttpClient()
+                      .newWebSocketBuilder()
+                      .buildAsync(
+                          URI.create(
+                              "ws://127.0.0.1:" + host.port() + "/parties/auth/locked" + query),
+                          new WebSocket.Listener() {})
+                      .join());
+      WebSocketHandshakeException refused =
+          assertInstanceOf(WebSocketHandshakeException.class, e.getCause());
       assertEquals(401, refused.getResponse().statusCode(), query);
     }
     assertEquals(rooms, host.host.rooms().size());
@@ -59,7 +70,7 @@ class AuthHooksTest {
   @Test
   void theRightTokenReachesTheRoomWithTheUserTheGateSet() {
     try (Ws ann = host.ws("/parties/auth/open?token=s3cret&user=ann");
-         Ws bob = host.ws("/parties/auth/open?token=s3cret")) {
+        Ws bob = host.ws("/parties/auth/open?token=s3cret")) {
       ann.expectText("{\"type\":\"welcome\",\"user\":\"ann\"}");
       bob.expectText("{\"type\":\"welcome\",\"user\":\"anonymous\"}");
       ann.send("hi");
@@ -70,8 +81,11 @@ class AuthHooksTest {
   @Test
   void httpRequestsPassTheGateWithABearerToken() {
     assertEquals(401, host.get("/parties/auth/open").statusCode());
-    HttpResponse<String> r = host.send(HttpRequest.newBuilder(URI.create(host.url("/parties/auth/open?user=cy")))
-        .header("Authorization", "Bearer s3cret").GET());
+    HttpResponse<String> r =
+        host.send(
+            HttpRequest.newBuilder(URI.create(host.url("/parties/auth/open?user=cy")))
+                .header("Authorization", "Bearer s3cret")
+                .GET());
     assertEquals(200, r.statusCode());
     assertEquals("{\"user\":\"cy\"}", r.body());
   }
@@ -86,7 +100,8 @@ class AuthHooksTest {
     assertEquals("calls 1", host.get("/parties/gate-probe/r/ok").body()); // a new gate instance
     long start = System.nanoTime();
     assertEquals(500, host.get("/parties/gate-probe/r/spin").statusCode());
-    // Wall time, so with room for a busy machine (the deadline counts 100 ms of CPU time); an endless
+    // Wall time, so with room for a busy machine (the deadline counts 100 ms of CPU time); an
+    // endless
     // gate that nothing stopped would run into the client's 10 s timeout instead.
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertTrue(ms < 5000, "the endless gate was stopped by its deadline, after " + ms + " ms");

@@ -20,23 +20,25 @@ class ChatLifecycleTest {
   @Test
   void historyAndSocketsSurviveHibernation() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.room");
-         TestHost host = TestHost.start(c -> c.roomIdleMs = 300);
-         Ws alice = host.ws("/parties/chat/hib?_pk=alice");
-         Ws bob = host.ws("/parties/chat/hib?_pk=bob")) {
+        TestHost host = TestHost.start(c -> c.roomIdleMs = 300);
+        Ws alice = host.ws("/parties/chat/hib?_pk=alice");
+        Ws bob = host.ws("/parties/chat/hib?_pk=bob")) {
       assertTrue(alice.nextText().startsWith("{\"type\":\"history\""));
       assertTrue(bob.nextText().startsWith("{\"type\":\"history\""));
       alice.send("one");
       bob.expectText("{\"type\":\"message\",\"from\":\"alice\",\"text\":\"one\"}");
       long deadline = System.currentTimeMillis() + Ws.TIMEOUT_MS;
-      while (log.messages().stream().noneMatch(m -> m.contains("[chat/hib] hibernating with 2 connections"))) {
+      while (log.messages().stream()
+          .noneMatch(m -> m.contains("[chat/hib] hibernating with 2 connections"))) {
         assertTrue(System.currentTimeMillis() < deadline, "the room did not hibernate");
         Thread.sleep(50);
       }
       alice.send("two"); // wakes the room: same sockets, history reloaded from storage
       bob.expectText("{\"type\":\"message\",\"from\":\"alice\",\"text\":\"two\"}");
       try (Ws carol = host.ws("/parties/chat/hib?_pk=carol")) {
-        carol.expectText("{\"type\":\"history\",\"messages\":[{\"from\":\"alice\",\"text\":\"one\"},"
-            + "{\"from\":\"alice\",\"text\":\"two\"}]}");
+        carol.expectText(
+            "{\"type\":\"history\",\"messages\":[{\"from\":\"alice\",\"text\":\"one\"},"
+                + "{\"from\":\"alice\",\"text\":\"two\"}]}");
       }
     }
   }
@@ -44,11 +46,18 @@ class ChatLifecycleTest {
   @Test
   void partysocketReconnectsAfterARestartAndFindsTheHistory() throws Exception {
     TestHost host = TestHost.start();
-    Process node = new ProcessBuilder("node", "host/src/test/node/partysocket-reconnect.mjs",
-        Integer.toString(host.port()), "restart-" + System.nanoTime())
-        .directory(TestHost.root().toFile()).redirectErrorStream(true).start();
+    Process node =
+        new ProcessBuilder(
+                "node",
+                "host/src/test/node/partysocket-reconnect.mjs",
+                Integer.toString(host.port()),
+                "restart-" + System.nanoTime())
+            .directory(TestHost.root().toFile())
+            .redirectErrorStream(true)
+            .start();
     StringBuilder output = new StringBuilder();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         output.append(line).append('\n');

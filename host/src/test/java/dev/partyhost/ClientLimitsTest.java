@@ -29,19 +29,22 @@ class ClientLimitsTest {
   @Test
   void aFullRoomClosesTheExtraConnectionWith1013() {
     try (LogCapture log = new LogCapture("partyhost.room");
-         TestHost host = TestHost.start(c -> {
-           c.maxConnectionsPerRoom = 2;
-           c.partyLimits.put("relay-rust", Map.of("maxConnectionsPerRoom", 1L));
-         });
-         Ws a = host.ws("/parties/relay-c/full?_pk=a");
-         Ws b = host.ws("/parties/relay-c/full?_pk=b");
-         Ws extra = host.ws("/parties/relay-c/full?_pk=c");
-         Ws rustA = host.ws("/parties/relay-rust/full?_pk=a");
-         Ws rustB = host.ws("/parties/relay-rust/full?_pk=b")) {
+        TestHost host =
+            TestHost.start(
+                c -> {
+                  c.maxConnectionsPerRoom = 2;
+                  c.partyLimits.put("relay-rust", Map.of("maxConnectionsPerRoom", 1L));
+                });
+        Ws a = host.ws("/parties/relay-c/full?_pk=a");
+        Ws b = host.ws("/parties/relay-c/full?_pk=b");
+        Ws extra = host.ws("/parties/relay-c/full?_pk=c");
+        Ws rustA = host.ws("/parties/relay-rust/full?_pk=a");
+        Ws rustB = host.ws("/parties/relay-rust/full?_pk=b")) {
       assertEquals(1013, extra.awaitClose());
       assertEquals(1013, rustB.awaitClose()); // the party's own limit: 1
       log.awaitLine(m -> m.equals("[relay-c/full] room full (2 connections), closing with 1013"));
-      log.awaitLine(m -> m.equals("[relay-rust/full] room full (1 connections), closing with 1013"));
+      log.awaitLine(
+          m -> m.equals("[relay-rust/full] room full (1 connections), closing with 1013"));
       a.send("still served");
       b.expectText("still served");
       assertFalse(rustA.isClosed());
@@ -56,20 +59,24 @@ class ClientLimitsTest {
   @Test
   void aConnectionOverTheMessageRateIsClosedWith1008() {
     try (LogCapture log = new LogCapture("partyhost.room");
-         TestHost host = TestHost.start(c -> c.partyLimits.put("relay-c", Map.of("messagesPerSecond", 20L)));
-         Ws fast = host.ws("/parties/relay-c/rate?_pk=fast");
-         Ws peer = host.ws("/parties/relay-c/rate?_pk=peer");
-         Ws unlimited = host.ws("/parties/relay-rust/rate?_pk=fast");
-         Ws unlimitedPeer = host.ws("/parties/relay-rust/rate?_pk=peer")) {
+        TestHost host =
+            TestHost.start(c -> c.partyLimits.put("relay-c", Map.of("messagesPerSecond", 20L)));
+        Ws fast = host.ws("/parties/relay-c/rate?_pk=fast");
+        Ws peer = host.ws("/parties/relay-c/rate?_pk=peer");
+        Ws unlimited = host.ws("/parties/relay-rust/rate?_pk=fast");
+        Ws unlimitedPeer = host.ws("/parties/relay-rust/rate?_pk=peer")) {
       // Off by default: relay-rust takes 500 messages at once.
       for (int i = 0; i < 500; i++) unlimited.send("m" + i);
       for (int i = 0; i < 500; i++) unlimitedPeer.expectText("m" + i);
       assertFalse(unlimited.isClosed());
-      // relay-c allows 20 a second, with a burst of 20: the burst passes, then the socket is closed.
+      // relay-c allows 20 a second, with a burst of 20: the burst passes, then the socket is
+      // closed.
       for (int i = 0; i < 100 && send(fast, "m" + i); i++) {}
       assertEquals(1008, fast.awaitClose());
       for (int i = 0; i < 20; i++) peer.expectText("m" + i);
-      log.awaitLine(m -> m.equals("[relay-c/rate] connection over 20 messages per second, closing with 1008"));
+      log.awaitLine(
+          m ->
+              m.equals("[relay-c/rate] connection over 20 messages per second, closing with 1008"));
       assertFalse(peer.isClosed());
     }
   }
@@ -87,7 +94,7 @@ class ClientLimitsTest {
   @Test
   void theMessageRateIsAHostSettingToo() {
     try (TestHost host = TestHost.start(c -> c.messagesPerSecond = 5);
-         Ws fast = host.ws("/parties/relay-c/rate")) {
+        Ws fast = host.ws("/parties/relay-c/rate")) {
       for (int i = 0; i < 50 && send(fast, "m" + i); i++) {}
       assertEquals(1008, fast.awaitClose());
     }
@@ -96,27 +103,35 @@ class ClientLimitsTest {
   @Test
   void atTheRoomLimitTheLeastRecentlyUsedIdleRoomLeavesElse503() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.room");
-         TestHost host = TestHost.start(c -> c.maxRooms = 2)) {
+        TestHost host = TestHost.start(c -> c.maxRooms = 2)) {
       assertEquals("0", host.get("/parties/probe/lru-a").body());
       try (Ws ws = host.ws("/parties/probe/lru-b")) {
         ws.send("count me").expectText("count me");
       }
-      Poll.until(() -> host.get("/parties/probe/lru-b").body().equals("1"), Ws.TIMEOUT_MS); // b is used after a
+      Poll.until(
+          () -> host.get("/parties/probe/lru-b").body().equals("1"),
+          Ws.TIMEOUT_MS); // b is used after a
       assertEquals(200, host.get("/parties/probe/lru-c").statusCode()); // a leaves to make space
       log.awaitLine(m -> m.equals("[probe/lru-a] dropped to make space (room limit 2)"));
       Poll.until(() -> host.host.rooms().size() == 2, Ws.TIMEOUT_MS);
       assertEquals("1", host.get("/parties/probe/lru-b").body()); // b kept its instance
 
       // Every room has a connection: a new room gets 503, over HTTP and WebSocket.
-      try (Ws b = host.ws("/parties/probe/lru-b"); Ws c = host.ws("/parties/probe/lru-c")) {
+      try (Ws b = host.ws("/parties/probe/lru-b");
+          Ws c = host.ws("/parties/probe/lru-c")) {
         HttpResponse<String> full = host.get("/parties/probe/lru-d");
         assertEquals(503, full.statusCode());
         assertEquals("Host at its limit of 2 rooms; retry later", full.body());
         assertConnectRefused(host, "/parties/probe/lru-d", "503");
-        log.awaitLine(m -> m.equals("room limit reached (2 rooms, all with connections): refusing a new room"));
+        log.awaitLine(
+            m ->
+                m.equals(
+                    "room limit reached (2 rooms, all with connections): refusing a new room"));
         assertEquals(200, host.get("/parties/probe/lru-b").statusCode()); // live rooms keep serving
         b.close();
-        Poll.until(() -> host.get("/parties/probe/lru-d").statusCode() == 200, Ws.TIMEOUT_MS); // b is idle now: it leaves
+        Poll.until(
+            () -> host.get("/parties/probe/lru-d").statusCode() == 200,
+            Ws.TIMEOUT_MS); // b is idle now: it leaves
         c.send("c is still here").expectText("c is still here");
       }
     }
@@ -125,20 +140,23 @@ class ClientLimitsTest {
   @Test
   void atTheConnectionLimitAWebSocketGets503BeforeTheHandshake() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.http");
-         TestHost host = TestHost.start(c -> c.maxConnections = 2);
-         Ws a = host.ws("/parties/relay-c/conns?_pk=a");
-         Ws b = host.ws("/parties/relay-c/other-room?_pk=b")) {
+        TestHost host = TestHost.start(c -> c.maxConnections = 2);
+        Ws a = host.ws("/parties/relay-c/conns?_pk=a");
+        Ws b = host.ws("/parties/relay-c/other-room?_pk=b")) {
       assertConnectRefused(host, "/parties/relay-c/conns?_pk=c", "503");
       log.awaitLine(m -> m.equals("connection limit reached (2): refusing a WebSocket with 503"));
-      assertEquals(404, host.get("/parties/relay-c/conns").statusCode()); // plain HTTP is not a connection
+      assertEquals(
+          404, host.get("/parties/relay-c/conns").statusCode()); // plain HTTP is not a connection
       a.close();
-      Poll.until(() -> { // the slot is freed once the host saw the close
-        try (Ws c = host.ws("/parties/relay-c/conns?_pk=c")) {
-          return true;
-        } catch (IllegalStateException stillFull) {
-          return false;
-        }
-      }, Ws.TIMEOUT_MS);
+      Poll.until(
+          () -> { // the slot is freed once the host saw the close
+            try (Ws c = host.ws("/parties/relay-c/conns?_pk=c")) {
+              return true;
+            } catch (IllegalStateException stillFull) {
+              return false;
+            }
+          },
+          Ws.TIMEOUT_MS);
     }
   }
 
@@ -146,9 +164,16 @@ class ClientLimitsTest {
 
   @Test
   void badAddressesAre400AndUnknownPartiesAre404() {
-    try (LogCapture log = new LogCapture("partyhost.http"); TestHost host = TestHost.start()) {
-      for (String path : new String[] {"/parties/counter/", "/parties//room", "/parties/counter/%ff",
-          "/parties/counter/%01", "/parties/counter/" + "x".repeat(257)}) {
+    try (LogCapture log = new LogCapture("partyhost.http");
+        TestHost host = TestHost.start()) {
+      for (String path :
+          new String[] {
+            "/parties/counter/",
+            "/parties//room",
+            "/parties/counter/%ff",
+            "/parties/counter/%01",
+            "/parties/counter/" + "x".repeat(257)
+          }) {
         assertEquals(400, host.get(path).statusCode(), path);
       }
       assertEquals(400, host.rawGetStatus("/parties/counter/%zz"));
@@ -162,12 +187,14 @@ class ClientLimitsTest {
   @Test
   void oversizeBodiesAre413AndOversizeMessagesClose1009() {
     try (LogCapture http = new LogCapture("partyhost.http");
-         LogCapture room = new LogCapture("partyhost.room");
-         TestHost host = TestHost.start(c -> {
-           c.maxRequestBytes = 100;
-           c.maxMessageBytes = 1000;
-         });
-         Ws big = host.ws("/parties/relay-c/big")) {
+        LogCapture room = new LogCapture("partyhost.room");
+        TestHost host =
+            TestHost.start(
+                c -> {
+                  c.maxRequestBytes = 100;
+                  c.maxMessageBytes = 1000;
+                });
+        Ws big = host.ws("/parties/relay-c/big")) {
       assertEquals(413, host.post("/parties/counter/big", "x".repeat(101)).statusCode());
       http.awaitLine(m -> m.equals("request body over 100 bytes: 413"));
       big.send("y".repeat(1001));
@@ -181,46 +208,59 @@ class ClientLimitsTest {
   @Test
   void garbageOverARawSocketGetsA4xx() {
     String[] garbage = {
-        "GARBAGE\r\n\r\n",
-        "GET\r\n\r\n",
-        "GET /parties/relay-c/x HTTP/9.9\r\nHost: a\r\n\r\n",
-        "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n",
-        "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\n: empty name\r\n\r\n",
-        "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nX-Bad\u0000Name: v\r\n\r\n",
-        "GET /parties/relay-c/" + "x".repeat(10_000) + " HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nX-Big: " + "v".repeat(20_000) + "\r\n\r\n",
-        "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n",
-        "POST /parties/counter/x HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
-        "POST /parties/counter/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-        "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
-        "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: x\r\nSec-WebSocket-Version: 99\r\n\r\n",
-        "GET /parties/relay-c/%c0%80 HTTP/1.1\r\nHost: a\r\n\r\n",
-        "CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET * HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET parties/relay-c/x HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET http://elsewhere/parties/nope/x HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET /parties/relay-c/x\u00ff HTTP/1.1\r\nHost: a\r\n\r\n",
+      "GARBAGE\r\n\r\n",
+      "GET\r\n\r\n",
+      "GET /parties/relay-c/x HTTP/9.9\r\nHost: a\r\n\r\n",
+      "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n",
+      "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\n: empty name\r\n\r\n",
+      "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nX-Bad\u0000Name: v\r\n\r\n",
+      "GET /parties/relay-c/" + "x".repeat(10_000) + " HTTP/1.1\r\nHost: a\r\n\r\n",
+      "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nX-Big: " + "v".repeat(20_000) + "\r\n\r\n",
+      "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n",
+      "POST /parties/counter/x HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
+      "POST /parties/counter/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+      "GET /parties/relay-c/x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: x\r\nSec-WebSocket-Version: 99\r\n\r\n",
+      "GET /parties/relay-c/%c0%80 HTTP/1.1\r\nHost: a\r\n\r\n",
+      "CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: a\r\n\r\n",
+      "GET * HTTP/1.1\r\nHost: a\r\n\r\n",
+      "GET parties/relay-c/x HTTP/1.1\r\nHost: a\r\n\r\n",
+      "GET http://elsewhere/parties/nope/x HTTP/1.1\r\nHost: a\r\n\r\n",
+      "GET /parties/relay-c/x\u00ff HTTP/1.1\r\nHost: a\r\n\r\n",
     };
-    try (LogCapture errors = new LogCapture("io.vertx"); TestHost host = TestHost.start()) {
+    try (LogCapture errors = new LogCapture("io.vertx");
+        TestHost host = TestHost.start()) {
       List<String> bad = new ArrayList<>();
       for (String request : garbage) {
         String response = raw(host, request);
         String shown = request.length() > 60 ? request.substring(0, 60) + "..." : request;
-        int status = response.startsWith("HTTP/") && response.length() >= 12 ? Integer.parseInt(response.substring(9, 12)) : -1;
+        int status =
+            response.startsWith("HTTP/") && response.length() >= 12
+                ? Integer.parseInt(response.substring(9, 12))
+                : -1;
         // Two answers come from Vert.x before any handler of the host runs: an unknown HTTP version
-        // gets 501, and a body whose chunked framing breaks closes the connection without a response
+        // gets 501, and a body whose chunked framing breaks closes the connection without a
+        // response
         // (the request head was fine, so nothing has been answered yet when the body fails).
-        boolean allowed = (status >= 400 && status <= 499)
-            || (status == 501 && request.contains("HTTP/9.9"))
-            || (status == -1 && response.isEmpty() && request.contains("\r\n\r\nzz\r\n"));
+        boolean allowed =
+            (status >= 400 && status <= 499)
+                || (status == 501 && request.contains("HTTP/9.9"))
+                || (status == -1 && response.isEmpty() && request.contains("\r\n\r\nzz\r\n"));
         if (!allowed || response.contains("Exception") || response.contains("\tat ")) {
-          bad.add(shown.replace("\r\n", "\\r\\n") + " -> " + (response.isEmpty() ? "(closed without a response)" : response.lines().findFirst().orElse("")));
+          bad.add(
+              shown.replace("\r\n", "\\r\\n")
+                  + " -> "
+                  + (response.isEmpty()
+                      ? "(closed without a response)"
+                      : response.lines().findFirst().orElse("")));
         }
       }
       assertEquals(List.of(), bad);
       assertEquals(200, host.get("/parties/counter/after-garbage").statusCode());
-      assertTrue(errors.messages().stream().noneMatch(m -> m != null && m.contains("Exception")), String.valueOf(errors.messages()));
+      assertTrue(
+          errors.messages().stream().noneMatch(m -> m != null && m.contains("Exception")),
+          String.valueOf(errors.messages()));
     }
   }
 
@@ -281,6 +321,4 @@ class ClientLimitsTest {
       assertTrue(expected.getMessage().contains(status), expected.getMessage());
     }
   }
-
-
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.partyhost.Settings;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.support.LogCapture;
 import dev.partyhost.support.TestHost;
@@ -31,7 +30,8 @@ class CompileCacheTest {
       TestHost host = TestHost.start(CompileCacheTest::ownCache);
       try {
         List<String> shas = shas(host);
-        for (String sha : shas) assertTrue(compiled(log, sha), "not compiled: " + sha + "\n" + log.messages());
+        for (String sha : shas)
+          assertTrue(compiled(log, sha), "not compiled: " + sha + "\n" + log.messages());
         Path cache = cacheDir(host);
         assertEquals(Path.of(host.host.config().dataDir, "compiled").toAbsolutePath(), cache);
         assertEquals(shas.size(), entries(cache).size());
@@ -41,9 +41,11 @@ class CompileCacheTest {
 
         int mark = log.messages().size();
         host = host.restart();
-        for (String sha : shas) assertTrue(loaded(log, sha), "not loaded from the cache: " + sha + "\n" + log.messages());
+        for (String sha : shas)
+          assertTrue(loaded(log, sha), "not loaded from the cache: " + sha + "\n" + log.messages());
         List<String> restart = log.messages().subList(mark, log.messages().size());
-        assertEquals(shas.size(), restart.size(), restart.toString()); // one line per module, no warning
+        assertEquals(
+            shas.size(), restart.size(), restart.toString()); // one line per module, no warning
         assertArrayEquals(before, Files.readAllBytes(chat));
         assertEquals(modified, Files.getLastModifiedTime(chat));
         chatWorks(host, "after-restart");
@@ -67,25 +69,45 @@ class CompileCacheTest {
         byte[] chatEntry = Files.readAllBytes(chat);
         Files.write(chat, Arrays.copyOf(chatEntry, chatEntry.length / 2)); // truncated
         Files.write(counter, "not an entry at all".getBytes(StandardCharsets.US_ASCII)); // garbage
-        Files.copy(relayC, relayRust, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // another module's
-        Files.writeString(poll, Files.readString(poll, StandardCharsets.ISO_8859_1)
-            .replaceFirst("chicory-[^ ]+", "chicory-0.0.1-0123456789abcdef"), StandardCharsets.ISO_8859_1); // older host
+        Files.copy(
+            relayC,
+            relayRust,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING); // another module's
+        Files.writeString(
+            poll,
+            Files.readString(poll, StandardCharsets.ISO_8859_1)
+                .replaceFirst("chicory-[^ ]+", "chicory-0.0.1-0123456789abcdef"),
+            StandardCharsets.ISO_8859_1); // older host
 
         host = host.restart();
-        log.awaitLine(m -> m.equals("compile cache: " + chat + " is corrupt (its hash does not match); compiling again"));
-        log.awaitLine(m -> m.equals("compile cache: " + counter + " has no header; compiling again"));
-        log.awaitLine(m -> m.startsWith("compile cache: " + relayRust + " belongs to another module ("));
-        log.awaitLine(m -> m.equals("compile cache: " + poll + " was compiled by another version (chicory-0.0.1-0123456789abcdef); compiling again"));
-        for (String party : List.of("chat", "counter", "relay-rust", "poll")) assertTrue(compiled(log, sha(host, party)), party);
+        log.awaitLine(
+            m ->
+                m.equals(
+                    "compile cache: "
+                        + chat
+                        + " is corrupt (its hash does not match); compiling again"));
+        log.awaitLine(
+            m -> m.equals("compile cache: " + counter + " has no header; compiling again"));
+        log.awaitLine(
+            m -> m.startsWith("compile cache: " + relayRust + " belongs to another module ("));
+        log.awaitLine(
+            m ->
+                m.equals(
+                    "compile cache: "
+                        + poll
+                        + " was compiled by another version (chicory-0.0.1-0123456789abcdef); compiling again"));
+        for (String party : List.of("chat", "counter", "relay-rust", "poll"))
+          assertTrue(compiled(log, sha(host, party)), party);
         assertTrue(loaded(log, sha(host, "relay-c")));
 
         // The rewritten entries are whole again, and the parties serve real clients.
         host = host.restart();
-        for (String sha : shas(host)) assertTrue(loaded(log, sha), "not loaded from the cache: " + sha + "\n" + log.messages());
+        for (String sha : shas(host))
+          assertTrue(loaded(log, sha), "not loaded from the cache: " + sha + "\n" + log.messages());
         chatWorks(host, "after-corruption");
         assertEquals("{\"count\":1}", host.post("/parties/counter/after-corruption", "").body());
         try (Ws a = host.ws("/parties/relay-rust/after-corruption?_pk=a");
-             Ws b = host.ws("/parties/relay-rust/after-corruption?_pk=b")) {
+            Ws b = host.ws("/parties/relay-rust/after-corruption?_pk=b")) {
           a.send("hello b");
           b.expectText("hello b");
         }
@@ -102,10 +124,13 @@ class CompileCacheTest {
       TestHost host = TestHost.start(CompileCacheTest::ownCache);
       try {
         Path chat = cacheDir(host).resolve(sha(host, "chat") + ".chicory");
-        String[] header = Files.readString(chat, StandardCharsets.ISO_8859_1).split("\n", 2)[0].split(" ");
+        String[] header =
+            Files.readString(chat, StandardCharsets.ISO_8859_1).split("\n", 2)[0].split(" ");
         byte[] payload = "these are not JVM classes".getBytes(StandardCharsets.US_ASCII);
         header[4] = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload));
-        Files.write(chat, concat((String.join(" ", header) + "\n").getBytes(StandardCharsets.US_ASCII), payload));
+        Files.write(
+            chat,
+            concat((String.join(" ", header) + "\n").getBytes(StandardCharsets.US_ASCII), payload));
 
         host = host.restart();
         log.awaitLine(m -> m.startsWith("compile cache: " + chat + " did not load ("));
@@ -129,11 +154,16 @@ class CompileCacheTest {
       byte[] garbage = "garbage".getBytes(StandardCharsets.US_ASCII);
       Files.write(chat, garbage);
       int mark = log.messages().size();
-      try (TestHost interpreted = TestHost.start(c -> {
-        c.mode = ExecutionMode.INTERPRETED;
-        c.dataDir = dataDir;
-      })) {
-        assertEquals(mark, log.messages().size(), log.messages().toString()); // nothing loaded, compiled or ignored
+      try (TestHost interpreted =
+          TestHost.start(
+              c -> {
+                c.mode = ExecutionMode.INTERPRETED;
+                c.dataDir = dataDir;
+              })) {
+        assertEquals(
+            mark,
+            log.messages().size(),
+            log.messages().toString()); // nothing loaded, compiled or ignored
         assertArrayEquals(garbage, Files.readAllBytes(chat));
         chatWorks(interpreted, "interpreted");
       }
@@ -146,7 +176,7 @@ class CompileCacheTest {
   @Test
   void anEmptySettingTurnsTheCacheOff() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.compile");
-         TestHost host = TestHost.start(c -> c.compileCacheDir = "")) {
+        TestHost host = TestHost.start(c -> c.compileCacheDir = "")) {
       assertFalse(Files.exists(Path.of(host.host.config().dataDir, "compiled")));
       assertEquals(List.of(), log.messages());
       chatWorks(host, "no-cache");
@@ -162,7 +192,7 @@ class CompileCacheTest {
 
   private static void chatWorks(TestHost host, String room) {
     try (Ws alice = host.ws("/parties/chat/" + room + "?_pk=alice");
-         Ws bob = host.ws("/parties/chat/" + room + "?_pk=bob")) {
+        Ws bob = host.ws("/parties/chat/" + room + "?_pk=bob")) {
       assertTrue(alice.nextText().startsWith("{\"type\":\"history\""));
       assertTrue(bob.nextText().startsWith("{\"type\":\"history\""));
       alice.send("hi");
@@ -190,7 +220,8 @@ class CompileCacheTest {
 
   /** The last line about {@code sha} says it was compiled (and saved). */
   private static boolean compiled(LogCapture log, String sha) {
-    return last(log, sha).matches("module " + sha + " compiled in \\d+ ms, saved to the compile cache");
+    return last(log, sha)
+        .matches("module " + sha + " compiled in \\d+ ms, saved to the compile cache");
   }
 
   /** The last line about {@code sha} says it was loaded from the cache. */
@@ -199,7 +230,8 @@ class CompileCacheTest {
   }
 
   private static String last(LogCapture log, String sha) {
-    List<String> about = log.messages().stream().filter(m -> m.startsWith("module " + sha + " ")).toList();
+    List<String> about =
+        log.messages().stream().filter(m -> m.startsWith("module " + sha + " ")).toList();
     return about.isEmpty() ? "" : about.get(about.size() - 1);
   }
 

@@ -26,12 +26,17 @@ import org.junit.jupiter.api.Test;
  * with Vert.x's client offering deflate.
  */
 class CompressionTest {
-  private static final String OFFER = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits";
+  private static final String OFFER =
+      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits";
   private static TestHost host;
 
   @BeforeAll
   static void start() {
-    host = TestHost.start(c -> c.partyLimits.put("relay-rust", Map.of("compression", true, "maxMessageBytes", 4096L)));
+    host =
+        TestHost.start(
+            c ->
+                c.partyLimits.put(
+                    "relay-rust", Map.of("compression", true, "maxMessageBytes", 4096L)));
   }
 
   @AfterAll
@@ -42,17 +47,26 @@ class CompressionTest {
   @Test
   void aPartyWithCompressionNegotiatesDeflateAndMessagesFlowCompressedBothWays() throws Exception {
     try (RawWs raw = RawWs.open(host, "/parties/relay-rust/deflate?_pk=raw", OFFER);
-         Ws vertx = host.wsOfferingDeflate("/parties/relay-rust/deflate?_pk=vertx")) {
-      assertTrue(raw.header("sec-websocket-extensions").startsWith("permessage-deflate"), raw.head());
-      assertTrue(vertx.handshakeHeaders().get("sec-websocket-extensions").startsWith("permessage-deflate"));
+        Ws vertx = host.wsOfferingDeflate("/parties/relay-rust/deflate?_pk=vertx")) {
+      assertTrue(
+          raw.header("sec-websocket-extensions").startsWith("permessage-deflate"), raw.head());
+      assertTrue(
+          vertx
+              .handshakeHeaders()
+              .get("sec-websocket-extensions")
+              .startsWith("permessage-deflate"));
 
       vertx.send("hello from vertx ".repeat(20));
       RawWs.Frame out = raw.read();
       assertTrue(out.rsv1(), "the host sent an uncompressed frame");
       assertTrue(out.payload().length < 100, "not compressed: " + out.payload().length + " bytes");
-      assertEquals("hello from vertx ".repeat(20), new String(inflate(out.payload()), StandardCharsets.UTF_8));
+      assertEquals(
+          "hello from vertx ".repeat(20),
+          new String(inflate(out.payload()), StandardCharsets.UTF_8));
 
-      raw.sendRaw(0x80 | 0x40 | RawWs.TEXT, deflate("hello from raw ".repeat(20).getBytes(StandardCharsets.UTF_8)));
+      raw.sendRaw(
+          0x80 | 0x40 | RawWs.TEXT,
+          deflate("hello from raw ".repeat(20).getBytes(StandardCharsets.UTF_8)));
       vertx.expectText("hello from raw ".repeat(20));
     }
   }
@@ -60,9 +74,12 @@ class CompressionTest {
   @Test
   void byDefaultDeflateIsNotNegotiatedEvenWhenTheClientOffersIt() throws Exception {
     try (TestHost plain = TestHost.start()) {
-      for (TestHost h : new TestHost[] {host, plain}) { // beside a party that compresses, and on a host where none does
+      for (TestHost h :
+          new TestHost[] {
+            host, plain
+          }) { // beside a party that compresses, and on a host where none does
         try (RawWs raw = RawWs.open(h, "/parties/relay-c/plain?_pk=raw", OFFER);
-             Ws vertx = h.wsOfferingDeflate("/parties/relay-c/plain?_pk=vertx")) {
+            Ws vertx = h.wsOfferingDeflate("/parties/relay-c/plain?_pk=vertx")) {
           assertNull(raw.header("sec-websocket-extensions"), raw.head());
           assertNull(vertx.handshakeHeaders().get("sec-websocket-extensions"));
           vertx.send("hello from vertx");
@@ -83,16 +100,21 @@ class CompressionTest {
   @Test
   void reservedBitsThatDeflateDoesNotUseAreAProtocolError() throws Exception {
     try (LogCapture roomLog = new LogCapture("partyhost.room");
-         RawWs raw = RawWs.open(host, "/parties/hostile/el-1?_pk=raw", OFFER)) { // no extension: RSV1 is an error
+        RawWs raw =
+            RawWs.open(
+                host, "/parties/hostile/el-1?_pk=raw", OFFER)) { // no extension: RSV1 is an error
       raw.sendRaw(0x80 | 0x40 | RawWs.TEXT, "x".getBytes(StandardCharsets.UTF_8));
       assertEquals(1002, raw.skipToCloseCode());
-      roomLog.awaitLine(m -> m.startsWith("[hostile/el-1] guest trapped in ERROR hook, room reset: "));
+      roomLog.awaitLine(
+          m -> m.startsWith("[hostile/el-1] guest trapped in ERROR hook, room reset: "));
     }
-    try (RawWs raw = RawWs.open(host, "/parties/relay-rust/rsv?_pk=raw", OFFER)) { // deflate: RSV2 is an error
+    try (RawWs raw =
+        RawWs.open(host, "/parties/relay-rust/rsv?_pk=raw", OFFER)) { // deflate: RSV2 is an error
       raw.sendRaw(0x80 | 0x20 | RawWs.TEXT, "x".getBytes(StandardCharsets.UTF_8));
       assertEquals(1002, raw.skipToCloseCode());
     }
-    try (Ws a = host.ws("/parties/relay-c/rsv-after?_pk=a"); Ws b = host.ws("/parties/relay-c/rsv-after?_pk=b")) {
+    try (Ws a = host.ws("/parties/relay-c/rsv-after?_pk=a");
+        Ws b = host.ws("/parties/relay-c/rsv-after?_pk=b")) {
       a.send("the host carries on");
       b.expectText("the host carries on");
     }
@@ -102,7 +124,7 @@ class CompressionTest {
   @Test
   void aDeflateBombIsStoppedWhileInflating() throws Exception {
     try (RawWs raw = RawWs.open(host, "/parties/relay-rust/bomb?_pk=raw", OFFER);
-         Ws other = host.ws("/parties/relay-rust/bomb?_pk=other")) {
+        Ws other = host.ws("/parties/relay-rust/bomb?_pk=other")) {
       byte[] bomb = deflate(new byte[64 * 1024 * 1024]); // 64 MiB of zeros
       assertTrue(bomb.length < 128 * 1024, bomb.length + " bytes");
       raw.sendRaw(0x80 | 0x40 | RawWs.BINARY, bomb);
@@ -118,7 +140,8 @@ class CompressionTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buffer = new byte[64 * 1024];
     int n;
-    while ((n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH)) > 0) out.write(buffer, 0, n);
+    while ((n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH)) > 0)
+      out.write(buffer, 0, n);
     deflater.end();
     byte[] bytes = out.toByteArray();
     return Arrays.copyOf(bytes, bytes.length - 4);

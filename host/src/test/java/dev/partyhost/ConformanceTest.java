@@ -45,8 +45,10 @@ class ConformanceTest {
         Path ws = MATERIAL.resolve(name + ".ws.expected");
         Path http = MATERIAL.resolve(name + ".http.expected");
         assertTrue(Files.exists(ws) || Files.exists(http), name + " has no expected output");
-        if (Files.exists(ws)) tests.add(DynamicTest.dynamicTest(name + " (ws)", () -> runWebSocket(name, ws)));
-        if (Files.exists(http)) tests.add(DynamicTest.dynamicTest(name + " (http)", () -> runHttp(name, http)));
+        if (Files.exists(ws))
+          tests.add(DynamicTest.dynamicTest(name + " (ws)", () -> runWebSocket(name, ws)));
+        if (Files.exists(http))
+          tests.add(DynamicTest.dynamicTest(name + " (http)", () -> runHttp(name, http)));
       }
     }
     return tests.stream();
@@ -59,14 +61,23 @@ class ConformanceTest {
       for (Path wat : files.filter(p -> p.toString().endsWith(".wat")).sorted().toList()) {
         String name = wat.getFileName().toString().replace(".wat", "");
         String reason = Files.readString(MATERIAL.resolve("invalid/" + name + ".reason")).trim();
-        tests.add(DynamicTest.dynamicTest(name, () -> {
-          byte[] module = Files.readAllBytes(TestHost.wasm("conformance/invalid", name));
-          ModuleRejectedException e = assertThrows(ModuleRejectedException.class, () -> host.host.parties().compile(name, module));
-          assertTrue(e.getMessage().contains(reason), "'" + e.getMessage() + "' lacks '" + reason + "'");
-          HttpResponse<String> upload = host.upload("invalid-" + name, module, TestHost.ADMIN_TOKEN, false);
-          assertEquals(400, upload.statusCode());
-          assertTrue(upload.body().contains(reason), upload.body());
-        }));
+        tests.add(
+            DynamicTest.dynamicTest(
+                name,
+                () -> {
+                  byte[] module = Files.readAllBytes(TestHost.wasm("conformance/invalid", name));
+                  ModuleRejectedException e =
+                      assertThrows(
+                          ModuleRejectedException.class,
+                          () -> host.host.parties().compile(name, module));
+                  assertTrue(
+                      e.getMessage().contains(reason),
+                      "'" + e.getMessage() + "' lacks '" + reason + "'");
+                  HttpResponse<String> upload =
+                      host.upload("invalid-" + name, module, TestHost.ADMIN_TOKEN, false);
+                  assertEquals(400, upload.statusCode());
+                  assertTrue(upload.body().contains(reason), upload.body());
+                }));
       }
     }
     return tests.stream();
@@ -82,9 +93,12 @@ class ConformanceTest {
   }
 
   private static void runHttp(String name, Path expected) throws Exception {
-    HttpResponse<String> r = host.send(HttpRequest.newBuilder(URI.create(host.url("/parties/" + name + "/room-1/sub/path?q=1")))
-        .header("X-Test", "yes")
-        .POST(HttpRequest.BodyPublishers.ofString("hello")));
+    HttpResponse<String> r =
+        host.send(
+            HttpRequest.newBuilder(
+                    URI.create(host.url("/parties/" + name + "/room-1/sub/path?q=1")))
+                .header("X-Test", "yes")
+                .POST(HttpRequest.BodyPublishers.ofString("hello")));
     assertEquals(200, r.statusCode(), r.body());
     assertEquals(Files.readString(expected).stripTrailing(), r.body());
   }

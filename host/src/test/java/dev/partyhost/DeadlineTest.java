@@ -21,7 +21,8 @@ class DeadlineTest {
         try (Ws spinner = host.ws("/parties/spin/runaway")) {
           long start = System.nanoTime();
           spinner.send("loop");
-          for (Ws other : others) other.send("still here " + round); // queued behind the loop on one loop
+          for (Ws other : others)
+            other.send("still here " + round); // queued behind the loop on one loop
           assertEquals(1011, spinner.awaitClose());
           long ms = (System.nanoTime() - start) / 1_000_000;
           assertTrue(ms < 1000, "stopped after " + ms + " ms");
@@ -36,7 +37,8 @@ class DeadlineTest {
 
   @Test
   void aLoopClosedByAConditionalBranchIsStoppedToo() throws Exception {
-    try (TestHost host = TestHost.start(c -> c.hookDeadlineMs = 100); Ws spinner = host.ws("/parties/spin/br-if")) {
+    try (TestHost host = TestHost.start(c -> c.hookDeadlineMs = 100);
+        Ws spinner = host.ws("/parties/spin/br-if")) {
       spinner.send("b");
       assertEquals(1011, spinner.awaitClose());
     }
@@ -44,13 +46,16 @@ class DeadlineTest {
 
   @Test
   void aPartyMayHaveItsOwnDeadline() throws Exception {
-    try (TestHost host = TestHost.start(c -> c.partyLimits.put("spin", java.util.Map.of("hookDeadlineMs", 1000L)))) {
+    try (TestHost host =
+        TestHost.start(c -> c.partyLimits.put("spin", java.util.Map.of("hookDeadlineMs", 1000L)))) {
       try (Ws spinner = host.ws("/parties/spin/slow")) {
         long start = System.nanoTime();
         spinner.send("loop");
         assertEquals(1011, spinner.awaitClose());
         long ms = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(ms >= 1000 && ms < 5000, "stopped after " + ms + " ms"); // CPU time: wall time is at least as long
+        assertTrue(
+            ms >= 1000 && ms < 5000,
+            "stopped after " + ms + " ms"); // CPU time: wall time is at least as long
       }
     }
   }

@@ -40,10 +40,14 @@ class DurabilityTest {
   @EnumSource(Engine.class)
   void noAcknowledgedWriteIsLostAndNoHookIsHalfApplied(Engine engine) throws Exception {
     // With PostgreSQL the data directory holds only the compile cache (which the restart reads).
-    String data = Files.createTempDirectory(Files.createDirectories(TestHost.root().resolve("host/target")), "crash-").toString();
-    List<String> storage = engine == Engine.POSTGRES
-        ? List.of("--postgres-url", PostgresServer.get().newDatabase(), "--data-dir", data)
-        : List.of("--data-dir", data);
+    String data =
+        Files.createTempDirectory(
+                Files.createDirectories(TestHost.root().resolve("host/target")), "crash-")
+            .toString();
+    List<String> storage =
+        engine == Engine.POSTGRES
+            ? List.of("--postgres-url", PostgresServer.get().newDatabase(), "--data-dir", data)
+            : List.of("--data-dir", data);
     int port = HostProcess.freePort();
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     AtomicInteger sent = new AtomicInteger();
@@ -52,20 +56,29 @@ class DurabilityTest {
     Vertx vertx = Vertx.vertx();
     try {
       WebSocketClient client = vertx.createWebSocketClient();
-      @SuppressWarnings("ModifiedButNotUsed") // held, so that no client socket is collected while the host runs
+      @SuppressWarnings(
+          "ModifiedButNotUsed") // held, so that no client socket is collected while the host runs
       List<WebSocket> sockets = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         String prefix = "c" + c + "-";
         AtomicInteger next = new AtomicInteger();
-        WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-            .setURI("/parties/kv/ledger?_pk=" + prefix)).await();
-        ws.textMessageHandler(reply -> {
-          if (!reply.startsWith("ok ")) throw new AssertionError("unexpected reply " + reply);
-          acknowledged.add(reply.substring(3));
-          ws.writeTextMessage("w " + prefix + next.getAndIncrement()); // keep the window full
-          sent.incrementAndGet();
-        });
-        for (int k = 0; k < WINDOW; k++) ws.writeTextMessage("w " + prefix + next.getAndIncrement());
+        WebSocket ws =
+            client
+                .connect(
+                    new WebSocketConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setURI("/parties/kv/ledger?_pk=" + prefix))
+                .await();
+        ws.textMessageHandler(
+            reply -> {
+              if (!reply.startsWith("ok ")) throw new AssertionError("unexpected reply " + reply);
+              acknowledged.add(reply.substring(3));
+              ws.writeTextMessage("w " + prefix + next.getAndIncrement()); // keep the window full
+              sent.incrementAndGet();
+            });
+        for (int k = 0; k < WINDOW; k++)
+          ws.writeTextMessage("w " + prefix + next.getAndIncrement());
         sent.addAndGet(WINDOW);
         sockets.add(ws);
       }
@@ -80,20 +93,35 @@ class DurabilityTest {
 
     Process restarted = HostProcess.start(port, storage, Map.of()).process;
     try {
-      String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + port + "/parties/kv/ledger")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String body =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/parties/kv/ledger"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       Set<String> a = new HashSet<>(), b = new HashSet<>();
       for (String line : body.split("\n")) {
         if (line.startsWith("a:")) a.add(line.substring(2, line.indexOf('=')));
         if (line.startsWith("b:")) b.add(line.substring(2, line.indexOf('=')));
       }
-      assertTrue(acked.size() >= 100, "only " + acked.size() + " writes were acknowledged before the kill");
+      assertTrue(
+          acked.size() >= 100,
+          "only " + acked.size() + " writes were acknowledged before the kill");
       Set<String> lost = new HashSet<>(acked);
       lost.removeAll(a);
-      assertEquals(0, lost.size(), lost.size() + " of " + acked.size() + " acknowledged writes lost, such as "
-          + lost.stream().limit(5).toList());
+      assertEquals(
+          0,
+          lost.size(),
+          lost.size()
+              + " of "
+              + acked.size()
+              + " acknowledged writes lost, such as "
+              + lost.stream().limit(5).toList());
       assertEquals(a, b, "a hook's two writes must land together");
-      System.out.printf("%s: %d writes sent, %d acknowledged, %d durable after SIGKILL, 0 lost%n",
+      System.out.printf(
+          "%s: %d writes sent, %d acknowledged, %d durable after SIGKILL, 0 lost%n",
           engine, sent.get(), acked.size(), a.size());
     } finally {
       restarted.destroyForcibly().waitFor();

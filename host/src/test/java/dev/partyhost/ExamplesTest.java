@@ -49,7 +49,12 @@ class ExamplesTest {
 
   /** Serves the example module {@code example} as party {@code party} too; restart: drop its live rooms. */
   private static void upload(String party, String example, boolean restart) throws Exception {
-    HttpResponse<String> r = host.upload(party, Files.readAllBytes(TestHost.wasm("wasm", example)), TestHost.ADMIN_TOKEN, restart);
+    HttpResponse<String> r =
+        host.upload(
+            party,
+            Files.readAllBytes(TestHost.wasm("wasm", example)),
+            TestHost.ADMIN_TOKEN,
+            restart);
     assertEquals(200, r.statusCode(), r.body());
   }
 
@@ -59,7 +64,8 @@ class ExamplesTest {
     return texts;
   }
 
-  // --- chat ---------------------------------------------------------------------------------------
+  // --- chat
+  // ---------------------------------------------------------------------------------------
 
   @Test
   void chatKeepsTheLast100MessagesAndSendsThemOnConnect() throws Exception {
@@ -83,7 +89,9 @@ class ExamplesTest {
       assertEquals(100, messages.size());
       assertEquals("m6", messages.get(0).get("text").asText());
       assertEquals("w", messages.get(0).get("from").asText());
-      assertEquals("quote \" backslash \\ newline \n tab \t unicode é ✓", messages.get(99).get("text").asText());
+      assertEquals(
+          "quote \" backslash \\ newline \n tab \t unicode é ✓",
+          messages.get(99).get("text").asText());
       assertEquals(history, json(host.get(path).body()));
     }
   }
@@ -93,7 +101,8 @@ class ExamplesTest {
     String party = "chat-restart";
     upload(party, "chat", false);
     String path = "/parties/" + party + "/" + room("durable");
-    try (Ws a = host.ws(path + "?_pk=a"); Ws b = host.ws(path + "?_pk=b")) {
+    try (Ws a = host.ws(path + "?_pk=a");
+        Ws b = host.ws(path + "?_pk=b")) {
       assertEquals(0, json(a.nextText()).get("messages").size());
       b.nextText();
       for (String text : List.of("one", "two", "three")) {
@@ -108,7 +117,8 @@ class ExamplesTest {
       assertEquals(1012, b.awaitClose());
     }
     // A new instance: the history can only come from storage.
-    try (Ws c = host.ws(path + "?_pk=c"); Ws d = host.ws(path + "?_pk=d")) {
+    try (Ws c = host.ws(path + "?_pk=c");
+        Ws d = host.ws(path + "?_pk=d")) {
       JsonNode history = json(c.nextText());
       assertEquals("history", history.get("type").asText());
       assertEquals(List.of("one", "two", "three"), texts(history));
@@ -127,7 +137,8 @@ class ExamplesTest {
     TestHost own = TestHost.start();
     try {
       String path = "/parties/chat/" + room("restart");
-      try (Ws w = own.ws(path + "?_pk=w"); Ws r = own.ws(path + "?_pk=r")) {
+      try (Ws w = own.ws(path + "?_pk=w");
+          Ws r = own.ws(path + "?_pk=r")) {
         w.nextText();
         r.nextText();
         for (int i = 0; i < 103; i++) {
@@ -150,14 +161,16 @@ class ExamplesTest {
     }
   }
 
-  // --- counter ------------------------------------------------------------------------------------
+  // --- counter
+  // ------------------------------------------------------------------------------------
 
   @Test
   void counterCountsOverHttpAndWebSocketsAndBroadcastsToEveryone() throws Exception {
     String path = "/parties/counter/" + room("c1");
     assertEquals("{\"count\":0}", host.get(path).body());
     assertEquals("{\"count\":1}", host.post(path, "").body());
-    try (Ws a = host.ws(path + "?_pk=a"); Ws b = host.ws(path + "?_pk=b")) {
+    try (Ws a = host.ws(path + "?_pk=a");
+        Ws b = host.ws(path + "?_pk=b")) {
       a.expectText("{\"count\":1}");
       b.expectText("{\"count\":1}");
       a.send("inc");
@@ -167,7 +180,8 @@ class ExamplesTest {
       a.expectNothing(100);
     }
     assertEquals("{\"count\":2}", host.get(path).body());
-    assertEquals(405, host.send(HttpRequest.newBuilder(URI.create(host.url(path))).DELETE()).statusCode());
+    assertEquals(
+        405, host.send(HttpRequest.newBuilder(URI.create(host.url(path))).DELETE()).statusCode());
   }
 
   @Test
@@ -209,13 +223,15 @@ class ExamplesTest {
     }
   }
 
-  // --- poll ---------------------------------------------------------------------------------------
+  // --- poll
+  // ---------------------------------------------------------------------------------------
 
   @Test
   void pollClosesOnItsAlarmAndEveryConnectionGetsTheResult() throws Exception {
     String path = "/parties/poll/" + room("p");
     assertEquals(json("{\"type\":\"none\"}"), json(host.get(path).body()));
-    try (Ws a = host.ws(path + "?_pk=a"); Ws b = host.ws(path + "?_pk=b")) {
+    try (Ws a = host.ws(path + "?_pk=a");
+        Ws b = host.ws(path + "?_pk=b")) {
       assertEquals("none", json(a.nextText()).get("type").asText());
       assertEquals("none", json(b.nextText()).get("type").asText());
       a.send("vote:tea");
@@ -232,33 +248,43 @@ class ExamplesTest {
       assertEquals("Tea or coffee?", open.get("question").asText());
       assertEquals(0, open.get("votes").size());
       long closesAt = open.get("closesAt").asLong();
-      assertTrue(closesAt >= before + 1000 && closesAt <= System.currentTimeMillis() + 1000, opened.body());
+      assertTrue(
+          closesAt >= before + 1000 && closesAt <= System.currentTimeMillis() + 1000,
+          opened.body());
       // Connections hear about the new poll; a second one cannot open while it runs.
       assertEquals(open, json(a.nextText()));
       assertEquals(open, json(b.nextText()));
       assertEquals(409, host.post(path + "?seconds=5", "Another?").statusCode());
 
       a.send("vote:tea");
-      for (Ws ws : new Ws[] {a, b}) assertEquals(json("{\"tea\":1}"), json(ws.nextText()).get("votes"));
+      for (Ws ws : new Ws[] {a, b})
+        assertEquals(json("{\"tea\":1}"), json(ws.nextText()).get("votes"));
       b.send("vote:coffee");
-      for (Ws ws : new Ws[] {a, b}) assertEquals(json("{\"coffee\":1,\"tea\":1}"), json(ws.nextText()).get("votes"));
+      for (Ws ws : new Ws[] {a, b})
+        assertEquals(json("{\"coffee\":1,\"tea\":1}"), json(ws.nextText()).get("votes"));
 
       // The alarm closes the poll about a second after it opened, and everyone gets the result.
-      JsonNode closed = json("{\"type\":\"closed\",\"question\":\"Tea or coffee?\",\"votes\":{\"coffee\":1,\"tea\":1}}");
+      JsonNode closed =
+          json(
+              "{\"type\":\"closed\",\"question\":\"Tea or coffee?\",\"votes\":{\"coffee\":1,\"tea\":1}}");
       assertEquals(closed, json(a.nextText()));
       assertEquals(closed, json(b.nextText()));
-      assertTrue(System.currentTimeMillis() - before < 5000, "closed after " + (System.currentTimeMillis() - before) + " ms");
+      assertTrue(
+          System.currentTimeMillis() - before < 5000,
+          "closed after " + (System.currentTimeMillis() - before) + " ms");
 
       // The result stays: over HTTP, for new connections, and votes no longer count.
       assertEquals(closed, json(host.get(path).body()));
       try (Ws c = host.ws(path + "?_pk=c")) {
         assertEquals(closed, json(c.nextText()));
         c.send("vote:tea");
-        assertEquals(json("{\"type\":\"error\",\"error\":\"no poll is open\"}"), json(c.nextText()));
+        assertEquals(
+            json("{\"type\":\"error\",\"error\":\"no poll is open\"}"), json(c.nextText()));
       }
       a.expectNothing(100);
     }
-    assertEquals(405, host.send(HttpRequest.newBuilder(URI.create(host.url(path))).DELETE()).statusCode());
+    assertEquals(
+        405, host.send(HttpRequest.newBuilder(URI.create(host.url(path))).DELETE()).statusCode());
   }
 
   @Test
@@ -267,7 +293,8 @@ class ExamplesTest {
     upload(party, "poll", false);
     String path = "/parties/" + party + "/" + room("durable");
     assertEquals(200, host.post(path + "?seconds=3600", "Best editor?").statusCode());
-    try (Ws a = host.ws(path + "?_pk=alice"); Ws b = host.ws(path + "?_pk=bob")) {
+    try (Ws a = host.ws(path + "?_pk=alice");
+        Ws b = host.ws(path + "?_pk=bob")) {
       a.nextText();
       b.nextText();
       a.send("vote:vi");
@@ -305,7 +332,8 @@ class ExamplesTest {
       // Down across (or just before) the deadline: the stored alarm fires after the start.
       own = own.restart();
       try (Ws b = own.ws(path + "?_pk=b")) {
-        JsonNode closed = json("{\"type\":\"closed\",\"question\":\"Still there?\",\"votes\":{\"yes\":1}}");
+        JsonNode closed =
+            json("{\"type\":\"closed\",\"question\":\"Still there?\",\"votes\":{\"yes\":1}}");
         JsonNode state = json(b.nextText());
         if (!"closed".equals(state.get("type").asText())) {
           assertEquals("open", state.get("type").asText());
@@ -329,11 +357,16 @@ class ExamplesTest {
       // Not a request before the alarm: the room leaves, and nothing but the alarm brings it back,
       // which loads its data a second time.
       JsonNode[] gone = new JsonNode[1];
-      Poll.until(() -> {
-        gone[0] = quick.stats();
-        return gone[0].get("rooms").asInt() == 0;
-      }, Ws.TIMEOUT_MS);
-      assertEquals(1, gone[0].get("loads").get("count").asLong(), "the room was gone before its alarm: " + gone[0]);
+      Poll.until(
+          () -> {
+            gone[0] = quick.stats();
+            return gone[0].get("rooms").asInt() == 0;
+          },
+          Ws.TIMEOUT_MS);
+      assertEquals(
+          1,
+          gone[0].get("loads").get("count").asLong(),
+          "the room was gone before its alarm: " + gone[0]);
       Poll.until(() -> quick.stats().get("loads").get("count").asLong() == 2, Ws.TIMEOUT_MS);
       JsonNode state = json(quick.get(path).body());
       for (int tries = 0; tries < 50 && !"closed".equals(state.get("type").asText()); tries++) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class GuestIsolationTest {
   private static TestHost host;
+
   /** Guest log lines ("[probe/ROOM] hook") with the thread that ran the hook. */
   private static LogCapture hooks;
 
@@ -66,7 +67,10 @@ class GuestIsolationTest {
       allThreads.addAll(e.getValue());
     }
     assertTrue(allThreads.size() > 1, "all rooms ran on one thread: " + allThreads);
-    assertEquals(rooms * (1 + 3 + 15 + 3), countPrefix("[probe/pin-"), "start + connect + message + close per room");
+    assertEquals(
+        rooms * (1 + 3 + 15 + 3),
+        countPrefix("[probe/pin-"),
+        "start + connect + message + close per room");
   }
 
   @Test
@@ -97,7 +101,10 @@ class GuestIsolationTest {
   }
 
   private static int count(String hook) {
-    return (int) hooks.messages().stream().filter(m -> m.startsWith("[probe/pin-") && m.endsWith("] " + hook)).count();
+    return (int)
+        hooks.messages().stream()
+            .filter(m -> m.startsWith("[probe/pin-") && m.endsWith("] " + hook))
+            .count();
   }
 
   private static int countPrefix(String prefix) {

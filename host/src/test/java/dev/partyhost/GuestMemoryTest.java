@@ -26,8 +26,15 @@ class GuestMemoryTest {
     byte[] bytes = Files.readAllBytes(TestHost.wasm("wasm", party));
     GuestModule module = GuestModule.load(bytes, ExecutionMode.INTERPRETED, 1 << 24, 256);
     List<HostFunction> calls = new ArrayList<>();
-    Abi.IMPORTS.forEach((name, type) -> calls.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
-        (instance, args) -> new long[] {name.equals("broadcast") ? 1 : Abi.NOT_IMPLEMENTED})));
+    Abi.IMPORTS.forEach(
+        (name, type) ->
+            calls.add(
+                new HostFunction(
+                    Abi.IMPORT_MODULE,
+                    name,
+                    type,
+                    (instance, args) ->
+                        new long[] {name.equals("broadcast") ? 1 : Abi.NOT_IMPLEMENTED})));
     Guest guest = new Guest(module.instantiate(calls, List.of()));
     assertEquals(0, guest.start());
     return guest;
@@ -40,17 +47,33 @@ class GuestMemoryTest {
     assertEquals(1, guest.memory().pages(), "pages after on_start");
     // Two clients, as in the benchmark's rooms.
     for (int conn = 1; conn <= 2; conn++) {
-      assertEquals(0, guest.onConnect(conn, ByteList.encodeStrings(List.of("GET",
-          "http://127.0.0.1:1999/parties/" + party + "/room-1?_pk=client-" + conn, "",
-          "host", "127.0.0.1:1999", "upgrade", "websocket", "connection", "Upgrade",
-          "sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version", "13"))));
+      assertEquals(
+          0,
+          guest.onConnect(
+              conn,
+              ByteList.encodeStrings(
+                  List.of(
+                      "GET",
+                      "http://127.0.0.1:1999/parties/" + party + "/room-1?_pk=client-" + conn,
+                      "",
+                      "host",
+                      "127.0.0.1:1999",
+                      "upgrade",
+                      "websocket",
+                      "connection",
+                      "Upgrade",
+                      "sec-websocket-key",
+                      "dGhlIHNhbXBsZSBub25jZQ==",
+                      "sec-websocket-version",
+                      "13"))));
     }
     assertEquals(1, guest.memory().pages(), "pages after two connections");
     byte[] message = new byte[100];
     Arrays.fill(message, (byte) 'x');
     assertEquals(0, guest.onMessage(1, message, Abi.TEXT));
     assertEquals(1, guest.memory().pages(), "pages after one 100-byte message");
-    // Messages up to 16 KiB, each allocated for its hook and freed when it returns, reuse that page.
+    // Messages up to 16 KiB, each allocated for its hook and freed when it returns, reuse that
+    // page.
     for (int i = 0; i < 500; i++) {
       byte[] m = new byte[(i * 997) % (16 * 1024) + 1];
       Arrays.fill(m, (byte) 'y');

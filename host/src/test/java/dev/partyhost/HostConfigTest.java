@@ -34,21 +34,39 @@ class HostConfigTest {
 
   @Test
   void theCompileCacheFollowsTheDataDirUnlessSetAndAnEmptyValueTurnsItOff() {
-    assertEquals(Path.of("/srv/ph", "compiled"), HostConfig.load(new String[] {"--data-dir", "/srv/ph"}, Map.of()).compileCachePath());
-    assertEquals(Path.of("/tmp/cc"), HostConfig.load(new String[] {"--compile-cache-dir", "/tmp/cc"}, Map.of()).compileCachePath());
-    assertNull(HostConfig.load(new String[0], Map.of("PARTYHOST_COMPILE_CACHE_DIR", "")).compileCachePath());
+    assertEquals(
+        Path.of("/srv/ph", "compiled"),
+        HostConfig.load(new String[] {"--data-dir", "/srv/ph"}, Map.of()).compileCachePath());
+    assertEquals(
+        Path.of("/tmp/cc"),
+        HostConfig.load(new String[] {"--compile-cache-dir", "/tmp/cc"}, Map.of())
+            .compileCachePath());
+    assertNull(
+        HostConfig.load(new String[0], Map.of("PARTYHOST_COMPILE_CACHE_DIR", ""))
+            .compileCachePath());
     assertNull(HostConfig.load(new String[] {"--compile-cache-dir="}, Map.of()).compileCachePath());
-    assertNull(HostConfig.load(new String[] {"--mode", "interpreted"}, Map.of()).compileCachePath()); // no compiled code
+    assertNull(
+        HostConfig.load(new String[] {"--mode", "interpreted"}, Map.of())
+            .compileCachePath()); // no compiled code
   }
 
   @Test
   void fileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("partyhost.json");
-    Files.writeString(file, "{\"port\": 3000, \"mainParty\": \"file\", \"maxMessageBytes\": 10,"
-        + " \"vars\": {\"chat\": {\"greeting\": \"hi\"}}}");
-    HostConfig c = HostConfig.load(
-        new String[] {"--config", file.toString(), "--port", "4000", "--mode=interpreted"},
-        Map.of("PARTYHOST_PORT", "3500", "PARTYHOST_MAIN_PARTY", "env", "PARTYHOST_ADMIN_TOKEN", "t"));
+    Files.writeString(
+        file,
+        "{\"port\": 3000, \"mainParty\": \"file\", \"maxMessageBytes\": 10,"
+            + " \"vars\": {\"chat\": {\"greeting\": \"hi\"}}}");
+    HostConfig c =
+        HostConfig.load(
+            new String[] {"--config", file.toString(), "--port", "4000", "--mode=interpreted"},
+            Map.of(
+                "PARTYHOST_PORT",
+                "3500",
+                "PARTYHOST_MAIN_PARTY",
+                "env",
+                "PARTYHOST_ADMIN_TOKEN",
+                "t"));
     assertEquals(4000, c.port);
     assertEquals("env", c.mainParty);
     assertEquals(10, c.maxMessageBytes);
@@ -64,27 +82,46 @@ class HostConfigTest {
     assertFalse(defaults.limits("chat").compression());
     assertFalse(defaults.anyCompression());
     Path file = dir.resolve("partyhost.json");
-    Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"compression\": true, \"hookDeadlineMs\": 50}}}");
+    Files.writeString(
+        file, "{\"partyLimits\": {\"chat\": {\"compression\": true, \"hookDeadlineMs\": 50}}}");
     HostConfig c = HostConfig.load(new String[] {"--config", file.toString()}, Map.of());
     assertTrue(c.limits("chat").compression());
     assertEquals(50, c.limits("chat").hookDeadlineMs());
     assertFalse(c.limits("poll").compression());
     assertTrue(c.anyCompression());
-    assertTrue(HostConfig.load(new String[] {"--compression", "true"}, Map.of()).limits("poll").compression());
+    assertTrue(
+        HostConfig.load(new String[] {"--compression", "true"}, Map.of())
+            .limits("poll")
+            .compression());
     Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"compression\": 1}}}");
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
     Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"hookDeadlineMs\": true}}}");
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
   }
 
   @Test
   void badInputIsRefusedClearly() {
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--nope", "1"}, Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port", "x"}, Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--alarm-retry-ms", "0"}, Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--storage-quota-bytes", "-1"}, Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port"}, Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--admin-token", "x"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--nope", "1"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--port", "x"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--alarm-retry-ms", "0"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--storage-quota-bytes", "-1"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--admin-token", "x"}, Map.of()));
   }
 
   @Test
@@ -102,8 +139,14 @@ class HostConfigTest {
         assertTrue(usage.contains(", " + Settings.envName(name) + "  (default: "), name);
       }
     }
-    assertTrue(usage.contains("--max-message-bytes VALUE, PARTYHOST_MAX_MESSAGE_BYTES  (default: 1048576)"), usage);
-    assertTrue(usage.contains("--compile-cache-dir VALUE, PARTYHOST_COMPILE_CACHE_DIR  (default: DATA_DIR/compiled)"), usage);
+    assertTrue(
+        usage.contains(
+            "--max-message-bytes VALUE, PARTYHOST_MAX_MESSAGE_BYTES  (default: 1048576)"),
+        usage);
+    assertTrue(
+        usage.contains(
+            "--compile-cache-dir VALUE, PARTYHOST_COMPILE_CACHE_DIR  (default: DATA_DIR/compiled)"),
+        usage);
     assertTrue(usage.contains("PARTYHOST_ADMIN_TOKEN (environment only)"), usage);
     assertTrue(Settings.wantsHelp(new String[] {"--port", "1", "--help"}));
     assertTrue(Settings.wantsHelp(new String[] {"-h"}));
@@ -114,29 +157,39 @@ class HostConfigTest {
   @Test
   void theReadmeTableListsEverySetting() throws Exception {
     String readme = Files.readString(dev.partyhost.support.TestHost.root().resolve("README.md"));
-    String table = readme.substring(readme.indexOf("## Configuration"), readme.indexOf("Every limit (guest, client, host"));
+    String table =
+        readme.substring(
+            readme.indexOf("## Configuration"), readme.indexOf("Every limit (guest, client, host"));
     for (String name : Settings.settingNames()) {
       if (name.equals("vars") || name.equals("partyLimits")) {
         assertTrue(table.contains("\"" + name + "\""), name + " is not in the README's table");
       } else {
-        assertTrue(table.contains("`--" + Settings.kebab(name) + "`"), "--" + Settings.kebab(name) + " is not in the README's table");
-        assertTrue(table.contains("`" + Settings.envName(name) + "`"), Settings.envName(name) + " is not in the README's table");
+        assertTrue(
+            table.contains("`--" + Settings.kebab(name) + "`"),
+            "--" + Settings.kebab(name) + " is not in the README's table");
+        assertTrue(
+            table.contains("`" + Settings.envName(name) + "`"),
+            Settings.envName(name) + " is not in the README's table");
       }
     }
-    for (String limit : PartyLimits.NAMES) assertTrue(table.contains("`" + limit + "`"), limit + " (per party) is not in the README's table");
+    for (String limit : PartyLimits.NAMES)
+      assertTrue(
+          table.contains("`" + limit + "`"), limit + " (per party) is not in the README's table");
   }
 
   @Test
   void aBooleanFlagAloneIsTrue() {
     assertFalse(HostConfig.load(new String[0], Map.of()).strict);
     assertTrue(HostConfig.load(new String[] {"--strict"}, Map.of()).strict);
-    HostConfig c = HostConfig.load(new String[] {"--strict", "--port", "5", "--compression"}, Map.of());
+    HostConfig c =
+        HostConfig.load(new String[] {"--strict", "--port", "5", "--compression"}, Map.of());
     assertTrue(c.strict);
     assertTrue(c.compression);
     assertEquals(5, c.port);
     assertFalse(HostConfig.load(new String[] {"--strict", "false"}, Map.of()).strict);
     assertTrue(HostConfig.load(new String[0], Map.of("PARTYHOST_STRICT", "true")).strict);
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--port"}, Map.of()));
   }
 
   @Test
@@ -144,15 +197,27 @@ class HostConfigTest {
     HostConfig defaults = HostConfig.load(new String[0], Map.of());
     assertEquals(System.Logger.Level.INFO, defaults.guestLogLevel);
     assertEquals(System.Logger.Level.INFO, defaults.limits("chat").logLevel());
-    assertEquals(System.Logger.Level.DEBUG, HostConfig.load(new String[] {"--guest-log-level", "debug"}, Map.of()).limits("chat").logLevel());
+    assertEquals(
+        System.Logger.Level.DEBUG,
+        HostConfig.load(new String[] {"--guest-log-level", "debug"}, Map.of())
+            .limits("chat")
+            .logLevel());
     Path file = dir.resolve("partyhost.json");
-    Files.writeString(file, "{\"guestLogLevel\": \"WARNING\", \"partyLimits\": {\"chat\": {\"logLevel\": \"debug\"}}}");
+    Files.writeString(
+        file,
+        "{\"guestLogLevel\": \"WARNING\", \"partyLimits\": {\"chat\": {\"logLevel\": \"debug\"}}}");
     HostConfig c = HostConfig.load(new String[] {"--config", file.toString()}, Map.of());
     assertEquals(System.Logger.Level.DEBUG, c.limits("chat").logLevel());
     assertEquals(System.Logger.Level.WARNING, c.limits("poll").logLevel());
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--guest-log-level", "loud"}, Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--guest-log-level", "trace"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--guest-log-level", "loud"}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--guest-log-level", "trace"}, Map.of()));
     Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"logLevel\": 3}}}");
-    assertThrows(IllegalArgumentException.class, () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()));
   }
 }

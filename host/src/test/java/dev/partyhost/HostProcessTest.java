@@ -30,11 +30,15 @@ class HostProcessTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static String dataDir() throws Exception {
-    return Files.createTempDirectory(Files.createDirectories(TestHost.root().resolve("host/target")), "proc-").toString();
+    return Files.createTempDirectory(
+            Files.createDirectories(TestHost.root().resolve("host/target")), "proc-")
+        .toString();
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return HTTP.send(request.timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        request.timeout(java.time.Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {
@@ -52,9 +56,14 @@ class HostProcessTest {
   void aBusyPortIsRefusedNamingTheAddressAndPort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
-      HostProcess host = HostProcess.run(port, List.of("--port", String.valueOf(port), "--data-dir", dataDir()), Map.of());
+      HostProcess host =
+          HostProcess.run(
+              port, List.of("--port", String.valueOf(port), "--data-dir", dataDir()), Map.of());
       assertEquals(1, host.awaitExit(60), host.output());
-      assertTrue(host.output().contains("partyhost: cannot listen on 127.0.0.1:" + port + ": Address already in use"),
+      assertTrue(
+          host.output()
+              .contains(
+                  "partyhost: cannot listen on 127.0.0.1:" + port + ": Address already in use"),
           host.output());
     }
   }
@@ -66,25 +75,44 @@ class HostProcessTest {
   @Test
   void sigtermClosesWebSocketsWith1001AndTheHostSaysItStopped() throws Exception {
     int port = HostProcess.freePort();
-    HostProcess host = HostProcess.start(port, List.of("--data-dir", dataDir(), "--guest-log-level", "DEBUG"), Map.of());
+    HostProcess host =
+        HostProcess.start(
+            port, List.of("--data-dir", dataDir(), "--guest-log-level", "DEBUG"), Map.of());
     Vertx vertx = Vertx.vertx();
     try {
-      CompletableFuture<Short> closed1 = new CompletableFuture<>(), closed2 = new CompletableFuture<>();
+      CompletableFuture<Short> closed1 = new CompletableFuture<>(),
+          closed2 = new CompletableFuture<>();
       for (CompletableFuture<Short> closed : List.of(closed1, closed2)) {
-        WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-            .setURI("/parties/probe/room-" + closed.hashCode())).await();
+        WebSocket ws =
+            vertx
+                .createWebSocketClient()
+                .connect(
+                    new WebSocketConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setURI("/parties/probe/room-" + closed.hashCode()))
+                .await();
         ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
       }
-      assertEquals("none", get(port, "/parties/stdio-config/dbg").body()); // its room started (no greeting configured)
+      assertEquals(
+          "none",
+          get(port, "/parties/stdio-config/dbg")
+              .body()); // its room started (no greeting configured)
       host.process.destroy(); // SIGTERM
       assertEquals((short) 1001, closed1.get(15, TimeUnit.SECONDS));
       assertEquals((short) 1001, closed2.get(15, TimeUnit.SECONDS));
-      assertEquals(143, host.awaitExit(30), host.output()); // 128 + SIGTERM, after the shutdown hook
+      assertEquals(
+          143, host.awaitExit(30), host.output()); // 128 + SIGTERM, after the shutdown hook
       String out = host.output();
-      assertTrue(out.contains("partyhost stopping: closing 2 WebSockets with 1001 (going away)"), out);
+      assertTrue(
+          out.contains("partyhost stopping: closing 2 WebSockets with 1001 (going away)"), out);
       assertTrue(out.contains("\npartyhost stopped\n"), out);
-      assertTrue(out.contains("FINE    partyhost.guest.stdio-config [stdio-config/dbg] a debug line"), out);
-      assertTrue(out.contains("WARNING partyhost.guest.stdio-config [stdio-config/dbg] oops on stderr"), out);
+      assertTrue(
+          out.contains("FINE    partyhost.guest.stdio-config [stdio-config/dbg] a debug line"),
+          out);
+      assertTrue(
+          out.contains("WARNING partyhost.guest.stdio-config [stdio-config/dbg] oops on stderr"),
+          out);
     } finally {
       vertx.close().await();
       host.process.destroyForcibly();
@@ -96,16 +124,21 @@ class HostProcessTest {
   @EnumSource(Engine.class)
   void anAcknowledgedUploadSurvivesSigkill(Engine engine) throws Exception {
     String data = dataDir();
-    List<String> storage = engine == Engine.POSTGRES
-        ? List.of("--postgres-url", PostgresServer.get().newDatabase(), "--data-dir", data)
-        : List.of("--data-dir", data);
+    List<String> storage =
+        engine == Engine.POSTGRES
+            ? List.of("--postgres-url", PostgresServer.get().newDatabase(), "--data-dir", data)
+            : List.of("--data-dir", data);
     Map<String, String> env = Map.of("PARTYHOST_ADMIN_TOKEN", TestHost.ADMIN_TOKEN);
     int port = HostProcess.freePort();
     byte[] counter = Files.readAllBytes(TestHost.wasm("wasm", "counter"));
     HostProcess host = HostProcess.start(port, storage, env);
     try {
-      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_admin/parties/crash"))
-          .header("Authorization", "Bearer " + TestHost.ADMIN_TOKEN).PUT(HttpRequest.BodyPublishers.ofByteArray(counter)));
+      HttpResponse<String> r =
+          send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/_admin/parties/crash"))
+                  .header("Authorization", "Bearer " + TestHost.ADMIN_TOKEN)
+                  .PUT(HttpRequest.BodyPublishers.ofByteArray(counter)));
       assertEquals(200, r.statusCode(), r.body());
     } finally {
       host.process.destroyForcibly().waitFor(); // SIGKILL

@@ -36,6 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HostileGuestsTest {
   /** Above the default 100 ms so that the guests' legitimate work (growing 16 MiB, a storm) fits on a busy machine. */
   private static final long DEADLINE_MS = 250;
+
   private static final String DEADLINE = "ran past its CPU deadline of " + DEADLINE_MS + " ms";
   private static TestHost host;
   private static LogCapture roomLog;
@@ -45,6 +46,7 @@ class HostileGuestsTest {
   private static final List<Relay> relays = new ArrayList<>();
   private static final AtomicBoolean traffic = new AtomicBoolean(true);
   private static Thread sender;
+
   /** The calm sender thread's failure, reported by the tests. */
   private static volatile Throwable senderFailure;
 
@@ -52,34 +54,41 @@ class HostileGuestsTest {
   private record Relay(String path, Ws from, Ws to, int[] sent) {}
 
   @BeforeAll
-  @SuppressWarnings("StaticAssignmentOfThrowable") // the calm sender's failure, kept for the tests to report
+  @SuppressWarnings(
+      "StaticAssignmentOfThrowable") // the calm sender's failure, kept for the tests to report
   static void start() {
     roomLog = new LogCapture("partyhost.room");
     guestLog = new LogCapture("partyhost.guest");
     alarmLog = new LogCapture("partyhost.alarm");
     adminLog = new LogCapture("partyhost.admin");
-    host = TestHost.start(c -> {
-      c.hookDeadlineMs = DEADLINE_MS;
-      c.alarmRetries = 1;
-      c.alarmRetryMs = 200;
-      c.partyLimits.put("hostile-c", Map.of("maxMemoryBytes", 8L * 1024 * 1024));
-    });
+    host =
+        TestHost.start(
+            c -> {
+              c.hookDeadlineMs = DEADLINE_MS;
+              c.alarmRetries = 1;
+              c.alarmRetryMs = 200;
+              c.partyLimits.put("hostile-c", Map.of("maxMemoryBytes", 8L * 1024 * 1024));
+            });
     // Created first, so that round-robin puts them on every event loop (2 x cores loops; 8 rooms
     // cover up to 8 loops).
     for (int r = 0; r < 8; r++) {
       String path = "/parties/" + (r % 2 == 0 ? "relay-c" : "relay-rust") + "/calm-" + r;
-      relays.add(new Relay(path, host.ws(path + "?_pk=from"), host.ws(path + "?_pk=to"), new int[1]));
+      relays.add(
+          new Relay(path, host.ws(path + "?_pk=from"), host.ws(path + "?_pk=to"), new int[1]));
     }
-    sender = new Thread(() -> {
-      try {
-        while (traffic.get()) {
-          for (Relay relay : relays) relay.from.send(relay.path + " #" + relay.sent[0]++);
-          Thread.sleep(5);
-        }
-      } catch (Throwable t) {
-        senderFailure = t;
-      }
-    }, "calm-traffic");
+    sender =
+        new Thread(
+            () -> {
+              try {
+                while (traffic.get()) {
+                  for (Relay relay : relays) relay.from.send(relay.path + " #" + relay.sent[0]++);
+                  Thread.sleep(5);
+                }
+              } catch (Throwable t) {
+                senderFailure = t;
+              }
+            },
+            "calm-traffic");
     sender.start();
   }
 
@@ -128,7 +137,8 @@ class HostileGuestsTest {
       assertEquals(1011, ws.awaitClose());
     }
     awaitTrap("hostile/m" + action + "-1", "MESSAGE", expect);
-    try (Ws ws = host.ws("/parties/hostile/quiet-" + action); Ws peer = host.ws("/parties/hostile/quiet-" + action)) {
+    try (Ws ws = host.ws("/parties/hostile/quiet-" + action);
+        Ws peer = host.ws("/parties/hostile/quiet-" + action)) {
       ws.send("hello").expectText("hello");
       ws.send(action);
       assertEquals(1011, ws.awaitClose());
@@ -141,7 +151,8 @@ class HostileGuestsTest {
     }
 
     // on_close: the other connection of the room sees the reset.
-    try (Ws leaving = host.ws("/parties/hostile/x" + action + "-1"); Ws staying = host.ws("/parties/hostile/x" + action + "-1")) {
+    try (Ws leaving = host.ws("/parties/hostile/x" + action + "-1");
+        Ws staying = host.ws("/parties/hostile/x" + action + "-1")) {
       leaving.send("bye").expectText("bye");
       leaving.close();
       assertEquals(1011, staying.awaitClose());
@@ -185,7 +196,8 @@ class HostileGuestsTest {
   void theCGuestMisbehavingInEveryHook() throws Exception {
     for (String what : new String[] {"loop", "trap", "recurse"}) {
       String expect = what.equals("loop") ? DEADLINE : "";
-      try (Ws ws = host.ws("/parties/hostile-c/msg-" + what); Ws peer = host.ws("/parties/hostile-c/msg-" + what)) {
+      try (Ws ws = host.ws("/parties/hostile-c/msg-" + what);
+          Ws peer = host.ws("/parties/hostile-c/msg-" + what)) {
         ws.send("hi").expectText("hi");
         ws.send(what);
         assertEquals(1011, ws.awaitClose());
@@ -198,7 +210,8 @@ class HostileGuestsTest {
       }
       awaitTrap("hostile-c/connect-" + what, "CONNECT", expect);
 
-      try (Ws leaving = host.ws("/parties/hostile-c/close-" + what); Ws staying = host.ws("/parties/hostile-c/close-" + what)) {
+      try (Ws leaving = host.ws("/parties/hostile-c/close-" + what);
+          Ws staying = host.ws("/parties/hostile-c/close-" + what)) {
         leaving.close();
         assertEquals(1011, staying.awaitClose());
       }
@@ -206,7 +219,8 @@ class HostileGuestsTest {
 
       assertEquals(500, host.get("/parties/hostile-c/req-" + what + "/" + what).statusCode());
       awaitTrap("hostile-c/req-" + what, "REQUEST", expect);
-      assertEquals("ok", host.get("/parties/hostile-c/req-" + what).body()); // the room serves again
+      assertEquals(
+          "ok", host.get("/parties/hostile-c/req-" + what).body()); // the room serves again
 
       assertEquals("armed", host.get("/parties/hostile-c/alarm-" + what + "/arm").body());
       awaitTrap("hostile-c/alarm-" + what, "ALARM", expect);
@@ -238,7 +252,8 @@ class HostileGuestsTest {
     assertTrue(loops.contains("partyhost_abi_version ran past its CPU deadline"), loops);
     String recurses = upload("abi-recurse");
     assertTrue(recurses.startsWith("Module rejected: module failed to start"), recurses);
-    adminLog.awaitLine(m -> m.startsWith("upload of party abi-loop rejected: ") && m.contains("CPU deadline"));
+    adminLog.awaitLine(
+        m -> m.startsWith("upload of party abi-loop rejected: ") && m.contains("CPU deadline"));
     assertEquals(404, host.get("/parties/abi-loop/room").statusCode()); // nothing was installed
   }
 
@@ -292,7 +307,8 @@ class HostileGuestsTest {
     for (int i = 0; i < 8; i++) room.add(host.ws("/parties/hostile-c/storm?_pk=c" + i));
     room.get(0).send("storm");
     for (Ws ws : room) {
-      for (int i = 0; i < 8; i++) assertEquals(1024 * 1024, ((byte[]) ws.next()).length); // 64 MiB went out
+      for (int i = 0; i < 8; i++)
+        assertEquals(1024 * 1024, ((byte[]) ws.next()).length); // 64 MiB went out
     }
     room.get(0).send("report").expectText("storm 8 -4"); // the 9th broadcast got TOO_LARGE
     for (Ws ws : room) {
@@ -314,14 +330,18 @@ class HostileGuestsTest {
     try (Socket socket = new Socket("127.0.0.1", host.port())) {
       socket.setSoTimeout(5000);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       InputStream in = socket.getInputStream();
       StringBuilder head = new StringBuilder();
       while (!head.toString().endsWith("\r\n\r\n")) head.append((char) in.read());
       assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
-      out.write(new byte[] {(byte) 0xf1, (byte) 0x80, 1, 2, 3, 4}); // FIN, RSV1-3, text; masked, empty
+      out.write(
+          new byte[] {(byte) 0xf1, (byte) 0x80, 1, 2, 3, 4}); // FIN, RSV1-3, text; masked, empty
       out.flush();
       in.readAllBytes(); // until the host closes the connection
     }
@@ -335,7 +355,9 @@ class HostileGuestsTest {
    */
   private static void wellBehavedRoomsSawNoErrorAndLostNoMessage() throws Exception {
     // However few tests ran: some traffic beside them.
-    Poll.until(() -> senderFailure != null || relays.stream().allMatch(r -> r.sent[0] > 100), Ws.TIMEOUT_MS);
+    Poll.until(
+        () -> senderFailure != null || relays.stream().allMatch(r -> r.sent[0] > 100),
+        Ws.TIMEOUT_MS);
     traffic.set(false);
     sender.join(Ws.TIMEOUT_MS);
     if (senderFailure != null) throw new AssertionError("sending failed", senderFailure);
@@ -347,7 +369,8 @@ class HostileGuestsTest {
       relay.from.close();
       relay.to.close();
     }
-    List<String> failures = roomLog.messages().stream().filter(m -> m.contains("host failure")).toList();
+    List<String> failures =
+        roomLog.messages().stream().filter(m -> m.contains("host failure")).toList();
     assertEquals(List.of(), failures);
     for (String m : roomLog.messages()) {
       if (m.contains("calm-")) fail("a well-behaved room logged: " + m);
@@ -358,7 +381,9 @@ class HostileGuestsTest {
 
   /** Waits for the room log's line about a trap in {@code hook} of {@code room} containing {@code detail}. */
   private static void awaitTrap(String room, String hook, String detail) {
-    roomLog.awaitLine(m -> m.startsWith("[" + room + "] guest trapped in " + hook + " hook, room reset: ") && m.contains(detail));
+    roomLog.awaitLine(
+        m ->
+            m.startsWith("[" + room + "] guest trapped in " + hook + " hook, room reset: ")
+                && m.contains(detail));
   }
-
 }

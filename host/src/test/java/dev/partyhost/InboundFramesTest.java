@@ -47,13 +47,16 @@ class InboundFramesTest {
   @ValueSource(strings = {"relay-c", "relay-rust"})
   void aFragmentedTextMessageReachesTheRoomOnceAndWhole(String party) {
     try (Ws a = host.ws("/parties/" + party + "/fragments-text?_pk=a");
-         Ws b = host.ws("/parties/" + party + "/fragments-text?_pk=b")) {
+        Ws b = host.ws("/parties/" + party + "/fragments-text?_pk=b")) {
       a.sendFrame(WebSocketFrame.textFrame("par", false));
-      a.sendFrame(WebSocketFrame.pingFrame(Buffer.buffer("control frames may come between fragments")));
+      a.sendFrame(
+          WebSocketFrame.pingFrame(Buffer.buffer("control frames may come between fragments")));
       a.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("ti"), false));
-      a.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(), false)); // empty fragments are allowed
+      a.sendFrame(
+          WebSocketFrame.continuationFrame(Buffer.buffer(), false)); // empty fragments are allowed
       // "é" is C3 A9: split between two fragments, neither of which is UTF-8 on its own.
-      a.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("al ").appendBuffer(bytes(0xc3)), false));
+      a.sendFrame(
+          WebSocketFrame.continuationFrame(Buffer.buffer("al ").appendBuffer(bytes(0xc3)), false));
       a.sendFrame(WebSocketFrame.continuationFrame(bytes(0xa9), true));
       b.expectText("partial é");
       a.send("next"); // whatever came before "next" is what the fragments made
@@ -67,9 +70,10 @@ class InboundFramesTest {
   @ValueSource(strings = {"relay-c", "relay-rust"})
   void aFragmentedBinaryMessageReachesTheRoomOnceAndWhole(String party) {
     try (Ws a = host.ws("/parties/" + party + "/fragments-binary?_pk=a");
-         Ws b = host.ws("/parties/" + party + "/fragments-binary?_pk=b")) {
+        Ws b = host.ws("/parties/" + party + "/fragments-binary?_pk=b")) {
       a.sendFrame(WebSocketFrame.binaryFrame(bytes(0, 1), false));
-      a.sendFrame(WebSocketFrame.continuationFrame(bytes(0xc3, 0x28, 0xff), false)); // binary: any bytes
+      a.sendFrame(
+          WebSocketFrame.continuationFrame(bytes(0xc3, 0x28, 0xff), false)); // binary: any bytes
       a.sendFrame(WebSocketFrame.continuationFrame(bytes(2), true));
       assertArrayEquals(new byte[] {0, 1, (byte) 0xc3, 0x28, (byte) 0xff, 2}, (byte[]) b.next());
       a.send(new byte[] {9});
@@ -81,7 +85,7 @@ class InboundFramesTest {
   @Test
   void aFragmentedMessageOfExactlyTheLimitPasses() {
     try (Ws a = host.ws("/parties/relay-c/fragments-limit?_pk=a");
-         Ws b = host.ws("/parties/relay-c/fragments-limit?_pk=b")) {
+        Ws b = host.ws("/parties/relay-c/fragments-limit?_pk=b")) {
       a.sendFrame(WebSocketFrame.textFrame("x".repeat(400), false));
       a.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("y".repeat(400)), false));
       a.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("z".repeat(LIMIT - 800)), true));
@@ -93,13 +97,18 @@ class InboundFramesTest {
   @Test
   void aFragmentedMessageIsClosedWith1009AsSoonAsItsFragmentsPassTheLimit() {
     try (LogCapture log = new LogCapture("partyhost.room");
-         Ws big = host.ws("/parties/relay-c/fragments-over?_pk=big");
-         Ws peer = host.ws("/parties/relay-c/fragments-over?_pk=peer")) {
+        Ws big = host.ws("/parties/relay-c/fragments-over?_pk=big");
+        Ws peer = host.ws("/parties/relay-c/fragments-over?_pk=peer")) {
       big.sendFrame(WebSocketFrame.textFrame("x".repeat(400), false));
       big.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("x".repeat(400)), false));
-      big.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer("x".repeat(400)), false)); // 1200, not the end
+      big.sendFrame(
+          WebSocketFrame.continuationFrame(
+              Buffer.buffer("x".repeat(400)), false)); // 1200, not the end
       assertEquals(1009, big.awaitClose());
-      log.awaitLine(m -> m.equals("[relay-c/fragments-over] message over " + LIMIT + " bytes, closing with 1009"));
+      log.awaitLine(
+          m ->
+              m.equals(
+                  "[relay-c/fragments-over] message over " + LIMIT + " bytes, closing with 1009"));
       peer.expectNothing(100);
       assertFalse(peer.isClosed());
     }
@@ -108,8 +117,10 @@ class InboundFramesTest {
   @Test
   void aFirstFragmentOverTheLimitIsClosedWith1009AtOnce() {
     try (Ws big = host.ws("/parties/relay-c/first-fragment-over?_pk=big");
-         Ws peer = host.ws("/parties/relay-c/first-fragment-over?_pk=peer")) {
-      big.sendFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[LIMIT + 1]), false)); // no continuation follows
+        Ws peer = host.ws("/parties/relay-c/first-fragment-over?_pk=peer")) {
+      big.sendFrame(
+          WebSocketFrame.binaryFrame(
+              Buffer.buffer(new byte[LIMIT + 1]), false)); // no continuation follows
       assertEquals(1009, big.awaitClose());
       peer.expectNothing(100);
     }
@@ -120,13 +131,17 @@ class InboundFramesTest {
   @Test
   void aTextFrameThatIsNotUtf8IsClosedWith1007AndNeverReachesTheRoom() throws Exception {
     try (LogCapture log = new LogCapture("partyhost.room");
-         Ws peer = host.ws("/parties/relay-c/bad-utf8?_pk=peer");
-         RawWs raw = RawWs.open(host, "/parties/relay-c/bad-utf8?_pk=raw")) {
-      raw.send(true, RawWs.TEXT, new byte[] {'o', 'k', (byte) 0xc3, 0x28}); // C3 must be followed by 80..BF
+        Ws peer = host.ws("/parties/relay-c/bad-utf8?_pk=peer");
+        RawWs raw = RawWs.open(host, "/parties/relay-c/bad-utf8?_pk=raw")) {
+      raw.send(
+          true,
+          RawWs.TEXT,
+          new byte[] {'o', 'k', (byte) 0xc3, 0x28}); // C3 must be followed by 80..BF
       RawWs.Frame close = raw.awaitCloseFrame();
       assertEquals(1007, close.closeCode());
       assertEquals("Invalid UTF-8", close.closeReason());
-      log.awaitLine(m -> m.equals("[relay-c/bad-utf8] text message that is not UTF-8, closing with 1007"));
+      log.awaitLine(
+          m -> m.equals("[relay-c/bad-utf8] text message that is not UTF-8, closing with 1007"));
       peer.expectNothing(100);
       try (Ws other = host.ws("/parties/relay-c/bad-utf8?_pk=other")) { // the room carries on
         other.send("still fine");
@@ -138,7 +153,14 @@ class InboundFramesTest {
   /** The probe guest counts the messages it was given: the refused one is not among them. */
   @Test
   void theGuestIsNeverCalledWithTextThatIsNotUtf8() throws Exception {
-    String[] invalid = {"c328", "ff", "c0af" /* overlong "/" */, "eda080" /* a surrogate */, "f4908080" /* over U+10FFFF */, "e282" /* cut short */};
+    String[] invalid = {
+      "c328",
+      "ff",
+      "c0af" /* overlong "/" */,
+      "eda080" /* a surrogate */,
+      "f4908080" /* over U+10FFFF */,
+      "e282" /* cut short */
+    };
     for (int i = 0; i < invalid.length; i++) {
       try (RawWs raw = RawWs.open(host, "/parties/probe/utf8-count?_pk=raw" + i)) {
         raw.send(true, RawWs.TEXT, HexFormat.of().parseHex(invalid[i]));
@@ -161,7 +183,7 @@ class InboundFramesTest {
   @Test
   void binaryFramesMayHoldAnyBytes() throws Exception {
     try (Ws peer = host.ws("/parties/relay-c/binary-any?_pk=peer");
-         RawWs raw = RawWs.open(host, "/parties/relay-c/binary-any?_pk=raw")) {
+        RawWs raw = RawWs.open(host, "/parties/relay-c/binary-any?_pk=raw")) {
       raw.send(true, RawWs.BINARY, new byte[] {(byte) 0xc3, 0x28});
       assertArrayEquals(new byte[] {(byte) 0xc3, 0x28}, (byte[]) peer.next());
     }

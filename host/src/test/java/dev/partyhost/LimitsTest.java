@@ -16,8 +16,8 @@ class LimitsTest {
   @Test
   void messagesOverTheLimitCloseTheSocketWith1009() {
     try (TestHost host = TestHost.start(c -> c.maxMessageBytes = 64 * 1024);
-         Ws big = host.ws("/parties/relay-c/limits?_pk=big");
-         Ws peer = host.ws("/parties/relay-c/limits?_pk=peer")) {
+        Ws big = host.ws("/parties/relay-c/limits?_pk=big");
+        Ws peer = host.ws("/parties/relay-c/limits?_pk=peer")) {
       big.send("x".repeat(64 * 1024));
       peer.expectText("x".repeat(64 * 1024));
       big.send("y".repeat(64 * 1024 + 1));
@@ -34,11 +34,19 @@ class LimitsTest {
   private static int chunkedPostStatus(TestHost host, String path, int bytes) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", host.port())) {
       OutputStream out = socket.getOutputStream();
-      out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-          + Integer.toHexString(bytes) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("POST "
+                  + path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + Integer.toHexString(bytes)
+                  + "\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.write(new byte[bytes]);
       out.flush();
-      String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
+      String status =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1))
+              .readLine();
       return Integer.parseInt(status.split(" ")[1]);
     }
   }

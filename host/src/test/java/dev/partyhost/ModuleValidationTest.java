@@ -21,14 +21,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** What the loader refuses beyond the conformance material: garbage, truncation, size and memory limits. */
 class ModuleValidationTest {
   private static String rejection(byte[] bytes, int maxBytes, int maxPages) {
-    return assertThrows(ModuleRejectedException.class,
-        () -> GuestModule.load(bytes, ExecutionMode.COMPILED, maxBytes, maxPages)).getMessage();
+    return assertThrows(
+            ModuleRejectedException.class,
+            () -> GuestModule.load(bytes, ExecutionMode.COMPILED, maxBytes, maxPages))
+        .getMessage();
   }
 
   @Test
   void garbageAndTruncatedModulesAreRefused() throws Exception {
     assertTrue(rejection(new byte[0], 1 << 20, 256).startsWith("not a valid wasm module"));
-    assertTrue(rejection("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 1 << 20, 256).startsWith("not a valid wasm module"));
+    assertTrue(
+        rejection("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 1 << 20, 256)
+            .startsWith("not a valid wasm module"));
     byte[] chat = Files.readAllBytes(TestHost.wasm("wasm", "chat"));
     for (int cut : new int[] {8, 100, chat.length / 2, chat.length - 1}) {
       // Chicory may parse a cut module as a shorter one; then validation refuses what is missing.
@@ -38,10 +42,12 @@ class ModuleValidationTest {
 
   @Test
   void aFunctionTooLargeToCompileIsRefusedRatherThanInterpreted() throws Exception {
-    // The interpreter does not check for interrupts at every back-edge: the deadline needs compiled code.
+    // The interpreter does not check for interrupts at every back-edge: the deadline needs compiled
+    // code.
     String why = rejection(moduleWithOnStartOf(40_000), 1 << 24, 256);
     assertTrue(why.startsWith("module does not compile"), why);
-    GuestModule.load(moduleWithOnStartOf(10), ExecutionMode.COMPILED, 1 << 24, 256); // a small one loads
+    GuestModule.load(
+        moduleWithOnStartOf(10), ExecutionMode.COMPILED, 1 << 24, 256); // a small one loads
   }
 
   /** A valid ABI v1 module whose on_start is {@code pairs} times (i32.const 0, drop), built byte by byte. */
@@ -53,7 +59,8 @@ class ModuleValidationTest {
     byte[] big = code.toByteArray();
     java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
     m.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
-    section(m, 1, new byte[] {2, 0x60, 0, 1, 0x7f, 0x60, 1, 0x7f, 1, 0x7f}); // () -> i32, (i32) -> i32
+    section(
+        m, 1, new byte[] {2, 0x60, 0, 1, 0x7f, 0x60, 1, 0x7f, 1, 0x7f}); // () -> i32, (i32) -> i32
     section(m, 3, new byte[] {3, 0, 1, 0});
     section(m, 5, new byte[] {1, 0, 1}); // one memory, 1 page
     java.io.ByteArrayOutputStream exports = new java.io.ByteArrayOutputStream();
@@ -100,9 +107,13 @@ class ModuleValidationTest {
 
   @Test
   void aTypeThatClaimsMoreValuesThanItsSectionHoldsIsRefusedBeforeParsing() throws Exception {
-    // 21 bytes claiming 300 million parameters: parsed naively, gigabytes of arrays (found by fuzzing).
-    byte[] module = Files.readAllBytes(TestHost.root().resolve(
-        "host/src/test/resources/dev/partyhost/fuzz/ModuleLoaderFuzzTestInputs/crash-huge-param-count.wasm"));
+    // 21 bytes claiming 300 million parameters: parsed naively, gigabytes of arrays (found by
+    // fuzzing).
+    byte[] module =
+        Files.readAllBytes(
+            TestHost.root()
+                .resolve(
+                    "host/src/test/resources/dev/partyhost/fuzz/ModuleLoaderFuzzTestInputs/crash-huge-param-count.wasm"));
     String why = rejection(module, 1 << 20, 256);
     assertTrue(why.contains("declares 300000000 value types"), why);
   }
@@ -121,7 +132,8 @@ class ModuleValidationTest {
     GuestModule.load(bytes, ExecutionMode.COMPILED, 1 << 24, 256); // signatures match
     Set<String> imported = new TreeSet<>();
     Parser.parse(bytes).importSection().stream()
-        .filter(i -> i.module().equals(Abi.IMPORT_MODULE)).forEach(i -> imported.add(i.name()));
+        .filter(i -> i.module().equals(Abi.IMPORT_MODULE))
+        .forEach(i -> imported.add(i.name()));
     assertEquals(new TreeSet<>(Abi.IMPORTS.keySet()), imported);
   }
 

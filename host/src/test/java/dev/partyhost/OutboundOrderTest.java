@@ -53,17 +53,21 @@ class OutboundOrderTest {
       List<CompletableFuture<Void>> sending = new ArrayList<>();
       for (int k = 0; k < clients; k++) {
         int sender = k;
-        sending.add(CompletableFuture.runAsync(() -> {
-          try {
-            go.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          for (int i = 0; i < messages; i++) ws.get(sender).send(sender + " " + i);
-        }, pool));
+        sending.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    go.await();
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                  }
+                  for (int i = 0; i < messages; i++) ws.get(sender).send(sender + " " + i);
+                },
+                pool));
       }
       go.countDown();
-      CompletableFuture.allOf(sending.toArray(CompletableFuture[]::new)).get(Ws.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(sending.toArray(CompletableFuture[]::new))
+          .get(Ws.TIMEOUT_MS, TimeUnit.MILLISECONDS);
 
       for (int receiver = 0; receiver < clients; receiver++) {
         int[] next = new int[clients]; // per sender, the number of the message expected next
@@ -71,7 +75,10 @@ class OutboundOrderTest {
           String[] m = ws.get(receiver).nextText().split(" ");
           int sender = Integer.parseInt(m[0]);
           assertNotEquals(receiver, sender, "a client got its own message back");
-          assertEquals(next[sender]++, Integer.parseInt(m[1]), "client " + receiver + ", from client " + sender);
+          assertEquals(
+              next[sender]++,
+              Integer.parseInt(m[1]),
+              "client " + receiver + ", from client " + sender);
         }
         ws.get(receiver).expectNothing(receiver == 0 ? 100 : 0); // nothing doubled
       }
@@ -94,11 +101,15 @@ class OutboundOrderTest {
     for (Ws w : ws) w.send("go");
     for (Ws w : ws) {
       assertEquals(4000, w.awaitClose());
-      assertEquals(200, w.pending(), "frames that arrived before the close"); // the client keeps the wire's order
+      assertEquals(
+          200,
+          w.pending(),
+          "frames that arrived before the close"); // the client keeps the wire's order
       for (int i = 0; i < 200; i++) {
         byte[] frame = (byte[]) w.next();
         assertEquals(1024, frame.length);
-        assertEquals(i, ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).getInt(), "frame order");
+        assertEquals(
+            i, ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).getInt(), "frame order");
       }
       w.expectNothing(0);
     }

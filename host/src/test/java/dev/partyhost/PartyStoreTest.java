@@ -46,8 +46,11 @@ class PartyStoreTest {
       store.upload("p", SHA_A, A, 1000).await();
       store.upload("q", SHA_A, A, 2000).await(); // the same module under another name
       store.upload("p", SHA_B, B, 3000).await();
-      store.upload("p", SHA_A, A, 4000).await(); // the same bytes again: the same version, uploaded anew
-      assertEquals(List.of(new Version(SHA_A, 5, 4000, true), new Version(SHA_B, 6, 3000, false)),
+      store
+          .upload("p", SHA_A, A, 4000)
+          .await(); // the same bytes again: the same version, uploaded anew
+      assertEquals(
+          List.of(new Version(SHA_A, 5, 4000, true), new Version(SHA_B, 6, 3000, false)),
           store.versions("p").await());
       assertEquals(Map.of("p", SHA_A, "q", SHA_A), store.currentVersions().await());
       assertEquals(2, count(dir, url, "modules"), "each distinct module once");
@@ -76,8 +79,9 @@ class PartyStoreTest {
   /** Rows of a table, read beside the engine: a second connection to the same database. */
   private static long count(Path dir, String url, String table) throws Exception {
     if (url == null) {
-      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("partyhost.db"));
-           ResultSet rows = c.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
+      try (Connection c =
+              DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("partyhost.db"));
+          ResultSet rows = c.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
         rows.next();
         return rows.getLong(1);
       }
@@ -85,7 +89,12 @@ class PartyStoreTest {
     Vertx vertx = Vertx.vertx();
     Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url)).using(vertx).build();
     try {
-      return pool.query("SELECT count(*) FROM " + table).execute().await().iterator().next().getLong(0);
+      return pool.query("SELECT count(*) FROM " + table)
+          .execute()
+          .await()
+          .iterator()
+          .next()
+          .getLong(0);
     } finally {
       pool.close().await();
       vertx.close().await();

@@ -17,10 +17,10 @@ import dev.partyhost.support.Ws;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.security.MessageDigest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,7 +65,10 @@ class PartyVersionsTest {
       upload(host, "up", "counter");
       upload(host, "back", "counter");
       upload(host, "back", "relay-c");
-      assertEquals(200, host.admin("PUT", "parties/back/current", "{\"sha256\":\"" + counter + "\"}").statusCode());
+      assertEquals(
+          200,
+          host.admin("PUT", "parties/back/current", "{\"sha256\":\"" + counter + "\"}")
+              .statusCode());
       upload(host, "gone", "counter");
       assertEquals(200, host.admin("DELETE", "parties/gone", null).statusCode());
       upload(host, "counter", "relay-c"); // overrides the folder's module of that name
@@ -74,10 +77,14 @@ class PartyVersionsTest {
       host = host.restart(); // a new host on the same storage (and the same folder)
 
       assertEquals(COUNTER_REPLY, host.get("/parties/up/r").body(), "the latest upload serves");
-      assertEquals(COUNTER_REPLY, host.get("/parties/back/r").body(), "the rolled-back version serves");
+      assertEquals(
+          COUNTER_REPLY, host.get("/parties/back/r").body(), "the rolled-back version serves");
       assertEquals(404, host.get("/parties/gone/r").statusCode());
       assertEquals("Party gone not found", host.get("/parties/gone/r").body());
-      assertEquals(404, host.get("/parties/counter/r").statusCode(), "the upload still overrides the folder");
+      assertEquals(
+          404,
+          host.get("/parties/counter/r").statusCode(),
+          "the upload still overrides the folder");
       assertEquals("No onRequest handler", host.get("/parties/counter/r").body());
 
       JsonNode up = json(host.admin("GET", "parties/up", null), 200);
@@ -110,8 +117,12 @@ class PartyVersionsTest {
       assertEquals(COUNTER_REPLY, host.get("/parties/counter/r").body());
       host = host.restart();
       assertEquals(COUNTER_REPLY, host.get("/parties/counter/r").body());
-      assertEquals("folder", json(host.admin("GET", "parties/counter", null), 200).get("source").asText());
-      assertEquals(409, host.admin("DELETE", "parties/counter", null).statusCode(), "a party of the folder alone");
+      assertEquals(
+          "folder", json(host.admin("GET", "parties/counter", null), 200).get("source").asText());
+      assertEquals(
+          409,
+          host.admin("DELETE", "parties/counter", null).statusCode(),
+          "a party of the folder alone");
     } finally {
       host.close();
     }
@@ -122,7 +133,8 @@ class PartyVersionsTest {
     String relay = sha256(module("relay-c")), counter = sha256(module("counter"));
     try (TestHost host = TestHost.start()) {
       upload(host, "v", "relay-c");
-      try (Ws old = host.ws("/parties/v/old?_pk=a"); Ws old2 = host.ws("/parties/v/old?_pk=b")) {
+      try (Ws old = host.ws("/parties/v/old?_pk=a");
+          Ws old2 = host.ws("/parties/v/old?_pk=b")) {
         upload(host, "v", "counter"); // without restart: the live room keeps its version
         try (Ws fresh = host.ws("/parties/v/fresh?_pk=c")) {
           fresh.expectText(COUNTER_REPLY);
@@ -151,7 +163,12 @@ class PartyVersionsTest {
       assertTrue(chat.get("versions").get(0).get("current").asBoolean());
       assertEquals(404, host.admin("GET", "parties/nope", null).statusCode());
       assertEquals(404, host.admin("GET", "parties/nope/rooms", null).statusCode());
-      assertEquals(401, host.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(host.url("/_admin/parties/v")))).statusCode());
+      assertEquals(
+          401,
+          host.send(
+                  java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(host.url("/_admin/parties/v"))))
+              .statusCode());
     }
   }
 
@@ -160,17 +177,24 @@ class PartyVersionsTest {
     String counter = sha256(module("counter"));
     try (TestHost host = TestHost.start(c -> c.roomIdleMs = 200)) {
       upload(host, "w", "relay-c");
-      try (Ws a = host.ws("/parties/w/sleepy?_pk=a"); Ws b = host.ws("/parties/w/sleepy?_pk=b")) {
+      try (Ws a = host.ws("/parties/w/sleepy?_pk=a");
+          Ws b = host.ws("/parties/w/sleepy?_pk=b")) {
         upload(host, "w", "counter"); // without restart: the running instance keeps relaying
         a.send("hi");
         b.expectText("hi");
-        Poll.until(() -> {
-          try {
-            return json(host.admin("GET", "parties/w/rooms", null), 200).get("rooms").get(0).get("hibernated").asBoolean();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        }, 10_000);
+        Poll.until(
+            () -> {
+              try {
+                return json(host.admin("GET", "parties/w/rooms", null), 200)
+                    .get("rooms")
+                    .get(0)
+                    .get("hibernated")
+                    .asBoolean();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            10_000);
         a.send("inc"); // wakes the room: the counter now, which broadcasts the count to both
         a.expectText("{\"count\":1}");
         b.expectText("{\"count\":1}");
@@ -189,15 +213,29 @@ class PartyVersionsTest {
       upload(host, "rb", "counter");
       Ws live = host.ws("/parties/rb/room");
       live.expectText(COUNTER_REPLY);
-      JsonNode r = json(host.admin("PUT", "parties/rb/current?restart=true", "{\"sha256\":\"" + relay + "\"}"), 200);
+      JsonNode r =
+          json(
+              host.admin(
+                  "PUT", "parties/rb/current?restart=true", "{\"sha256\":\"" + relay + "\"}"),
+              200);
       assertEquals(relay, r.get("sha256").asText());
       assertEquals(1, r.get("restartedRooms").asInt());
       assertEquals(1012, live.awaitClose());
       assertEquals(404, host.get("/parties/rb/room").statusCode(), "relay-c again");
-      assertTrue(json(host.admin("GET", "parties/rb", null), 200).get("versions").get(1).get("current").asBoolean());
+      assertTrue(
+          json(host.admin("GET", "parties/rb", null), 200)
+              .get("versions")
+              .get(1)
+              .get("current")
+              .asBoolean());
 
-      assertEquals(404, host.admin("PUT", "parties/rb/current", "{\"sha256\":\"" + "0".repeat(64) + "\"}").statusCode());
-      assertEquals(404, host.admin("PUT", "parties/chat/current", "{\"sha256\":\"" + relay + "\"}").statusCode(),
+      assertEquals(
+          404,
+          host.admin("PUT", "parties/rb/current", "{\"sha256\":\"" + "0".repeat(64) + "\"}")
+              .statusCode());
+      assertEquals(
+          404,
+          host.admin("PUT", "parties/chat/current", "{\"sha256\":\"" + relay + "\"}").statusCode(),
           "a folder party has no uploaded versions");
       assertEquals(400, host.admin("PUT", "parties/rb/current", "not json").statusCode());
       assertEquals(400, host.admin("PUT", "parties/rb/current", "{\"sha\":1}").statusCode());
@@ -207,7 +245,8 @@ class PartyVersionsTest {
 
   @Test
   void deletingClosesLiveRoomsWith1001AndLaterRequestsGet404() throws Exception {
-    try (LogCapture admin = new LogCapture("partyhost.admin"); TestHost host = TestHost.start()) {
+    try (LogCapture admin = new LogCapture("partyhost.admin");
+        TestHost host = TestHost.start()) {
       upload(host, "del", "counter");
       Ws a = host.ws("/parties/del/one");
       Ws b = host.ws("/parties/del/two");
@@ -224,8 +263,12 @@ class PartyVersionsTest {
       HttpResponse<String> folder = host.admin("DELETE", "parties/chat", null);
       assertEquals(409, folder.statusCode());
       assertTrue(folder.body().contains("--parties folder"), folder.body());
-      assertEquals("folder", json(host.admin("GET", "parties", null), 200).get("chat").get("source").asText());
-      assertTrue(admin.messages().contains("party del deleted (1 versions), 2 rooms closed"), admin.messages().toString());
+      assertEquals(
+          "folder",
+          json(host.admin("GET", "parties", null), 200).get("chat").get("source").asText());
+      assertTrue(
+          admin.messages().contains("party del deleted (1 versions), 2 rooms closed"),
+          admin.messages().toString());
     }
   }
 
@@ -249,21 +292,39 @@ class PartyVersionsTest {
     Files.writeString(dir.resolve("bad.wasm"), "not wasm at all");
     Files.write(dir.resolve("bad!name.wasm"), module("counter"));
     try (LogCapture log = new LogCapture("partyhost.parties");
-         TestHost host = TestHost.start(c -> c.parties = dir.toString())) {
+        TestHost host = TestHost.start(c -> c.parties = dir.toString())) {
       assertEquals(COUNTER_REPLY, host.get("/parties/good/r").body());
       assertEquals(404, host.get("/parties/bad/r").statusCode());
-      assertTrue(log.messages().stream().anyMatch(m -> m.startsWith(
-          "module " + dir.resolve("bad.wasm") + " not served: not a valid wasm module")), log.messages().toString());
-      assertTrue(log.messages().contains("module " + dir.resolve("bad!name.wasm") + " not served: invalid party name bad!name"),
+      assertTrue(
+          log.messages().stream()
+              .anyMatch(
+                  m ->
+                      m.startsWith(
+                          "module "
+                              + dir.resolve("bad.wasm")
+                              + " not served: not a valid wasm module")),
+          log.messages().toString());
+      assertTrue(
+          log.messages()
+              .contains(
+                  "module "
+                      + dir.resolve("bad!name.wasm")
+                      + " not served: invalid party name bad!name"),
           log.messages().toString());
     }
-    IllegalStateException refused = assertThrows(IllegalStateException.class,
-        () -> TestHost.start(c -> {
-          c.parties = dir.toString();
-          c.strict = true;
-        }));
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                TestHost.start(
+                    c -> {
+                      c.parties = dir.toString();
+                      c.strict = true;
+                    }));
     assertTrue(refused.getCause() instanceof ModuleRejectedException, refused.toString());
-    assertTrue(refused.getMessage().contains(dir.resolve("bad!name.wasm") + ": invalid party name"), refused.getMessage());
+    assertTrue(
+        refused.getMessage().contains(dir.resolve("bad!name.wasm") + ": invalid party name"),
+        refused.getMessage());
   }
 
   /** A stored upload that no longer passes validation at start (the limits changed) is skipped, unless strict. */
@@ -281,14 +342,20 @@ class PartyVersionsTest {
       PartyHost restarted = PartyHost.start(config.build(), none);
       try {
         assertNull(restarted.parties().get("big"));
-        assertTrue(log.messages().stream().anyMatch(m -> m.startsWith("uploaded party big (version ")
-            && m.contains(") cannot be served: module too large")), log.messages().toString());
+        assertTrue(
+            log.messages().stream()
+                .anyMatch(
+                    m ->
+                        m.startsWith("uploaded party big (version ")
+                            && m.contains(") cannot be served: module too large")),
+            log.messages().toString());
       } finally {
         restarted.close();
       }
     }
     config.strict = true;
-    ModuleRejectedException e = assertThrows(ModuleRejectedException.class, () -> PartyHost.start(config.build(), none));
+    ModuleRejectedException e =
+        assertThrows(ModuleRejectedException.class, () -> PartyHost.start(config.build(), none));
     assertTrue(e.getMessage().startsWith("uploaded party big (version "), e.getMessage());
   }
 }

@@ -13,10 +13,12 @@ class PartysocketTest {
   @Test
   void partysocketTalksToTheChatParty() throws Exception {
     try (TestHost host = TestHost.start()) {
-      Process node = new ProcessBuilder("node", "host/src/test/node/partysocket-check.mjs", Integer.toString(host.port()))
-          .directory(TestHost.root().toFile())
-          .redirectErrorStream(true)
-          .start();
+      Process node =
+          new ProcessBuilder(
+                  "node", "host/src/test/node/partysocket-check.mjs", Integer.toString(host.port()))
+              .directory(TestHost.root().toFile())
+              .redirectErrorStream(true)
+              .start();
       boolean done = node.waitFor(60, TimeUnit.SECONDS);
       String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!done) node.destroyForcibly();

@@ -19,8 +19,11 @@ class ReadmeTest {
     try (TestHost host = TestHost.start()) { // main party: chat, as in `make run`
       String command = line.replace("127.0.0.1:1999", "127.0.0.1:" + host.port());
       assertTrue(!command.equals(line), "the line no longer names 127.0.0.1:1999: " + line);
-      Process node = new ProcessBuilder("bash", "-c", command).directory(TestHost.root().toFile())
-          .redirectErrorStream(true).start();
+      Process node =
+          new ProcessBuilder("bash", "-c", command)
+              .directory(TestHost.root().toFile())
+              .redirectErrorStream(true)
+              .start();
       boolean done = node.waitFor(30, TimeUnit.SECONDS);
       String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!done) node.destroyForcibly();

@@ -7,8 +7,8 @@ import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,13 +34,18 @@ class RelayTest {
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"relay-rust, COMPILED", "relay-c, COMPILED", "relay-rust, INTERPRETED", "relay-c, INTERPRETED"})
+  @CsvSource({
+    "relay-rust, COMPILED",
+    "relay-c, COMPILED",
+    "relay-rust, INTERPRETED",
+    "relay-c, INTERPRETED"
+  })
   void relaysToEveryOtherConnectionOfTheRoomOnly(String party, ExecutionMode mode) {
     TestHost host = host(mode);
     try (Ws a = host.ws("/parties/" + party + "/one?_pk=a");
-         Ws b = host.ws("/parties/" + party + "/one?_pk=b");
-         Ws c = host.ws("/parties/" + party + "/one?_pk=c");
-         Ws other = host.ws("/parties/" + party + "/two?_pk=a")) {
+        Ws b = host.ws("/parties/" + party + "/one?_pk=b");
+        Ws c = host.ws("/parties/" + party + "/one?_pk=c");
+        Ws other = host.ws("/parties/" + party + "/two?_pk=a")) {
       a.send("text from a");
       b.expectText("text from a");
       c.expectText("text from a");
@@ -63,7 +68,8 @@ class RelayTest {
     List<List<Ws>> all = new ArrayList<>();
     for (int r = 0; r < rooms; r++) {
       List<Ws> room = new ArrayList<>();
-      for (int k = 0; k < perRoom; k++) room.add(host.ws("/parties/" + party + "/many-" + r + "?_pk=c" + k));
+      for (int k = 0; k < perRoom; k++)
+        room.add(host.ws("/parties/" + party + "/many-" + r + "?_pk=c" + k));
       all.add(room);
     }
     for (int r = 0; r < rooms; r++) {
@@ -78,9 +84,10 @@ class RelayTest {
         assertEquals(expected, got);
       }
     }
-    for (List<Ws> room : all) for (Ws ws : room) {
-      ws.expectNothing(0);
-      ws.close();
-    }
+    for (List<Ws> room : all)
+      for (Ws ws : room) {
+        ws.expectNothing(0);
+        ws.close();
+      }
   }
 }

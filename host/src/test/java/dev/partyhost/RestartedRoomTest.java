@@ -21,16 +21,22 @@ class RestartedRoomTest {
     try (TestHost host = TestHost.start()) {
       String path = "/parties/counter/restarted";
       // Created by an HTTP request, the room lives on the event loop of the test's HTTP connection,
-      // which the later requests reuse: the dropped room's tasks and the new room's run on one loop,
+      // which the later requests reuse: the dropped room's tasks and the new room's run on one
+      // loop,
       // in the order they were queued.
       assertEquals("{\"count\":0}", host.get(path).body());
-      try (Ws a = host.ws(path + "?_pk=a"); Ws b = host.ws(path + "?_pk=b")) {
+      try (Ws a = host.ws(path + "?_pk=a");
+          Ws b = host.ws(path + "?_pk=b")) {
         a.expectText("{\"count\":0}");
         b.expectText("{\"count\":0}");
         assertEquals(1, loads(host), "the room loaded its data once");
 
-        HttpResponse<String> restarted = host.upload("counter",
-            Files.readAllBytes(TestHost.wasm("wasm", "counter")), TestHost.ADMIN_TOKEN, true);
+        HttpResponse<String> restarted =
+            host.upload(
+                "counter",
+                Files.readAllBytes(TestHost.wasm("wasm", "counter")),
+                TestHost.ADMIN_TOKEN,
+                true);
         assertEquals(200, restarted.statusCode(), restarted.body());
         assertTrue(restarted.body().contains("\"restartedRooms\":1"), restarted.body());
         assertEquals(1012, a.awaitClose());

@@ -41,8 +41,21 @@ class RoomAddressTest {
 
   @Test
   void badRoomIdsAre400() {
-    for (String path : new String[] {"/party/", "/parties/chat/", "/parties/chat", "/parties//r", "/party/%zz",
-        "/party/%4", "/party/%ff", "/party/" + "x".repeat(257), "/party/%C3%A9".repeat(1) + "%C3", "/party/a%00b", "/party/%0A", "/party/x%7F"}) {
+    for (String path :
+        new String[] {
+          "/party/",
+          "/parties/chat/",
+          "/parties/chat",
+          "/parties//r",
+          "/party/%zz",
+          "/party/%4",
+          "/party/%ff",
+          "/party/" + "x".repeat(257),
+          "/party/%C3%A9".repeat(1) + "%C3",
+          "/party/a%00b",
+          "/party/%0A",
+          "/party/x%7F"
+        }) {
       RoomAddress.Invalid e = assertThrows(RoomAddress.Invalid.class, () -> parse(path), path);
       assertEquals(400, e.status(), path);
     }

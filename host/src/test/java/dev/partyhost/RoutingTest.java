@@ -34,9 +34,10 @@ class RoutingTest {
   @Test
   void allThreeMainPartyFormsReachOneRoom() throws Exception {
     try (Ws a = host.ws("/party/routing-1?_pk=a");
-         Ws b = host.ws("/parties/main/routing-1?_pk=b");
-         Ws c = host.ws("/parties/chat/routing-1?_pk=c")) {
-      for (Ws ws : new Ws[] {a, b, c}) assertEquals("history", json(ws.nextText()).get("type").asText());
+        Ws b = host.ws("/parties/main/routing-1?_pk=b");
+        Ws c = host.ws("/parties/chat/routing-1?_pk=c")) {
+      for (Ws ws : new Ws[] {a, b, c})
+        assertEquals("history", json(ws.nextText()).get("type").asText());
       a.send("hello");
       for (Ws ws : new Ws[] {b, c}) {
         JsonNode m = json(ws.nextText());
@@ -51,7 +52,8 @@ class RoutingTest {
   @Test
   void httpReachesTheRoomWithAndWithoutSubPaths() throws Exception {
     assertEquals("{\"count\":0}", host.get("/parties/counter/routing-http").body());
-    assertEquals("{\"count\":1}", host.post("/parties/counter/routing-http/some/sub/path?x=1", "").body());
+    assertEquals(
+        "{\"count\":1}", host.post("/parties/counter/routing-http/some/sub/path?x=1", "").body());
     HttpResponse<String> r = host.get("/parties/counter/routing-http/other");
     assertEquals(200, r.statusCode());
     assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
@@ -73,7 +75,10 @@ class RoutingTest {
 
   @Test
   void badRoomIdsAre400() {
-    for (String path : new String[] {"/parties/counter/", "/parties/counter/%ff", "/parties/counter/" + "x".repeat(257)}) {
+    for (String path :
+        new String[] {
+          "/parties/counter/", "/parties/counter/%ff", "/parties/counter/" + "x".repeat(257)
+        }) {
       HttpResponse<String> r = host.get(path);
       assertEquals(400, r.statusCode(), path);
       assertTrue(r.body().toLowerCase(java.util.Locale.ROOT).contains("room id"), r.body());
@@ -93,12 +98,13 @@ class RoutingTest {
   @Test
   void connectionIdIsPkOrAUuid() throws Exception {
     try (Ws named = host.ws("/parties/chat/routing-ids?_pk=alice&token=x");
-         Ws anonymous = host.ws("/parties/chat/routing-ids")) {
+        Ws anonymous = host.ws("/parties/chat/routing-ids")) {
       named.nextText();
       anonymous.nextText();
       anonymous.send("hi");
       String from = json(named.nextText()).get("from").asText();
-      assertTrue(from.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), from);
+      assertTrue(
+          from.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), from);
       named.send("yo");
       assertEquals("alice", json(anonymous.nextText()).get("from").asText());
     }

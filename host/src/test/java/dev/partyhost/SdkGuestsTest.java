@@ -44,10 +44,14 @@ class SdkGuestsTest {
   }
 
   /** The guest's ERROR line for {@code room} that contains every one of {@code parts}. */
-  private static void assertErrorLogged(LogCapture log, String party, String room, String... parts) {
+  private static void assertErrorLogged(
+      LogCapture log, String party, String room, String... parts) {
     String tag = "[" + party + "/" + room + "] ";
-    String line = log.awaitLine(m -> m.startsWith(tag) && List.of(parts).stream().allMatch(m::contains));
-    assertTrue(log.lines().stream().anyMatch(l -> l.message().equals(line) && Level.SEVERE.equals(l.level())),
+    String line =
+        log.awaitLine(m -> m.startsWith(tag) && List.of(parts).stream().allMatch(m::contains));
+    assertTrue(
+        log.lines().stream()
+            .anyMatch(l -> l.message().equals(line) && Level.SEVERE.equals(l.level())),
         "not logged at ERROR: " + line);
   }
 
@@ -55,11 +59,17 @@ class SdkGuestsTest {
   void aRustPanicInAHookLogsItsMessageAndPlaceBeforeTheTrap() throws Exception {
     String at = place("host/src/test/rust/src/lib.rs", "panic!(\"asked to panic");
     try (LogCapture log = new LogCapture("partyhost.guest");
-         Ws ws = host.ws("/parties/rust-probe/message?_pk=a")) {
+        Ws ws = host.ws("/parties/rust-probe/message?_pk=a")) {
       ws.send("hello").expectText("hello");
       ws.send("panic on purpose");
       assertEquals(1011, ws.awaitClose());
-      assertErrorLogged(log, "rust-probe", "message", "panicked at src/lib.rs:", "asked to panic: on purpose", at);
+      assertErrorLogged(
+          log,
+          "rust-probe",
+          "message",
+          "panicked at src/lib.rs:",
+          "asked to panic: on purpose",
+          at);
     }
     // The room starts afresh.
     try (Ws ws = host.ws("/parties/rust-probe/message?_pk=b")) {
@@ -72,7 +82,8 @@ class SdkGuestsTest {
     String at = place("host/src/test/rust/src/lib.rs", "panic!(\"no room may be called");
     try (LogCapture log = new LogCapture("partyhost.guest")) {
       assertEquals(500, host.get("/parties/rust-probe/panic-in-new").statusCode());
-      assertErrorLogged(log, "rust-probe", "panic-in-new", "no room may be called panic-in-new", at);
+      assertErrorLogged(
+          log, "rust-probe", "panic-in-new", "no room may be called panic-in-new", at);
     }
   }
 
@@ -92,20 +103,22 @@ class SdkGuestsTest {
   void bothSdksReadAndWriteJson(String party) {
     String deep = "[".repeat(128) + "]".repeat(128);
     String[][] cases = {
-        {"{\"a\": [1, -2.5, \"x\\u00e9\\ud83d\\ude00\\n\\/\", true, null], \"b\": {},\n \"c\": \"é😀\"}",
-         "ok {\"a\":[1,-2.5,\"xé😀\\n/\",true,null],\"b\":{},\"c\":\"é😀\"}"},
-        {"\"\\u0001\\\"\"", "ok \"\\u0001\\\"\""},
-        {deep, "ok " + deep},
-        {"[" + deep + "]", "error nested too deeply at byte 128"},
-        {"", "error unexpected end, expected a value at byte 0"},
-        {"[1,]", "error expected a value at byte 3"},
-        {"{\"a\":1", "error expected , or } at byte 6"},
-        {"{\"a\" 1}", "error expected : at byte 5"},
-        {"01", "error leading zero at byte 1"},
-        {"[1] x", "error text after the value at byte 4"},
-        {"\"\\ud83d\"", "error lone surrogate at byte 1"},
-        {"\"a\tb\"", "error control character in string at byte 2"},
-        {"NaN", "error expected a value at byte 0"},
+      {
+        "{\"a\": [1, -2.5, \"x\\u00e9\\ud83d\\ude00\\n\\/\", true, null], \"b\": {},\n \"c\": \"é😀\"}",
+        "ok {\"a\":[1,-2.5,\"xé😀\\n/\",true,null],\"b\":{},\"c\":\"é😀\"}"
+      },
+      {"\"\\u0001\\\"\"", "ok \"\\u0001\\\"\""},
+      {deep, "ok " + deep},
+      {"[" + deep + "]", "error nested too deeply at byte 128"},
+      {"", "error unexpected end, expected a value at byte 0"},
+      {"[1,]", "error expected a value at byte 3"},
+      {"{\"a\":1", "error expected , or } at byte 6"},
+      {"{\"a\" 1}", "error expected : at byte 5"},
+      {"01", "error leading zero at byte 1"},
+      {"[1] x", "error text after the value at byte 4"},
+      {"\"\\ud83d\"", "error lone surrogate at byte 1"},
+      {"\"a\tb\"", "error control character in string at byte 2"},
+      {"NaN", "error expected a value at byte 0"},
     };
     try (Ws ws = host.ws("/parties/" + party + "/json")) {
       for (String[] c : cases) {
@@ -137,11 +150,12 @@ class SdkGuestsTest {
   void aFailedCAssertionLogsItsConditionAndPlaceBeforeTheTrap() throws Exception {
     String at = place("host/src/test/c/c-probe.c", "PH_ASSERT(n < 10)");
     try (LogCapture log = new LogCapture("partyhost.guest");
-         Ws ws = host.ws("/parties/c-probe/assert?_pk=a")) {
+        Ws ws = host.ws("/parties/c-probe/assert?_pk=a")) {
       ws.send("assert 9").expectText("assert 9");
       ws.send("assert 10");
       assertEquals(1011, ws.awaitClose());
-      assertErrorLogged(log, "c-probe", "assert", "assertion failed: n < 10 at host/src/test/c/" + at);
+      assertErrorLogged(
+          log, "c-probe", "assert", "assertion failed: n < 10 at host/src/test/c/" + at);
     }
   }
 }

@@ -10,8 +10,8 @@ import dev.partyhost.support.TestHost;
 import dev.partyhost.support.TestHost.Engine;
 import dev.partyhost.support.Ws;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import java.nio.file.Path;
@@ -44,7 +44,8 @@ class StorageTest {
     config.roomIdleMs = 500;
     config.alarmRetryMs = 100;
     config.alarmRetries = 3;
-    // kv's "big" fills megabytes inside one hook: on a loaded machine that passes the default 100 ms.
+    // kv's "big" fills megabytes inside one hook: on a loaded machine that passes the default 100
+    // ms.
     config.hookDeadlineMs = 2_000;
   }
 
@@ -62,7 +63,8 @@ class StorageTest {
   @EnumSource(Engine.class)
   void putGetDeleteAndListInKeyOrder(Engine engine) {
     try (Ws ws = host(engine).ws(room())) {
-      for (String k : new String[] {"b", "a", "c", "ab"}) ws.send("put " + k + " v-" + k).expectText("put 0");
+      for (String k : new String[] {"b", "a", "c", "ab"})
+        ws.send("put " + k + " v-" + k).expectText("put 0");
       ws.send("get ab").expectText("get v-ab");
       ws.send("put ab again").expectText("put 0");
       ws.send("get ab").expectText("get again");
@@ -112,12 +114,15 @@ class StorageTest {
   @EnumSource(Engine.class)
   void outputWaitsUntilTheHookIsDurableWhileOtherRoomsServe(Engine engine) throws Exception {
     TestHost host = host(engine);
-    try (Ws writer = host.ws(room()); Ws reader = host.ws(room())) {
+    try (Ws writer = host.ws(room());
+        Ws reader = host.ws(room())) {
       writer.send("put warm 1").expectText("put 0");
       reader.send("get nothing").expectText("get ?-1");
       try (AutoCloseable lock = holdWriteLock(engine, host)) {
         writer.send("put gated 1");
-        reader.send("get warm").expectText("get ?-1"); // a room with nothing pending answers at once
+        reader
+            .send("get warm")
+            .expectText("get ?-1"); // a room with nothing pending answers at once
         writer.expectNothing(300); // the commit is blocked by the lock: no acknowledgement yet
       }
       writer.expectText("put 0");
@@ -133,7 +138,8 @@ class StorageTest {
       ws.send("alarmget");
       assertTrue(ws.nextText().matches("alarmget \\d+"));
       ws.expectText("alarm 1");
-      ws.expectNothing(500); // past a retry's first two back-offs (100, 200 ms): it does not run again
+      ws.expectNothing(
+          500); // past a retry's first two back-offs (100, 200 ms): it does not run again
       ws.send("alarmget").expectText("alarmget ?-1");
       ws.send("get alarms").expectText("get 1");
     }
@@ -150,8 +156,13 @@ class StorageTest {
       host.post(room, "alarm 50");
       // Runs at ~50 ms (trap), ~150 ms (trap), ~350 ms (trap), then after 400 ms more: succeeds.
       Poll.until(() -> host.post(room, "get alarms").body().equals("get 1"), 10_000);
-      long runs = log.messages().stream().filter(m -> m.contains(room.substring(room.lastIndexOf('/') + 1))
-          && m.contains("alarm hook runs")).count();
+      long runs =
+          log.messages().stream()
+              .filter(
+                  m ->
+                      m.contains(room.substring(room.lastIndexOf('/') + 1))
+                          && m.contains("alarm hook runs"))
+              .count();
       assertTrue(runs >= 2, "the alarm hook ran " + runs + " times");
       assertEquals("alarmget ?-1", host.post(room, "alarmget").body());
     }
@@ -166,7 +177,11 @@ class StorageTest {
       host.post(room, "failuntil " + (System.currentTimeMillis() + 3_600_000));
       host.post(room, "alarm 10");
       // 1 run and 3 retries (100, 200, 400 ms), then dropped.
-      Poll.until(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")), 10_000);
+      Poll.until(
+          () ->
+              log.messages().stream()
+                  .anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")),
+          10_000);
       Poll.until(() -> host.post(room, "alarmget").body().equals("alarmget ?-1"), 5_000);
       assertEquals("get ?-1", host.post(room, "get alarms").body());
     }
@@ -182,9 +197,16 @@ class StorageTest {
       host.post(room, "failuntil " + (System.currentTimeMillis() + 3_600_000));
       host.post(room, "alarm 10");
       // No trap, so the room is not reset; the retries back off (100, 200, 400 ms), then give up.
-      Poll.until(() -> log.messages().stream().anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")), 10_000);
+      Poll.until(
+          () ->
+              log.messages().stream()
+                  .anyMatch(m -> m.contains(room.substring(13)) && m.contains("given up")),
+          10_000);
       Poll.until(() -> host.post(room, "alarmget").body().equals("alarmget ?-1"), 5_000);
-      long retries = log.messages().stream().filter(m -> m.contains(room.substring(13)) && m.contains("retry")).count();
+      long retries =
+          log.messages().stream()
+              .filter(m -> m.contains(room.substring(13)) && m.contains("retry"))
+              .count();
       assertEquals(3, retries, log.messages().toString());
     }
   }
@@ -210,23 +232,46 @@ class StorageTest {
   /** Installs a trigger that makes the database refuse writes of {@code key}, in every room. */
   private static void refuseKey(Engine engine, TestHost host, String key) throws Exception {
     HostConfig config = host.host.config();
-    String hex = java.util.HexFormat.of().formatHex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String hex =
+        java.util.HexFormat.of().formatHex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     if (engine == Engine.SQLITE) {
-      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + Path.of(config.dataDir, "partyhost.db"));
-           Statement s = c.createStatement()) {
-        s.execute("CREATE TRIGGER IF NOT EXISTS refuse_" + key + " BEFORE INSERT ON kv WHEN NEW.key = X'" + hex + "'"
-            + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+      try (Connection c =
+              DriverManager.getConnection(
+                  "jdbc:sqlite:" + Path.of(config.dataDir, "partyhost.db"));
+          Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE TRIGGER IF NOT EXISTS refuse_"
+                + key
+                + " BEFORE INSERT ON kv WHEN NEW.key = X'"
+                + hex
+                + "'"
+                + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
       }
       return;
     }
     Vertx vertx = Vertx.vertx();
     try {
-      SqlConnection c = PgConnection.connect(vertx, PgConnectOptions.fromUri(config.postgresUrl)).await();
-      c.query("CREATE OR REPLACE FUNCTION refuse_" + key + "() RETURNS trigger AS $$ BEGIN"
-          + " IF NEW.key = '\\x" + hex + "'::bytea THEN RAISE EXCEPTION 'refused by the test'; END IF;"
-          + " RETURN NEW; END $$ LANGUAGE plpgsql").execute().await();
-      c.query("CREATE OR REPLACE TRIGGER refuse_" + key + " BEFORE INSERT OR UPDATE ON kv FOR EACH ROW"
-          + " EXECUTE FUNCTION refuse_" + key + "()").execute().await();
+      SqlConnection c =
+          PgConnection.connect(vertx, PgConnectOptions.fromUri(config.postgresUrl)).await();
+      c.query(
+              "CREATE OR REPLACE FUNCTION refuse_"
+                  + key
+                  + "() RETURNS trigger AS $$ BEGIN"
+                  + " IF NEW.key = '\\x"
+                  + hex
+                  + "'::bytea THEN RAISE EXCEPTION 'refused by the test'; END IF;"
+                  + " RETURN NEW; END $$ LANGUAGE plpgsql")
+          .execute()
+          .await();
+      c.query(
+              "CREATE OR REPLACE TRIGGER refuse_"
+                  + key
+                  + " BEFORE INSERT OR UPDATE ON kv FOR EACH ROW"
+                  + " EXECUTE FUNCTION refuse_"
+                  + key
+                  + "()")
+          .execute()
+          .await();
       c.close().await();
     } finally {
       vertx.close().await();
@@ -238,13 +283,18 @@ class StorageTest {
   void hibernationKeepsSocketsTheirStateAndTheData(Engine engine) throws Exception {
     TestHost host = host(engine);
     String room = room();
-    try (LogCapture log = new LogCapture("partyhost.room"); Ws ws = host.ws(room)) {
+    try (LogCapture log = new LogCapture("partyhost.room");
+        Ws ws = host.ws(room)) {
       ws.send("state alice").expectText("state 0");
       ws.send("put k v").expectText("put 0");
       ws.send("starts").expectText("starts 1");
-      // Idle past roomIdleMs: the instance is dropped, the socket stays. Its log line (RELIABILITY.md)
+      // Idle past roomIdleMs: the instance is dropped, the socket stays. Its log line
+      // (RELIABILITY.md)
       // is the only sign of it that does not wake the room.
-      log.awaitLine(m -> m.equals("[" + room.substring("/parties/".length()) + "] hibernating with 1 connections"));
+      log.awaitLine(
+          m ->
+              m.equals(
+                  "[" + room.substring("/parties/".length()) + "] hibernating with 1 connections"));
       ws.send("whoami").expectText("whoami alice");
       ws.send("starts").expectText("starts 2"); // on_start ran again on waking
       ws.send("get k").expectText("get v");
@@ -274,16 +324,20 @@ class StorageTest {
   @Test
   void twoHostsCannotShareOneDataDirectory() {
     TestHost first = host(Engine.SQLITE);
-    IllegalStateException refused = assertThrows(IllegalStateException.class,
-        () -> TestHost.start(Engine.SQLITE, c -> c.dataDir = first.host.config().dataDir));
-    assertTrue(refused.getMessage().contains("is in use by another partyhost"), refused.getMessage());
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () -> TestHost.start(Engine.SQLITE, c -> c.dataDir = first.host.config().dataDir));
+    assertTrue(
+        refused.getMessage().contains("is in use by another partyhost"), refused.getMessage());
   }
 
   /** Holds the engine's write lock from outside the host, so that commits wait until it is closed. */
   private static AutoCloseable holdWriteLock(Engine engine, TestHost host) throws Exception {
     HostConfig config = host.host.config();
     if (engine == Engine.SQLITE) {
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + Path.of(config.dataDir, "partyhost.db"));
+      Connection c =
+          DriverManager.getConnection("jdbc:sqlite:" + Path.of(config.dataDir, "partyhost.db"));
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         s.executeUpdate("DELETE FROM alarms WHERE party = 'no such party'"); // takes the write lock
@@ -294,7 +348,8 @@ class StorageTest {
       };
     }
     Vertx vertx = Vertx.vertx();
-    SqlConnection c = PgConnection.connect(vertx, PgConnectOptions.fromUri(config.postgresUrl)).await();
+    SqlConnection c =
+        PgConnection.connect(vertx, PgConnectOptions.fromUri(config.postgresUrl)).await();
     Transaction tx = c.begin().await();
     c.query("LOCK TABLE kv IN EXCLUSIVE MODE").execute().await();
     return () -> {
@@ -303,5 +358,4 @@ class StorageTest {
       vertx.close().await();
     };
   }
-
 }

@@ -17,8 +17,8 @@ class TransportTest {
   @ValueSource(strings = {"epoll", "nio"})
   void roomsServeOnEitherTransport(String transport) {
     try (TestHost host = TestHost.start(c -> c.transport = transport);
-         Ws a = host.ws("/parties/relay-c/" + transport + "?_pk=a");
-         Ws b = host.ws("/parties/relay-c/" + transport + "?_pk=b")) {
+        Ws a = host.ws("/parties/relay-c/" + transport + "?_pk=a");
+        Ws b = host.ws("/parties/relay-c/" + transport + "?_pk=b")) {
       assertEquals(transport, host.host.transport());
       a.send("over " + transport);
       b.expectText("over " + transport);
@@ -28,14 +28,19 @@ class TransportTest {
 
   @Test
   void epollIsTheDefaultWhereItLoads() {
-    assertEquals(true, Transport.EPOLL.available(), "epoll's library did not load: " + Transport.EPOLL.unavailabilityCause());
+    assertEquals(
+        true,
+        Transport.EPOLL.available(),
+        "epoll's library did not load: " + Transport.EPOLL.unavailabilityCause());
     assertEquals("epoll", HostConfig.load(new String[0], Map.of()).transport);
   }
 
   @Test
   void anUnknownTransportIsRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> HostConfig.load(new String[] {"--transport", "io_uring"}, Map.of()));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HostConfig.load(new String[] {"--transport", "io_uring"}, Map.of()));
     assertEquals("transport must be epoll or nio, not io_uring", e.getMessage());
   }
 }

@@ -26,24 +26,43 @@ public final class Bench {
     Map<String, String> flags = flags(args);
     Duration measure = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("seconds", "5")));
     Duration warmup = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("warmup", "3")));
-    List<String> jvm = flags.containsKey("host-jvm") && !flags.get("host-jvm").isBlank()
-        ? Arrays.asList(flags.get("host-jvm").trim().split("\\s+")) : List.of();
+    List<String> jvm =
+        flags.containsKey("host-jvm") && !flags.get("host-jvm").isBlank()
+            ? Arrays.asList(flags.get("host-jvm").trim().split("\\s+"))
+            : List.of();
 
     Map<String, Scenario> all = new LinkedHashMap<>();
     all.put("fanout", new FanOut(50, 20, 0, warmup, measure));
-    all.put("paced", new FanOut(50, 20, Integer.parseInt(flags.getOrDefault("rate", "500")), warmup, measure));
-    all.put("rooms", new ManyRooms(Integer.parseInt(flags.getOrDefault("rooms", "10000")), warmup, measure));
-    all.put("coldstart", new ColdStart(Integer.parseInt(flags.getOrDefault("cold-starts", "2000")), 500));
-    all.put("connections", new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 1000));
+    all.put(
+        "paced",
+        new FanOut(50, 20, Integer.parseInt(flags.getOrDefault("rate", "500")), warmup, measure));
+    all.put(
+        "rooms",
+        new ManyRooms(Integer.parseInt(flags.getOrDefault("rooms", "10000")), warmup, measure));
+    all.put(
+        "coldstart",
+        new ColdStart(Integer.parseInt(flags.getOrDefault("cold-starts", "2000")), 500));
+    all.put(
+        "connections",
+        new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 1000));
     List<String> scenarios = list(flags.getOrDefault("scenarios", String.join(",", all.keySet())));
-    List<String> servers = list(flags.getOrDefault("servers",
-        "native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit"));
+    List<String> servers =
+        list(
+            flags.getOrDefault(
+                "servers",
+                "native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit"));
 
-    System.out.printf("machine: %d cores, %s %s, %s, host JVM options: %s%n", Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.vm.name"), System.getProperty("java.version"), LocalDate.now(), jvm.isEmpty() ? "none" : String.join(" ", jvm));
+    System.out.printf(
+        "machine: %d cores, %s %s, %s, host JVM options: %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        LocalDate.now(),
+        jvm.isEmpty() ? "none" : String.join(" ", jvm));
     for (String name : scenarios) {
       Scenario scenario = all.get(name);
-      if (scenario == null) throw new IllegalArgumentException("unknown scenario " + name + "; known: " + all.keySet());
+      if (scenario == null)
+        throw new IllegalArgumentException("unknown scenario " + name + "; known: " + all.keySet());
       System.out.println();
       System.out.println("## " + scenario.title());
       Map<String, Scenario.Figures> results = new LinkedHashMap<>();
@@ -55,17 +74,21 @@ public final class Bench {
           continue;
         }
         System.out.println("  running against " + server.name + " ...");
-        Thread killer = new Thread(() -> {
-          server.process.descendants().forEach(ProcessHandle::destroyForcibly);
-          server.process.destroyForcibly();
-        });
+        Thread killer =
+            new Thread(
+                () -> {
+                  server.process.descendants().forEach(ProcessHandle::destroyForcibly);
+                  server.process.destroyForcibly();
+                });
         try {
           server.start();
-          Runtime.getRuntime().addShutdownHook(killer); // interrupted (Ctrl-C): leave no server behind
+          Runtime.getRuntime()
+              .addShutdownHook(killer); // interrupted (Ctrl-C): leave no server behind
           results.put(serverName, scenario.run(server));
         } catch (Exception e) {
           System.out.println("  " + server.name + " failed: " + e);
-          if (server.process != null) System.out.println("  its last lines:\n" + server.logTail().indent(4));
+          if (server.process != null)
+            System.out.println("  its last lines:\n" + server.logTail().indent(4));
         } finally {
           server.close();
           try {
@@ -99,10 +122,15 @@ public final class Bench {
     String relay = at < 0 ? name : name.substring(0, at);
     boolean interpreted = relay.endsWith("-interpreted");
     if (interpreted) relay = relay.substring(0, relay.length() - "-interpreted".length());
-    return new Server.PartyHost(relay, interpreted ? "interpreted" : "compiled", transport, jar, jvm);
+    return new Server.PartyHost(
+        relay, interpreted ? "interpreted" : "compiled", transport, jar, jvm);
   }
 
-  private static void print(Scenario scenario, List<String> order, Map<String, Scenario.Figures> results, List<String> jvm) {
+  private static void print(
+      Scenario scenario,
+      List<String> order,
+      Map<String, Scenario.Figures> results,
+      List<String> jvm) {
     if (results.isEmpty()) return;
     List<String> columns = new ArrayList<>();
     for (Scenario.Figures f : results.values()) {
@@ -110,7 +138,8 @@ public final class Bench {
     }
     // Ratios against the first native relay run (with -nio and -epoll runs: the one listed first).
     Scenario.Figures nativeRun = null;
-    for (String name : order) if (nativeRun == null && name.startsWith(NATIVE)) nativeRun = results.get(name);
+    for (String name : order)
+      if (nativeRun == null && name.startsWith(NATIVE)) nativeRun = results.get(name);
     Scenario.Figures partykit = results.get(PARTYKIT);
     StringBuilder header = new StringBuilder(String.format("  %-44s", "server"));
     for (String c : columns) header.append(String.format(" %13s", c));
@@ -131,7 +160,9 @@ public final class Bench {
 
   private static String ratio(Scenario.Figures f, Scenario.Figures base) {
     boolean defined = f.primary > 0 && base.primary > 0;
-    return defined ? String.format(" %10.2f", f.primary / base.primary) : String.format(" %10s", "-");
+    return defined
+        ? String.format(" %10.2f", f.primary / base.primary)
+        : String.format(" %10s", "-");
   }
 
   private static List<String> list(String csv) {
@@ -141,7 +172,8 @@ public final class Bench {
   static Map<String, String> flags(String[] args) {
     Map<String, String> flags = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument " + args[i]);
+      if (!args[i].startsWith("--"))
+        throw new IllegalArgumentException("unexpected argument " + args[i]);
       flags.put(args[i].substring(2), args[i + 1]);
     }
     return flags;

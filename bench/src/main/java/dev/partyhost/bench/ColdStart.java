@@ -22,8 +22,12 @@ final class ColdStart extends Scenario {
 
   @Override
   String title() {
-    return "cold start: " + rooms + " fresh rooms of a party that sends a frame on connect, one after another"
-        + " (after " + warmup + " not counted); upgrade request to first frame";
+    return "cold start: "
+        + rooms
+        + " fresh rooms of a party that sends a frame on connect, one after another"
+        + " (after "
+        + warmup
+        + " not counted); upgrade request to first frame";
   }
 
   @Override
@@ -41,9 +45,11 @@ final class ColdStart extends Scenario {
       CpuWindow cpu = new CpuWindow(server);
       open(ws, server, run, rooms, latency);
       cpu.stop();
-      Figures f = new Figures().primary("p50 ms", latency.getValueAtPercentile(50) / 1e6, "%.3f")
-          .put("p99 ms", String.format("%.3f", latency.getValueAtPercentile(99) / 1e6))
-          .put("rooms/s", String.format("%,.0f", rooms / cpu.stop()));
+      Figures f =
+          new Figures()
+              .primary("p50 ms", latency.getValueAtPercentile(50) / 1e6, "%.3f")
+              .put("p99 ms", String.format("%.3f", latency.getValueAtPercentile(99) / 1e6))
+              .put("rooms/s", String.format("%,.0f", rooms / cpu.stop()));
       if (server instanceof Server.PartyHost host) {
         var stats = host.stats();
         var inst = stats.path("instantiations");
@@ -58,11 +64,14 @@ final class ColdStart extends Scenario {
   }
 
   /** Opens {@code count} rooms one after another, each socket closed once its first frame came. */
-  private static void open(LeanWs ws, Server server, String prefix, int count, Histogram latency) throws InterruptedException {
+  private static void open(LeanWs ws, Server server, String prefix, int count, Histogram latency)
+      throws InterruptedException {
     Chain chain = new Chain(ws, server, prefix, count, latency);
     ws.loops()[0].execute(chain::next);
-    if (!chain.done.await(10L * count + 30_000, TimeUnit.MILLISECONDS)) throw new IllegalStateException("cold starts did not finish");
-    if (chain.failures > 0) System.out.println("    " + chain.failures + " of " + count + " connections failed");
+    if (!chain.done.await(10L * count + 30_000, TimeUnit.MILLISECONDS))
+      throw new IllegalStateException("cold starts did not finish");
+    if (chain.failures > 0)
+      System.out.println("    " + chain.failures + " of " + count + " connections failed");
   }
 
   /** Connects to the next room once the last one answered (or failed); runs on the client's loop. */

@@ -34,12 +34,18 @@ public final class DurableWrites {
     int window = Integer.parseInt(flags.getOrDefault("window", "16"));
     String postgres = flags.get("postgres-url");
 
-    System.out.printf("machine: %d cores, %s %s, %s%n", Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.vm.name"), System.getProperty("java.version"), LocalDate.now());
-    System.out.printf("durable writes: kv party, one room, 64-byte values, storage %s, %d s per row%n",
+    System.out.printf(
+        "machine: %d cores, %s %s, %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        LocalDate.now());
+    System.out.printf(
+        "durable writes: kv party, one room, 64-byte values, storage %s, %d s per row%n",
         postgres == null ? "SQLite (WAL, synchronous=FULL)" : "PostgreSQL", seconds);
-    System.out.printf("%-28s %12s %10s %10s %10s %10s %10s%n", "run", "puts/s", "p50 ms", "p99 ms", "p99.9 ms",
-        "host cpu", "load cpu");
+    System.out.printf(
+        "%-28s %12s %10s %10s %10s %10s %10s%n",
+        "run", "puts/s", "p50 ms", "p99 ms", "p99.9 ms", "host cpu", "load cpu");
     Result baseline = run(1, 1, seconds, postgres);
     baseline.print("1 client x 1 in flight", baseline);
     Result grouped = run(clients, window, seconds, postgres);
@@ -48,13 +54,21 @@ public final class DurableWrites {
 
   record Result(double putsPerSecond, Histogram latency, double hostCpu, double loadCpu) {
     void print(String name, Result baseline) {
-      System.out.printf("%-28s %12.0f %10.2f %10.2f %10.2f %9.0f%% %9.0f%%   (%.1fx baseline)%n", name, putsPerSecond,
-          latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
-          latency.getValueAtPercentile(99.9) / 1e6, hostCpu * 100, loadCpu * 100, putsPerSecond / baseline.putsPerSecond);
+      System.out.printf(
+          "%-28s %12.0f %10.2f %10.2f %10.2f %9.0f%% %9.0f%%   (%.1fx baseline)%n",
+          name,
+          putsPerSecond,
+          latency.getValueAtPercentile(50) / 1e6,
+          latency.getValueAtPercentile(99) / 1e6,
+          latency.getValueAtPercentile(99.9) / 1e6,
+          hostCpu * 100,
+          loadCpu * 100,
+          putsPerSecond / baseline.putsPerSecond);
     }
   }
 
-  private static Result run(int clients, int window, int seconds, String postgres) throws Exception {
+  private static Result run(int clients, int window, int seconds, String postgres)
+      throws Exception {
     Server host = new KvHost(postgres);
     host.start();
     int port = host.port();
@@ -64,34 +78,46 @@ public final class DurableWrites {
       AtomicLong acked = new AtomicLong();
       Histogram latency = new Histogram(60_000_000_000L, 3);
       boolean[] measuring = {false};
-      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(clients));
+      WebSocketClient client =
+          vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(clients));
       List<WebSocket> sockets = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
-        WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-            .setURI(room + "?_pk=c" + c)).await();
+        WebSocket ws =
+            client
+                .connect(
+                    new WebSocketConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setURI(room + "?_pk=c" + c))
+                .await();
         String prefix = "put c" + c + "-";
         ArrayDeque<Long> sentAt = new ArrayDeque<>();
         long[] next = {0};
-        Runnable send = () -> {
-          sentAt.add(System.nanoTime());
-          ws.writeTextMessage(prefix + next[0]++ + " " + VALUE);
-        };
-        ws.textMessageHandler(reply -> {
-          long t = sentAt.poll();
-          if (!reply.equals("put 0")) throw new IllegalStateException("unexpected reply " + reply);
-          if (measuring[0]) {
-            acked.incrementAndGet();
-            synchronized (latency) {
-              latency.recordValue(Math.min(System.nanoTime() - t, latency.getHighestTrackableValue()));
-            }
-          }
-          send.run();
-        });
+        Runnable send =
+            () -> {
+              sentAt.add(System.nanoTime());
+              ws.writeTextMessage(prefix + next[0]++ + " " + VALUE);
+            };
+        ws.textMessageHandler(
+            reply -> {
+              long t = sentAt.poll();
+              if (!reply.equals("put 0"))
+                throw new IllegalStateException("unexpected reply " + reply);
+              if (measuring[0]) {
+                acked.incrementAndGet();
+                synchronized (latency) {
+                  latency.recordValue(
+                      Math.min(System.nanoTime() - t, latency.getHighestTrackableValue()));
+                }
+              }
+              send.run();
+            });
         sockets.add(ws);
         ws.exceptionHandler(Throwable::printStackTrace);
-        vertx.runOnContext(v -> {
-          for (int k = 0; k < window; k++) send.run();
-        });
+        vertx.runOnContext(
+            v -> {
+              for (int k = 0; k < window; k++) send.run();
+            });
       }
       Thread.sleep(3000); // warm-up: JIT and group sizes settle
       Scenario.CpuWindow cpu = new Scenario.CpuWindow(host);
@@ -101,7 +127,8 @@ public final class DurableWrites {
       double elapsed = cpu.stop();
       for (WebSocket ws : sockets) ws.close();
       synchronized (latency) {
-        return new Result(acked.get() / elapsed, latency.copy(), cpu.serverCores(), cpu.selfCores());
+        return new Result(
+            acked.get() / elapsed, latency.copy(), cpu.serverCores(), cpu.selfCores());
       }
     } finally {
       vertx.close().await();
@@ -121,8 +148,18 @@ public final class DurableWrites {
     @Override
     List<String> command(int port, Path work) {
       // With PostgreSQL the data folder holds only the compile cache.
-      List<String> command = new ArrayList<>(List.of(java(), "-jar", PartyHost.JAR, "--port", String.valueOf(port),
-          "--parties", "build/test-wasm", "--data-dir", work.resolve("data").toString()));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  java(),
+                  "-jar",
+                  PartyHost.JAR,
+                  "--port",
+                  String.valueOf(port),
+                  "--parties",
+                  "build/test-wasm",
+                  "--data-dir",
+                  work.resolve("data").toString()));
       if (postgres != null) command.addAll(List.of("--postgres-url", postgres));
       return command;
     }

@@ -46,7 +46,8 @@ final class LeanWs implements AutoCloseable {
   }
 
   /** Opens a socket from {@code local} (null: any) to {@code remote}; the listener hears the rest. */
-  Socket connect(InetSocketAddress local, InetSocketAddress remote, String path, Listener listener) {
+  Socket connect(
+      InetSocketAddress local, InetSocketAddress remote, String path, Listener listener) {
     Loop loop = loops[next++ % loops.length];
     Socket s = new Socket(loop, listener);
     loop.execute(() -> loop.open(s, local, remote, path));
@@ -70,14 +71,20 @@ final class LeanWs implements AutoCloseable {
     SelectionKey key;
     boolean open;
     volatile boolean closed;
+
     /** Bytes read but not yet a whole frame (or the handshake), else null. */
     private byte[] partial;
+
     private int partialLength;
+
     /** Frames waiting to be written, else null. */
     private ByteBuffer out;
+
     private boolean dirty;
+
     /** For the scenario's use. */
     Object attachment;
+
     int index;
 
     Socket(Loop loop, Listener listener) {
@@ -117,7 +124,8 @@ final class LeanWs implements AutoCloseable {
     private ByteBuffer room(int bytes) {
       if (out == null) out = ByteBuffer.allocate(Math.max(4096, bytes));
       if (out.remaining() < bytes) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + bytes));
+        ByteBuffer bigger =
+            ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + bytes));
         out.flip();
         bigger.put(out);
         out = bigger;
@@ -192,7 +200,8 @@ final class LeanWs implements AutoCloseable {
           }
         }
         try {
-          selector.close(); // a registered channel's file is released only when its key leaves the selector
+          selector.close(); // a registered channel's file is released only when its key leaves the
+          // selector
         } catch (IOException ignored) {
           // closing anyway
         }
@@ -206,9 +215,15 @@ final class LeanWs implements AutoCloseable {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         if (local != null) ch.bind(local);
         s.channel = ch;
-        String request = "GET " + path + " HTTP/1.1\r\nHost: " + remote.getHostString() + ":" + remote.getPort()
-            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-            + "Sec-WebSocket-Version: 13\r\n\r\n";
+        String request =
+            "GET "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + remote.getHostString()
+                + ":"
+                + remote.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n";
         s.out = ByteBuffer.allocate(Math.max(4096, request.length()));
         s.out.put(request.getBytes(StandardCharsets.US_ASCII));
         if (ch.connect(remote)) {
@@ -267,7 +282,8 @@ final class LeanWs implements AutoCloseable {
       int at = s.open ? parseFrames(s, frame, 0, total) : parseHandshake(s, frame, total);
       int left = total - at;
       if (left > 0 && !s.closed) {
-        if (s.partial == null || s.partial.length < left) s.partial = new byte[Math.max(left, 1024)];
+        if (s.partial == null || s.partial.length < left)
+          s.partial = new byte[Math.max(left, 1024)];
         System.arraycopy(frame, at, s.partial, 0, left);
       } else if (s.partial != null && s.partial.length > 64 * 1024) {
         s.partial = null;
@@ -313,16 +329,23 @@ final class LeanWs implements AutoCloseable {
         if (length - at - header < len) break;
         int payload = at + header;
         switch (opcode) {
-          case 0, 1, 2 -> s.listener.message(s, b, payload, (int) len, opcode != 2); // no fragments from our peers
+          case 0, 1, 2 ->
+              s.listener.message(
+                  s, b, payload, (int) len, opcode != 2); // no fragments from our peers
           case 8 -> {
-            fail(s, "closed by the server" + (len >= 2 ? " (" + (((b[payload] & 0xff) << 8) | (b[payload + 1] & 0xff)) + ")" : ""));
+            fail(
+                s,
+                "closed by the server"
+                    + (len >= 2
+                        ? " (" + (((b[payload] & 0xff) << 8) | (b[payload + 1] & 0xff)) + ")"
+                        : ""));
           }
           case 9 -> { // ping: pong with the same payload
             ByteBuffer o = s.room((int) len + 6);
             o.put((byte) 0x8a).put((byte) (0x80 | len)).putInt(0).put(b, payload, (int) len);
             s.markDirty();
           }
-          default -> { } // pong
+          default -> {} // pong
         }
         at = payload + (int) len;
       }

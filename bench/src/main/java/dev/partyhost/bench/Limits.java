@@ -9,14 +9,17 @@ import java.nio.file.Path;
 /** How many sockets both sides may open: each process's open-file limit, less a margin. */
 final class Limits {
   private static final int MARGIN = 400;
+
   /** Client sockets spread over 127.0.0.2 .. 127.0.0.(1 + ADDRESSES): ~28k ephemeral ports each. */
   static final int ADDRESSES = 8;
 
   private Limits() {}
 
   static int sockets(Server server) {
-    long own = ((com.sun.management.UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getMaxFileDescriptorCount();
+    long own =
+        ((com.sun.management.UnixOperatingSystemMXBean)
+                ManagementFactory.getOperatingSystemMXBean())
+            .getMaxFileDescriptorCount();
     return (int) Math.max(0, Math.min(own, openFiles(server.tree().get(0).pid())) - MARGIN);
   }
 

@@ -1,6 +1,5 @@
 package dev.partyhost.bench;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +25,9 @@ final class ManyRooms extends Scenario {
 
   @Override
   String title() {
-    return "many rooms: " + wanted + " relay rooms x 2 clients (fewer if file descriptors run out), one message in flight"
+    return "many rooms: "
+        + wanted
+        + " relay rooms x 2 clients (fewer if file descriptors run out), one message in flight"
         + " per client; memory per room after traffic stops";
   }
 
@@ -41,52 +42,67 @@ final class ManyRooms extends Scenario {
       boolean[] measuring = new boolean[2];
       boolean[] stopping = new boolean[2];
       byte[][] payload = {payload(), payload()};
-      LeanWs.Listener listener = (s, data, offset, length, text) -> {
-        long sent = stampOf(data, offset, length);
-        if (sent < 0) return;
-        int loop = s.loop.index;
-        if (measuring[loop]) {
-          record(latency[loop], System.nanoTime() - sent);
-          delivered.incrementAndGet();
-        }
-        if (!stopping[loop]) {
-          stamp(payload[loop], System.nanoTime());
-          s.send(payload[loop], true);
-        }
-      };
+      LeanWs.Listener listener =
+          (s, data, offset, length, text) -> {
+            long sent = stampOf(data, offset, length);
+            if (sent < 0) return;
+            int loop = s.loop.index;
+            if (measuring[loop]) {
+              record(latency[loop], System.nanoTime() - sent);
+              delivered.incrementAndGet();
+            }
+            if (!stopping[loop]) {
+              stamp(payload[loop], System.nanoTime());
+              s.send(payload[loop], true);
+            }
+          };
       String run = "rooms-" + System.nanoTime() + "-";
-      List<LeanWs.Socket> sockets = openAll(ws, server, rooms * 2,
-          i -> server.path(Server.Party.RELAY, run + i / 2) + "?_pk=c" + i, Limits::localAddress, listener, 512,
-          Duration.ofMinutes(3));
+      List<LeanWs.Socket> sockets =
+          openAll(
+              ws,
+              server,
+              rooms * 2,
+              i -> server.path(Server.Party.RELAY, run + i / 2) + "?_pk=c" + i,
+              Limits::localAddress,
+              listener,
+              512,
+              Duration.ofMinutes(3));
       int live = sockets.size() / 2;
       Thread.sleep(500);
       for (LeanWs.Socket s : sockets) {
-        s.loop.execute(() -> {
-          stamp(payload[s.loop.index], System.nanoTime());
-          s.send(payload[s.loop.index], true);
-        });
+        s.loop.execute(
+            () -> {
+              stamp(payload[s.loop.index], System.nanoTime());
+              s.send(payload[s.loop.index], true);
+            });
       }
       Thread.sleep(warmup.toMillis());
       onLoops(ws, loop -> measuring[loop] = true);
       CpuWindow cpu = new CpuWindow(server);
       Thread.sleep(measure.toMillis());
-      onLoops(ws, loop -> {
-        measuring[loop] = false;
-        stopping[loop] = true;
-      });
+      onLoops(
+          ws,
+          loop -> {
+            measuring[loop] = false;
+            stopping[loop] = true;
+          });
       double seconds = cpu.stop();
       Thread.sleep(1000); // the last messages land
       long heap = server.heapAfterGc();
       long rss = server.rss();
       if (Boolean.getBoolean("bench.histogram")) System.out.println(server.classHistogram(25));
       latency[0].add(latency[1]);
-      Figures f = new Figures().primary("deliveries/s", delivered.get() / seconds, "%,.0f").put("rooms", String.valueOf(live))
-          .latency(latency[0]);
+      Figures f =
+          new Figures()
+              .primary("deliveries/s", delivered.get() / seconds, "%,.0f")
+              .put("rooms", String.valueOf(live))
+              .latency(latency[0]);
       f.put("heap/room", heap < 0 ? "-" : kib((heap - heap0) / (double) live));
       f.put("rss/room", kib((rss - rss0) / (double) live));
       f.put("heap MiB", heap < 0 ? "-" : String.valueOf(heap >> 20));
       cpu.put(f);
-      if (sockets.size() < rooms * 2) f.note = "only " + sockets.size() + " of " + rooms * 2 + " sockets opened";
+      if (sockets.size() < rooms * 2)
+        f.note = "only " + sockets.size() + " of " + rooms * 2 + " sockets opened";
       return f;
     }
   }
@@ -99,10 +115,11 @@ final class ManyRooms extends Scenario {
   static void onLoops(LeanWs ws, java.util.function.IntConsumer task) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(ws.loops().length);
     for (LeanWs.Loop loop : ws.loops()) {
-      loop.execute(() -> {
-        task.accept(loop.index);
-        done.countDown();
-      });
+      loop.execute(
+          () -> {
+            task.accept(loop.index);
+            done.countDown();
+          });
     }
     done.await();
   }

@@ -1,14 +1,5 @@
 package dev.partyhost.bench;
 
-import io.vertx.core.AbstractVerticle;
-import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.transport.Transport;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ServerWebSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,9 +7,18 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.transport.Transport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,10 +45,16 @@ public final class NativeRelay {
     int port = Integer.parseInt(args[0]);
     boolean epoll = !(args.length > 1 && args[1].equals("nio")) && Transport.EPOLL.available();
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops))
-        .withTransport(epoll ? Transport.EPOLL : Transport.NIO).build();
-    vertx.deployVerticle(() -> new Listener(port), new DeploymentOptions().setInstances(loops)).await();
-    System.out.println("native relay listening on " + port + " (" + (epoll ? "epoll" : "nio") + ")");
+    Vertx vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setEventLoopPoolSize(loops))
+            .withTransport(epoll ? Transport.EPOLL : Transport.NIO)
+            .build();
+    vertx
+        .deployVerticle(() -> new Listener(port), new DeploymentOptions().setInstances(loops))
+        .await();
+    System.out.println(
+        "native relay listening on " + port + " (" + (epoll ? "epoll" : "nio") + ")");
   }
 
   /** One HTTP server per event loop (Vert.x spreads connections over them). */
@@ -61,38 +67,60 @@ public final class NativeRelay {
 
     @Override
     public void start(Promise<Void> started) {
-      vertx.createHttpServer(new HttpServerOptions().setPerMessageWebSocketCompressionSupported(false).setStrictThreadMode(true))
-          .webSocketHandler(NativeRelay::accept).listen(port).<Void>mapEmpty().onComplete(started);
+      vertx
+          .createHttpServer(
+              new HttpServerOptions()
+                  .setPerMessageWebSocketCompressionSupported(false)
+                  .setStrictThreadMode(true))
+          .webSocketHandler(NativeRelay::accept)
+          .listen(port)
+          .<Void>mapEmpty()
+          .onComplete(started);
     }
   }
 
   private static void accept(ServerWebSocket ws) {
     String[] parts = ws.path().split("/"); // "", "parties", party, room
-    if (parts.length != 4 || !parts[1].equals("parties") || !(parts[2].equals("relay") || parts[2].equals("counter"))) {
+    if (parts.length != 4
+        || !parts[1].equals("parties")
+        || !(parts[2].equals("relay") || parts[2].equals("counter"))) {
       ws.close((short) 1008, "unknown party");
       return;
     }
     boolean counter = parts[2].equals("counter");
-    // On the loop of the connection that creates it, as partyhost does (Vert.x spreads connections).
-    Room room = ROOMS.computeIfAbsent(parts[2] + "/" + parts[3], k -> new Room(Vertx.currentContext()));
+    // On the loop of the connection that creates it, as partyhost does (Vert.x spreads
+    // connections).
+    Room room =
+        ROOMS.computeIfAbsent(parts[2] + "/" + parts[3], k -> new Room(Vertx.currentContext()));
     Member member = new Member(ws);
-    room.on(() -> {
-      room.members.add(member);
-      if (counter) room.send(member, text("{\"count\":" + room.count + "}"));
-    });
-    ws.frameHandler(frame -> { // whole frames only: the load generator does not fragment
-      if (!frame.isText() && !frame.isBinary()) return;
-      ByteBuf data = Unpooled.unreleasableBuffer(((BufferInternal) frame.binaryData()).getByteBuf());
-      boolean text = frame.isText();
-      room.on(() -> {
-        if (!counter) {
-          for (Member m : room.members) if (m != member) room.send(m, text ? new TextWebSocketFrame(data.duplicate()) : new BinaryWebSocketFrame(data.duplicate()));
-        } else if (text && frame.textData().equals("inc")) {
-          room.count++;
-          for (Member m : room.members) room.send(m, text("{\"count\":" + room.count + "}"));
-        }
-      });
-    });
+    room.on(
+        () -> {
+          room.members.add(member);
+          if (counter) room.send(member, text("{\"count\":" + room.count + "}"));
+        });
+    ws.frameHandler(
+        frame -> { // whole frames only: the load generator does not fragment
+          if (!frame.isText() && !frame.isBinary()) return;
+          ByteBuf data =
+              Unpooled.unreleasableBuffer(((BufferInternal) frame.binaryData()).getByteBuf());
+          boolean text = frame.isText();
+          room.on(
+              () -> {
+                if (!counter) {
+                  for (Member m : room.members)
+                    if (m != member)
+                      room.send(
+                          m,
+                          text
+                              ? new TextWebSocketFrame(data.duplicate())
+                              : new BinaryWebSocketFrame(data.duplicate()));
+                } else if (text && frame.textData().equals("inc")) {
+                  room.count++;
+                  for (Member m : room.members)
+                    room.send(m, text("{\"count\":" + room.count + "}"));
+                }
+              });
+        });
     ws.closeHandler(v -> room.on(() -> room.members.remove(member)));
   }
 
@@ -130,7 +158,8 @@ public final class NativeRelay {
     }
 
     void on(Runnable event) {
-      if (Vertx.currentContext() == context) event.run(); else context.runOnContext(v -> event.run());
+      if (Vertx.currentContext() == context) event.run();
+      else context.runOnContext(v -> event.run());
     }
 
     void send(Member m, WebSocketFrame frame) {
@@ -138,14 +167,18 @@ public final class NativeRelay {
         Flusher.current().write(m, frame);
       } else {
         List<Object> items = handOver.computeIfAbsent(m.loop, k -> new ArrayList<>());
-        if (items.isEmpty()) loop.execute(() -> { // after the room's current batch
-          List<Object> batch = new ArrayList<>(items);
-          items.clear();
-          m.loop.execute(() -> {
-            Flusher flusher = Flusher.current();
-            for (int i = 0; i < batch.size(); i += 2) flusher.write((Member) batch.get(i), (WebSocketFrame) batch.get(i + 1));
-          });
-        });
+        if (items.isEmpty())
+          loop.execute(
+              () -> { // after the room's current batch
+                List<Object> batch = new ArrayList<>(items);
+                items.clear();
+                m.loop.execute(
+                    () -> {
+                      Flusher flusher = Flusher.current();
+                      for (int i = 0; i < batch.size(); i += 2)
+                        flusher.write((Member) batch.get(i), (WebSocketFrame) batch.get(i + 1));
+                    });
+              });
         items.add(m);
         items.add(frame);
       }

@@ -40,7 +40,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
-import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -108,8 +107,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class RoundTrip {
   /** 64 bytes of text, a typical small relay message. */
-  static final byte[] MESSAGE = "{\"type\":\"cursor\",\"x\":1024,\"y\":768,\"id\":\"7f3a9c2e\",\"t\":171234567}"
-      .getBytes(StandardCharsets.UTF_8);
+  static final byte[] MESSAGE =
+      "{\"type\":\"cursor\",\"x\":1024,\"y\":768,\"id\":\"7f3a9c2e\",\"t\":171234567}"
+          .getBytes(StandardCharsets.UTF_8);
 
   static {
     if (MESSAGE.length != 64) throw new AssertionError("message of " + MESSAGE.length + " bytes");
@@ -143,13 +143,17 @@ public class RoundTrip {
   public static class RoomState extends Party {
     Room room;
     Connection sender;
+
     /** The room's event loop and its sockets': the benchmark thread. */
     Loop loop;
+
     Socket senderSocket;
     Socket recipientSocket;
     byte[] message = MESSAGE;
+
     /** Messages the benchmark sent, setup's check included. */
     long sent;
+
     private Vertx vertx;
     private SqliteEngine engine;
     private Path dataDir;
@@ -159,7 +163,8 @@ public class RoundTrip {
       try {
         start();
       } catch (Throwable failed) {
-        stop(); // JMH does not tear down after a failed setup: Vert.x's loop thread would keep the fork alive
+        stop(); // JMH does not tear down after a failed setup: Vert.x's loop thread would keep the
+        // fork alive
         throw failed;
       }
     }
@@ -168,7 +173,8 @@ public class RoundTrip {
       dataDir = Files.createTempDirectory("partyhost-jmh-");
       Settings settings = settings();
       settings.dataDir = dataDir.toString();
-      settings.roomIdleMs = TimeUnit.DAYS.toMillis(1); // the room must not hibernate under the benchmark
+      settings.roomIdleMs =
+          TimeUnit.DAYS.toMillis(1); // the room must not hibernate under the benchmark
       HostConfig config = settings.build();
       Parties parties = new Parties(config);
       parties.put(guest, load(parties));
@@ -177,8 +183,12 @@ public class RoundTrip {
       // The room's context: an event-loop context whose loop is this thread (the storage engine's
       // thread queues the loaded data to it), in place of one on Vert.x's loop.
       loop = new Loop();
-      Context roomLoop = ((VertxInternal) vertx).contextBuilder().withEventLoop(loop)
-          .withThreadingModel(ThreadingModel.EVENT_LOOP).build();
+      Context roomLoop =
+          ((VertxInternal) vertx)
+              .contextBuilder()
+              .withEventLoop(loop)
+              .withThreadingModel(ThreadingModel.EVENT_LOOP)
+              .build();
       Rooms rooms = new Rooms(vertx, config, parties, engine, List.of(roomLoop));
       senderSocket = new Socket();
       recipientSocket = new Socket();
@@ -188,20 +198,30 @@ public class RoundTrip {
       room.received(sender, message, Abi.TEXT);
       loop.runTasks();
       sent++;
-      if (!relayedAll()) throw new IllegalStateException("relay did not relay: " + recipientSocket + ", " + senderSocket);
+      if (!relayedAll())
+        throw new IllegalStateException(
+            "relay did not relay: " + recipientSocket + ", " + senderSocket);
     }
 
     /** Joins the room as the host does (its connect hook runs) and attaches a stand-in socket. */
     private Connection join(Rooms rooms, String id, Socket socket) throws Throwable {
       CompletableFuture<Connection> joined = new CompletableFuture<>();
-      byte[] request = new ByteList.Builder().add("GET")
-          .add("http://127.0.0.1/parties/" + guest + "/bench?_pk=" + id).add(new byte[0])
-          .add("host").add("127.0.0.1").build();
+      byte[] request =
+          new ByteList.Builder()
+              .add("GET")
+              .add("http://127.0.0.1/parties/" + guest + "/bench?_pk=" + id)
+              .add(new byte[0])
+              .add("host")
+              .add("127.0.0.1")
+              .build();
       room = rooms.acquire(guest, "bench");
       // Room.attach binds a socket to the Outbound of the calling context's loop: here the room's
       // (the upgrade callback runs on it), so Outbound's end-of-batch task lands on `loop`. On a
       // server, the room's loop and the loop of a socket that arrived on it are one.
-      room.connect(id, "http://127.0.0.1/parties/" + guest + "/bench?_pk=" + id, request,
+      room.connect(
+          id,
+          "http://127.0.0.1/parties/" + guest + "/bench?_pk=" + id,
+          request,
           c -> {
             Room.attach(c, socket.socket);
             // Queued after the attach that Room.attach queued on this same context.
@@ -217,16 +237,27 @@ public class RoundTrip {
      */
     private boolean relayedAll() {
       Frames to = recipientSocket.frames, back = senderSocket.frames;
-      return to.text == sent && to.flushed == sent && to.flushes == sent && to.binary + to.other == 0
+      return to.text == sent
+          && to.flushed == sent
+          && to.flushes == sent
+          && to.binary + to.other == 0
           && back.text + back.binary + back.other + back.flushes == 0
           && senderSocket.closes + recipientSocket.closes == 0
-          && senderSocket.channel.isOpen() && recipientSocket.channel.isOpen();
+          && senderSocket.channel.isOpen()
+          && recipientSocket.channel.isOpen();
     }
 
     @TearDown
     public void tearDown() throws Exception {
-      String check = relayedAll() ? null
-          : "the room did not relay every message: " + sent + " sent; recipient " + recipientSocket + ", sender " + senderSocket;
+      String check =
+          relayedAll()
+              ? null
+              : "the room did not relay every message: "
+                  + sent
+                  + " sent; recipient "
+                  + recipientSocket
+                  + ", sender "
+                  + senderSocket;
       stop();
       if (check != null) throw new IllegalStateException(check);
     }
@@ -234,7 +265,8 @@ public class RoundTrip {
     private void stop() throws Exception {
       if (vertx != null) {
         Future<Void> closed = vertx.close();
-        if (loop != null) loop.runUntil(closed::isComplete); else closed.await();
+        if (loop != null) loop.runUntil(closed::isComplete);
+        else closed.await();
       }
       if (engine != null) engine.close();
       for (Socket socket : new Socket[] {senderSocket, recipientSocket}) {
@@ -263,26 +295,42 @@ public class RoundTrip {
     @Setup
     public void setUp() throws Exception {
       GuestModule module = load(new Parties(config()));
-      WasmFunctionHandle call = broadcast.equals("noop") ? (instance, args) -> {
-        calls++;
-        return new long[] {1};
-      } : (instance, args) -> {
-        Memory m = instance.memory();
-        int ptr = (int) args[0], len = (int) args[1], kind = (int) args[2], excludePtr = (int) args[3];
-        int excludeCount = (int) args[4];
-        long size = (long) m.pages() * Memory.PAGE_SIZE;
-        if (Integer.toUnsignedLong(ptr) + len > size || Integer.toUnsignedLong(excludePtr) + 4L * excludeCount > size) {
-          return new long[] {Abi.BAD_POINTER};
-        }
-        lastText = kind == Abi.TEXT ? Utf8.decode(m.readBytes(ptr, len)) : null;
-        int excluded = excludeCount > 0 ? m.readInt(excludePtr) : 0;
-        if (excluded != 1) wrongExclusions++; // the sender's handle, as the benchmark passes it
-        calls++;
-        return new long[] {1};
-      };
+      WasmFunctionHandle call =
+          broadcast.equals("noop")
+              ? (instance, args) -> {
+                calls++;
+                return new long[] {1};
+              }
+              : (instance, args) -> {
+                Memory m = instance.memory();
+                int ptr = (int) args[0],
+                    len = (int) args[1],
+                    kind = (int) args[2],
+                    excludePtr = (int) args[3];
+                int excludeCount = (int) args[4];
+                long size = (long) m.pages() * Memory.PAGE_SIZE;
+                if (Integer.toUnsignedLong(ptr) + len > size
+                    || Integer.toUnsignedLong(excludePtr) + 4L * excludeCount > size) {
+                  return new long[] {Abi.BAD_POINTER};
+                }
+                lastText = kind == Abi.TEXT ? Utf8.decode(m.readBytes(ptr, len)) : null;
+                int excluded = excludeCount > 0 ? m.readInt(excludePtr) : 0;
+                if (excluded != 1)
+                  wrongExclusions++; // the sender's handle, as the benchmark passes it
+                calls++;
+                return new long[] {1};
+              };
       List<HostFunction> functions = new ArrayList<>();
-      Abi.IMPORTS.forEach((name, type) -> functions.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
-          name.equals("broadcast") ? call : (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
+      Abi.IMPORTS.forEach(
+          (name, type) ->
+              functions.add(
+                  new HostFunction(
+                      Abi.IMPORT_MODULE,
+                      name,
+                      type,
+                      name.equals("broadcast")
+                          ? call
+                          : (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
       guest = new Guest(module.instantiate(functions, List.of()));
       guest.start();
       guest.onMessage(1, message, Abi.TEXT);
@@ -290,10 +338,17 @@ public class RoundTrip {
     }
 
     private void check(long atLeast) {
-      if (calls < atLeast || wrongExclusions != 0
-          || (broadcast.equals("copy") && !new String(MESSAGE, StandardCharsets.UTF_8).equals(lastText))) {
-        throw new IllegalStateException("relay did not broadcast the message: " + calls + " calls, "
-            + wrongExclusions + " without the sender excluded, last text " + lastText);
+      if (calls < atLeast
+          || wrongExclusions != 0
+          || (broadcast.equals("copy")
+              && !new String(MESSAGE, StandardCharsets.UTF_8).equals(lastText))) {
+        throw new IllegalStateException(
+            "relay did not broadcast the message: "
+                + calls
+                + " calls, "
+                + wrongExclusions
+                + " without the sender excluded, last text "
+                + lastText);
       }
     }
 
@@ -306,7 +361,8 @@ public class RoundTrip {
   @Benchmark
   public void room(RoomState s) throws Throwable {
     s.room.received(s.sender, s.message, Abi.TEXT);
-    s.loop.runTasks(); // the rest of the loop's batch: Outbound's end of batch flushes the recipient
+    s.loop
+        .runTasks(); // the rest of the loop's batch: Outbound's end of batch flushes the recipient
     s.sent++;
   }
 
@@ -322,28 +378,46 @@ public class RoundTrip {
    */
   static final class Socket implements InvocationHandler {
     final Frames frames = new Frames();
+
     /** Frames, then where Vert.x's own handler sits: writes from its context go to Frames. */
     final EmbeddedChannel channel = new EmbeddedChannel(frames, new ChannelInboundHandlerAdapter());
+
     final ChannelHandlerContext context = channel.pipeline().lastContext();
-    final ServerWebSocket socket = (ServerWebSocket) Proxy.newProxyInstance(ServerWebSocket.class.getClassLoader(),
-        new Class<?>[] {ServerWebSocket.class, WebSocketInternal.class}, this);
+    final ServerWebSocket socket =
+        (ServerWebSocket)
+            Proxy.newProxyInstance(
+                ServerWebSocket.class.getClassLoader(),
+                new Class<?>[] {ServerWebSocket.class, WebSocketInternal.class},
+                this);
     long closes;
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) {
       switch (method.getName()) {
-        case "isClosed" -> { return false; }
-        case "channelHandlerContext" -> { return context; }
+        case "isClosed" -> {
+          return false;
+        }
+        case "channelHandlerContext" -> {
+          return context;
+        }
         case "close" -> closes++;
-        case "hashCode" -> { return System.identityHashCode(proxy); }
-        case "equals" -> { return proxy == args[0]; }
-        case "toString" -> { return toString(); }
-        default -> { }
+        case "hashCode" -> {
+          return System.identityHashCode(proxy);
+        }
+        case "equals" -> {
+          return proxy == args[0];
+        }
+        case "toString" -> {
+          return toString();
+        }
+        default -> {}
       }
       Class<?> type = method.getReturnType();
       if (type == boolean.class) return false;
       if (type.isPrimitive() && type != void.class) return 0;
-      return type.isInstance(proxy) ? proxy : null; // fluent setters return the socket; writes, a null future
+      return type.isInstance(proxy)
+          ? proxy
+          : null; // fluent setters return the socket; writes, a null future
     }
 
     @Override
@@ -358,6 +432,7 @@ public class RoundTrip {
     long binary;
     long other;
     long flushes;
+
     /** Frames written before the last flush. */
     long flushed;
 
@@ -366,7 +441,8 @@ public class RoundTrip {
       if (msg instanceof TextWebSocketFrame) text++;
       else if (msg instanceof BinaryWebSocketFrame) binary++;
       else other++;
-      ReferenceCountUtil.release(msg); // the room's frames share an unreleasable buffer: nothing freed
+      ReferenceCountUtil.release(
+          msg); // the room's frames share an unreleasable buffer: nothing freed
       promise.trySuccess();
     }
 
@@ -378,7 +454,16 @@ public class RoundTrip {
 
     @Override
     public String toString() {
-      return text + " text, " + binary + " binary, " + other + " other frames, " + flushes + " flushes (" + flushed + " frames flushed)";
+      return text
+          + " text, "
+          + binary
+          + " binary, "
+          + other
+          + " other frames, "
+          + flushes
+          + " flushes ("
+          + flushed
+          + " frames flushed)";
     }
   }
 
@@ -390,7 +475,8 @@ public class RoundTrip {
   static final class Loop extends AbstractScheduledEventExecutor implements EventLoop {
     private final Thread owner = Thread.currentThread();
     private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
-    private final DefaultPromise<Void> terminated = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
+    private final DefaultPromise<Void> terminated =
+        new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
 
     /** Runs the tasks queued so far and those they queue; on the owner thread. */
     void runTasks() {
@@ -450,7 +536,8 @@ public class RoundTrip {
     }
 
     @Override
-    public io.netty.util.concurrent.Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
+    public io.netty.util.concurrent.Future<?> shutdownGracefully(
+        long quietPeriod, long timeout, TimeUnit unit) {
       return terminated;
     }
 
@@ -461,8 +548,7 @@ public class RoundTrip {
 
     @Override
     @Deprecated
-    public void shutdown() {
-    }
+    public void shutdown() {}
 
     @Override
     public boolean isShutdown() {

@@ -91,44 +91,53 @@ abstract class Scenario {
    * Opens {@code count} sockets, at most {@code inFlight} handshakes at a time, from the local
    * addresses {@code local(i)}; returns those that opened (fewer if the server or the machine refused).
    */
-  static List<LeanWs.Socket> openAll(LeanWs ws, Server server, int count, IntFunction<String> path,
-                                     IntFunction<InetSocketAddress> local, LeanWs.Listener listener, int inFlight,
-                                     Duration timeout) throws InterruptedException {
+  static List<LeanWs.Socket> openAll(
+      LeanWs ws,
+      Server server,
+      int count,
+      IntFunction<String> path,
+      IntFunction<InetSocketAddress> local,
+      LeanWs.Listener listener,
+      int inFlight,
+      Duration timeout)
+      throws InterruptedException {
     InetSocketAddress remote = new InetSocketAddress("127.0.0.1", server.port());
     Semaphore handshakes = new Semaphore(inFlight);
     CountDownLatch done = new CountDownLatch(count);
     List<LeanWs.Socket> sockets = new ArrayList<>(count);
     boolean[] opened = new boolean[count];
     String[] firstError = {null};
-    LeanWs.Listener counting = new LeanWs.Listener() {
-      @Override
-      public void opened(LeanWs.Socket s) {
-        opened[s.index] = true;
-        handshakes.release();
-        done.countDown();
-        listener.opened(s);
-      }
-
-      @Override
-      public void message(LeanWs.Socket s, byte[] data, int offset, int length, boolean text) {
-        listener.message(s, data, offset, length, text);
-      }
-
-      @Override
-      public void closed(LeanWs.Socket s, String why) {
-        if (!s.open) {
-          synchronized (firstError) {
-            if (firstError[0] == null) firstError[0] = why;
+    LeanWs.Listener counting =
+        new LeanWs.Listener() {
+          @Override
+          public void opened(LeanWs.Socket s) {
+            opened[s.index] = true;
+            handshakes.release();
+            done.countDown();
+            listener.opened(s);
           }
-          handshakes.release();
-          done.countDown();
-        }
-        listener.closed(s, why);
-      }
-    };
+
+          @Override
+          public void message(LeanWs.Socket s, byte[] data, int offset, int length, boolean text) {
+            listener.message(s, data, offset, length, text);
+          }
+
+          @Override
+          public void closed(LeanWs.Socket s, String why) {
+            if (!s.open) {
+              synchronized (firstError) {
+                if (firstError[0] == null) firstError[0] = why;
+              }
+              handshakes.release();
+              done.countDown();
+            }
+            listener.closed(s, why);
+          }
+        };
     long deadline = System.nanoTime() + timeout.toNanos();
     for (int i = 0; i < count; i++) {
-      if (!handshakes.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) break;
+      if (!handshakes.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+        break;
       LeanWs.Socket s = ws.connect(local.apply(i), remote, path.apply(i), counting);
       s.index = i;
       sockets.add(s);
@@ -137,7 +146,13 @@ abstract class Scenario {
     List<LeanWs.Socket> open = new ArrayList<>();
     for (LeanWs.Socket s : sockets) if (opened[s.index]) open.add(s);
     if (open.size() < count && firstError[0] != null) {
-      System.out.println("    " + (count - open.size()) + " of " + count + " sockets did not open; first error: " + firstError[0]);
+      System.out.println(
+          "    "
+              + (count - open.size())
+              + " of "
+              + count
+              + " sockets did not open; first error: "
+              + firstError[0]);
     }
     return open;
   }

@@ -3,12 +3,12 @@ package dev.partyhost.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +27,10 @@ import java.util.stream.Stream;
  * connect).
  */
 abstract class Server implements AutoCloseable {
-  enum Party { RELAY, COUNTER }
+  enum Party {
+    RELAY,
+    COUNTER
+  }
 
   final String name;
   protected Process process;
@@ -73,8 +76,10 @@ abstract class Server implements AutoCloseable {
   void start() throws IOException, InterruptedException {
     port = freePort();
     work = Files.createTempDirectory("partyhost-bench-");
-    ProcessBuilder builder = new ProcessBuilder(command(port, work)).redirectErrorStream(true)
-        .redirectOutput(work.resolve("server.log").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command(port, work))
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("server.log").toFile());
     if (directory() != null) {
       builder.directory(directory().toFile());
       builder.environment().put("PWD", directory().toAbsolutePath().toString());
@@ -83,7 +88,8 @@ abstract class Server implements AutoCloseable {
     process = builder.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) throw new IllegalStateException(name + " exited at start:\n" + logTail());
+      if (!process.isAlive())
+        throw new IllegalStateException(name + " exited at start:\n" + logTail());
       try (Socket s = new Socket("127.0.0.1", port)) {
         return;
       } catch (IOException notYet) {
@@ -128,7 +134,8 @@ abstract class Server implements AutoCloseable {
   /** CPU time used so far by the whole process tree. */
   Duration cpu() {
     Duration total = Duration.ZERO;
-    for (ProcessHandle p : tree()) total = total.plus(p.info().totalCpuDuration().orElse(Duration.ZERO));
+    for (ProcessHandle p : tree())
+      total = total.plus(p.info().totalCpuDuration().orElse(Duration.ZERO));
     return total;
   }
 
@@ -138,7 +145,8 @@ abstract class Server implements AutoCloseable {
     for (ProcessHandle p : tree()) {
       try {
         for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
-          if (line.startsWith("VmRSS:")) total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          if (line.startsWith("VmRSS:"))
+            total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       } catch (IOException | NumberFormatException gone) {
         // exited meanwhile
@@ -147,7 +155,8 @@ abstract class Server implements AutoCloseable {
     return total;
   }
 
-  private static final Pattern HEAP_USED = Pattern.compile("garbage-first heap\\s+total \\d+K, used (\\d+)K");
+  private static final Pattern HEAP_USED =
+      Pattern.compile("garbage-first heap\\s+total \\d+K, used (\\d+)K");
 
   /** The JVM's heap in use after a full collection, in bytes (jcmd); -1 for a server that is not a JVM. */
   long heapAfterGc() throws IOException, InterruptedException {
@@ -167,7 +176,10 @@ abstract class Server implements AutoCloseable {
   private String jcmd(String command) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     String jcmd = Path.of(java).resolveSibling("jcmd").toString();
-    Process p = new ProcessBuilder(jcmd, String.valueOf(process.pid()), command).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(jcmd, String.valueOf(process.pid()), command)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor(60, TimeUnit.SECONDS);
     return out;
@@ -199,8 +211,14 @@ abstract class Server implements AutoCloseable {
      * @param transport epoll or nio; null: the host's default
      */
     PartyHost(String relay, String mode, String transport, String jar, List<String> jvmOptions) {
-      super("partyhost " + relay + " (" + mode + (transport == null ? "" : ", " + transport)
-          + (jar.equals(JAR) ? "" : ", " + Path.of(jar).getFileName()) + ")");
+      super(
+          "partyhost "
+              + relay
+              + " ("
+              + mode
+              + (transport == null ? "" : ", " + transport)
+              + (jar.equals(JAR) ? "" : ", " + Path.of(jar).getFileName())
+              + ")");
       this.relay = relay;
       this.mode = mode;
       this.transport = transport;
@@ -211,7 +229,8 @@ abstract class Server implements AutoCloseable {
     @Override
     String unavailable() {
       if (!Files.exists(Path.of(jar))) return jar + " is not built (make jar)";
-      if (!Files.exists(Path.of("build/wasm/" + relay + ".wasm"))) return "build/wasm/" + relay + ".wasm is not built (make examples)";
+      if (!Files.exists(Path.of("build/wasm/" + relay + ".wasm")))
+        return "build/wasm/" + relay + ".wasm is not built (make examples)";
       return null;
     }
 
@@ -219,8 +238,18 @@ abstract class Server implements AutoCloseable {
     List<String> command(int port, Path work) {
       List<String> command = new ArrayList<>(List.of(java()));
       command.addAll(jvmOptions);
-      command.addAll(List.of("-jar", jar, "--port", String.valueOf(port), "--parties", "build/wasm",
-          "--mode", mode, "--data-dir", work.resolve("data").toString()));
+      command.addAll(
+          List.of(
+              "-jar",
+              jar,
+              "--port",
+              String.valueOf(port),
+              "--parties",
+              "build/wasm",
+              "--mode",
+              mode,
+              "--data-dir",
+              work.resolve("data").toString()));
       if (transport != null) command.addAll(List.of("--transport", transport));
       return command;
     }
@@ -241,10 +270,15 @@ abstract class Server implements AutoCloseable {
     }
 
     private HttpResponse<String> admin(String method) throws IOException, InterruptedException {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_admin/stats"))
-          .header("Authorization", "Bearer " + adminToken).method(method, HttpRequest.BodyPublishers.noBody()).build();
-      HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() / 100 != 2) throw new IOException(method + " /_admin/stats: " + response.statusCode());
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_admin/stats"))
+              .header("Authorization", "Bearer " + adminToken)
+              .method(method, HttpRequest.BodyPublishers.noBody())
+              .build();
+      HttpResponse<String> response =
+          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2)
+        throw new IOException(method + " /_admin/stats: " + response.statusCode());
       return response;
     }
 
@@ -268,7 +302,9 @@ abstract class Server implements AutoCloseable {
 
     @Override
     List<String> command(int port, Path work) {
-      String jar = Path.of(Native.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+      String jar =
+          Path.of(Native.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+              .toString();
       List<String> command = new ArrayList<>(List.of(java()));
       command.addAll(jvmOptions);
       command.addAll(List.of("-cp", jar, NativeRelay.class.getName(), String.valueOf(port)));
@@ -306,8 +342,16 @@ abstract class Server implements AutoCloseable {
     @Override
     List<String> command(int port, Path work) {
       // Its state (persisted by default) in this run's folder: a run never sees another's rooms.
-      return List.of("node", "node_modules/partykit/dist/bin.mjs", "dev", "--port", String.valueOf(port),
-          "--disable-request-cf-fetch", "--no-hotkeys", "--persist", work.resolve("state").toAbsolutePath().toString());
+      return List.of(
+          "node",
+          "node_modules/partykit/dist/bin.mjs",
+          "dev",
+          "--port",
+          String.valueOf(port),
+          "--disable-request-cf-fetch",
+          "--no-hotkeys",
+          "--persist",
+          work.resolve("state").toAbsolutePath().toString());
     }
 
     @Override

@@ -66,37 +66,100 @@ public final class Abi {
   public static final int MAX_VALUE_BYTES = 2 * 1024 * 1024;
 
   /** WASI preview 1 functions a guest may import (section 9). */
-  public static final Set<String> WASI_ALLOWED = Set.of(
-      "clock_time_get", "clock_res_get", "random_get", "fd_write", "fd_close", "fd_seek",
-      "fd_fdstat_get", "environ_get", "environ_sizes_get", "args_get", "args_sizes_get",
-      "proc_exit", "sched_yield");
+  public static final Set<String> WASI_ALLOWED =
+      Set.of(
+          "clock_time_get",
+          "clock_res_get",
+          "random_get",
+          "fd_write",
+          "fd_close",
+          "fd_seek",
+          "fd_fdstat_get",
+          "environ_get",
+          "environ_sizes_get",
+          "args_get",
+          "args_sizes_get",
+          "proc_exit",
+          "sched_yield");
 
   private static final List<ValType> I32 = List.of(ValType.I32);
 
   /** Signatures of the guest exports the host calls (abi.json "exports"). */
-  public static final Map<String, FunctionType> EXPORTS = Map.ofEntries(
-      Map.entry(ABI_VERSION, FunctionType.of(List.of(), I32)),
-      Map.entry(ALLOC, FunctionType.of(I32, I32)),
-      Map.entry(ON_START, FunctionType.of(List.of(), I32)),
-      Map.entry(ON_CONNECT, i32(3)),
-      Map.entry(ON_MESSAGE, i32(4)),
-      Map.entry(ON_CLOSE, i32(4)),
-      Map.entry(ON_ERROR, i32(3)),
-      Map.entry(ON_REQUEST, i32(2)),
-      Map.entry(ON_ALARM, i32(0)),
-      Map.entry(ON_BEFORE_CONNECT, i32(2)),
-      Map.entry(ON_BEFORE_REQUEST, i32(2)));
+  public static final Map<String, FunctionType> EXPORTS =
+      Map.ofEntries(
+          Map.entry(ABI_VERSION, FunctionType.of(List.of(), I32)),
+          Map.entry(ALLOC, FunctionType.of(I32, I32)),
+          Map.entry(ON_START, FunctionType.of(List.of(), I32)),
+          Map.entry(ON_CONNECT, i32(3)),
+          Map.entry(ON_MESSAGE, i32(4)),
+          Map.entry(ON_CLOSE, i32(4)),
+          Map.entry(ON_ERROR, i32(3)),
+          Map.entry(ON_REQUEST, i32(2)),
+          Map.entry(ON_ALARM, i32(0)),
+          Map.entry(ON_BEFORE_CONNECT, i32(2)),
+          Map.entry(ON_BEFORE_REQUEST, i32(2)));
 
   /** Signatures of the host calls (section 7; abi.json "imports"), in the spec's order. */
-  public static final Map<String, FunctionType> IMPORTS = imports(
-      "conn_send", i32(4), "broadcast", i32(5), "conn_close", i32(4), "conn_id", i32(3), "conn_uri", i32(3),
-      "conn_find", i32(2), "conn_state_get", i32(3), "conn_state_set", i32(3), "conn_set_tags", i32(3),
-      "conn_tags", i32(3), "conn_list", i32(4), "room_id", i32(2), "party_name", i32(2), "respond", i32(5),
-      "config_get", i32(4), "log", i32(3), "now_ms", FunctionType.of(List.of(), List.of(ValType.I64)),
-      "random_fill", i32(2), "storage_get", i32(4), "storage_put", i32(4), "storage_put_many", i32(2),
-      "storage_delete", i32(2), "storage_delete_many", i32(2), "storage_list", i32(10),
-      "storage_delete_all", i32(0), "alarm_set", FunctionType.of(List.of(ValType.I64), I32),
-      "alarm_get", i32(1), "alarm_delete", i32(0), "request_set_header", i32(4));
+  public static final Map<String, FunctionType> IMPORTS =
+      imports(
+          "conn_send",
+          i32(4),
+          "broadcast",
+          i32(5),
+          "conn_close",
+          i32(4),
+          "conn_id",
+          i32(3),
+          "conn_uri",
+          i32(3),
+          "conn_find",
+          i32(2),
+          "conn_state_get",
+          i32(3),
+          "conn_state_set",
+          i32(3),
+          "conn_set_tags",
+          i32(3),
+          "conn_tags",
+          i32(3),
+          "conn_list",
+          i32(4),
+          "room_id",
+          i32(2),
+          "party_name",
+          i32(2),
+          "respond",
+          i32(5),
+          "config_get",
+          i32(4),
+          "log",
+          i32(3),
+          "now_ms",
+          FunctionType.of(List.of(), List.of(ValType.I64)),
+          "random_fill",
+          i32(2),
+          "storage_get",
+          i32(4),
+          "storage_put",
+          i32(4),
+          "storage_put_many",
+          i32(2),
+          "storage_delete",
+          i32(2),
+          "storage_delete_many",
+          i32(2),
+          "storage_list",
+          i32(10),
+          "storage_delete_all",
+          i32(0),
+          "alarm_set",
+          FunctionType.of(List.of(ValType.I64), I32),
+          "alarm_get",
+          i32(1),
+          "alarm_delete",
+          i32(0),
+          "request_set_header",
+          i32(4));
 
   /** {@code params} i32 parameters, one i32 result: the shape of almost every call and hook. */
   public static FunctionType i32(int params) {
@@ -105,7 +168,8 @@ public final class Abi {
 
   private static Map<String, FunctionType> imports(Object... nameThenType) {
     Map<String, FunctionType> out = new LinkedHashMap<>();
-    for (int i = 0; i < nameThenType.length; i += 2) out.put((String) nameThenType[i], (FunctionType) nameThenType[i + 1]);
+    for (int i = 0; i < nameThenType.length; i += 2)
+      out.put((String) nameThenType[i], (FunctionType) nameThenType[i + 1]);
     return Collections.unmodifiableMap(out);
   }
 }

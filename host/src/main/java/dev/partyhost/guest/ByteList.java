@@ -13,7 +13,8 @@ public final class ByteList {
 
   public static byte[] encode(List<byte[]> items) {
     long size = encodedLength(items);
-    if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("list of " + size + " bytes is too large");
+    if (size > Integer.MAX_VALUE - 8)
+      throw new IllegalArgumentException("list of " + size + " bytes is too large");
     ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
     for (byte[] item : items) out.putInt(item.length).put(item);
     return out.array();
@@ -53,7 +54,10 @@ public final class ByteList {
 
     public Builder add(byte[] item) {
       int n = item.length;
-      out.write(n); out.write(n >>> 8); out.write(n >>> 16); out.write(n >>> 24);
+      out.write(n);
+      out.write(n >>> 8);
+      out.write(n >>> 16);
+      out.write(n >>> 24);
       out.writeBytes(item);
       return this;
     }

@@ -40,6 +40,7 @@ import java.util.Set;
 public final class CompileCache {
   private static final Logger LOG = System.getLogger("partyhost.compile");
   private static final String MAGIC = "partyhost-compiled 1";
+
   /** The header line is ASCII and short; a file without a newline this early is not an entry. */
   private static final int MAX_HEADER = 256;
 
@@ -67,8 +68,10 @@ public final class CompileCache {
    */
   final class Entry implements Cache {
     private final String moduleSha256;
+
     /** The key Chicory will use: its parser's digest of the module, "sha-256:" and base64. */
     private final String chicoryKey;
+
     private final Path file;
     private boolean hit;
     private boolean discarded;
@@ -76,13 +79,15 @@ public final class CompileCache {
 
     private Entry(String moduleSha256) {
       this.moduleSha256 = moduleSha256;
-      this.chicoryKey = "sha-256:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(moduleSha256));
+      this.chicoryKey =
+          "sha-256:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(moduleSha256));
       this.file = dir.resolve(moduleSha256 + ".chicory");
     }
 
     @Override
     public byte[] get(String key) {
-      // Another key means Chicory digested something else (its digest algorithm is a system property):
+      // Another key means Chicory digested something else (its digest algorithm is a system
+      // property):
       // then this entry does not describe that module, and is neither read nor written.
       if (!key.equals(chicoryKey) || discarded) return null;
       byte[] payload = read();
@@ -102,7 +107,8 @@ public final class CompileCache {
 
     /** An entry that passed its checks but did not load: delete it and never read it again. */
     void discard(Throwable why) {
-      LOG.log(Level.WARNING, "compile cache: " + file + " did not load (" + why + "), compiling again");
+      LOG.log(
+          Level.WARNING, "compile cache: " + file + " did not load (" + why + "), compiling again");
       discarded = true;
       hit = false;
       try {
@@ -115,8 +121,9 @@ public final class CompileCache {
     /** Writes what Chicory compiled (if anything) as this module's entry, replacing any old one. */
     void save() {
       if (compiled == null) return;
-      byte[] header = (MAGIC + " " + fingerprint + " " + moduleSha256 + " " + Sha256.hex(compiled) + "\n")
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] header =
+          (MAGIC + " " + fingerprint + " " + moduleSha256 + " " + Sha256.hex(compiled) + "\n")
+              .getBytes(StandardCharsets.US_ASCII);
       Path temp = null;
       try {
         createDir();
@@ -125,7 +132,8 @@ public final class CompileCache {
           out.write(header);
           out.write(compiled);
         }
-        // No fsync: a file that a power cut leaves empty or half-written fails its hash and is rewritten.
+        // No fsync: a file that a power cut leaves empty or half-written fails its hash and is
+        // rewritten.
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         temp = null;
       } catch (IOException | UnsupportedOperationException e) {
@@ -161,11 +169,15 @@ public final class CompileCache {
       }
       if (newline < 0) return ignore("has no header");
       String[] header = new String(bytes, 0, newline, StandardCharsets.US_ASCII).split(" ");
-      if (header.length != 5 || !(header[0] + " " + header[1]).equals(MAGIC)) return ignore("has no header");
-      if (!header[2].equals(fingerprint)) return ignore("was compiled by another version (" + header[2] + ")");
-      if (!header[3].equals(moduleSha256)) return ignore("belongs to another module (" + header[3] + ")");
+      if (header.length != 5 || !(header[0] + " " + header[1]).equals(MAGIC))
+        return ignore("has no header");
+      if (!header[2].equals(fingerprint))
+        return ignore("was compiled by another version (" + header[2] + ")");
+      if (!header[3].equals(moduleSha256))
+        return ignore("belongs to another module (" + header[3] + ")");
       byte[] payload = Arrays.copyOfRange(bytes, newline + 1, bytes.length);
-      if (!header[4].equals(Sha256.hex(payload))) return ignore("is corrupt (its hash does not match)");
+      if (!header[4].equals(Sha256.hex(payload)))
+        return ignore("is corrupt (its hash does not match)");
       return payload;
     }
 
@@ -183,7 +195,8 @@ public final class CompileCache {
     if (Files.isDirectory(dir)) return;
     Files.createDirectories(dir.getParent());
     try {
-      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectory(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (UnsupportedOperationException notPosix) {
       Files.createDirectories(dir);
     } catch (FileAlreadyExistsException raced) {
@@ -201,7 +214,8 @@ public final class CompileCache {
   private static String fingerprint(String compilerOptions) {
     StringBuilder material = new StringBuilder(compilerOptions);
     Set<Path> jars = new LinkedHashSet<>();
-    for (Class<?> c : new Class<?>[] {MachineFactoryCompiler.class, Instance.class, WasmModule.class}) {
+    for (Class<?> c :
+        new Class<?>[] {MachineFactoryCompiler.class, Instance.class, WasmModule.class}) {
       try {
         var source = c.getProtectionDomain().getCodeSource();
         if (source != null) jars.add(Path.of(source.getLocation().toURI()));
@@ -212,19 +226,27 @@ public final class CompileCache {
     for (Path jar : jars) {
       material.append('\n').append(jar);
       try {
-        material.append(' ').append(Files.size(jar)).append(' ').append(Files.getLastModifiedTime(jar).toMillis());
+        material
+            .append(' ')
+            .append(Files.size(jar))
+            .append(' ')
+            .append(Files.getLastModifiedTime(jar).toMillis());
       } catch (IOException e) {
         // a folder of classes, or gone: its path still counts
       }
     }
     String version = chicoryVersion();
     material.append('\n').append(version);
-    return "chicory-" + version + "-" + Sha256.hex(material.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    return "chicory-"
+        + version
+        + "-"
+        + Sha256.hex(material.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 
   private static String chicoryVersion() {
-    try (InputStream in = MachineFactoryCompiler.class.getResourceAsStream(
-        "/META-INF/maven/com.dylibso.chicory/compiler/pom.properties")) {
+    try (InputStream in =
+        MachineFactoryCompiler.class.getResourceAsStream(
+            "/META-INF/maven/com.dylibso.chicory/compiler/pom.properties")) {
       if (in == null) return "unknown";
       Properties p = new Properties();
       p.load(in);

@@ -36,10 +36,12 @@ public final class Guest {
    * A new instance of {@code module} with these host calls (and WASI, if the module imports it, with
    * its stdout and stderr into these streams). Its start function is not run.
    */
-  public static Guest instantiate(GuestModule module, List<HostFunction> hostCalls, OutputStream stdout,
-                                  OutputStream stderr) {
+  public static Guest instantiate(
+      GuestModule module, List<HostFunction> hostCalls, OutputStream stdout, OutputStream stderr) {
     try {
-      return new Guest(module.instantiate(hostCalls, module.usesWasi() ? Wasi.functions(stdout, stderr) : List.of()));
+      return new Guest(
+          module.instantiate(
+              hostCalls, module.usesWasi() ? Wasi.functions(stdout, stderr) : List.of()));
     } catch (GuestTrap e) {
       throw e;
     } catch (RuntimeException | StackOverflowError e) {
@@ -153,7 +155,8 @@ public final class Guest {
     if (data.length == 0) return 0;
     long ptr = Integer.toUnsignedLong(call(alloc, data.length));
     if (ptr == 0 || ptr + data.length > (long) memory.pages() * Memory.PAGE_SIZE) {
-      throw new GuestTrap("partyhost_alloc(" + data.length + ") returned an unusable pointer " + ptr, null);
+      throw new GuestTrap(
+          "partyhost_alloc(" + data.length + ") returned an unusable pointer " + ptr, null);
     }
     memory.write((int) ptr, data);
     return ptr;

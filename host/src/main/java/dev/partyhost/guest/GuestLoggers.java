@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GuestLoggers {
   private static final String PREFIX = "partyhost.guest";
   private static final Map<String, Logger> LOGGERS = new ConcurrentHashMap<>();
+
   /** The loggers whose level was set, held: java.util.logging keeps loggers weakly, and would forget the level. */
   private static final Map<String, java.util.logging.Logger> LEVELS_SET = new ConcurrentHashMap<>();
 
@@ -20,14 +21,17 @@ public final class GuestLoggers {
 
   /** The lowest level of the party's guest lines that reach the host log (the levels of java.util.logging). */
   public static void setLevel(String party, Level level) {
-    java.util.logging.Level jul = switch (level) {
-      case ALL, TRACE -> java.util.logging.Level.ALL;
-      case DEBUG -> java.util.logging.Level.FINE;
-      case INFO -> java.util.logging.Level.INFO;
-      case WARNING -> java.util.logging.Level.WARNING;
-      case ERROR -> java.util.logging.Level.SEVERE;
-      case OFF -> java.util.logging.Level.OFF;
-    };
-    LEVELS_SET.computeIfAbsent(party, p -> java.util.logging.Logger.getLogger(PREFIX + "." + p)).setLevel(jul);
+    java.util.logging.Level jul =
+        switch (level) {
+          case ALL, TRACE -> java.util.logging.Level.ALL;
+          case DEBUG -> java.util.logging.Level.FINE;
+          case INFO -> java.util.logging.Level.INFO;
+          case WARNING -> java.util.logging.Level.WARNING;
+          case ERROR -> java.util.logging.Level.SEVERE;
+          case OFF -> java.util.logging.Level.OFF;
+        };
+    LEVELS_SET
+        .computeIfAbsent(party, p -> java.util.logging.Logger.getLogger(PREFIX + "." + p))
+        .setLevel(jul);
   }
 }

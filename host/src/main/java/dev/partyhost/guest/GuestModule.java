@@ -38,8 +38,13 @@ public final class GuestModule {
   private final boolean hasBeforeConnect;
   private final boolean hasBeforeRequest;
 
-  private GuestModule(String sha256, WasmModule module, Function<Instance, Machine> machineFactory,
-                      MemoryLimits memoryLimits, boolean usesWasi, int byteSize) {
+  private GuestModule(
+      String sha256,
+      WasmModule module,
+      Function<Instance, Machine> machineFactory,
+      MemoryLimits memoryLimits,
+      boolean usesWasi,
+      int byteSize) {
     this.sha256 = sha256;
     this.module = module;
     this.machineFactory = machineFactory;
@@ -71,7 +76,8 @@ public final class GuestModule {
    * Parses, validates against the ABI ({@link Abi#IMPORTS}, {@link Abi#EXPORTS}) and compiles a module.
    * Every rejection says why, in words an uploader can act on.
    */
-  public static GuestModule load(byte[] bytes, ExecutionMode mode, int maxModuleBytes, int maxMemoryPages)
+  public static GuestModule load(
+      byte[] bytes, ExecutionMode mode, int maxModuleBytes, int maxMemoryPages)
       throws ModuleRejectedException {
     return load(bytes, mode, maxModuleBytes, maxMemoryPages, null);
   }
@@ -80,10 +86,12 @@ public final class GuestModule {
    * As above, with compiled code read from and saved to {@code cache} (null: none; the interpreted mode
    * never uses it). An entry is saved only for a module that passed every check.
    */
-  public static GuestModule load(byte[] bytes, ExecutionMode mode, int maxModuleBytes, int maxMemoryPages,
-                                 CompileCache cache) throws ModuleRejectedException {
+  public static GuestModule load(
+      byte[] bytes, ExecutionMode mode, int maxModuleBytes, int maxMemoryPages, CompileCache cache)
+      throws ModuleRejectedException {
     if (bytes.length > maxModuleBytes) {
-      throw new ModuleRejectedException("module too large: " + bytes.length + " bytes, the limit is " + maxModuleBytes);
+      throw new ModuleRejectedException(
+          "module too large: " + bytes.length + " bytes, the limit is " + maxModuleBytes);
     }
     checkTypeSection(bytes);
     WasmModule module;
@@ -92,8 +100,10 @@ public final class GuestModule {
     } catch (RuntimeException e) {
       throw new ModuleRejectedException("not a valid wasm module: " + e.getMessage());
     } catch (AssertionError e) {
-      // With assertions enabled (as in the tests), Chicory's parser asserts invariants that a malformed
-      // module can break before its own validation rejects it (found by fuzzing; without -ea the same
+      // With assertions enabled (as in the tests), Chicory's parser asserts invariants that a
+      // malformed
+      // module can break before its own validation rejects it (found by fuzzing; without -ea the
+      // same
       // module is rejected with a message).
       throw new ModuleRejectedException("not a valid wasm module: malformed code");
     }
@@ -101,7 +111,8 @@ public final class GuestModule {
     checkExports(module);
     MemoryLimits limits = memoryLimits(module, maxMemoryPages);
     String sha256 = Sha256.hex(bytes);
-    CompileCache.Entry cached = mode == ExecutionMode.COMPILED && cache != null ? cache.entry(sha256) : null;
+    CompileCache.Entry cached =
+        mode == ExecutionMode.COMPILED && cache != null ? cache.entry(sha256) : null;
     long started = System.nanoTime();
     Function<Instance, Machine> factory;
     try {
@@ -110,12 +121,18 @@ public final class GuestModule {
       throw new ModuleRejectedException("module does not compile: " + e.getMessage());
     }
     long ms = (System.nanoTime() - started) / 1_000_000;
-    GuestModule guestModule = new GuestModule(sha256, module, factory, limits, usesWasi, bytes.length);
+    GuestModule guestModule =
+        new GuestModule(sha256, module, factory, limits, usesWasi, bytes.length);
     guestModule.checkAbiVersion();
     if (cached != null) {
       cached.save();
-      LOG.log(Level.INFO, "module " + sha256 + (cached.hit() ? " loaded from the compile cache in " + ms + " ms"
-          : " compiled in " + ms + " ms, saved to the compile cache"));
+      LOG.log(
+          Level.INFO,
+          "module "
+              + sha256
+              + (cached.hit()
+                  ? " loaded from the compile cache in " + ms + " ms"
+                  : " compiled in " + ms + " ms, saved to the compile cache"));
     }
     return guestModule;
   }
@@ -126,6 +143,7 @@ public final class GuestModule {
    * not stop such a function.
    */
   private static final InterpreterFallback FALLBACK = InterpreterFallback.FAIL;
+
   /** The options the host compiles with, part of every cache entry's fingerprint: changing them makes old entries misses. */
   static final String COMPILER_OPTIONS = "interpreterFallback=" + FALLBACK;
 
@@ -141,9 +159,10 @@ public final class GuestModule {
     }
   }
 
-  private static MachineFactoryCompiler.Builder compiler(WasmModule module, CompileCache.Entry cached) {
-    MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(module)
-        .withInterpreterFallback(FALLBACK);
+  private static MachineFactoryCompiler.Builder compiler(
+      WasmModule module, CompileCache.Entry cached) {
+    MachineFactoryCompiler.Builder builder =
+        MachineFactoryCompiler.builder(module).withInterpreterFallback(FALLBACK);
     return cached == null ? builder : builder.withCache(cached);
   }
 
@@ -168,8 +187,14 @@ public final class GuestModule {
             for (int vec = 0; vec < 2; vec++) {
               long count = leb(b, at);
               if (count > end - at[0]) {
-                throw new ModuleRejectedException("not a valid wasm module: function type " + t + " declares "
-                    + count + " value types in a section of " + size + " bytes");
+                throw new ModuleRejectedException(
+                    "not a valid wasm module: function type "
+                        + t
+                        + " declares "
+                        + count
+                        + " value types in a section of "
+                        + size
+                        + " bytes");
               }
               at[0] += (int) count;
             }
@@ -200,15 +225,19 @@ public final class GuestModule {
       Import imp = module.importSection().getImport(i);
       String name = imp.module() + "." + imp.name();
       if (!(imp instanceof FunctionImport function)) {
-        throw new ModuleRejectedException("unknown import " + name + " (only functions may be imported)");
+        throw new ModuleRejectedException(
+            "unknown import " + name + " (only functions may be imported)");
       }
       FunctionType type = type(module, function.typeIndex(), "import " + name);
-      Map<String, FunctionType> known = imp.module().equals(Abi.IMPORT_MODULE) ? Abi.IMPORTS
-          : imp.module().equals(Abi.WASI_MODULE) ? Wasi.SIGNATURES : Map.of();
+      Map<String, FunctionType> known =
+          imp.module().equals(Abi.IMPORT_MODULE)
+              ? Abi.IMPORTS
+              : imp.module().equals(Abi.WASI_MODULE) ? Wasi.SIGNATURES : Map.of();
       FunctionType expected = known.get(imp.name());
       if (expected == null) throw new ModuleRejectedException("unknown import " + name);
       if (!expected.typesMatch(type)) {
-        throw new ModuleRejectedException("wrong signature for import " + name + ": " + type + ", ABI v1 says " + expected);
+        throw new ModuleRejectedException(
+            "wrong signature for import " + name + ": " + type + ", ABI v1 says " + expected);
       }
       usesWasi |= known == Wasi.SIGNATURES;
     }
@@ -226,7 +255,8 @@ public final class GuestModule {
       throw new ModuleRejectedException("missing export memory");
     }
     for (String required : List.of(Abi.ABI_VERSION, Abi.ALLOC)) {
-      if (!exports.containsKey(required)) throw new ModuleRejectedException("missing export " + required);
+      if (!exports.containsKey(required))
+        throw new ModuleRejectedException("missing export " + required);
     }
     for (Map.Entry<String, FunctionType> hook : Abi.EXPORTS.entrySet()) {
       Export e = exports.get(hook.getKey());
@@ -236,8 +266,13 @@ public final class GuestModule {
       }
       FunctionType actual = functionType(module, e.index(), "export " + hook.getKey());
       if (!hook.getValue().typesMatch(actual)) {
-        throw new ModuleRejectedException("wrong signature for export " + hook.getKey() + ": " + actual
-            + ", ABI v1 says " + hook.getValue());
+        throw new ModuleRejectedException(
+            "wrong signature for export "
+                + hook.getKey()
+                + ": "
+                + actual
+                + ", ABI v1 says "
+                + hook.getValue());
       }
     }
   }
@@ -247,34 +282,47 @@ public final class GuestModule {
    * not check the indexes exports and imports hold (instantiation does), so they are checked here: an
    * index past the end is a rejection, not an exception (found by fuzzing).
    */
-  private static FunctionType functionType(WasmModule module, int funcIndex, String what) throws ModuleRejectedException {
+  private static FunctionType functionType(WasmModule module, int funcIndex, String what)
+      throws ModuleRejectedException {
     int imported = module.importSection().count(ExternalType.FUNCTION);
     int defined = module.functionSection().functionCount();
     if (funcIndex < 0 || funcIndex >= imported + defined) {
-      throw new ModuleRejectedException(what + " names function " + Integer.toUnsignedString(funcIndex) + ", which does not exist");
+      throw new ModuleRejectedException(
+          what
+              + " names function "
+              + Integer.toUnsignedString(funcIndex)
+              + ", which does not exist");
     }
-    int typeIndex = funcIndex < imported
-        ? ((FunctionImport) module.importSection().getImport(funcIndex)).typeIndex()
-        : module.functionSection().getFunctionType(funcIndex - imported);
+    int typeIndex =
+        funcIndex < imported
+            ? ((FunctionImport) module.importSection().getImport(funcIndex)).typeIndex()
+            : module.functionSection().getFunctionType(funcIndex - imported);
     return type(module, typeIndex, what);
   }
 
-  private static FunctionType type(WasmModule module, int typeIndex, String what) throws ModuleRejectedException {
+  private static FunctionType type(WasmModule module, int typeIndex, String what)
+      throws ModuleRejectedException {
     if (typeIndex < 0 || typeIndex >= module.typeSection().typeCount()) {
-      throw new ModuleRejectedException(what + " has type " + Integer.toUnsignedString(typeIndex) + ", which does not exist");
+      throw new ModuleRejectedException(
+          what + " has type " + Integer.toUnsignedString(typeIndex) + ", which does not exist");
     }
     return module.typeSection().getType(typeIndex);
   }
 
   /** The instance's memory limits: the module's own, capped at the host's maximum. */
-  private static MemoryLimits memoryLimits(WasmModule module, int maxPages) throws ModuleRejectedException {
+  private static MemoryLimits memoryLimits(WasmModule module, int maxPages)
+      throws ModuleRejectedException {
     if (module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {
       throw new ModuleRejectedException("missing export memory");
     }
     MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
     if (declared.initialPages() > maxPages) {
-      throw new ModuleRejectedException("memory too large: the module asks for " + declared.initialPages()
-          + " pages at start, the limit is " + maxPages + " pages");
+      throw new ModuleRejectedException(
+          "memory too large: the module asks for "
+              + declared.initialPages()
+              + " pages at start, the limit is "
+              + maxPages
+              + " pages");
     }
     return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), maxPages));
   }
@@ -285,22 +333,34 @@ public final class GuestModule {
   /** Instantiates once with inert host calls and asks the module which ABI it was built for. */
   private void checkAbiVersion() throws ModuleRejectedException {
     List<HostFunction> inert = new ArrayList<>();
-    Abi.IMPORTS.forEach((name, type) -> inert.add(new HostFunction(Abi.IMPORT_MODULE, name, type,
-        (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
+    Abi.IMPORTS.forEach(
+        (name, type) ->
+            inert.add(
+                new HostFunction(
+                    Abi.IMPORT_MODULE,
+                    name,
+                    type,
+                    (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
     HookResult version;
     try {
-      version = Guest.instantiate(this, inert, null, null).run(PROBE_DEADLINE_MS, Guest::abiVersion);
+      version =
+          Guest.instantiate(this, inert, null, null).run(PROBE_DEADLINE_MS, Guest::abiVersion);
     } catch (GuestTrap e) {
       version = HookResult.trapped(e.getMessage());
     }
     if (version.trapped()) {
-      throw new ModuleRejectedException(version.trap().startsWith(Watchdog.DeadlineExceeded.PREFIX)
-          ? Abi.ABI_VERSION + " " + version.trap() + " (it must return a constant)"
-          : "module failed to start: " + version.trap());
+      throw new ModuleRejectedException(
+          version.trap().startsWith(Watchdog.DeadlineExceeded.PREFIX)
+              ? Abi.ABI_VERSION + " " + version.trap() + " (it must return a constant)"
+              : "module failed to start: " + version.trap());
     }
     if (!Abi.SUPPORTED_VERSIONS.contains(version.code())) {
-      throw new ModuleRejectedException("unsupported abi version " + version.code() + " (this host serves "
-          + Abi.SUPPORTED_VERSIONS + ")");
+      throw new ModuleRejectedException(
+          "unsupported abi version "
+              + version.code()
+              + " (this host serves "
+              + Abi.SUPPORTED_VERSIONS
+              + ")");
     }
   }
 

@@ -23,18 +23,45 @@ public final class HostCallTable<S> {
     long invoke(S scope, Memory memory, long[] args);
   }
 
-  // The shapes of the ABI's host calls: i32 arguments and result, except for the two clock-sized ones.
-  public interface I0<S> { int call(S s, Memory m); }
-  public interface I1<S> { int call(S s, Memory m, int a); }
-  public interface I2<S> { int call(S s, Memory m, int a, int b); }
-  public interface I3<S> { int call(S s, Memory m, int a, int b, int c); }
-  public interface I4<S> { int call(S s, Memory m, int a, int b, int c, int d); }
-  public interface I5<S> { int call(S s, Memory m, int a, int b, int c, int d, int e); }
-  public interface I10<S> { int call(S s, Memory m, int a, int b, int c, int d, int e, int f, int g, int h, int i, int j); }
+  // The shapes of the ABI's host calls: i32 arguments and result, except for the two clock-sized
+  // ones.
+  public interface I0<S> {
+    int call(S s, Memory m);
+  }
+
+  public interface I1<S> {
+    int call(S s, Memory m, int a);
+  }
+
+  public interface I2<S> {
+    int call(S s, Memory m, int a, int b);
+  }
+
+  public interface I3<S> {
+    int call(S s, Memory m, int a, int b, int c);
+  }
+
+  public interface I4<S> {
+    int call(S s, Memory m, int a, int b, int c, int d);
+  }
+
+  public interface I5<S> {
+    int call(S s, Memory m, int a, int b, int c, int d, int e);
+  }
+
+  public interface I10<S> {
+    int call(S s, Memory m, int a, int b, int c, int d, int e, int f, int g, int h, int i, int j);
+  }
+
   /** One i64 argument (a time), an i32 result. */
-  public interface L1<S> { int call(S s, Memory m, long a); }
+  public interface L1<S> {
+    int call(S s, Memory m, long a);
+  }
+
   /** No argument, an i64 result (a time). */
-  public interface ToLong<S> { long call(S s, Memory m); }
+  public interface ToLong<S> {
+    long call(S s, Memory m);
+  }
 
   private record Binding<S>(String name, FunctionType type, Invoker<S> invoker) {}
 
@@ -42,10 +69,11 @@ public final class HostCallTable<S> {
 
   private HostCallTable(Map<String, Binding<S>> bound) {
     List<Binding<S>> all = new ArrayList<>(Abi.IMPORTS.size());
-    Abi.IMPORTS.forEach((name, type) -> {
-      Binding<S> b = bound.get(name);
-      all.add(b != null ? b : new Binding<>(name, type, (s, m, a) -> Abi.WRONG_HOOK));
-    });
+    Abi.IMPORTS.forEach(
+        (name, type) -> {
+          Binding<S> b = bound.get(name);
+          all.add(b != null ? b : new Binding<>(name, type, (s, m, a) -> Abi.WRONG_HOOK));
+        });
     this.bindings = List.copyOf(all);
   }
 
@@ -58,8 +86,12 @@ public final class HostCallTable<S> {
     List<HostFunction> functions = new ArrayList<>(bindings.size());
     for (Binding<S> b : bindings) {
       Invoker<S> invoker = b.invoker;
-      functions.add(new HostFunction(Abi.IMPORT_MODULE, b.name, b.type,
-          (instance, args) -> new long[] {invoker.invoke(scope, instance.memory(), args)}));
+      functions.add(
+          new HostFunction(
+              Abi.IMPORT_MODULE,
+              b.name,
+              b.type,
+              (instance, args) -> new long[] {invoker.invoke(scope, instance.memory(), args)}));
     }
     return functions;
   }
@@ -85,34 +117,59 @@ public final class HostCallTable<S> {
     }
 
     public Builder<S> bind(String name, I4<S> f) {
-      return add(name, Abi.i32(4), (s, m, a) -> f.call(s, m, (int) a[0], (int) a[1], (int) a[2], (int) a[3]));
+      return add(
+          name,
+          Abi.i32(4),
+          (s, m, a) -> f.call(s, m, (int) a[0], (int) a[1], (int) a[2], (int) a[3]));
     }
 
     public Builder<S> bind(String name, I5<S> f) {
-      return add(name, Abi.i32(5), (s, m, a) -> f.call(s, m, (int) a[0], (int) a[1], (int) a[2], (int) a[3], (int) a[4]));
+      return add(
+          name,
+          Abi.i32(5),
+          (s, m, a) -> f.call(s, m, (int) a[0], (int) a[1], (int) a[2], (int) a[3], (int) a[4]));
     }
 
     public Builder<S> bind(String name, I10<S> f) {
-      return add(name, Abi.i32(10), (s, m, a) -> f.call(s, m, (int) a[0], (int) a[1], (int) a[2], (int) a[3],
-          (int) a[4], (int) a[5], (int) a[6], (int) a[7], (int) a[8], (int) a[9]));
+      return add(
+          name,
+          Abi.i32(10),
+          (s, m, a) ->
+              f.call(
+                  s,
+                  m,
+                  (int) a[0],
+                  (int) a[1],
+                  (int) a[2],
+                  (int) a[3],
+                  (int) a[4],
+                  (int) a[5],
+                  (int) a[6],
+                  (int) a[7],
+                  (int) a[8],
+                  (int) a[9]));
     }
 
     /** A call that takes or returns a time in milliseconds (i64): named apart so that no int method binds here by widening. */
     public Builder<S> bindTime(String name, L1<S> f) {
-      return add(name, FunctionType.of(List.of(ValType.I64),
-          List.of(ValType.I32)), (s, m, a) -> f.call(s, m, a[0]));
+      return add(
+          name,
+          FunctionType.of(List.of(ValType.I64), List.of(ValType.I32)),
+          (s, m, a) -> f.call(s, m, a[0]));
     }
 
     public Builder<S> bindTime(String name, ToLong<S> f) {
-      return add(name, FunctionType.of(List.of(), List.of(ValType.I64)),
-          (s, m, a) -> f.call(s, m));
+      return add(name, FunctionType.of(List.of(), List.of(ValType.I64)), (s, m, a) -> f.call(s, m));
     }
 
     private Builder<S> add(String name, FunctionType shape, Invoker<S> invoker) {
       FunctionType abi = Abi.IMPORTS.get(name);
       if (abi == null) throw new IllegalStateException("host call " + name + " is not in the ABI");
-      if (!abi.typesMatch(shape)) throw new IllegalStateException("host call " + name + " bound as " + shape + ", the ABI says " + abi);
-      if (bound.put(name, new Binding<>(name, abi, invoker)) != null) throw new IllegalStateException(name + " bound twice");
+      if (!abi.typesMatch(shape))
+        throw new IllegalStateException(
+            "host call " + name + " bound as " + shape + ", the ABI says " + abi);
+      if (bound.put(name, new Binding<>(name, abi, invoker)) != null)
+        throw new IllegalStateException(name + " bound twice");
       return this;
     }
 

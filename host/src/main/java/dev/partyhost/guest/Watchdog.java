@@ -23,15 +23,19 @@ import java.util.function.IntSupplier;
  */
 public final class Watchdog {
   private static final long IDLE = 0, RUNNING = 1, INTERRUPTING = 2, INTERRUPTED = 3, PHASE = 3;
+
   /** How often deadlines are checked: a runaway guest is stopped within its deadline plus this. */
   static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final boolean CPU_TIME = THREADS.isThreadCpuTimeSupported();
 
   private static final class Slot {
     final Thread thread = Thread.currentThread();
+
     /** (call number << 2) | phase. */
     final AtomicLong state = new AtomicLong(IDLE);
+
     volatile long timeoutNanos;
     long calls; // the owning thread's
     long seenCall = -1; // the watchdog's: the call whose clock it started, and when
@@ -41,11 +45,13 @@ public final class Watchdog {
   private static final Watchdog SHARED = new Watchdog();
 
   private final List<Slot> slots = new CopyOnWriteArrayList<>();
-  private final ThreadLocal<Slot> slot = ThreadLocal.withInitial(() -> {
-    Slot s = new Slot();
-    slots.add(s);
-    return s;
-  });
+  private final ThreadLocal<Slot> slot =
+      ThreadLocal.withInitial(
+          () -> {
+            Slot s = new Slot();
+            slots.add(s);
+            return s;
+          });
 
   private Watchdog() {
     Thread ticker = new Thread(this::watch, "partyhost-watchdog");
@@ -64,7 +70,8 @@ public final class Watchdog {
    */
   public int run(long timeoutMs, IntSupplier guestCall) {
     Slot s = slot.get();
-    if ((s.state.get() & PHASE) != IDLE) return guestCall.getAsInt(); // nested: the outer deadline rules
+    if ((s.state.get() & PHASE) != IDLE)
+      return guestCall.getAsInt(); // nested: the outer deadline rules
     long call = ++s.calls << 2;
     s.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     s.state.set(call | RUNNING);
@@ -75,8 +82,10 @@ public final class Watchdog {
       throw e;
     } finally {
       if (!s.state.compareAndSet(call | RUNNING, call | IDLE)) {
-        while (s.state.get() == (call | INTERRUPTING)) Thread.onSpinWait(); // between its CAS and interrupt()
-        Thread.interrupted(); // clear the flag it set, before the thread goes back to its event loop
+        while (s.state.get() == (call | INTERRUPTING))
+          Thread.onSpinWait(); // between its CAS and interrupt()
+        Thread
+            .interrupted(); // clear the flag it set, before the thread goes back to its event loop
         s.state.set(call | IDLE);
       }
     }
@@ -93,7 +102,8 @@ public final class Watchdog {
         if (call != s.seenCall) {
           s.seenCall = call;
           s.clockAtStart = clock;
-        } else if (clock - s.clockAtStart > s.timeoutNanos && s.state.compareAndSet(state, (call << 2) | INTERRUPTING)) {
+        } else if (clock - s.clockAtStart > s.timeoutNanos
+            && s.state.compareAndSet(state, (call << 2) | INTERRUPTING)) {
           s.thread.interrupt();
           s.state.set((call << 2) | INTERRUPTED);
         }

@@ -8,16 +8,16 @@ import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.party.Parties;
 import dev.partyhost.party.Uploads;
-import dev.partyhost.storage.PartyStore;
 import dev.partyhost.room.Rooms;
+import dev.partyhost.storage.PartyStore;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.core.buffer.Buffer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +34,7 @@ import org.HdrHistogram.Histogram;
 public final class AdminRoutes {
   private static final Logger LOG = System.getLogger("partyhost.admin");
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The body of {@code PUT /_admin/parties/NAME/current} is a small JSON object. */
   private static final int MAX_CURRENT_BODY_BYTES = 4096;
 
@@ -51,30 +52,47 @@ public final class AdminRoutes {
 
   public void mount(Router router) {
     router.route("/_admin/*").handler(this::authorize);
-    router.put("/_admin/parties/:name").handler(ctx -> Bodies.read(ctx, config.maxModuleBytes, body -> upload(ctx, body)));
+    router
+        .put("/_admin/parties/:name")
+        .handler(ctx -> Bodies.read(ctx, config.maxModuleBytes, body -> upload(ctx, body)));
     router.get("/_admin/parties").handler(this::list);
     router.get("/_admin/parties/:name").handler(this::versions);
     router.delete("/_admin/parties/:name").handler(this::delete);
-    router.put("/_admin/parties/:name/current").handler(ctx -> Bodies.read(ctx, MAX_CURRENT_BODY_BYTES, body -> makeCurrent(ctx, body)));
+    router
+        .put("/_admin/parties/:name/current")
+        .handler(ctx -> Bodies.read(ctx, MAX_CURRENT_BODY_BYTES, body -> makeCurrent(ctx, body)));
     router.get("/_admin/parties/:name/rooms").handler(this::liveRooms);
     router.get("/_admin/stats").handler(this::stats);
-    router.delete("/_admin/stats").handler(ctx -> {
-      rooms.stats().reset();
-      ctx.response().setStatusCode(204).end();
-    });
+    router
+        .delete("/_admin/stats")
+        .handler(
+            ctx -> {
+              rooms.stats().reset();
+              ctx.response().setStatusCode(204).end();
+            });
   }
 
   private void authorize(RoutingContext ctx) {
     if (config.adminToken == null) {
-      PartyRoutes.plain(ctx.response(), 401, "Admin API disabled: PARTYHOST_ADMIN_TOKEN is not set");
+      PartyRoutes.plain(
+          ctx.response(), 401, "Admin API disabled: PARTYHOST_ADMIN_TOKEN is not set");
       return;
     }
     String header = ctx.request().getHeader("Authorization");
     // Compare digests in constant time: neither the token nor its length leaks through timing.
-    if (!MessageDigest.isEqual(sha256(header == null ? "" : header), sha256("Bearer " + config.adminToken))) {
+    if (!MessageDigest.isEqual(
+        sha256(header == null ? "" : header), sha256("Bearer " + config.adminToken))) {
       // Never the header itself: a near-miss token in a log is a leaked token.
-      LOG.log(Level.WARNING, "admin request refused (401): " + (header == null ? "no" : "wrong") + " token, "
-          + ctx.request().method() + " " + ctx.request().path() + " from " + ctx.request().remoteAddress());
+      LOG.log(
+          Level.WARNING,
+          "admin request refused (401): "
+              + (header == null ? "no" : "wrong")
+              + " token, "
+              + ctx.request().method()
+              + " "
+              + ctx.request().path()
+              + " from "
+              + ctx.request().remoteAddress());
       PartyRoutes.plain(ctx.response(), 401, "Missing or wrong admin token");
       return;
     }
@@ -85,16 +103,24 @@ public final class AdminRoutes {
   private void upload(RoutingContext ctx, Buffer body) {
     String name = ctx.pathParam("name");
     boolean restart = "true".equals(ctx.request().getParam("restart"));
-    onLoop(uploads.upload(name, body.getBytes()), result -> {
-      if (result.failed()) {
-        fail(ctx, "upload", name, result.cause());
-        return;
-      }
-      GuestModule module = result.result();
-      int restarted = restart ? rooms.restart(name) : 0;
-      LOG.log(Level.INFO, "party " + name + " updated to " + module.sha256() + (restart ? ", " + restarted + " rooms restarted" : ""));
-      json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
-    });
+    onLoop(
+        uploads.upload(name, body.getBytes()),
+        result -> {
+          if (result.failed()) {
+            fail(ctx, "upload", name, result.cause());
+            return;
+          }
+          GuestModule module = result.result();
+          int restarted = restart ? rooms.restart(name) : 0;
+          LOG.log(
+              Level.INFO,
+              "party "
+                  + name
+                  + " updated to "
+                  + module.sha256()
+                  + (restart ? ", " + restarted + " rooms restarted" : ""));
+          json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
+        });
   }
 
   /** {@code PUT /_admin/parties/NAME/current} with {@code {"sha256": "..."}}: one of its versions serves new rooms again. */
@@ -108,19 +134,30 @@ public final class AdminRoutes {
       sha256 = null;
     }
     if (sha256 == null) {
-      PartyRoutes.plain(ctx.response(), 400, "Expected a JSON body {\"sha256\": \"...\"} naming one of the party's versions");
+      PartyRoutes.plain(
+          ctx.response(),
+          400,
+          "Expected a JSON body {\"sha256\": \"...\"} naming one of the party's versions");
       return;
     }
-    onLoop(uploads.makeCurrent(name, sha256), result -> {
-      if (result.failed()) {
-        fail(ctx, "rollback", name, result.cause());
-        return;
-      }
-      GuestModule module = result.result();
-      int restarted = restart ? rooms.restart(name) : 0;
-      LOG.log(Level.INFO, "party " + name + " set to its version " + module.sha256() + (restart ? ", " + restarted + " rooms restarted" : ""));
-      json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
-    });
+    onLoop(
+        uploads.makeCurrent(name, sha256),
+        result -> {
+          if (result.failed()) {
+            fail(ctx, "rollback", name, result.cause());
+            return;
+          }
+          GuestModule module = result.result();
+          int restarted = restart ? rooms.restart(name) : 0;
+          LOG.log(
+              Level.INFO,
+              "party "
+                  + name
+                  + " set to its version "
+                  + module.sha256()
+                  + (restart ? ", " + restarted + " rooms restarted" : ""));
+          json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
+        });
   }
 
   /**
@@ -129,73 +166,128 @@ public final class AdminRoutes {
    */
   private void delete(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    onLoop(uploads.delete(name), result -> {
-      if (result.failed()) {
-        fail(ctx, "delete", name, result.cause());
-        return;
-      }
-      Uploads.Deleted deleted = result.result();
-      int closed = deleted.folder() == null ? rooms.close(name, 1001, "party deleted") : rooms.restart(name);
-      LOG.log(Level.INFO, "party " + name + " deleted (" + deleted.versions() + " versions), " + closed + " rooms closed"
-          + (deleted.folder() == null ? "" : "; the folder's module " + deleted.folder().sha256() + " serves it again"));
-      ObjectNode json = JSON.createObjectNode().put("party", name).put("deletedVersions", deleted.versions())
-          .put("closedRooms", closed);
-      if (deleted.folder() == null) json.putNull("serving"); else json.set("serving", moduleJson(name, deleted.folder()));
-      json(ctx, json);
-    });
+    onLoop(
+        uploads.delete(name),
+        result -> {
+          if (result.failed()) {
+            fail(ctx, "delete", name, result.cause());
+            return;
+          }
+          Uploads.Deleted deleted = result.result();
+          int closed =
+              deleted.folder() == null
+                  ? rooms.close(name, 1001, "party deleted")
+                  : rooms.restart(name);
+          LOG.log(
+              Level.INFO,
+              "party "
+                  + name
+                  + " deleted ("
+                  + deleted.versions()
+                  + " versions), "
+                  + closed
+                  + " rooms closed"
+                  + (deleted.folder() == null
+                      ? ""
+                      : "; the folder's module " + deleted.folder().sha256() + " serves it again"));
+          ObjectNode json =
+              JSON.createObjectNode()
+                  .put("party", name)
+                  .put("deletedVersions", deleted.versions())
+                  .put("closedRooms", closed);
+          if (deleted.folder() == null) json.putNull("serving");
+          else json.set("serving", moduleJson(name, deleted.folder()));
+          json(ctx, json);
+        });
   }
 
   /** A party's versions (uploads, the most recent first, then the folder's module) and the live rooms running each. */
   private void versions(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    onLoop(uploads.versions(name).compose(versions -> rooms.live(name).map(live -> {
-      GuestModule serving = parties.get(name);
-      GuestModule folder = parties.builtIn(name);
-      if (serving == null && versions.isEmpty() && live.isEmpty()) return null;
-      Map<String, Integer> roomsBySha = new HashMap<>();
-      for (Rooms.LiveRoom room : live) roomsBySha.merge(room.sha256(), 1, Integer::sum);
-      String current = serving == null ? null : serving.sha256();
-      ObjectNode json = JSON.createObjectNode().put("party", name)
-          .put("source", serving == null ? null : parties.isUploaded(name) ? "upload" : "folder")
-          .put("sha256", current).put("rooms", live.size());
-      ArrayNode list = json.putArray("versions");
-      for (PartyStore.Version v : versions) {
-        list.addObject().put("sha256", v.sha256()).put("bytes", v.bytes()).put("source", "upload")
-            .put("uploadedAt", Instant.ofEpochMilli(v.uploadedAt()).toString())
-            .put("current", v.sha256().equals(current)).put("rooms", roomsBySha.getOrDefault(v.sha256(), 0));
-      }
-      if (folder != null && versions.stream().noneMatch(v -> v.sha256().equals(folder.sha256()))) {
-        list.addObject().put("sha256", folder.sha256()).put("bytes", folder.byteSize()).put("source", "folder")
-            .put("current", folder.sha256().equals(current)).put("rooms", roomsBySha.getOrDefault(folder.sha256(), 0));
-      }
-      return json;
-    })), result -> {
-      if (result.failed()) fail(ctx, "listing of versions", name, result.cause());
-      else if (result.result() == null) PartyRoutes.plain(ctx.response(), 404, "Party " + name + " not found");
-      else json(ctx, result.result());
-    });
+    onLoop(
+        uploads
+            .versions(name)
+            .compose(
+                versions ->
+                    rooms
+                        .live(name)
+                        .map(
+                            live -> {
+                              GuestModule serving = parties.get(name);
+                              GuestModule folder = parties.builtIn(name);
+                              if (serving == null && versions.isEmpty() && live.isEmpty())
+                                return null;
+                              Map<String, Integer> roomsBySha = new HashMap<>();
+                              for (Rooms.LiveRoom room : live)
+                                roomsBySha.merge(room.sha256(), 1, Integer::sum);
+                              String current = serving == null ? null : serving.sha256();
+                              ObjectNode json =
+                                  JSON.createObjectNode()
+                                      .put("party", name)
+                                      .put(
+                                          "source",
+                                          serving == null
+                                              ? null
+                                              : parties.isUploaded(name) ? "upload" : "folder")
+                                      .put("sha256", current)
+                                      .put("rooms", live.size());
+                              ArrayNode list = json.putArray("versions");
+                              for (PartyStore.Version v : versions) {
+                                list.addObject()
+                                    .put("sha256", v.sha256())
+                                    .put("bytes", v.bytes())
+                                    .put("source", "upload")
+                                    .put(
+                                        "uploadedAt",
+                                        Instant.ofEpochMilli(v.uploadedAt()).toString())
+                                    .put("current", v.sha256().equals(current))
+                                    .put("rooms", roomsBySha.getOrDefault(v.sha256(), 0));
+                              }
+                              if (folder != null
+                                  && versions.stream()
+                                      .noneMatch(v -> v.sha256().equals(folder.sha256()))) {
+                                list.addObject()
+                                    .put("sha256", folder.sha256())
+                                    .put("bytes", folder.byteSize())
+                                    .put("source", "folder")
+                                    .put("current", folder.sha256().equals(current))
+                                    .put("rooms", roomsBySha.getOrDefault(folder.sha256(), 0));
+                              }
+                              return json;
+                            })),
+        result -> {
+          if (result.failed()) fail(ctx, "listing of versions", name, result.cause());
+          else if (result.result() == null)
+            PartyRoutes.plain(ctx.response(), 404, "Party " + name + " not found");
+          else json(ctx, result.result());
+        });
   }
 
   /** The live rooms of a party: id, open connections and the SHA-256 of the module each runs. */
   private void liveRooms(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    onLoop(rooms.live(name), result -> {
-      if (result.failed()) {
-        fail(ctx, "listing of rooms", name, result.cause());
-        return;
-      }
-      if (parties.get(name) == null && result.result().isEmpty()) {
-        PartyRoutes.plain(ctx.response(), 404, "Party " + name + " not found");
-        return;
-      }
-      ObjectNode json = JSON.createObjectNode().put("party", name);
-      ArrayNode list = json.putArray("rooms");
-      for (Rooms.LiveRoom room : result.result()) {
-        list.addObject().put("id", room.id()).put("connections", room.connections()).put("sha256", room.sha256())
-            .put("hibernated", room.hibernated());
-      }
-      json(ctx, json);
-    });
+    onLoop(
+        rooms.live(name),
+        result -> {
+          if (result.failed()) {
+            fail(ctx, "listing of rooms", name, result.cause());
+            return;
+          }
+          if (parties.get(name) == null && result.result().isEmpty()) {
+            PartyRoutes.plain(ctx.response(), 404, "Party " + name + " not found");
+            return;
+          }
+          ObjectNode json = JSON.createObjectNode().put("party", name);
+          ArrayNode list = json.putArray("rooms");
+          for (Rooms.LiveRoom room : result.result()) {
+            list.addObject()
+                .put("id", room.id())
+                .put("connections", room.connections())
+                .put("sha256", room.sha256())
+                .put("hibernated", room.hibernated());
+          }
+          json(ctx, json);
+        });
   }
 
   /**
@@ -210,7 +302,15 @@ public final class AdminRoutes {
   /** Answers a failed admin request: its status and reason when refused, else 500 (logged). */
   private static void fail(RoutingContext ctx, String what, String name, Throwable cause) {
     if (cause instanceof Uploads.Refused refused) {
-      LOG.log(Level.INFO, what + " of party " + name + " refused (" + refused.status() + "): " + refused.getMessage());
+      LOG.log(
+          Level.INFO,
+          what
+              + " of party "
+              + name
+              + " refused ("
+              + refused.status()
+              + "): "
+              + refused.getMessage());
       PartyRoutes.plain(ctx.response(), refused.status(), refused.getMessage());
     } else if (cause instanceof ModuleRejectedException) {
       LOG.log(Level.INFO, what + " of party " + name + " rejected: " + cause.getMessage());
@@ -222,7 +322,10 @@ public final class AdminRoutes {
   }
 
   private static ObjectNode moduleJson(String name, GuestModule module) {
-    return JSON.createObjectNode().put("party", name).put("sha256", module.sha256()).put("bytes", module.byteSize());
+    return JSON.createObjectNode()
+        .put("party", name)
+        .put("sha256", module.sha256())
+        .put("bytes", module.byteSize());
   }
 
   private static void json(RoutingContext ctx, ObjectNode body) {
@@ -239,7 +342,8 @@ public final class AdminRoutes {
 
   /** Live rooms and connections, and how long rooms took to load their data and to instantiate. */
   private void stats(RoutingContext ctx) {
-    ObjectNode body = JSON.createObjectNode().put("rooms", rooms.size()).put("connections", rooms.connections());
+    ObjectNode body =
+        JSON.createObjectNode().put("rooms", rooms.size()).put("connections", rooms.connections());
     timings(body.putObject("loads"), rooms.stats().loads());
     timings(body.putObject("instantiations"), rooms.stats().instantiations());
     ctx.response().putHeader("content-type", "application/json").end(body.toString());
@@ -248,16 +352,23 @@ public final class AdminRoutes {
   private static void timings(ObjectNode node, Histogram nanos) {
     node.put("count", nanos.getTotalCount());
     for (double p : new double[] {50, 99, 99.9}) {
-      node.put("p" + (p == 99.9 ? "999" : String.valueOf((int) p)) + "Micros", nanos.getValueAtPercentile(p) / 1000.0);
+      node.put(
+          "p" + (p == 99.9 ? "999" : String.valueOf((int) p)) + "Micros",
+          nanos.getValueAtPercentile(p) / 1000.0);
     }
     node.put("maxMicros", nanos.getMaxValue() / 1000.0);
   }
 
   private void list(RoutingContext ctx) {
     ObjectNode body = JSON.createObjectNode();
-    parties.all().forEach((name, module) -> body.putObject(name)
-        .put("sha256", module.sha256()).put("bytes", module.byteSize())
-        .put("source", parties.isUploaded(name) ? "upload" : "folder"));
+    parties
+        .all()
+        .forEach(
+            (name, module) ->
+                body.putObject(name)
+                    .put("sha256", module.sha256())
+                    .put("bytes", module.byteSize())
+                    .put("source", parties.isUploaded(name) ? "upload" : "folder"));
     json(ctx, body);
   }
 }

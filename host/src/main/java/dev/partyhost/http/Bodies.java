@@ -23,25 +23,29 @@ final class Bodies {
     }
     Buffer body = Buffer.buffer();
     boolean[] failed = {false};
-    req.handler(chunk -> {
-      if (failed[0]) return;
-      if (body.length() + chunk.length() > limit) {
-        failed[0] = true;
-        tooLarge(ctx, limit);
-      } else {
-        body.appendBuffer(chunk);
-      }
-    });
-    req.endHandler(v -> {
-      if (!failed[0]) then.handle(body);
-    });
+    req.handler(
+        chunk -> {
+          if (failed[0]) return;
+          if (body.length() + chunk.length() > limit) {
+            failed[0] = true;
+            tooLarge(ctx, limit);
+          } else {
+            body.appendBuffer(chunk);
+          }
+        });
+    req.endHandler(
+        v -> {
+          if (!failed[0]) then.handle(body);
+        });
     req.resume();
   }
 
   private static void tooLarge(RoutingContext ctx, long limit) {
     LOG.log(System.Logger.Level.INFO, "request body over " + limit + " bytes: 413");
     // Close after answering: the rest of the body is never read.
-    ctx.response().setStatusCode(413).putHeader("connection", "close")
+    ctx.response()
+        .setStatusCode(413)
+        .putHeader("connection", "close")
         .putHeader("content-type", "text/plain; charset=utf-8")
         .end("Request body too large: the limit is " + limit + " bytes")
         .onComplete(v -> ctx.request().connection().close());

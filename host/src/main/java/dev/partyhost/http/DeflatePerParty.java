@@ -2,6 +2,7 @@ package dev.partyhost.http;
 
 import dev.partyhost.HostConfig;
 import dev.partyhost.PartyLimits;
+import dev.partyhost.vertx.VertxInternals;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +24,6 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensio
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
-import dev.partyhost.vertx.VertxInternals;
 
 /**
  * permessage-deflate for the WebSockets of parties that ask for it ({@code compression}), chosen per
@@ -50,23 +50,31 @@ final class DeflatePerParty extends WebSocketServerExtensionHandler {
     if (pipeline == null) return; // not HTTP/1: no WebSocket upgrade
     ChannelHandler vertx = pipeline.get(WebSocketServerExtensionHandler.class);
     if (vertx == null) return; // the server offers no extension at all
-    pipeline.replace(vertx, pipeline.context(vertx).name(), new DeflatePerParty(new Offer(config, options)));
+    pipeline.replace(
+        vertx, pipeline.context(vertx).name(), new DeflatePerParty(new Offer(config, options)));
   }
 
   @Override
-  protected void onHttpRequestChannelRead(ChannelHandlerContext ctx, HttpRequest request) throws Exception {
+  protected void onHttpRequestChannelRead(ChannelHandlerContext ctx, HttpRequest request)
+      throws Exception {
     offer.uri = request.uri();
-    super.onHttpRequestChannelRead(ctx, request); // asks the offer (if the client made one), then passes the request on
+    super.onHttpRequestChannelRead(
+        ctx, request); // asks the offer (if the client made one), then passes the request on
   }
 
   @Override
-  protected void onHttpResponseWrite(ChannelHandlerContext ctx, HttpResponse response, ChannelPromise promise) throws Exception {
+  protected void onHttpResponseWrite(
+      ChannelHandlerContext ctx, HttpResponse response, ChannelPromise promise) throws Exception {
     if (HttpResponseStatus.SWITCHING_PROTOCOLS.equals(response.status())) {
       // Runs before the listeners that super adds: they put the deflate decoder (if one was agreed)
       // right after this handler, so ahead of the check, and then remove this handler.
-      promise.addListener((ChannelFutureListener) f -> {
-        if (f.isSuccess()) ctx.pipeline().addAfter(ctx.name(), "partyhost-reserved-bits", new ReservedBits());
-      });
+      promise.addListener(
+          (ChannelFutureListener)
+              f -> {
+                if (f.isSuccess())
+                  ctx.pipeline()
+                      .addAfter(ctx.name(), "partyhost-reserved-bits", new ReservedBits());
+              });
     }
     super.onHttpResponseWrite(ctx, response, promise);
   }
@@ -75,6 +83,7 @@ final class DeflatePerParty extends WebSocketServerExtensionHandler {
   private static final class Offer implements WebSocketServerExtensionHandshaker {
     private final HostConfig config;
     private final HttpServerOptions options;
+
     /** The URI of the request being read. */
     String uri;
 
@@ -87,19 +96,25 @@ final class DeflatePerParty extends WebSocketServerExtensionHandler {
     public WebSocketServerExtension handshakeExtension(WebSocketExtensionData data) {
       PartyLimits party = compressingParty();
       if (party == null) return null;
-      // As Vert.x configures it, plus a ceiling on what one frame may inflate to (Vert.x sets none): the
+      // As Vert.x configures it, plus a ceiling on what one frame may inflate to (Vert.x sets
+      // none): the
       // frame size ceiling, so a small compressed frame cannot become gigabytes.
       int maxInflated = PartyLimits.frameCeiling(party.maxMessageBytes());
-      return new PerMessageDeflateServerExtensionHandshaker(options.getWebSocketCompressionLevel(),
-          ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(), PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE,
-          options.getWebSocketAllowServerNoContext(), options.getWebSocketPreferredClientNoContext(), maxInflated)
+      return new PerMessageDeflateServerExtensionHandshaker(
+              options.getWebSocketCompressionLevel(),
+              ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
+              PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE,
+              options.getWebSocketAllowServerNoContext(),
+              options.getWebSocketPreferredClientNoContext(),
+              maxInflated)
           .handshakeExtension(data);
     }
 
     /** The limits of the party the request being read is for, if it compresses; else null. */
     private PartyLimits compressingParty() {
       int end = uri.length();
-      for (char c : new char[] {'?', '#'}) if (uri.indexOf(c) >= 0) end = Math.min(end, uri.indexOf(c));
+      for (char c : new char[] {'?', '#'})
+        if (uri.indexOf(c) >= 0) end = Math.min(end, uri.indexOf(c));
       String path = uri.substring(0, end);
       if (!path.startsWith("/")) { // absolute form: http://host/path
         int scheme = path.indexOf("://");
@@ -136,7 +151,8 @@ final class DeflatePerParty extends WebSocketServerExtensionHandler {
       corrupt = true;
       ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR, reason))
           .addListener(ChannelFutureListener.CLOSE);
-      ctx.fireExceptionCaught(new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR, reason));
+      ctx.fireExceptionCaught(
+          new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR, reason));
     }
   }
 }

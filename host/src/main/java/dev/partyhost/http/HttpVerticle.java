@@ -18,7 +18,8 @@ public final class HttpVerticle extends VerticleBase {
   private final Uploads uploads;
   private final Rooms rooms;
 
-  public HttpVerticle(HostConfig config, HttpServerOptions options, Parties parties, Uploads uploads, Rooms rooms) {
+  public HttpVerticle(
+      HostConfig config, HttpServerOptions options, Parties parties, Uploads uploads, Rooms rooms) {
     this.config = config;
     this.options = options;
     this.parties = parties;
@@ -37,15 +38,18 @@ public final class HttpVerticle extends VerticleBase {
     if (options.getPerMessageWebSocketCompressionSupported()) {
       server.connectionHandler(connection -> DeflatePerParty.install(connection, config, options));
     }
-    return server.requestHandler(req -> {
-      // The router would throw on a malformed escape; answer it here, plainly.
-      if (RoomAddress.hasBadEscape(req.path())) {
-        PartyRoutes.plain(req.response(), 400, "Bad percent-encoding in path");
-      } else if (partyRoutes.isUpgrade(req)) {
-        partyRoutes.upgrade(req);
-      } else {
-        router.handle(req);
-      }
-    }).listen();
+    return server
+        .requestHandler(
+            req -> {
+              // The router would throw on a malformed escape; answer it here, plainly.
+              if (RoomAddress.hasBadEscape(req.path())) {
+                PartyRoutes.plain(req.response(), 400, "Bad percent-encoding in path");
+              } else if (partyRoutes.isUpgrade(req)) {
+                partyRoutes.upgrade(req);
+              } else {
+                router.handle(req);
+              }
+            })
+        .listen();
   }
 }

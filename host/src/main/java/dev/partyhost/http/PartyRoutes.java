@@ -32,8 +32,10 @@ public final class PartyRoutes {
   private static final Logger LOG = System.getLogger("partyhost.http");
   private static final String ROOM_PATHS = "^/part(y|ies)/.*";
   private static final Pattern ROOM_PATH = Pattern.compile(ROOM_PATHS);
+
   /** Framing headers are the host's business, not the guest's. */
-  private static final Set<String> HOST_OWNED_HEADERS = Set.of("content-length", "transfer-encoding", "connection");
+  private static final Set<String> HOST_OWNED_HEADERS =
+      Set.of("content-length", "transfer-encoding", "connection");
 
   private final HostConfig config;
   private final Parties parties;
@@ -76,7 +78,11 @@ public final class PartyRoutes {
     byte[] record = passGate(req, address, Buffer.buffer(), true);
     if (record == null) return;
     if (!rooms.admitConnection()) {
-      LOG.log(Level.WARNING, "connection limit reached (" + config.maxConnections + "): refusing a WebSocket with 503");
+      LOG.log(
+          Level.WARNING,
+          "connection limit reached ("
+              + config.maxConnections
+              + "): refusing a WebSocket with 503");
       plain(req.response(), 503, "Host at its connection limit; retry later");
       return;
     }
@@ -90,19 +96,30 @@ public final class PartyRoutes {
     if (connectionId == null || connectionId.isEmpty()) connectionId = UUID.randomUUID().toString();
     Context here = Vertx.currentContext();
     req.pause(); // the handshake is completed later, once the room has run its connect hook
-    room.connect(connectionId, uri, record, connection -> here.runOnContext(v -> {
-      Future<ServerWebSocket> upgraded;
-      try {
-        upgraded = req.toWebSocket();
-      } catch (RuntimeException e) { // the client went away while the room ran its connect hook
-        upgraded = Future.failedFuture(e);
-      }
-      req.resume();
-      upgraded.onSuccess(socket -> Room.attach(connection, socket)).onFailure(e -> {
-        LOG.log(Level.DEBUG, "WebSocket upgrade failed: " + e.getMessage());
-        Room.upgradeFailed(connection);
-      });
-    }));
+    room.connect(
+        connectionId,
+        uri,
+        record,
+        connection ->
+            here.runOnContext(
+                v -> {
+                  Future<ServerWebSocket> upgraded;
+                  try {
+                    upgraded = req.toWebSocket();
+                  } catch (
+                      RuntimeException
+                          e) { // the client went away while the room ran its connect hook
+                    upgraded = Future.failedFuture(e);
+                  }
+                  req.resume();
+                  upgraded
+                      .onSuccess(socket -> Room.attach(connection, socket))
+                      .onFailure(
+                          e -> {
+                            LOG.log(Level.DEBUG, "WebSocket upgrade failed: " + e.getMessage());
+                            Room.upgradeFailed(connection);
+                          });
+                }));
   }
 
   private void request(HttpServerRequest req, RoomAddress address, Buffer body) {
@@ -110,14 +127,19 @@ public final class PartyRoutes {
     if (record == null) return;
     Room room = acquire(req, address);
     if (room == null) return;
-    room.request(record).onComplete(result -> {
-      if (result.failed()) {
-        LOG.log(Level.ERROR, "request to room " + address.party() + "/" + address.room() + " failed", result.cause());
-        plain(req.response(), 500, "Internal Server Error");
-      } else {
-        reply(req.response(), result.result());
-      }
-    });
+    room.request(record)
+        .onComplete(
+            result -> {
+              if (result.failed()) {
+                LOG.log(
+                    Level.ERROR,
+                    "request to room " + address.party() + "/" + address.room() + " failed",
+                    result.cause());
+                plain(req.response(), 500, "Internal Server Error");
+              } else {
+                reply(req.response(), result.result());
+              }
+            });
   }
 
   /** The room address of the request, or null after answering 400/404 for a bad one. */
@@ -149,11 +171,15 @@ public final class PartyRoutes {
    * The request record, after the party's before hook (if it has one) saw it: null when the hook
    * answered the request itself, else the record with the headers the hook set.
    */
-  private byte[] passGate(HttpServerRequest req, RoomAddress address, Buffer body, boolean upgrade) {
+  private byte[] passGate(
+      HttpServerRequest req, RoomAddress address, Buffer body, boolean upgrade) {
     String uri = absoluteUri(req);
     byte[] record = record(req, uri, body, Map.of());
     GuestModule module = parties.get(address.party());
-    Gate.Verdict verdict = module == null ? null : Gate.before(upgrade, address.party(), module, config, address.room(), record);
+    Gate.Verdict verdict =
+        module == null
+            ? null
+            : Gate.before(upgrade, address.party(), module, config, address.room(), record);
     if (verdict == null) return record;
     if (verdict.response() != null) {
       reply(req.response(), verdict.response());
@@ -180,14 +206,17 @@ public final class PartyRoutes {
    * headers as ISO-8859-1, one char per byte: encoding them back the same way hands the guest the
    * bytes the client sent.
    */
-  private static byte[] record(HttpServerRequest req, String uri, Buffer body, Map<String, byte[]> setHeaders) {
-    ByteList.Builder record = new ByteList.Builder()
-        .add(req.method().name())
-        .add(uri.getBytes(StandardCharsets.ISO_8859_1))
-        .add(body.getBytes());
+  private static byte[] record(
+      HttpServerRequest req, String uri, Buffer body, Map<String, byte[]> setHeaders) {
+    ByteList.Builder record =
+        new ByteList.Builder()
+            .add(req.method().name())
+            .add(uri.getBytes(StandardCharsets.ISO_8859_1))
+            .add(body.getBytes());
     for (Map.Entry<String, String> header : req.headers()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (!setHeaders.containsKey(name)) record.add(name).add(header.getValue().getBytes(StandardCharsets.ISO_8859_1));
+      if (!setHeaders.containsKey(name))
+        record.add(name).add(header.getValue().getBytes(StandardCharsets.ISO_8859_1));
     }
     setHeaders.forEach((name, value) -> record.add(name).add(value));
     return record.build();
@@ -204,10 +233,12 @@ public final class PartyRoutes {
       List<String> headers = r.headers();
       for (int i = 0; i + 1 < headers.size(); i += 2) {
         String name = headers.get(i);
-        // Vert.x refuses names with separators, controls or non-ASCII, but lets an empty one through,
+        // Vert.x refuses names with separators, controls or non-ASCII, but lets an empty one
+        // through,
         // which would go out as the malformed line ": value" (found by fuzzing).
         if (name.isEmpty()) throw new IllegalArgumentException("empty header name");
-        if (!HOST_OWNED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) response.headers().add(name, headers.get(i + 1));
+        if (!HOST_OWNED_HEADERS.contains(name.toLowerCase(Locale.ROOT)))
+          response.headers().add(name, headers.get(i + 1));
       }
       response.end(Buffer.buffer(r.body()));
     } catch (IllegalArgumentException e) {

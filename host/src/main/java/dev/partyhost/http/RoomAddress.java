@@ -59,12 +59,14 @@ public record RoomAddress(String party, String room) {
     byte[] bytes = percentDecode(segment);
     if (bytes.length == 0) throw new Invalid(400, "Missing room id");
     if (bytes.length > MAX_ROOM_ID_BYTES) {
-      throw new Invalid(400, "Room id too long: " + bytes.length + " bytes, the limit is " + MAX_ROOM_ID_BYTES);
+      throw new Invalid(
+          400, "Room id too long: " + bytes.length + " bytes, the limit is " + MAX_ROOM_ID_BYTES);
     }
     String id = Utf8.decode(bytes);
     if (id == null) throw new Invalid(400, "Room id is not valid UTF-8");
     // Control characters make no sense in a name, and PostgreSQL text cannot hold NUL.
-    if (id.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) throw new Invalid(400, "Room id contains a control character");
+    if (id.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f))
+      throw new Invalid(400, "Room id contains a control character");
     return id;
   }
 
@@ -92,7 +94,8 @@ public record RoomAddress(String party, String room) {
         out.write(hi * 16 + lo);
         i += 2;
       } else if (c > 0xff) {
-        // The request line is read as ISO-8859-1, one char per byte: anything wider was not sent by a client.
+        // The request line is read as ISO-8859-1, one char per byte: anything wider was not sent by
+        // a client.
         throw new Invalid(400, "Bad character in room id");
       } else {
         out.write(c);

@@ -26,15 +26,20 @@ import java.util.stream.Stream;
 public final class Parties {
   private static final Logger LOG = System.getLogger("partyhost.parties");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
   /** The alias of the main party in URLs ({@code /parties/main/ROOM}): no party can be uploaded under it. */
   public static final String MAIN_ALIAS = "main";
 
   private final HostConfig config;
+
   /** Compiled code kept across restarts; null when off. */
   private final CompileCache cache;
+
   private final Map<String, GuestModule> current = new ConcurrentHashMap<>();
+
   /** The folder's modules, by party: what serves a name that has no upload. */
   private final Map<String, GuestModule> builtIn = new ConcurrentHashMap<>();
+
   /** Parties whose current module is an upload. */
   private final Set<String> uploaded = ConcurrentHashMap.newKeySet();
 
@@ -50,8 +55,8 @@ public final class Parties {
 
   /** Parses, validates and compiles a module for party {@code name} (slow: call it off the event loops). */
   public GuestModule compile(String name, byte[] bytes) throws ModuleRejectedException {
-    return GuestModule.load(bytes, config.mode, config.maxModuleBytes,
-        config.limits(name).maxMemoryPages(), cache);
+    return GuestModule.load(
+        bytes, config.mode, config.maxModuleBytes, config.limits(name).maxMemoryPages(), cache);
   }
 
   /** Makes {@code module} the version that new rooms of {@code name} get. */
@@ -74,7 +79,8 @@ public final class Parties {
   GuestModule removeUploaded(String name) {
     uploaded.remove(name);
     GuestModule folder = builtIn.get(name);
-    if (folder == null) current.remove(name); else current.put(name, folder);
+    if (folder == null) current.remove(name);
+    else current.put(name, folder);
     return folder;
   }
 

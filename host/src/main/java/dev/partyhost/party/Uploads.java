@@ -1,6 +1,5 @@
 package dev.partyhost.party;
 
-import dev.partyhost.HostConfig;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.storage.PartyStore;
@@ -22,6 +21,7 @@ import java.util.function.Supplier;
  */
 public final class Uploads {
   private static final Logger LOG = System.getLogger("partyhost.parties");
+
   /** How long a change waits for another change of the same party (a compile takes at most seconds). */
   private static final long LOCK_TIMEOUT_MS = 60_000;
 
@@ -78,13 +78,22 @@ public final class Uploads {
       String name = party.getKey(), sha256 = party.getValue();
       try {
         byte[] bytes = store.module(sha256).await();
-        if (bytes == null) throw new ModuleRejectedException("its module " + sha256 + " is missing from the store");
+        if (bytes == null)
+          throw new ModuleRejectedException("its module " + sha256 + " is missing from the store");
         GuestModule module = parties.compile(name, bytes);
         parties.putUploaded(name, module);
       } catch (ModuleRejectedException e) {
-        String why = "uploaded party " + name + " (version " + sha256 + ") cannot be served: " + e.getMessage();
+        String why =
+            "uploaded party "
+                + name
+                + " (version "
+                + sha256
+                + ") cannot be served: "
+                + e.getMessage();
         if (strict) throw new ModuleRejectedException(why);
-        LOG.log(Level.WARNING, why + (parties.builtIn(name) != null ? "; serving the folder's module" : ""));
+        LOG.log(
+            Level.WARNING,
+            why + (parties.builtIn(name) != null ? "; serving the folder's module" : ""));
       }
     }
   }
@@ -93,26 +102,51 @@ public final class Uploads {
   public Future<GuestModule> upload(String name, byte[] bytes) {
     String invalid = invalidName(name);
     if (invalid != null) return Future.failedFuture(new Refused(400, invalid));
-    return compile(name, bytes).compose(module -> locked(name, () ->
-        store.upload(name, module.sha256(), bytes, System.currentTimeMillis()).map(v -> {
-          parties.putUploaded(name, module);
-          return module;
-        })));
+    return compile(name, bytes)
+        .compose(
+            module ->
+                locked(
+                    name,
+                    () ->
+                        store
+                            .upload(name, module.sha256(), bytes, System.currentTimeMillis())
+                            .map(
+                                v -> {
+                                  parties.putUploaded(name, module);
+                                  return module;
+                                })));
   }
 
   /** Makes an earlier version of the party current again (compiled afresh: the host's limits may have changed). */
   public Future<GuestModule> makeCurrent(String name, String sha256) {
-    return locked(name, () -> store.versions(name).compose(versions -> {
-      if (versions.stream().noneMatch(v -> v.sha256().equals(sha256))) {
-        return Future.failedFuture(new Refused(404, versions.isEmpty()
-            ? "Party " + name + " has no uploaded versions" : "Party " + name + " has no version " + sha256));
-      }
-      return store.module(sha256).compose(bytes -> compile(name, bytes))
-          .compose(module -> store.setCurrent(name, sha256).map(set -> {
-            parties.putUploaded(name, module);
-            return module;
-          }));
-    }));
+    return locked(
+        name,
+        () ->
+            store
+                .versions(name)
+                .compose(
+                    versions -> {
+                      if (versions.stream().noneMatch(v -> v.sha256().equals(sha256))) {
+                        return Future.failedFuture(
+                            new Refused(
+                                404,
+                                versions.isEmpty()
+                                    ? "Party " + name + " has no uploaded versions"
+                                    : "Party " + name + " has no version " + sha256));
+                      }
+                      return store
+                          .module(sha256)
+                          .compose(bytes -> compile(name, bytes))
+                          .compose(
+                              module ->
+                                  store
+                                      .setCurrent(name, sha256)
+                                      .map(
+                                          set -> {
+                                            parties.putUploaded(name, module);
+                                            return module;
+                                          }));
+                    }));
   }
 
   /**
@@ -120,14 +154,29 @@ public final class Uploads {
    * A party that only the folder provides cannot be deleted here (409).
    */
   public Future<Deleted> delete(String name) {
-    return locked(name, () -> store.versions(name).compose(versions -> {
-      if (versions.isEmpty()) {
-        return Future.failedFuture(parties.builtIn(name) != null
-            ? new Refused(409, "Party " + name + " comes from the --parties folder, not an upload: remove its file there")
-            : new Refused(404, "Party " + name + " not found"));
-      }
-      return store.delete(name).map(deleted -> new Deleted(versions.size(), parties.removeUploaded(name)));
-    }));
+    return locked(
+        name,
+        () ->
+            store
+                .versions(name)
+                .compose(
+                    versions -> {
+                      if (versions.isEmpty()) {
+                        return Future.failedFuture(
+                            parties.builtIn(name) != null
+                                ? new Refused(
+                                    409,
+                                    "Party "
+                                        + name
+                                        + " comes from the --parties folder, not an upload: remove its file there")
+                                : new Refused(404, "Party " + name + " not found"));
+                      }
+                      return store
+                          .delete(name)
+                          .map(
+                              deleted ->
+                                  new Deleted(versions.size(), parties.removeUploaded(name)));
+                    }));
   }
 
   /** The party's uploaded versions, the most recent first. */
@@ -141,15 +190,18 @@ public final class Uploads {
 
   /** Runs a change of one party once the changes of that party before it have finished. */
   private <T> Future<T> locked(String name, Supplier<Future<T>> change) {
-    return vertx.sharedData().getLocalLockWithTimeout("partyhost.party." + name, LOCK_TIMEOUT_MS)
-        .compose(lock -> {
-          Future<T> done;
-          try {
-            done = change.get();
-          } catch (RuntimeException e) {
-            done = Future.failedFuture(e);
-          }
-          return done.andThen(result -> lock.release());
-        });
+    return vertx
+        .sharedData()
+        .getLocalLockWithTimeout("partyhost.party." + name, LOCK_TIMEOUT_MS)
+        .compose(
+            lock -> {
+              Future<T> done;
+              try {
+                done = change.get();
+              } catch (RuntimeException e) {
+                done = Future.failedFuture(e);
+              }
+              return done.andThen(result -> lock.release());
+            });
   }
 }

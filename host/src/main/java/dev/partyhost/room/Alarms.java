@@ -30,7 +30,8 @@ final class Alarms {
   void schedule(RoomKey room, Long at) {
     failures.remove(room);
     long now = System.currentTimeMillis();
-    setTimer(room, at == null ? null : at <= now ? 1 : at - now); // no subtraction that could overflow
+    setTimer(
+        room, at == null ? null : at <= now ? 1 : at - now); // no subtraction that could overflow
   }
 
   /**
@@ -42,11 +43,25 @@ final class Alarms {
     int retries = rooms.config().alarmRetries;
     if (failed > retries) {
       failures.remove(room);
-      LOG.log(Level.WARNING, GuestLog.tag(room.party(), room.room()) + "alarm failed after " + retries + " retries, given up");
+      LOG.log(
+          Level.WARNING,
+          GuestLog.tag(room.party(), room.room())
+              + "alarm failed after "
+              + retries
+              + " retries, given up");
       return false;
     }
     long delay = rooms.config().alarmRetryMs << Math.min(failed - 1, 30);
-    LOG.log(Level.INFO, GuestLog.tag(room.party(), room.room()) + "alarm hook failed, retry " + failed + " of " + retries + " in " + delay + " ms");
+    LOG.log(
+        Level.INFO,
+        GuestLog.tag(room.party(), room.room())
+            + "alarm hook failed, retry "
+            + failed
+            + " of "
+            + retries
+            + " in "
+            + delay
+            + " ms");
     setTimer(room, delay);
     return true;
   }
@@ -62,11 +77,13 @@ final class Alarms {
   }
 
   private void setTimer(RoomKey room, Long delayMs) {
-    timers.compute(room, (key, old) -> {
-      if (old != null) vertx.cancelTimer(old);
-      if (delayMs == null) return null;
-      return vertx.setTimer(delayMs, id -> fire(key, id));
-    });
+    timers.compute(
+        room,
+        (key, old) -> {
+          if (old != null) vertx.cancelTimer(old);
+          if (delayMs == null) return null;
+          return vertx.setTimer(delayMs, id -> fire(key, id));
+        });
   }
 
   private void fire(RoomKey room, long timer) {
@@ -79,8 +96,14 @@ final class Alarms {
       return;
     }
     if (r == null) {
-      LOG.log(Level.WARNING, GuestLog.tag(room.party(), room.room()) + "alarm due, but party " + room.party() + " is not deployed (yet)");
-      failed(room); // it may be uploaded soon; if not, the alarm waits in storage for the next start
+      LOG.log(
+          Level.WARNING,
+          GuestLog.tag(room.party(), room.room())
+              + "alarm due, but party "
+              + room.party()
+              + " is not deployed (yet)");
+      failed(
+          room); // it may be uploaded soon; if not, the alarm waits in storage for the next start
       return;
     }
     r.alarm();

@@ -1,11 +1,11 @@
 package dev.partyhost.room;
 
+import dev.partyhost.vertx.VertxInternals;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.http.ServerWebSocket;
-import dev.partyhost.vertx.VertxInternals;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,16 +23,21 @@ public final class Connection {
 
   final String id;
   final String uri;
+
   /** The room that holds it (another than the first only if that one was dropped meanwhile). */
   volatile Room room;
+
   /** The ABI handle; 0 until the room accepted the connection. */
   int handle;
+
   byte[] state = NO_STATE;
   List<String> tags = List.of();
+
   /** The guest or the peer has closed it: sends are refused. */
   boolean closing;
 
-  // Room side: until the socket is attached, what the room sends it waits here (a close comes last).
+  // Room side: until the socket is attached, what the room sends it waits here (a close comes
+  // last).
   private boolean attached;
   private List<WebSocketFrame> early = new ArrayList<>(0);
   private Close earlyClose;
@@ -41,8 +46,10 @@ public final class Connection {
   private ServerWebSocket socket;
   private ChannelHandlerContext channel;
   private ChannelPromise ignoreFailures;
+
   /** The socket's loop: frames to it go through this. */
   Outbound outbound;
+
   /** Written to but not flushed yet (by {@link #outbound}). */
   boolean unflushed;
 
@@ -54,8 +61,10 @@ public final class Connection {
 
   /** On the socket's context, as soon as the handshake completed. */
   void socket(ServerWebSocket socket) {
-    // The loop of the calling context (the socket's own, where the host attaches it; a benchmark's stand-in elsewhere).
-    socket(socket, Outbound.current(VertxInternals.eventLoop(io.vertx.core.Vertx.currentContext())));
+    // The loop of the calling context (the socket's own, where the host attaches it; a benchmark's
+    // stand-in elsewhere).
+    socket(
+        socket, Outbound.current(VertxInternals.eventLoop(io.vertx.core.Vertx.currentContext())));
   }
 
   /** Attaches the socket to the given loop's way out (a seam: OutboundTest attaches stand-ins to stand-in loops). */
@@ -71,12 +80,14 @@ public final class Connection {
   // --- on the room's loop ---
 
   void send(Outbound from, WebSocketFrame frame) {
-    if (attached) from.send(this, frame); else if (early != null) early.add(frame);
+    if (attached) from.send(this, frame);
+    else if (early != null) early.add(frame);
   }
 
   void close(Outbound from, int code, String reason) {
     Close close = new Close(code, reason);
-    if (attached) from.close(this, close); else if (earlyClose == null) earlyClose = close;
+    if (attached) from.close(this, close);
+    else if (earlyClose == null) earlyClose = close;
   }
 
   /** The handshake completed (and {@link #socket} was set): what was held goes out, in order. */

@@ -9,7 +9,6 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +19,9 @@ import java.util.Map;
  */
 public final class Gate {
   private static final Logger LOG = System.getLogger("partyhost.gate");
-  private static final ThreadLocal<Map<String, Gate>> PER_LOOP = ThreadLocal.withInitial(HashMap::new);
+  private static final ThreadLocal<Map<String, Gate>> PER_LOOP =
+      ThreadLocal.withInitial(HashMap::new);
+
   /** The outcome: a response to send instead of going on (null: go on), and headers to set on the request. */
   public record Verdict(RoomResponse response, Map<String, byte[]> headers) {}
 
@@ -40,15 +41,22 @@ public final class Gate {
     this.module = module;
     this.config = config;
     this.wasiLog = new GuestLog(party, "gate");
-    this.guest = Guest.instantiate(module, GateCalls.TABLE.functions(new GateCalls(this)), wasiLog, wasiLog.stderr());
+    this.guest =
+        Guest.instantiate(
+            module, GateCalls.TABLE.functions(new GateCalls(this)), wasiLog, wasiLog.stderr());
   }
 
   /**
    * Runs the party's before hook for a WebSocket upgrade ({@code upgrade}) or an HTTP request to
    * {@code roomId}, on the calling thread. Null when the module has no such hook.
    */
-  public static Verdict before(boolean upgrade, String party, GuestModule module, HostConfig config, String roomId,
-                               byte[] record) {
+  public static Verdict before(
+      boolean upgrade,
+      String party,
+      GuestModule module,
+      HostConfig config,
+      String roomId,
+      byte[] record) {
     if (!(upgrade ? module.hasBeforeConnect() : module.hasBeforeRequest())) return null;
     Map<String, Gate> gates = PER_LOOP.get();
     Gate gate = gates.get(party);
@@ -67,10 +75,14 @@ public final class Gate {
   }
 
   /** The gate's instance trapped: a fresh one for the next request. */
-  private static Verdict failed(Map<String, Gate> gates, String party, String roomId, HookResult result) {
+  private static Verdict failed(
+      Map<String, Gate> gates, String party, String roomId, HookResult result) {
     gates.remove(party);
-    LOG.log(Level.WARNING, GuestLog.tag(party, roomId) + "before hook failed, answering 500: " + result.trap());
-    return new Verdict(RoomResponse.plain(500, "Party failed while checking the request"), Map.of());
+    LOG.log(
+        Level.WARNING,
+        GuestLog.tag(party, roomId) + "before hook failed, answering 500: " + result.trap());
+    return new Verdict(
+        RoomResponse.plain(500, "Party failed while checking the request"), Map.of());
   }
 
   private Verdict run(Map<String, Gate> gates, boolean upgrade, String roomId, byte[] record) {
@@ -79,17 +91,21 @@ public final class Gate {
     headers.clear();
     headerCalls = 0;
     try {
-      HookResult result = guest.run(config.limits(party).hookDeadlineMs(),
-          g -> upgrade ? g.onBeforeConnect(record) : g.onBeforeRequest(record));
+      HookResult result =
+          guest.run(
+              config.limits(party).hookDeadlineMs(),
+              g -> upgrade ? g.onBeforeConnect(record) : g.onBeforeRequest(record));
       if (result.trapped()) return failed(gates, party, roomId, result);
       String tag = GuestLog.tag(party, roomId);
       if (response != null) {
-        if (result.code() != 0) LOG.log(Level.INFO, tag + "before hook responded, then returned " + result.code());
+        if (result.code() != 0)
+          LOG.log(Level.INFO, tag + "before hook responded, then returned " + result.code());
         return new Verdict(response, Map.of());
       }
       if (result.code() != 0) {
         LOG.log(Level.INFO, tag + "before hook returned " + result.code() + ", answering 500");
-        return new Verdict(RoomResponse.plain(500, "Party refused the request without a response"), Map.of());
+        return new Verdict(
+            RoomResponse.plain(500, "Party refused the request without a response"), Map.of());
       }
       return new Verdict(null, new LinkedHashMap<>(headers)); // in order: the record lists them so
     } finally {
@@ -130,5 +146,4 @@ public final class Gate {
   GuestLog log() {
     return new GuestLog(party, roomId == null ? "gate" : roomId);
   }
-
 }

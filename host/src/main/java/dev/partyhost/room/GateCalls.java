@@ -16,9 +16,10 @@ import java.util.Locale;
  * every other call answers WRONG_HOOK there. On the gate's event loop only.
  */
 final class GateCalls extends ScopeCalls {
-  static final HostCallTable<GateCalls> TABLE = ScopeCalls.<GateCalls>sharedCalls()
-      .bind("request_set_header", GateCalls::requestSetHeader)
-      .build();
+  static final HostCallTable<GateCalls> TABLE =
+      ScopeCalls.<GateCalls>sharedCalls()
+          .bind("request_set_header", GateCalls::requestSetHeader)
+          .build();
 
   private final Gate gate;
 
@@ -59,7 +60,8 @@ final class GateCalls extends ScopeCalls {
   /** A header the room's hook will see (ABI v1.2). */
   int requestSetHeader(Memory m, int namePtr, int nameLen, int valuePtr, int valueLen) {
     if (!inBounds(m, namePtr, nameLen) || !inBounds(m, valuePtr, valueLen)) return BAD_POINTER;
-    if (nameLen > Abi.MAX_HEADER_NAME_BYTES || valueLen > Abi.MAX_HEADER_VALUE_BYTES) return TOO_LARGE;
+    if (nameLen > Abi.MAX_HEADER_NAME_BYTES || valueLen > Abi.MAX_HEADER_VALUE_BYTES)
+      return TOO_LARGE;
     byte[] name = read(m, namePtr, nameLen);
     byte[] value = read(m, valuePtr, valueLen);
     if (!isToken(name) || !isFieldValue(value)) return INVALID;

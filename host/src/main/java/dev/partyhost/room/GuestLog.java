@@ -1,10 +1,10 @@
 package dev.partyhost.room;
 
+import dev.partyhost.guest.GuestLoggers;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import dev.partyhost.guest.GuestLoggers;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -49,23 +49,29 @@ final class GuestLog extends OutputStream {
     StringBuilder out = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      String e = switch (c) {
-        case '\n' -> "\\n";
-        case '\r' -> "\\r";
-        case '\t' -> "\\t";
-        default -> isUnsafe(c) ? String.format("\\u%04x", (int) c) : null;
-      };
+      String e =
+          switch (c) {
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            default -> isUnsafe(c) ? String.format("\\u%04x", (int) c) : null;
+          };
       if (e != null && out == null) out = new StringBuilder(s.length() + 16).append(s, 0, i);
       if (out != null) {
-        if (e != null) out.append(e); else out.append(c);
+        if (e != null) out.append(e);
+        else out.append(c);
       }
     }
     return out == null ? s : out.toString();
   }
 
   private static boolean isUnsafe(char c) {
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
-        || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
+    return c < 0x20
+        || (c >= 0x7f && c <= 0x9f)
+        || c == '\u2028'
+        || c == '\u2029'
+        || (c >= '\u202a' && c <= '\u202e')
+        || (c >= '\u2066' && c <= '\u2069');
   }
 
   /** WASI stderr: whole lines go to the log at WARNING. */

@@ -24,13 +24,21 @@ final class Inbound implements Handler<WebSocketFrame> {
   private final int limit;
   private final int messagesPerSecond;
   private final RateLimit rate;
+
   /** The frames so far of a fragmented message, else null. */
   private Buffer fragments;
+
   private boolean fragmentsText;
+
   /** The host closed the socket over a message: what the client sent after it is not heard. */
   private boolean refused;
 
-  Inbound(Connection c, ServerWebSocket socket, String tag, int maxMessageBytes, int messagesPerSecond) {
+  Inbound(
+      Connection c,
+      ServerWebSocket socket,
+      String tag,
+      int maxMessageBytes,
+      int messagesPerSecond) {
     this.c = c;
     this.socket = socket;
     this.tag = tag;
@@ -44,7 +52,8 @@ final class Inbound implements Handler<WebSocketFrame> {
     if (refused) return;
     if (frame.isText() || frame.isBinary()) {
       fragments = null;
-      if (frame.isFinal()) message(frame.binaryData(), frame.isText()); else start(frame);
+      if (frame.isFinal()) message(frame.binaryData(), frame.isText());
+      else start(frame);
     } else if (frame.isContinuation() && fragments != null) {
       if (fragments.length() + frame.binaryData().length() > limit) {
         fragments = null;
@@ -80,7 +89,10 @@ final class Inbound implements Handler<WebSocketFrame> {
     } else if (rate.allows()) {
       c.room.received(c, bytes, text ? Abi.TEXT : Abi.BINARY);
     } else {
-      refuse(1008, "Rate limit exceeded", "connection over " + messagesPerSecond + " messages per second");
+      refuse(
+          1008,
+          "Rate limit exceeded",
+          "connection over " + messagesPerSecond + " messages per second");
     }
   }
 

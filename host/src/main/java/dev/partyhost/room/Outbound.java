@@ -20,11 +20,14 @@ final class Outbound {
 
   private final EventLoop loop;
   private final List<Connection> unflushed = new ArrayList<>();
+
   /** Per other loop: connections and what to do with each (a frame, or a close), in order. */
   private final Map<Outbound, List<Object>> handOver = new HashMap<>();
+
   private boolean batchEndScheduled;
 
-  // Package-private, not private, so that OutboundTest can make one per stand-in loop on one thread;
+  // Package-private, not private, so that OutboundTest can make one per stand-in loop on one
+  // thread;
   // the host gets its instances from current() only.
   Outbound(EventLoop loop) {
     this.loop = loop;
@@ -43,12 +46,14 @@ final class Outbound {
 
   /** Sends a frame (whose content may be shared, unreleasable) to a connection on any loop. */
   void send(Connection c, WebSocketFrame frame) {
-    if (c.outbound == this) write(c, frame); else handOver(c, frame);
+    if (c.outbound == this) write(c, frame);
+    else handOver(c, frame);
   }
 
   /** Closes a connection after the frames sent to it so far. */
   void close(Connection c, Connection.Close close) {
-    if (c.outbound == this) c.closeNow(close); else handOver(c, close);
+    if (c.outbound == this) c.closeNow(close);
+    else handOver(c, close);
   }
 
   private void handOver(Connection c, Object what) {
@@ -94,7 +99,8 @@ final class Outbound {
     for (int i = 0; i < items.size(); i += 2) {
       Connection c = (Connection) items.get(i);
       Object what = items.get(i + 1);
-      if (what instanceof WebSocketFrame frame) write(c, frame); else c.closeNow((Connection.Close) what);
+      if (what instanceof WebSocketFrame frame) write(c, frame);
+      else c.closeNow((Connection.Close) what);
     }
   }
 }

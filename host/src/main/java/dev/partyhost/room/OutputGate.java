@@ -49,18 +49,26 @@ final class OutputGate {
   private final Context context;
   private final GroupCommit commits;
   private final long maxHookOutputBytes;
+
   /** Told on the room's loop when a commit failed: the room must drop what it holds in memory. */
   private final Consumer<Throwable> commitFailed;
+
   private final ArrayDeque<Gated> gated = new ArrayDeque<>();
   private List<Effect> outbox = new ArrayList<>();
   private long submitted;
   private long durable;
+
   /** Bumped when the room starts afresh after a failed commit: results of older commits are ignored. */
   private int epoch;
+
   private long outputThisHook;
   private Outbound outbound;
 
-  OutputGate(Context context, GroupCommit commits, long maxHookOutputBytes, Consumer<Throwable> commitFailed) {
+  OutputGate(
+      Context context,
+      GroupCommit commits,
+      long maxHookOutputBytes,
+      Consumer<Throwable> commitFailed) {
     this.context = context;
     this.commits = commits;
     this.maxHookOutputBytes = maxHookOutputBytes;
@@ -95,10 +103,11 @@ final class OutputGate {
 
   /** One effect for all recipients of a broadcast. */
   void send(List<Connection> recipients, Message message) {
-    outbox.add(() -> {
-      Outbound out = outbound();
-      for (Connection c : recipients) c.send(out, message.frame());
-    });
+    outbox.add(
+        () -> {
+          Outbound out = outbound();
+          for (Connection c : recipients) c.send(out, message.frame());
+        });
   }
 
   void close(Connection c, int code, String reason) {
@@ -115,10 +124,16 @@ final class OutputGate {
     if (changes == null) return null;
     long commit = ++submitted;
     int epochNow = epoch;
-    commits.submit(changes).onComplete(done -> context.runOnContext(v -> {
-      if (epoch != epochNow) return; // the room has started afresh since
-      if (done.succeeded()) committed(commit); else commitFailed.accept(done.cause());
-    }));
+    commits
+        .submit(changes)
+        .onComplete(
+            done ->
+                context.runOnContext(
+                    v -> {
+                      if (epoch != epochNow) return; // the room has started afresh since
+                      if (done.succeeded()) committed(commit);
+                      else commitFailed.accept(done.cause());
+                    }));
     return changes;
   }
 

@@ -44,13 +44,24 @@ import java.util.function.ToIntFunction;
  */
 public final class Room {
   private static final Logger LOG = System.getLogger("partyhost.room");
-  private enum Hook { START, CONNECT, MESSAGE, CLOSE, ERROR, REQUEST, ALARM }
+
+  private enum Hook {
+    START,
+    CONNECT,
+    MESSAGE,
+    CLOSE,
+    ERROR,
+    REQUEST,
+    ALARM
+  }
 
   final String party;
   final String id;
   final RoomKey key;
+
   /** {@code [party/room] }: how the room's log lines begin. */
   final String tag;
+
   private final Rooms rooms;
   private final Context context;
   final PartyLimits limits;
@@ -59,14 +70,19 @@ public final class Room {
   private final Map<Integer, Connection> connections = new LinkedHashMap<>();
   private int nextHandle = 1;
   private Guest guest;
+
   /** The version the instance runs (kept after it hibernates, until the next start). */
   private volatile GuestModule module;
+
   /** Connects and requests on their way to this room; it is not dropped while any are. */
   final AtomicInteger arriving = new AtomicInteger();
+
   private boolean dropped;
   private long idleTimer = -1;
+
   /** When the last event ended (read by {@link Rooms} to find the least recently used room). */
   volatile long lastEvent = System.currentTimeMillis();
+
   /** No connections: the room may be dropped to make space (read by {@link Rooms}). */
   volatile boolean unused = true;
 
@@ -92,7 +108,9 @@ public final class Room {
     this.tag = GuestLog.tag(party, id);
     this.context = context;
     this.log = new GuestLog(party, id);
-    this.output = new OutputGate(context, rooms.commits(), rooms.config().maxHookOutputBytes, this::commitFailed);
+    this.output =
+        new OutputGate(
+            context, rooms.commits(), rooms.config().maxHookOutputBytes, this::commitFailed);
   }
 
   public String party() {
@@ -112,7 +130,10 @@ public final class Room {
   /** What the admin API shows of the room, read on its own loop. */
   Future<Rooms.LiveRoom> describe() {
     Promise<Rooms.LiveRoom> read = Promise.promise();
-    context.runOnContext(v -> read.complete(new Rooms.LiveRoom(id, openConnections().size(), moduleSha256(), guest == null)));
+    context.runOnContext(
+        v ->
+            read.complete(
+                new Rooms.LiveRoom(id, openConnections().size(), moduleSha256(), guest == null)));
     return read.future();
   }
 
@@ -121,9 +142,16 @@ public final class Room {
    * room dropped meanwhile (by a restart) hands it to its successor, and with it the connection.
    */
   private void arrive(Connection c, Handler<Room> task) {
-    context.runOnContext(v -> {
-      if (dropped) handOn(c, task); else ready(() -> { if (dropped) handOn(c, task); else task.handle(this); });
-    });
+    context.runOnContext(
+        v -> {
+          if (dropped) handOn(c, task);
+          else
+            ready(
+                () -> {
+                  if (dropped) handOn(c, task);
+                  else task.handle(this);
+                });
+        });
   }
 
   private void handOn(Connection c, Handler<Room> task) {
@@ -147,15 +175,19 @@ public final class Room {
    * loads nothing for it: the event follows the connection to its room, if it was handed on.
    */
   private void deliver(Connection c, Handler<Room> task) {
-    context.runOnContext(v -> {
-      if (dropped) {
-        if (c.room != this) c.room.deliver(c, task); // its connect was handed on; its events follow
-        return;
-      }
-      ready(() -> {
-        if (!dropped) task.handle(this); else if (c.room != this) c.room.deliver(c, task);
-      });
-    });
+    context.runOnContext(
+        v -> {
+          if (dropped) {
+            if (c.room != this)
+              c.room.deliver(c, task); // its connect was handed on; its events follow
+            return;
+          }
+          ready(
+              () -> {
+                if (!dropped) task.handle(this);
+                else if (c.room != this) c.room.deliver(c, task);
+              });
+        });
   }
 
   /** A whole message from a connection's socket (checked by {@link Inbound}), from the socket's loop. */
@@ -170,7 +202,8 @@ public final class Room {
    * the room runs its connect hook, then calls {@code upgrade} (on the room's context), which
    * completes the handshake and hands the socket to {@link #attach}, or reports {@link #upgradeFailed}.
    */
-  public void connect(String connectionId, String uri, byte[] request, Handler<Connection> upgrade) {
+  public void connect(
+      String connectionId, String uri, byte[] request, Handler<Connection> upgrade) {
     Connection c = new Connection(connectionId, uri, this);
     arrive(c, r -> r.connect(c, request, upgrade));
   }
@@ -182,13 +215,18 @@ public final class Room {
   public static void attach(Connection c, ServerWebSocket socket) {
     Room room = c.room; // final by now: a connection moves to another room only before it joins one
     c.socket(socket);
-    socket.frameHandler(new Inbound(c, socket, room.tag, room.limits.maxMessageBytes(), room.limits.messagesPerSecond()));
-    socket.exceptionHandler(error -> c.room.deliver(c, r -> r.error(c, String.valueOf(error.getMessage()))));
-    socket.closeHandler(v -> {
-      room.rooms.connectionEnded();
-      c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason()));
-    });
-    room.context.runOnContext(v -> c.attached(room.output.outbound())); // queued before any frame of this socket can be
+    socket.frameHandler(
+        new Inbound(
+            c, socket, room.tag, room.limits.maxMessageBytes(), room.limits.messagesPerSecond()));
+    socket.exceptionHandler(
+        error -> c.room.deliver(c, r -> r.error(c, String.valueOf(error.getMessage()))));
+    socket.closeHandler(
+        v -> {
+          room.rooms.connectionEnded();
+          c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason()));
+        });
+    room.context.runOnContext(
+        v -> c.attached(room.output.outbound())); // queued before any frame of this socket can be
   }
 
   /** The handshake of a connection failed (the client went away): it leaves as if closed abruptly. */
@@ -205,7 +243,10 @@ public final class Room {
     Context caller = Vertx.currentContext();
     Promise<RoomResponse> promise = Promise.promise();
     // tryComplete: a reply may be both discarded (503) and failed (500); the first one wins.
-    Handler<RoomResponse> reply = caller == null ? promise::tryComplete : r -> caller.runOnContext(v -> promise.tryComplete(r));
+    Handler<RoomResponse> reply =
+        caller == null
+            ? promise::tryComplete
+            : r -> caller.runOnContext(v -> promise.tryComplete(r));
     arrive(null, r -> r.handleRequest(request, reply));
     return promise.future();
   }
@@ -220,11 +261,13 @@ public final class Room {
    * host is stopping) and drops the room, so that the next request gets a fresh one.
    */
   void closeAll(int code, String reason) {
-    context.runOnContext(v -> {
-      for (Connection c : new ArrayList<>(connections.values())) c.close(output.outbound(), code, reason);
-      connections.clear();
-      drop(true);
-    });
+    context.runOnContext(
+        v -> {
+          for (Connection c : new ArrayList<>(connections.values()))
+            c.close(output.outbound(), code, reason);
+          connections.clear();
+          drop(true);
+        });
   }
 
   // --- event handlers (on the room's context) ---
@@ -236,7 +279,9 @@ public final class Room {
   private void connect(Connection c, byte[] request, Handler<Connection> upgrade) {
     arrived();
     if (connections.size() >= limits.maxConnectionsPerRoom()) {
-      LOG.log(Level.INFO, tag + "room full (" + connections.size() + " connections), closing with 1013");
+      LOG.log(
+          Level.INFO,
+          tag + "room full (" + connections.size() + " connections), closing with 1013");
       c.close(output.outbound(), 1013, "Room is full");
     } else if (dropped || !ensureGuest()) {
       c.close(output.outbound(), 1011, "room failed to start");
@@ -254,14 +299,16 @@ public final class Room {
   }
 
   private void message(Connection c, byte[] data, int kind) {
-    if (!isMember(c) || c.closing || !ensureGuest()) return; // a closing connection is heard no more
+    if (!isMember(c) || c.closing || !ensureGuest())
+      return; // a closing connection is heard no more
     runHook(Hook.MESSAGE, c, g -> g.onMessage(c.handle, data, kind), null);
     touch();
   }
 
   private void error(Connection c, String message) {
     if (!isMember(c) || !ensureGuest()) return;
-    runHook(Hook.ERROR, c, g -> g.onError(c.handle, message.getBytes(StandardCharsets.UTF_8)), null);
+    runHook(
+        Hook.ERROR, c, g -> g.onError(c.handle, message.getBytes(StandardCharsets.UTF_8)), null);
     touch();
   }
 
@@ -287,12 +334,19 @@ public final class Room {
     } else {
       response = null;
       // The response is the hook's last output: it passes the output gate with its frames.
-      HookResult result = runHook(Hook.REQUEST, null, g -> g.onRequest(request), rc -> {
-        RoomResponse r = response != null ? response : RoomResponse.plain(500, "Room did not respond");
-        output.add(OutputGate.reply(reply, r));
-      });
+      HookResult result =
+          runHook(
+              Hook.REQUEST,
+              null,
+              g -> g.onRequest(request),
+              rc -> {
+                RoomResponse r =
+                    response != null ? response : RoomResponse.plain(500, "Room did not respond");
+                output.add(OutputGate.reply(reply, r));
+              });
       response = null;
-      if (result.trapped()) reply.handle(RoomResponse.plain(500, "Room failed while handling the request"));
+      if (result.trapped())
+        reply.handle(RoomResponse.plain(500, "Room failed while handling the request"));
     }
     touch();
   }
@@ -306,12 +360,20 @@ public final class Room {
       if (due != null && due > System.currentTimeMillis()) {
         rooms.alarms().schedule(key, due); // moved later meanwhile
       } else if (due != null) {
-        store.hostSetsAlarm(null); // cleared in the hook's transaction, so the hook may set the next one
-        HookResult result = runHook(Hook.ALARM, null, Guest::onAlarm, rc -> {
-          if (rc != 0 && store.alarm() == null) store.hostSetsAlarm(due); // failed: keep it for the retry
-        });
+        store.hostSetsAlarm(
+            null); // cleared in the hook's transaction, so the hook may set the next one
+        HookResult result =
+            runHook(
+                Hook.ALARM,
+                null,
+                Guest::onAlarm,
+                rc -> {
+                  if (rc != 0 && store.alarm() == null)
+                    store.hostSetsAlarm(due); // failed: keep it for the retry
+                });
         // A failed run that set an alarm of its own counts as done: its alarm stands.
-        if (result.trapped() || (result.code() != 0 && due.equals(store.alarm()))) alarmFailed(due); else rooms.alarms().succeeded(key);
+        if (result.trapped() || (result.code() != 0 && due.equals(store.alarm()))) alarmFailed(due);
+        else rooms.alarms().succeeded(key);
       }
     } else if (store.alarm() != null) {
       alarmFailed(store.alarm()); // the instance did not start
@@ -320,7 +382,10 @@ public final class Room {
   }
 
   private void alarmFailed(long due) {
-    if (!rooms.alarms().failed(key) && store != null && store.alarm() != null && store.alarm() == due) {
+    if (!rooms.alarms().failed(key)
+        && store != null
+        && store.alarm() != null
+        && store.alarm() == due) {
       store.hostSetsAlarm(null); // retries used up
       commit();
     }
@@ -344,10 +409,13 @@ public final class Room {
       loaded(load);
       return;
     }
-    load.onComplete(loaded -> context.runOnContext(v -> {
-      rooms.stats().loaded(System.nanoTime() - start);
-      loaded(loaded);
-    }));
+    load.onComplete(
+        loaded ->
+            context.runOnContext(
+                v -> {
+                  rooms.stats().loaded(System.nanoTime() - start);
+                  loaded(loaded);
+                }));
   }
 
   private void loaded(AsyncResult<StoredRoom> loaded) {
@@ -381,7 +449,8 @@ public final class Room {
     store = null;
     guest = null;
     rescheduleAlarmOnLoad = true;
-    for (Connection c : new ArrayList<>(connections.values())) c.close(output.outbound(), 1011, "room storage failed");
+    for (Connection c : new ArrayList<>(connections.values()))
+      c.close(output.outbound(), 1011, "room storage failed");
     connections.clear();
     touch();
   }
@@ -396,7 +465,9 @@ public final class Room {
     if (current == null) return false; // the party was removed
     long start = System.nanoTime();
     try {
-      guest = Guest.instantiate(current, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr());
+      guest =
+          Guest.instantiate(
+              current, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr());
     } catch (GuestTrap e) {
       LOG.log(Level.WARNING, tag + "instantiation failed: " + e.getMessage());
       return false;
@@ -412,7 +483,8 @@ public final class Room {
    * {@code onReturn}, if given, runs after the guest returned, inside the transaction. A trap
    * discards the hook's writes and output and resets the room.
    */
-  private HookResult runHook(Hook kind, Connection c, ToIntFunction<Guest> call, IntConsumer onReturn) {
+  private HookResult runHook(
+      Hook kind, Connection c, ToIntFunction<Guest> call, IntConsumer onReturn) {
     hook = kind;
     hookConnection = c;
     output.hookStarted();
@@ -451,14 +523,16 @@ public final class Room {
   private void touch() {
     lastEvent = System.currentTimeMillis();
     unused = connections.isEmpty();
-    if (idleTimer < 0 && !dropped) idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs, t -> idleTimerFired());
+    if (idleTimer < 0 && !dropped)
+      idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs, t -> idleTimerFired());
   }
 
   private void idleTimerFired() {
     idleTimer = -1;
     long quietFor = System.currentTimeMillis() - lastEvent;
     if (quietFor < rooms.config().roomIdleMs) {
-      idleTimer = rooms.vertx().setTimer(rooms.config().roomIdleMs - quietFor, t -> idleTimerFired());
+      idleTimer =
+          rooms.vertx().setTimer(rooms.config().roomIdleMs - quietFor, t -> idleTimerFired());
     } else {
       idle();
     }
@@ -470,7 +544,8 @@ public final class Room {
     } else if (connections.isEmpty()) {
       drop(false);
     } else if (guest != null || store != null) {
-      // Hibernate: sockets, their state and tags stay; the next event loads the data and starts anew.
+      // Hibernate: sockets, their state and tags stay; the next event loads the data and starts
+      // anew.
       guest = null;
       store = null;
       LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
@@ -479,12 +554,16 @@ public final class Room {
 
   /** The host needs space: a room without connections that is still so leaves now. */
   void evict() {
-    context.runOnContext(v -> {
-      if (connections.isEmpty() && !loading && output.settled()) {
-        drop(false);
-        if (dropped) LOG.log(Level.INFO, tag + "dropped to make space (room limit " + rooms.config().maxRooms + ")");
-      }
-    });
+    context.runOnContext(
+        v -> {
+          if (connections.isEmpty() && !loading && output.settled()) {
+            drop(false);
+            if (dropped)
+              LOG.log(
+                  Level.INFO,
+                  tag + "dropped to make space (room limit " + rooms.config().maxRooms + ")");
+          }
+        });
   }
 
   /** Leaves the registry; unless forced, only when nothing is on its way in. */
@@ -512,7 +591,6 @@ public final class Room {
     for (Connection c : connections.values()) if (!c.closing && filter.test(c)) open.add(c);
     return open;
   }
-
 
   boolean isConnecting(Connection c) {
     return hook == Hook.CONNECT && hookConnection == c;

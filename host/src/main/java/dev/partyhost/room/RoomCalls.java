@@ -28,29 +28,30 @@ import java.util.List;
  * in-memory data, written in the hook's transaction. On the room's event loop only.
  */
 final class RoomCalls extends ScopeCalls {
-  static final HostCallTable<RoomCalls> TABLE = ScopeCalls.<RoomCalls>sharedCalls()
-      .bind("conn_send", RoomCalls::connSend)
-      .bind("broadcast", RoomCalls::broadcast)
-      .bind("conn_close", RoomCalls::connClose)
-      .bind("conn_id", RoomCalls::connId)
-      .bind("conn_uri", RoomCalls::connUri)
-      .bind("conn_find", RoomCalls::connFind)
-      .bind("conn_state_get", RoomCalls::connStateGet)
-      .bind("conn_state_set", RoomCalls::connStateSet)
-      .bind("conn_set_tags", RoomCalls::connSetTags)
-      .bind("conn_tags", RoomCalls::connTags)
-      .bind("conn_list", RoomCalls::connList)
-      .bind("storage_get", RoomCalls::storageGet)
-      .bind("storage_put", RoomCalls::storagePut)
-      .bind("storage_put_many", RoomCalls::storagePutMany)
-      .bind("storage_delete", RoomCalls::storageDelete)
-      .bind("storage_delete_many", RoomCalls::storageDeleteMany)
-      .bind("storage_list", RoomCalls::storageList)
-      .bind("storage_delete_all", RoomCalls::storageDeleteAll)
-      .bindTime("alarm_set", RoomCalls::alarmSet)
-      .bind("alarm_get", RoomCalls::alarmGet)
-      .bind("alarm_delete", RoomCalls::alarmDelete)
-      .build();
+  static final HostCallTable<RoomCalls> TABLE =
+      ScopeCalls.<RoomCalls>sharedCalls()
+          .bind("conn_send", RoomCalls::connSend)
+          .bind("broadcast", RoomCalls::broadcast)
+          .bind("conn_close", RoomCalls::connClose)
+          .bind("conn_id", RoomCalls::connId)
+          .bind("conn_uri", RoomCalls::connUri)
+          .bind("conn_find", RoomCalls::connFind)
+          .bind("conn_state_get", RoomCalls::connStateGet)
+          .bind("conn_state_set", RoomCalls::connStateSet)
+          .bind("conn_set_tags", RoomCalls::connSetTags)
+          .bind("conn_tags", RoomCalls::connTags)
+          .bind("conn_list", RoomCalls::connList)
+          .bind("storage_get", RoomCalls::storageGet)
+          .bind("storage_put", RoomCalls::storagePut)
+          .bind("storage_put_many", RoomCalls::storagePutMany)
+          .bind("storage_delete", RoomCalls::storageDelete)
+          .bind("storage_delete_many", RoomCalls::storageDeleteMany)
+          .bind("storage_list", RoomCalls::storageList)
+          .bind("storage_delete_all", RoomCalls::storageDeleteAll)
+          .bindTime("alarm_set", RoomCalls::alarmSet)
+          .bind("alarm_get", RoomCalls::alarmGet)
+          .bind("alarm_delete", RoomCalls::alarmDelete)
+          .build();
 
   private final Room room;
 
@@ -105,7 +106,9 @@ final class RoomCalls extends ScopeCalls {
 
   int broadcast(Memory m, int ptr, int len, int kind, int excludePtr, int excludeCount) {
     long excludeBytes = Integer.toUnsignedLong(excludeCount) * 4;
-    if (!inBounds(m, ptr, len) || excludeBytes > Integer.MAX_VALUE || !inBounds(m, excludePtr, (int) excludeBytes)) {
+    if (!inBounds(m, ptr, len)
+        || excludeBytes > Integer.MAX_VALUE
+        || !inBounds(m, excludePtr, (int) excludeBytes)) {
       return BAD_POINTER;
     }
     if (len > room.limits.maxMessageBytes()) return TOO_LARGE;
@@ -139,7 +142,9 @@ final class RoomCalls extends ScopeCalls {
   int connUri(Memory m, int handle, int outPtr, int outCap) {
     Connection c = room.connection(handle);
     // The URI as the client sent it: one byte per char, as the request record carries it.
-    return c == null ? BAD_HANDLE : writeOut(m, outPtr, outCap, c.uri.getBytes(StandardCharsets.ISO_8859_1));
+    return c == null
+        ? BAD_HANDLE
+        : writeOut(m, outPtr, outCap, c.uri.getBytes(StandardCharsets.ISO_8859_1));
   }
 
   int connFind(Memory m, int idPtr, int idLen) {
@@ -226,7 +231,8 @@ final class RoomCalls extends ScopeCalls {
     List<byte[]> pairs = list(m, listPtr, listLen);
     if (pairs == null) return INVALID;
     for (int k = 0; k < pairs.size(); k++) {
-      if (pairs.get(k).length > (k % 2 == 0 ? Abi.MAX_KEY_BYTES : Abi.MAX_VALUE_BYTES)) return TOO_LARGE;
+      if (pairs.get(k).length > (k % 2 == 0 ? Abi.MAX_KEY_BYTES : Abi.MAX_VALUE_BYTES))
+        return TOO_LARGE;
     }
     if (pairs.size() % 2 != 0) return INVALID;
     for (int k = 0; k < pairs.size(); k += 2) if (pairs.get(k).length == 0) return INVALID;
@@ -249,19 +255,40 @@ final class RoomCalls extends ScopeCalls {
     return deleted;
   }
 
-  int storageList(Memory m, int prefixPtr, int prefixLen, int startPtr, int startLen, int endPtr,
-                          int endLen, int limit, int reverse, int outPtr, int outCap) {
-    if (!inBounds(m, prefixPtr, prefixLen) || !inBounds(m, startPtr, startLen) || !inBounds(m, endPtr, endLen)
+  int storageList(
+      Memory m,
+      int prefixPtr,
+      int prefixLen,
+      int startPtr,
+      int startLen,
+      int endPtr,
+      int endLen,
+      int limit,
+      int reverse,
+      int outPtr,
+      int outCap) {
+    if (!inBounds(m, prefixPtr, prefixLen)
+        || !inBounds(m, startPtr, startLen)
+        || !inBounds(m, endPtr, endLen)
         || !inBounds(m, outPtr, outCap)) {
       return BAD_POINTER;
     }
     if (reverse != 0 && reverse != 1) return INVALID;
-    List<byte[]> entries = store().list(read(m, prefixPtr, prefixLen), read(m, startPtr, startLen),
-        read(m, endPtr, endLen), limit, reverse == 1);
+    List<byte[]> entries =
+        store()
+            .list(
+                read(m, prefixPtr, prefixLen),
+                read(m, startPtr, startLen),
+                read(m, endPtr, endLen),
+                limit,
+                reverse == 1);
     long length = ByteList.encodedLength(entries);
     if (length > Integer.MAX_VALUE) return TOO_LARGE;
-    // Encoded only when it fits: the first call of the out-buffer convention often asks for the length.
-    return length > Integer.toUnsignedLong(outCap) ? (int) length : writeOut(m, outPtr, outCap, ByteList.encode(entries));
+    // Encoded only when it fits: the first call of the out-buffer convention often asks for the
+    // length.
+    return length > Integer.toUnsignedLong(outCap)
+        ? (int) length
+        : writeOut(m, outPtr, outCap, ByteList.encode(entries));
   }
 
   int storageDeleteAll(Memory m) {
@@ -290,7 +317,6 @@ final class RoomCalls extends ScopeCalls {
   private RoomStore store() {
     return room.store();
   }
-
 
   /** A linear scan: exclusion lists are short (usually the sender alone). */
   private static boolean contains(int[] handles, int handle) {

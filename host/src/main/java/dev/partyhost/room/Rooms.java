@@ -5,11 +5,11 @@ import dev.partyhost.party.Parties;
 import dev.partyhost.storage.GroupCommit;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.StorageEngine;
+import dev.partyhost.vertx.VertxInternals;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import dev.partyhost.vertx.VertxInternals;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,9 +35,11 @@ public final class Rooms {
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final RoomStats stats = new RoomStats();
+
   /** Each live room's context (its event loop), to read it where it runs. */
   /** The host is stopping: no room is created or reached any more. */
   private volatile boolean stopping;
+
   /** Completed when the last WebSocket has ended, once asked for ({@link #noConnections}). */
   private volatile Promise<Void> noConnections;
 
@@ -52,12 +54,14 @@ public final class Rooms {
     }
   }
 
-  public Rooms(Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, int eventLoops) {
+  public Rooms(
+      Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, int eventLoops) {
     this(vertx, config, parties, engine, eventLoopContexts(vertx, eventLoops));
   }
 
   /** With the event-loop contexts rooms live on given (a benchmark runs a room on a loop of its own). */
-  public Rooms(Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, List<Context> loops) {
+  public Rooms(
+      Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, List<Context> loops) {
     this.vertx = vertx;
     this.config = config;
     this.parties = parties;
@@ -83,14 +87,17 @@ public final class Rooms {
     if (stopping) throw new Full("Host is stopping");
     RoomKey wanted = new RoomKey(party, id);
     if (rooms.size() >= config.maxRooms && !rooms.containsKey(wanted)) makeSpace();
-    return rooms.compute(wanted, (key, room) -> {
-      if (room == null) {
-        if (parties.get(party) == null) return null; // the room starts the party's current version later
-        room = new Room(this, party, id, config.limits(party), loopForNewRoom());
-      }
-      room.arriving.incrementAndGet();
-      return room;
-    });
+    return rooms.compute(
+        wanted,
+        (key, room) -> {
+          if (room == null) {
+            if (parties.get(party) == null)
+              return null; // the room starts the party's current version later
+            room = new Room(this, party, id, config.limits(party), loopForNewRoom());
+          }
+          room.arriving.incrementAndGet();
+          return room;
+        });
   }
 
   /** The room context of the calling event loop, else the next one round-robin. */
@@ -111,8 +118,12 @@ public final class Rooms {
       if (r.unused && (lru == null || r.lastEvent < lru.lastEvent)) lru = r;
     }
     if (lru == null) {
-      System.getLogger("partyhost.room").log(System.Logger.Level.WARNING,
-          "room limit reached (" + config.maxRooms + " rooms, all with connections): refusing a new room");
+      System.getLogger("partyhost.room")
+          .log(
+              System.Logger.Level.WARNING,
+              "room limit reached ("
+                  + config.maxRooms
+                  + " rooms, all with connections): refusing a new room");
       throw new Full("Host at its limit of " + config.maxRooms + " rooms");
     }
     lru.unused = false; // not chosen twice
@@ -141,11 +152,13 @@ public final class Rooms {
   /** Removes a room from the registry; unless forced, only when no arrival is on its way to it. */
   boolean remove(Room room, boolean force) {
     boolean[] removed = {false};
-    rooms.computeIfPresent(room.key, (key, current) -> {
-      if (current != room || (!force && room.arriving.get() > 0)) return current;
-      removed[0] = true;
-      return null;
-    });
+    rooms.computeIfPresent(
+        room.key,
+        (key, current) -> {
+          if (current != room || (!force && room.arriving.get() > 0)) return current;
+          removed[0] = true;
+          return null;
+        });
     return removed[0];
   }
 
@@ -180,11 +193,13 @@ public final class Rooms {
   public Future<List<LiveRoom>> live(String party) {
     List<Future<LiveRoom>> each = new ArrayList<>();
     for (Room room : rooms.values()) if (room.party.equals(party)) each.add(room.describe());
-    return Future.all(each).map(all -> {
-      List<LiveRoom> live = new ArrayList<>(all.<LiveRoom>list());
-      live.sort(Comparator.comparing(LiveRoom::id));
-      return live;
-    });
+    return Future.all(each)
+        .map(
+            all -> {
+              List<LiveRoom> live = new ArrayList<>(all.<LiveRoom>list());
+              live.sort(Comparator.comparing(LiveRoom::id));
+              return live;
+            });
   }
 
   /** Schedules every stored alarm (at start: alarms that fell due while the host was down fire now). */

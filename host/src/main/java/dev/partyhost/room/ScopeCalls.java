@@ -68,14 +68,16 @@ abstract class ScopeCalls {
   int respond(Memory m, int status, int headersPtr, int headersLen, int bodyPtr, int bodyLen) {
     if (!isRequesting()) return WRONG_HOOK;
     if (!inBounds(m, headersPtr, headersLen) || !inBounds(m, bodyPtr, bodyLen)) return BAD_POINTER;
-    if (bodyLen > Abi.MAX_RESPONSE_BODY_BYTES || headersLen > Abi.MAX_RESPONSE_BODY_BYTES) return TOO_LARGE;
+    if (bodyLen > Abi.MAX_RESPONSE_BODY_BYTES || headersLen > Abi.MAX_RESPONSE_BODY_BYTES)
+      return TOO_LARGE;
     if (status < 200 || status > 599) return INVALID; // 1xx are not final responses
     List<String> headers = new ArrayList<>();
     List<byte[]> items = list(m, headersPtr, headersLen);
     if (items == null || items.size() % 2 != 0) return INVALID;
     for (int i = 0; i < items.size(); i++) {
       byte[] item = items.get(i);
-      // A name is a token; a value holds no CR, LF or NUL: no header line may be folded or split (since v1.3).
+      // A name is a token; a value holds no CR, LF or NUL: no header line may be folded or split
+      // (since v1.3).
       if (i % 2 == 0 ? !isToken(item) : !isFieldValue(item)) return INVALID;
       String s = Utf8.decode(item);
       if (s == null) return INVALID;
@@ -113,7 +115,11 @@ abstract class ScopeCalls {
   static boolean isToken(byte[] name) {
     if (name.length == 0) return false;
     for (byte b : name) {
-      boolean tchar = (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+      boolean tchar =
+          (b >= '0' && b <= '9')
+              || (b >= 'a' && b <= 'z')
+              || (b >= 'A' && b <= 'Z')
+              || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
       if (!tchar) return false;
     }
     return true;
@@ -128,7 +134,8 @@ abstract class ScopeCalls {
   // --- memory access: every view is checked before it is touched ---
 
   static boolean inBounds(Memory m, int ptr, int len) {
-    if (len == 0) return true; // an empty view names no memory (Rust passes dangling pointers for them)
+    if (len == 0)
+      return true; // an empty view names no memory (Rust passes dangling pointers for them)
     long end = Integer.toUnsignedLong(ptr) + Integer.toUnsignedLong(len);
     return end <= (long) m.pages() * Memory.PAGE_SIZE;
   }

@@ -15,8 +15,10 @@ import java.util.TreeMap;
  */
 public final class Changes {
   public final RoomKey room;
+
   /** Which loading of the room's data these changes were made from (see {@link RoomStore}). */
   final long generation;
+
   boolean clear;
   final NavigableMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
   boolean alarmChanged;
@@ -79,10 +81,20 @@ public final class Changes {
    * (keys are unique per room within a group, so they may). Each row is party, room, then the kind's
    * values: a key (deletes), a key and a value (upserts), a time (alarm sets).
    */
-  public record Rows(List<Object[]> clears, List<Object[]> deletes, List<Object[]> upserts, List<Object[]> alarmSets,
-                     List<Object[]> alarmDeletes) {
+  public record Rows(
+      List<Object[]> clears,
+      List<Object[]> deletes,
+      List<Object[]> upserts,
+      List<Object[]> alarmSets,
+      List<Object[]> alarmDeletes) {
     public static Rows of(List<Changes> group) {
-      Rows rows = new Rows(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      Rows rows =
+          new Rows(
+              new ArrayList<>(),
+              new ArrayList<>(),
+              new ArrayList<>(),
+              new ArrayList<>(),
+              new ArrayList<>());
       for (Changes c : group) {
         String party = c.room.party(), room = c.room.room();
         if (c.clear) rows.clears.add(new Object[] {party, room});
@@ -91,7 +103,8 @@ public final class Changes {
           else rows.upserts.add(new Object[] {party, room, w.getKey(), w.getValue()});
         }
         if (c.alarmChanged && c.alarm == null) rows.alarmDeletes.add(new Object[] {party, room});
-        if (c.alarmChanged && c.alarm != null) rows.alarmSets.add(new Object[] {party, room, c.alarm});
+        if (c.alarmChanged && c.alarm != null)
+          rows.alarmSets.add(new Object[] {party, room, c.alarm});
       }
       return rows;
     }

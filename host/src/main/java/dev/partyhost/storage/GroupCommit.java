@@ -31,8 +31,10 @@ public final class GroupCommit {
   private List<Pending> queue = new ArrayList<>();
   private boolean writing;
   private Promise<Void> drained;
+
   /** Per room: its last submitted change not yet finished. */
   private final Map<RoomKey, Future<Void>> lastByRoom = new HashMap<>();
+
   /** Per room: the newest generation whose writes failed; changes of that generation or older fail. */
   private final Map<RoomKey, Long> failedGeneration = new HashMap<>();
 
@@ -128,24 +130,31 @@ public final class GroupCommit {
     } catch (RuntimeException e) {
       written = Future.failedFuture(e);
     }
-    written.onComplete(result -> {
-      List<Pending> fenced = result.failed() ? fence(group) : List.of();
-      for (Pending p : group) finish(p, result.failed() ? Future.failedFuture(result.cause()) : Future.succeededFuture());
-      for (Pending p : fenced) finish(p, Future.failedFuture("an earlier commit of room " + p.changes.room + " failed"));
-      writeNext();
-    });
+    written.onComplete(
+        result -> {
+          List<Pending> fenced = result.failed() ? fence(group) : List.of();
+          for (Pending p : group)
+            finish(
+                p,
+                result.failed() ? Future.failedFuture(result.cause()) : Future.succeededFuture());
+          for (Pending p : fenced)
+            finish(
+                p, Future.failedFuture("an earlier commit of room " + p.changes.room + " failed"));
+          writeNext();
+        });
   }
 
   /** After a failed write: marks its rooms' generations failed and takes their queued changes out. */
   private synchronized List<Pending> fence(List<Pending> group) {
     for (Pending p : group) failedGeneration.merge(p.changes.room, p.changes.generation, Math::max);
     List<Pending> fenced = new ArrayList<>();
-    queue.removeIf(p -> {
-      Long failed = failedGeneration.get(p.changes.room);
-      boolean out = failed != null && p.changes.generation <= failed;
-      if (out) fenced.add(p);
-      return out;
-    });
+    queue.removeIf(
+        p -> {
+          Long failed = failedGeneration.get(p.changes.room);
+          boolean out = failed != null && p.changes.generation <= failed;
+          if (out) fenced.add(p);
+          return out;
+        });
     return fenced;
   }
 

@@ -23,16 +23,16 @@ import java.util.NavigableMap;
  */
 public final class PostgresEngine implements StorageEngine, PartyStore {
   private static final String[] SCHEMA = {
-      "CREATE TABLE IF NOT EXISTS kv (party text NOT NULL, room text NOT NULL, key bytea NOT NULL,"
-          + " value bytea NOT NULL, PRIMARY KEY (party, room, key))",
-      "CREATE TABLE IF NOT EXISTS alarms (party text NOT NULL, room text NOT NULL, at bigint NOT NULL,"
-          + " PRIMARY KEY (party, room))",
-      // Uploaded parties (PartyStore), as in the SQLite engine.
-      "CREATE TABLE IF NOT EXISTS modules (sha256 text PRIMARY KEY, bytes bytea NOT NULL)",
-      "CREATE TABLE IF NOT EXISTS party_versions (party text NOT NULL, sha256 text NOT NULL REFERENCES modules,"
-          + " uploaded_at bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (party, sha256))",
-      "CREATE TABLE IF NOT EXISTS parties (party text PRIMARY KEY, current text NOT NULL,"
-          + " FOREIGN KEY (party, current) REFERENCES party_versions)",
+    "CREATE TABLE IF NOT EXISTS kv (party text NOT NULL, room text NOT NULL, key bytea NOT NULL,"
+        + " value bytea NOT NULL, PRIMARY KEY (party, room, key))",
+    "CREATE TABLE IF NOT EXISTS alarms (party text NOT NULL, room text NOT NULL, at bigint NOT NULL,"
+        + " PRIMARY KEY (party, room))",
+    // Uploaded parties (PartyStore), as in the SQLite engine.
+    "CREATE TABLE IF NOT EXISTS modules (sha256 text PRIMARY KEY, bytes bytea NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS party_versions (party text NOT NULL, sha256 text NOT NULL REFERENCES modules,"
+        + " uploaded_at bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (party, sha256))",
+    "CREATE TABLE IF NOT EXISTS parties (party text PRIMARY KEY, current text NOT NULL,"
+        + " FOREIGN KEY (party, current) REFERENCES party_versions)",
   };
 
   private final Pool pool;
@@ -40,8 +40,14 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
 
   public PostgresEngine(Vertx vertx, String url) {
     PgConnectOptions options = PgConnectOptions.fromUri(url);
-    description = "PostgreSQL " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(options).using(vertx).build();
+    description =
+        "PostgreSQL " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(4))
+            .connectingTo(options)
+            .using(vertx)
+            .build();
     try {
       for (String sql : SCHEMA) pool.query(sql).execute().await();
     } catch (RuntimeException e) {
@@ -53,26 +59,60 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
   @Override
   public Future<StoredRoom> load(RoomKey room) {
     Tuple key = Tuple.of(room.party(), room.room());
-    return pool.withConnection(conn -> conn.preparedQuery("SELECT key, value FROM kv WHERE party = $1 AND room = $2")
-        .execute(key)
-        .compose(rows -> {
-          NavigableMap<byte[], byte[]> entries = RoomStore.emptyMap();
-          for (Row row : rows) entries.put(row.getBuffer(0).getBytes(), row.getBuffer(1).getBytes());
-          return conn.preparedQuery("SELECT at FROM alarms WHERE party = $1 AND room = $2").execute(key)
-              .map(alarm -> new StoredRoom(entries, alarm.size() == 0 ? null : alarm.iterator().next().getLong(0)));
-        }));
+    return pool.withConnection(
+        conn ->
+            conn.preparedQuery("SELECT key, value FROM kv WHERE party = $1 AND room = $2")
+                .execute(key)
+                .compose(
+                    rows -> {
+                      NavigableMap<byte[], byte[]> entries = RoomStore.emptyMap();
+                      for (Row row : rows)
+                        entries.put(row.getBuffer(0).getBytes(), row.getBuffer(1).getBytes());
+                      return conn.preparedQuery(
+                              "SELECT at FROM alarms WHERE party = $1 AND room = $2")
+                          .execute(key)
+                          .map(
+                              alarm ->
+                                  new StoredRoom(
+                                      entries,
+                                      alarm.size() == 0
+                                          ? null
+                                          : alarm.iterator().next().getLong(0)));
+                    }));
   }
 
   @Override
   public Future<Void> write(List<Changes> group) {
     Changes.Rows rows = Changes.Rows.of(group);
-    return pool.withTransaction(conn -> batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2", rows.clears())
-        .compose(v -> batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2 AND key = $3", rows.deletes()))
-        .compose(v -> batch(conn, "INSERT INTO kv (party, room, key, value) VALUES ($1, $2, $3, $4)"
-            + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value", rows.upserts()))
-        .compose(v -> batch(conn, "INSERT INTO alarms (party, room, at) VALUES ($1, $2, $3)"
-            + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at", rows.alarmSets()))
-        .compose(v -> batch(conn, "DELETE FROM alarms WHERE party = $1 AND room = $2", rows.alarmDeletes())));
+    return pool.withTransaction(
+        conn ->
+            batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2", rows.clears())
+                .compose(
+                    v ->
+                        batch(
+                            conn,
+                            "DELETE FROM kv WHERE party = $1 AND room = $2 AND key = $3",
+                            rows.deletes()))
+                .compose(
+                    v ->
+                        batch(
+                            conn,
+                            "INSERT INTO kv (party, room, key, value) VALUES ($1, $2, $3, $4)"
+                                + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value",
+                            rows.upserts()))
+                .compose(
+                    v ->
+                        batch(
+                            conn,
+                            "INSERT INTO alarms (party, room, at) VALUES ($1, $2, $3)"
+                                + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at",
+                            rows.alarmSets()))
+                .compose(
+                    v ->
+                        batch(
+                            conn,
+                            "DELETE FROM alarms WHERE party = $1 AND room = $2",
+                            rows.alarmDeletes())));
   }
 
   private static Future<Void> batch(SqlConnection conn, String sql, List<Object[]> rows) {
@@ -80,7 +120,8 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
     List<Tuple> tuples = new ArrayList<>(rows.size());
     for (Object[] row : rows) {
       Tuple t = Tuple.tuple();
-      for (Object v : row) t.addValue(v instanceof byte[] bytes ? Buffer.buffer(bytes) : v); // bytea
+      for (Object v : row)
+        t.addValue(v instanceof byte[] bytes ? Buffer.buffer(bytes) : v); // bytea
       tuples.add(t);
     }
     return conn.preparedQuery(sql).executeBatch(tuples).mapEmpty();
@@ -88,11 +129,15 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
 
   @Override
   public Future<Map<RoomKey, Long>> alarms() {
-    return pool.query("SELECT party, room, at FROM alarms").execute().map(rows -> {
-      Map<RoomKey, Long> alarms = new HashMap<>();
-      for (Row row : rows) alarms.put(new RoomKey(row.getString(0), row.getString(1)), row.getLong(2));
-      return alarms;
-    });
+    return pool.query("SELECT party, room, at FROM alarms")
+        .execute()
+        .map(
+            rows -> {
+              Map<RoomKey, Long> alarms = new HashMap<>();
+              for (Row row : rows)
+                alarms.put(new RoomKey(row.getString(0), row.getString(1)), row.getLong(2));
+              return alarms;
+            });
   }
 
   // --- uploaded parties: each change is one transaction ---
@@ -104,61 +149,92 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
 
   @Override
   public Future<Map<String, String>> currentVersions() {
-    return pool.query("SELECT party, current FROM parties").execute().map(rows -> {
-      Map<String, String> current = new HashMap<>();
-      for (Row row : rows) current.put(row.getString(0), row.getString(1));
-      return current;
-    });
+    return pool.query("SELECT party, current FROM parties")
+        .execute()
+        .map(
+            rows -> {
+              Map<String, String> current = new HashMap<>();
+              for (Row row : rows) current.put(row.getString(0), row.getString(1));
+              return current;
+            });
   }
 
   @Override
   public Future<List<Version>> versions(String party) {
-    return pool.preparedQuery("SELECT v.sha256, octet_length(m.bytes), v.uploaded_at, v.sha256 = p.current"
-            + " FROM party_versions v JOIN modules m ON m.sha256 = v.sha256 JOIN parties p ON p.party = v.party"
-            + " WHERE v.party = $1 ORDER BY v.seq DESC")
-        .execute(Tuple.of(party)).map(rows -> {
-          List<Version> versions = new ArrayList<>();
-          for (Row row : rows) {
-            versions.add(new Version(row.getString(0), row.getInteger(1), row.getLong(2), row.getBoolean(3)));
-          }
-          return versions;
-        });
+    return pool.preparedQuery(
+            "SELECT v.sha256, octet_length(m.bytes), v.uploaded_at, v.sha256 = p.current"
+                + " FROM party_versions v JOIN modules m ON m.sha256 = v.sha256 JOIN parties p ON p.party = v.party"
+                + " WHERE v.party = $1 ORDER BY v.seq DESC")
+        .execute(Tuple.of(party))
+        .map(
+            rows -> {
+              List<Version> versions = new ArrayList<>();
+              for (Row row : rows) {
+                versions.add(
+                    new Version(
+                        row.getString(0), row.getInteger(1), row.getLong(2), row.getBoolean(3)));
+              }
+              return versions;
+            });
   }
 
   @Override
   public Future<byte[]> module(String sha256) {
-    return pool.preparedQuery("SELECT bytes FROM modules WHERE sha256 = $1").execute(Tuple.of(sha256))
-        .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getBuffer(0).getBytes() : null);
+    return pool.preparedQuery("SELECT bytes FROM modules WHERE sha256 = $1")
+        .execute(Tuple.of(sha256))
+        .map(
+            rows ->
+                rows.iterator().hasNext() ? rows.iterator().next().getBuffer(0).getBytes() : null);
   }
 
   @Override
   public Future<Void> upload(String party, String sha256, byte[] bytes, long uploadedAt) {
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("INSERT INTO modules (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
-        .execute(Tuple.of(sha256, Buffer.buffer(bytes)))
-        .compose(v -> conn.preparedQuery("INSERT INTO party_versions (party, sha256, uploaded_at, seq)"
-                + " VALUES ($1, $2, $3, (SELECT coalesce(max(seq), 0) + 1 FROM party_versions))"
-                + " ON CONFLICT (party, sha256) DO UPDATE SET uploaded_at = excluded.uploaded_at, seq = excluded.seq")
-            .execute(Tuple.of(party, sha256, uploadedAt)))
-        .compose(v -> conn.preparedQuery("INSERT INTO parties (party, current) VALUES ($1, $2)"
-                + " ON CONFLICT (party) DO UPDATE SET current = excluded.current")
-            .execute(Tuple.of(party, sha256)))
-        .mapEmpty());
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(
+                    "INSERT INTO modules (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
+                .execute(Tuple.of(sha256, Buffer.buffer(bytes)))
+                .compose(
+                    v ->
+                        conn.preparedQuery(
+                                "INSERT INTO party_versions (party, sha256, uploaded_at, seq)"
+                                    + " VALUES ($1, $2, $3, (SELECT coalesce(max(seq), 0) + 1 FROM party_versions))"
+                                    + " ON CONFLICT (party, sha256) DO UPDATE SET uploaded_at = excluded.uploaded_at, seq = excluded.seq")
+                            .execute(Tuple.of(party, sha256, uploadedAt)))
+                .compose(
+                    v ->
+                        conn.preparedQuery(
+                                "INSERT INTO parties (party, current) VALUES ($1, $2)"
+                                    + " ON CONFLICT (party) DO UPDATE SET current = excluded.current")
+                            .execute(Tuple.of(party, sha256)))
+                .mapEmpty());
   }
 
   @Override
   public Future<Boolean> setCurrent(String party, String sha256) {
-    return pool.preparedQuery("UPDATE parties SET current = $2 WHERE party = $1"
-            + " AND EXISTS (SELECT 1 FROM party_versions WHERE party = $1 AND sha256 = $2)")
-        .execute(Tuple.of(party, sha256)).map(rows -> rows.rowCount() > 0);
+    return pool.preparedQuery(
+            "UPDATE parties SET current = $2 WHERE party = $1"
+                + " AND EXISTS (SELECT 1 FROM party_versions WHERE party = $1 AND sha256 = $2)")
+        .execute(Tuple.of(party, sha256))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   @Override
   public Future<Boolean> delete(String party) {
-    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM parties WHERE party = $1").execute(Tuple.of(party))
-        .compose(v -> conn.preparedQuery("DELETE FROM party_versions WHERE party = $1").execute(Tuple.of(party)))
-        .compose(versions -> conn.query("DELETE FROM modules WHERE sha256 NOT IN (SELECT sha256 FROM party_versions)")
-            .execute().map(v -> versions.rowCount() > 0)));
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery("DELETE FROM parties WHERE party = $1")
+                .execute(Tuple.of(party))
+                .compose(
+                    v ->
+                        conn.preparedQuery("DELETE FROM party_versions WHERE party = $1")
+                            .execute(Tuple.of(party)))
+                .compose(
+                    versions ->
+                        conn.query(
+                                "DELETE FROM modules WHERE sha256 NOT IN (SELECT sha256 FROM party_versions)")
+                            .execute()
+                            .map(v -> versions.rowCount() > 0)));
   }
 
   @Override
@@ -170,5 +246,4 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
   public void close() {
     pool.close().await();
   }
-
 }

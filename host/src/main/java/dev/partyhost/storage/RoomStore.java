@@ -21,8 +21,10 @@ public final class RoomStore {
   private static final AtomicLong GENERATIONS = new AtomicLong();
 
   private final RoomKey room;
+
   /** Tells this loading of the room's data from earlier and later ones (see {@link GroupCommit}). */
   private final long generation = GENERATIONS.incrementAndGet();
+
   private final long quota;
   private NavigableMap<byte[], byte[]> data;
   private Long alarm;
@@ -33,6 +35,7 @@ public final class RoomStore {
   private final List<Undo> undo = new ArrayList<>();
   private long usedBefore;
   private Long alarmBefore;
+
   /** The guest set or deleted the alarm in this hook: it is written and rescheduled even if unchanged. */
   private boolean guestSetAlarm;
 
@@ -100,7 +103,8 @@ public final class RoomStore {
     byte[] high = prefixEnd(prefix);
     if (end.length > 0 && (high == null || Arrays.compareUnsigned(end, high) < 0)) high = end;
     if (high != null && Arrays.compareUnsigned(low, high) >= 0) return List.of();
-    NavigableMap<byte[], byte[]> range = high == null ? data.tailMap(low, true) : data.subMap(low, true, high, false);
+    NavigableMap<byte[], byte[]> range =
+        high == null ? data.tailMap(low, true) : data.subMap(low, true, high, false);
     if (reverse) range = range.descendingMap();
     List<byte[]> out = new ArrayList<>();
     for (Map.Entry<byte[], byte[]> e : range.entrySet()) {
@@ -140,8 +144,12 @@ public final class RoomStore {
     Changes done = changes;
     changes = null;
     undo.clear();
-    // Back where it was: no write, unless the guest set a time (then it fires again, even at the same time).
-    if (done != null && done.alarmChanged && Objects.equals(alarm, alarmBefore) && (alarm == null || !guestSetAlarm)) {
+    // Back where it was: no write, unless the guest set a time (then it fires again, even at the
+    // same time).
+    if (done != null
+        && done.alarmChanged
+        && Objects.equals(alarm, alarmBefore)
+        && (alarm == null || !guestSetAlarm)) {
       done.alarmChanged = false;
     }
     guestSetAlarm = false;
@@ -174,7 +182,8 @@ public final class RoomStore {
     byte[] old = value == null ? data.remove(key) : data.put(key, value);
     undo.add(new Undo(key, old, null));
     used += (value == null ? 0 : size(key, value)) - (old == null ? 0 : size(key, old));
-    if (value == null) changes.delete(key); else changes.put(key, value);
+    if (value == null) changes.delete(key);
+    else changes.put(key, value);
   }
 
   private void begin() {

@@ -34,26 +34,38 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SqliteEngine implements StorageEngine, PartyStore {
   private static final String[] SCHEMA = {
-      "CREATE TABLE IF NOT EXISTS kv (party TEXT NOT NULL, room TEXT NOT NULL, key BLOB NOT NULL,"
-          + " value BLOB NOT NULL, PRIMARY KEY (party, room, key)) WITHOUT ROWID",
-      "CREATE TABLE IF NOT EXISTS alarms (party TEXT NOT NULL, room TEXT NOT NULL, at INTEGER NOT NULL,"
-          + " PRIMARY KEY (party, room)) WITHOUT ROWID",
-      // Uploaded parties (PartyStore): each module once, by SHA-256; versions per party, newest seq last.
-      "CREATE TABLE IF NOT EXISTS modules (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL)",
-      "CREATE TABLE IF NOT EXISTS party_versions (party TEXT NOT NULL, sha256 TEXT NOT NULL REFERENCES modules,"
-          + " uploaded_at INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (party, sha256)) WITHOUT ROWID",
-      "CREATE TABLE IF NOT EXISTS parties (party TEXT PRIMARY KEY, current TEXT NOT NULL,"
-          + " FOREIGN KEY (party, current) REFERENCES party_versions) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS kv (party TEXT NOT NULL, room TEXT NOT NULL, key BLOB NOT NULL,"
+        + " value BLOB NOT NULL, PRIMARY KEY (party, room, key)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS alarms (party TEXT NOT NULL, room TEXT NOT NULL, at INTEGER NOT NULL,"
+        + " PRIMARY KEY (party, room)) WITHOUT ROWID",
+    // Uploaded parties (PartyStore): each module once, by SHA-256; versions per party, newest seq
+    // last.
+    "CREATE TABLE IF NOT EXISTS modules (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS party_versions (party TEXT NOT NULL, sha256 TEXT NOT NULL REFERENCES modules,"
+        + " uploaded_at INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (party, sha256)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS parties (party TEXT PRIMARY KEY, current TEXT NOT NULL,"
+        + " FOREIGN KEY (party, current) REFERENCES party_versions) WITHOUT ROWID",
   };
 
   private final Path file;
+
   /** Held while open: a second host on the same data directory would serve stale copies of rooms. */
   private final FileChannel lockFile;
-  private final ExecutorService writer = Executors.newSingleThreadExecutor(daemon("partyhost-sqlite-writer"));
-  private final ExecutorService reader = Executors.newSingleThreadExecutor(daemon("partyhost-sqlite-reader"));
+
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(daemon("partyhost-sqlite-writer"));
+  private final ExecutorService reader =
+      Executors.newSingleThreadExecutor(daemon("partyhost-sqlite-reader"));
   private final Connection writeConnection;
   private final Connection readConnection;
-  private final PreparedStatement clear, upsert, delete, setAlarm, deleteAlarm, loadEntries, loadAlarm;
+  private final PreparedStatement clear,
+      upsert,
+      delete,
+      setAlarm,
+      deleteAlarm,
+      loadEntries,
+      loadAlarm;
+
   /** The write statements, in the order a group runs them. */
   private final PreparedStatement[] writes;
 
@@ -70,11 +82,15 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
       w.setAutoCommit(false);
       readConnection = r = open(file);
       clear = w.prepareStatement("DELETE FROM kv WHERE party = ? AND room = ?");
-      upsert = w.prepareStatement("INSERT INTO kv (party, room, key, value) VALUES (?, ?, ?, ?)"
-          + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value");
+      upsert =
+          w.prepareStatement(
+              "INSERT INTO kv (party, room, key, value) VALUES (?, ?, ?, ?)"
+                  + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value");
       delete = w.prepareStatement("DELETE FROM kv WHERE party = ? AND room = ? AND key = ?");
-      setAlarm = w.prepareStatement("INSERT INTO alarms (party, room, at) VALUES (?, ?, ?)"
-          + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at");
+      setAlarm =
+          w.prepareStatement(
+              "INSERT INTO alarms (party, room, at) VALUES (?, ?, ?)"
+                  + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at");
       deleteAlarm = w.prepareStatement("DELETE FROM alarms WHERE party = ? AND room = ?");
       writes = new PreparedStatement[] {clear, delete, upsert, setAlarm, deleteAlarm};
       loadEntries = r.prepareStatement("SELECT key, value FROM kv WHERE party = ? AND room = ?");
@@ -87,7 +103,8 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
           // already failing
         }
       }
-      throw new IllegalStateException("cannot open SQLite database in " + dataDir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot open SQLite database in " + dataDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -95,10 +112,15 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
   private static FileChannel lock(Path dataDir) {
     try {
       Files.createDirectories(dataDir);
-      FileChannel lock = FileChannel.open(dataDir.resolve("partyhost.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel lock =
+          FileChannel.open(
+              dataDir.resolve("partyhost.lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE);
       if (!tryLock(lock)) {
         lock.close();
-        throw new IllegalStateException("data directory " + dataDir + " is in use by another partyhost");
+        throw new IllegalStateException(
+            "data directory " + dataDir + " is in use by another partyhost");
       }
       return lock;
     } catch (IOException e) {
@@ -118,7 +140,8 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout=10000");
-      // FULL: every commit is fsynced, so an acknowledged write survives a power cut, not only a crash.
+      // FULL: every commit is fsynced, so an acknowledged write survives a power cut, not only a
+      // crash.
       s.execute("PRAGMA synchronous=FULL");
     }
     return c;
@@ -126,44 +149,49 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
 
   @Override
   public Future<StoredRoom> load(RoomKey room) {
-    return run(reader, () -> {
-      NavigableMap<byte[], byte[]> entries = RoomStore.emptyMap();
-      loadEntries.setString(1, room.party());
-      loadEntries.setString(2, room.room());
-      try (ResultSet rows = loadEntries.executeQuery()) {
-        while (rows.next()) entries.put(rows.getBytes(1), rows.getBytes(2));
-      }
-      loadAlarm.setString(1, room.party());
-      loadAlarm.setString(2, room.room());
-      Long alarm = null;
-      try (ResultSet rows = loadAlarm.executeQuery()) {
-        if (rows.next()) alarm = rows.getLong(1);
-      }
-      return new StoredRoom(entries, alarm);
-    });
+    return run(
+        reader,
+        () -> {
+          NavigableMap<byte[], byte[]> entries = RoomStore.emptyMap();
+          loadEntries.setString(1, room.party());
+          loadEntries.setString(2, room.room());
+          try (ResultSet rows = loadEntries.executeQuery()) {
+            while (rows.next()) entries.put(rows.getBytes(1), rows.getBytes(2));
+          }
+          loadAlarm.setString(1, room.party());
+          loadAlarm.setString(2, room.room());
+          Long alarm = null;
+          try (ResultSet rows = loadAlarm.executeQuery()) {
+            if (rows.next()) alarm = rows.getLong(1);
+          }
+          return new StoredRoom(entries, alarm);
+        });
   }
 
   @Override
   public Future<Void> write(List<Changes> group) {
-    return run(writer, () -> {
-      try {
-        // Each kind is one JDBC batch, which sqlite-jdbc binds and steps in a single native call.
-        Changes.Rows rows = Changes.Rows.of(group);
-        add(clear, rows.clears());
-        add(delete, rows.deletes());
-        add(upsert, rows.upserts());
-        add(setAlarm, rows.alarmSets());
-        add(deleteAlarm, rows.alarmDeletes());
-        for (PreparedStatement s : writes) s.executeBatch();
-        writeConnection.commit();
-      } catch (Throwable e) {
-        writeConnection.rollback();
-        throw e;
-      } finally {
-        for (PreparedStatement s : writes) s.clearBatch();
-      }
-      return null;
-    });
+    return run(
+        writer,
+        () -> {
+          try {
+            // Each kind is one JDBC batch, which sqlite-jdbc binds and steps in a single native
+            // call.
+            Changes.Rows rows = Changes.Rows.of(group);
+            add(clear, rows.clears());
+            add(delete, rows.deletes());
+            add(upsert, rows.upserts());
+            add(setAlarm, rows.alarmSets());
+            add(deleteAlarm, rows.alarmDeletes());
+            for (PreparedStatement s : writes) s.executeBatch();
+            writeConnection.commit();
+          } catch (Throwable e) {
+            writeConnection.rollback();
+            throw e;
+          } finally {
+            for (PreparedStatement s : writes) s.clearBatch();
+          }
+          return null;
+        });
   }
 
   /** Adds rows to a statement's batch. */
@@ -176,17 +204,21 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
 
   @Override
   public Future<Map<RoomKey, Long>> alarms() {
-    return run(reader, () -> {
-      Map<RoomKey, Long> alarms = new HashMap<>();
-      try (Statement s = readConnection.createStatement();
-           ResultSet rows = s.executeQuery("SELECT party, room, at FROM alarms")) {
-        while (rows.next()) alarms.put(new RoomKey(rows.getString(1), rows.getString(2)), rows.getLong(3));
-      }
-      return alarms;
-    });
+    return run(
+        reader,
+        () -> {
+          Map<RoomKey, Long> alarms = new HashMap<>();
+          try (Statement s = readConnection.createStatement();
+              ResultSet rows = s.executeQuery("SELECT party, room, at FROM alarms")) {
+            while (rows.next())
+              alarms.put(new RoomKey(rows.getString(1), rows.getString(2)), rows.getLong(3));
+          }
+          return alarms;
+        });
   }
 
-  // --- uploaded parties: reads on the reader thread, each change one transaction on the writer thread ---
+  // --- uploaded parties: reads on the reader thread, each change one transaction on the writer
+  // thread ---
 
   @Override
   public PartyStore parties() {
@@ -195,87 +227,118 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
 
   @Override
   public Future<Map<String, String>> currentVersions() {
-    return run(reader, () -> {
-      Map<String, String> current = new HashMap<>();
-      try (Statement s = readConnection.createStatement();
-           ResultSet rows = s.executeQuery("SELECT party, current FROM parties")) {
-        while (rows.next()) current.put(rows.getString(1), rows.getString(2));
-      }
-      return current;
-    });
+    return run(
+        reader,
+        () -> {
+          Map<String, String> current = new HashMap<>();
+          try (Statement s = readConnection.createStatement();
+              ResultSet rows = s.executeQuery("SELECT party, current FROM parties")) {
+            while (rows.next()) current.put(rows.getString(1), rows.getString(2));
+          }
+          return current;
+        });
   }
 
   @Override
   public Future<List<Version>> versions(String party) {
-    return run(reader, () -> {
-      List<Version> versions = new ArrayList<>();
-      try (PreparedStatement s = readConnection.prepareStatement(
-          "SELECT v.sha256, length(m.bytes), v.uploaded_at, v.sha256 = p.current FROM party_versions v"
-              + " JOIN modules m ON m.sha256 = v.sha256 JOIN parties p ON p.party = v.party"
-              + " WHERE v.party = ? ORDER BY v.seq DESC")) {
-        s.setString(1, party);
-        try (ResultSet rows = s.executeQuery()) {
-          while (rows.next()) versions.add(new Version(rows.getString(1), rows.getLong(2), rows.getLong(3), rows.getBoolean(4)));
-        }
-      }
-      return versions;
-    });
+    return run(
+        reader,
+        () -> {
+          List<Version> versions = new ArrayList<>();
+          try (PreparedStatement s =
+              readConnection.prepareStatement(
+                  "SELECT v.sha256, length(m.bytes), v.uploaded_at, v.sha256 = p.current FROM party_versions v"
+                      + " JOIN modules m ON m.sha256 = v.sha256 JOIN parties p ON p.party = v.party"
+                      + " WHERE v.party = ? ORDER BY v.seq DESC")) {
+            s.setString(1, party);
+            try (ResultSet rows = s.executeQuery()) {
+              while (rows.next())
+                versions.add(
+                    new Version(
+                        rows.getString(1), rows.getLong(2), rows.getLong(3), rows.getBoolean(4)));
+            }
+          }
+          return versions;
+        });
   }
 
   @Override
   public Future<byte[]> module(String sha256) {
-    return run(reader, () -> {
-      try (PreparedStatement s = readConnection.prepareStatement("SELECT bytes FROM modules WHERE sha256 = ?")) {
-        s.setString(1, sha256);
-        try (ResultSet rows = s.executeQuery()) {
-          return rows.next() ? rows.getBytes(1) : null;
-        }
-      }
-    });
+    return run(
+        reader,
+        () -> {
+          try (PreparedStatement s =
+              readConnection.prepareStatement("SELECT bytes FROM modules WHERE sha256 = ?")) {
+            s.setString(1, sha256);
+            try (ResultSet rows = s.executeQuery()) {
+              return rows.next() ? rows.getBytes(1) : null;
+            }
+          }
+        });
   }
 
   @Override
   public Future<Void> upload(String party, String sha256, byte[] bytes, long uploadedAt) {
-    return transaction(() -> {
-      update("INSERT INTO modules (sha256, bytes) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING", sha256, bytes);
-      update("INSERT INTO party_versions (party, sha256, uploaded_at, seq)"
-          + " VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM party_versions))"
-          + " ON CONFLICT (party, sha256) DO UPDATE SET uploaded_at = excluded.uploaded_at, seq = excluded.seq",
-          party, sha256, uploadedAt);
-      update("INSERT INTO parties (party, current) VALUES (?, ?) ON CONFLICT (party) DO UPDATE SET current = excluded.current",
-          party, sha256);
-      return null;
-    });
+    return transaction(
+        () -> {
+          update(
+              "INSERT INTO modules (sha256, bytes) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
+              sha256,
+              bytes);
+          update(
+              "INSERT INTO party_versions (party, sha256, uploaded_at, seq)"
+                  + " VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM party_versions))"
+                  + " ON CONFLICT (party, sha256) DO UPDATE SET uploaded_at = excluded.uploaded_at, seq = excluded.seq",
+              party,
+              sha256,
+              uploadedAt);
+          update(
+              "INSERT INTO parties (party, current) VALUES (?, ?) ON CONFLICT (party) DO UPDATE SET current = excluded.current",
+              party,
+              sha256);
+          return null;
+        });
   }
 
   @Override
   public Future<Boolean> setCurrent(String party, String sha256) {
-    return transaction(() -> update("UPDATE parties SET current = ? WHERE party = ?"
-        + " AND EXISTS (SELECT 1 FROM party_versions WHERE party = ? AND sha256 = ?)", sha256, party, party, sha256) > 0);
+    return transaction(
+        () ->
+            update(
+                    "UPDATE parties SET current = ? WHERE party = ?"
+                        + " AND EXISTS (SELECT 1 FROM party_versions WHERE party = ? AND sha256 = ?)",
+                    sha256,
+                    party,
+                    party,
+                    sha256)
+                > 0);
   }
 
   @Override
   public Future<Boolean> delete(String party) {
-    return transaction(() -> {
-      update("DELETE FROM parties WHERE party = ?", party);
-      int versions = update("DELETE FROM party_versions WHERE party = ?", party);
-      update("DELETE FROM modules WHERE sha256 NOT IN (SELECT sha256 FROM party_versions)");
-      return versions > 0;
-    });
+    return transaction(
+        () -> {
+          update("DELETE FROM parties WHERE party = ?", party);
+          int versions = update("DELETE FROM party_versions WHERE party = ?", party);
+          update("DELETE FROM modules WHERE sha256 NOT IN (SELECT sha256 FROM party_versions)");
+          return versions > 0;
+        });
   }
 
   /** Runs {@code work} on the writer thread as one transaction: committed if it returns, else rolled back. */
   private <T> Future<T> transaction(Callable<T> work) {
-    return run(writer, () -> {
-      try {
-        T result = work.call();
-        writeConnection.commit();
-        return result;
-      } catch (Throwable e) {
-        writeConnection.rollback();
-        throw e;
-      }
-    });
+    return run(
+        writer,
+        () -> {
+          try {
+            T result = work.call();
+            writeConnection.commit();
+            return result;
+          } catch (Throwable e) {
+            writeConnection.rollback();
+            throw e;
+          }
+        });
   }
 
   /** One statement on the write connection (writer thread only); the rows it changed. */
@@ -288,14 +351,18 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
 
   @Override
   public Future<List<RoomKey>> roomsWithData() {
-    return run(reader, () -> {
-      List<RoomKey> rooms = new ArrayList<>();
-      try (Statement s = readConnection.createStatement();
-           ResultSet rows = s.executeQuery("SELECT DISTINCT party, room FROM kv UNION SELECT party, room FROM alarms")) {
-        while (rows.next()) rooms.add(new RoomKey(rows.getString(1), rows.getString(2)));
-      }
-      return rooms;
-    });
+    return run(
+        reader,
+        () -> {
+          List<RoomKey> rooms = new ArrayList<>();
+          try (Statement s = readConnection.createStatement();
+              ResultSet rows =
+                  s.executeQuery(
+                      "SELECT DISTINCT party, room FROM kv UNION SELECT party, room FROM alarms")) {
+            while (rows.next()) rooms.add(new RoomKey(rows.getString(1), rows.getString(2)));
+          }
+          return rooms;
+        });
   }
 
   @Override
@@ -325,16 +392,21 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
   private static <T> Future<T> run(ExecutorService thread, Callable<T> task) {
     Promise<T> promise = Promise.promise();
     try {
-      thread.execute(() -> {
-        T result;
-        try {
-          result = task.call();
-        } catch (Throwable e) { // an Error too: a promise never completed would hold every room's output
-          promise.fail(e);
-          return;
-        }
-        promise.complete(result); // outside the try: a listener that throws must not fail a completed promise
-      });
+      thread.execute(
+          () -> {
+            T result;
+            try {
+              result = task.call();
+            } catch (
+                Throwable
+                    e) { // an Error too: a promise never completed would hold every room's output
+              promise.fail(e);
+              return;
+            }
+            promise.complete(
+                result); // outside the try: a listener that throws must not fail a completed
+            // promise
+          });
     } catch (RuntimeException rejected) {
       promise.fail(rejected); // closed
     }

@@ -44,17 +44,22 @@ public final class VertxInternals {
     Field queue = null;
     Constructor<?> direct = null;
     try {
-      connection = Class.forName("io.vertx.core.http.impl.WebSocketImplBase").getDeclaredField("conn");
+      connection =
+          Class.forName("io.vertx.core.http.impl.WebSocketImplBase").getDeclaredField("conn");
       Class<?> vertxConnection = Class.forName("io.vertx.core.net.impl.VertxConnection");
       queue = vertxConnection.getDeclaredField("outboundMessageQueue");
-      direct = Class.forName("io.vertx.core.net.impl.VertxConnection$DirectOutboundMessageQueue")
-          .getDeclaredConstructor(vertxConnection);
+      direct =
+          Class.forName("io.vertx.core.net.impl.VertxConnection$DirectOutboundMessageQueue")
+              .getDeclaredConstructor(vertxConnection);
       connection.setAccessible(true);
       queue.setAccessible(true);
       direct.setAccessible(true);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      System.getLogger("partyhost.vertx").log(Level.WARNING,
-          "Vert.x internals changed: WebSockets keep their write queue (about 4 KiB each): " + e);
+      System.getLogger("partyhost.vertx")
+          .log(
+              Level.WARNING,
+              "Vert.x internals changed: WebSockets keep their write queue (about 4 KiB each): "
+                  + e);
       connection = null;
     }
     CONNECTION = connection;

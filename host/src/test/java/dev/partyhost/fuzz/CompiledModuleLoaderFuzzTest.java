@@ -32,17 +32,20 @@ class CompiledModuleLoaderFuzzTest {
   }
 
   static Stream<byte[]> seeds() throws URISyntaxException, IOException {
-    Path dir = Path.of(ModuleLoaderFuzzTest.class.getResource("ModuleLoaderFuzzTestInputs").toURI());
+    Path dir =
+        Path.of(ModuleLoaderFuzzTest.class.getResource("ModuleLoaderFuzzTestInputs").toURI());
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
       files = list.filter(Files::isRegularFile).sorted().toList();
     }
-    return files.stream().map(f -> {
-      try {
-        return Files.readAllBytes(f);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return files.stream()
+        .map(
+            f -> {
+              try {
+                return Files.readAllBytes(f);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 }

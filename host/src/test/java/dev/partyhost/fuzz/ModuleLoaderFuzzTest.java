@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.dylibso.chicory.runtime.HostFunction;
+import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.guest.Wasi;
-import dev.partyhost.guest.Abi;
-import com.dylibso.chicory.runtime.HostFunction;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 class ModuleLoaderFuzzTest {
   /** The host's defaults: 16 MiB modules, 16 MiB (256 pages) of memory. */
   static final int MAX_MODULE_BYTES = 16 << 20;
+
   static final int MAX_MEMORY_PAGES = 256;
 
   /**
@@ -55,9 +56,12 @@ class ModuleLoaderFuzzTest {
     }
     assertNotNull(module);
     assertEquals(bytes.length, module.byteSize());
-    // What a room does with it (without running its code: a hook may loop, and deadlines are not this test's).
+    // What a room does with it (without running its code: a hook may loop, and deadlines are not
+    // this test's).
     List<HostFunction> inert = new ArrayList<>();
-    Abi.IMPORTS.forEach((name, type) -> inert.add(new HostFunction("partyhost", name, type, (i, a) -> new long[] {-6})));
+    Abi.IMPORTS.forEach(
+        (name, type) ->
+            inert.add(new HostFunction("partyhost", name, type, (i, a) -> new long[] {-6})));
     new Guest(module.instantiate(inert, Wasi.functions(null)));
   }
 }

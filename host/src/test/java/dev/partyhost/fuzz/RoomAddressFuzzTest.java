@@ -29,13 +29,17 @@ class RoomAddressFuzzTest {
   }
 
   private static void check(String path) {
-    assertEquals(referenceBadEscape(path), RoomAddress.hasBadEscape(path), () -> "hasBadEscape(" + escape(path) + ")");
+    assertEquals(
+        referenceBadEscape(path),
+        RoomAddress.hasBadEscape(path),
+        () -> "hasBadEscape(" + escape(path) + ")");
     RoomAddress address;
     try {
       address = RoomAddress.parse(path, MAIN);
     } catch (RoomAddress.Invalid e) {
       assertTrue(e.status() == 400 || e.status() == 404, () -> "status " + e.status());
-      assertEquals(null, reference(path), () -> "parse refused " + escape(path) + ": " + e.getMessage());
+      assertEquals(
+          null, reference(path), () -> "parse refused " + escape(path) + ": " + e.getMessage());
       return;
     }
     String expected = reference(path);
@@ -46,7 +50,8 @@ class RoomAddressFuzzTest {
     assertEquals(expected, address.party() + "/" + address.room(), () -> "for " + escape(path));
     // The room id, percent-encoded byte by byte, is the same room.
     StringBuilder encoded = new StringBuilder("/parties/p/");
-    for (byte b : address.room().getBytes(StandardCharsets.UTF_8)) encoded.append('%').append(HEX[(b >> 4) & 15]).append(HEX[b & 15]);
+    for (byte b : address.room().getBytes(StandardCharsets.UTF_8))
+      encoded.append('%').append(HEX[(b >> 4) & 15]).append(HEX[b & 15]);
     try {
       assertEquals(address.room(), RoomAddress.parse(encoded.toString(), MAIN).room());
     } catch (RoomAddress.Invalid e) {
@@ -92,7 +97,8 @@ class RoomAddressFuzzTest {
     byte[] id = bytes.toByteArray();
     if (id.length < 1 || id.length > 256 || !Utf8FuzzTest.wellFormed(id)) return null;
     String room = new String(id, StandardCharsets.UTF_8);
-    for (int i = 0; i < room.length(); i++) if (room.charAt(i) < 0x20 || room.charAt(i) == 0x7f) return null;
+    for (int i = 0; i < room.length(); i++)
+      if (room.charAt(i) < 0x20 || room.charAt(i) == 0x7f) return null;
     return party + "/" + room;
   }
 
@@ -100,7 +106,8 @@ class RoomAddressFuzzTest {
   static boolean referenceBadEscape(String path) {
     for (int i = 0; i < path.length(); i++) {
       if (path.charAt(i) != '%') continue;
-      if (i + 2 >= path.length() || hex(path.charAt(i + 1)) < 0 || hex(path.charAt(i + 2)) < 0) return true;
+      if (i + 2 >= path.length() || hex(path.charAt(i + 1)) < 0 || hex(path.charAt(i + 2)) < 0)
+        return true;
     }
     return false;
   }
@@ -114,7 +121,8 @@ class RoomAddressFuzzTest {
 
   private static String escape(String s) {
     StringBuilder out = new StringBuilder();
-    for (char c : s.toCharArray()) out.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+    for (char c : s.toCharArray())
+      out.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
     return out.toString();
   }
 

@@ -27,8 +27,11 @@ class Utf8FuzzTest {
     if (data.length > 0) { // a view that starts and ends inside the array
       byte[] padded = new byte[data.length + 2];
       System.arraycopy(data, 0, padded, 1, data.length);
-      padded[0] = padded[padded.length - 1] = (byte) 0xe2; // a lead byte on either side, never part of the view
-      assertEquals(wellFormed(data), Utf8.isValid(padded, 1, data.length), "Utf8.isValid of a view");
+      padded[0] =
+          padded[padded.length - 1] =
+              (byte) 0xe2; // a lead byte on either side, never part of the view
+      assertEquals(
+          wellFormed(data), Utf8.isValid(padded, 1, data.length), "Utf8.isValid of a view");
     }
     assertEquals(strictDecode(data), text, "Utf8.decode and a strict CharsetDecoder disagree");
     if (text != null) assertArrayEquals(data, text.getBytes(StandardCharsets.UTF_8));
@@ -38,7 +41,8 @@ class Utf8FuzzTest {
   void referenceValidator() {
     assertTrue(wellFormed(new byte[0]));
     assertTrue(wellFormed("aé€😀".getBytes(StandardCharsets.UTF_8)));
-    for (String bad : new String[] {"c0 80", "e0 80 80", "ed a0 80", "f4 90 80 80", "f8", "80", "e2 82", "ff"}) {
+    for (String bad :
+        new String[] {"c0 80", "e0 80 80", "ed a0 80", "f4 90 80 80", "f8", "80", "e2 82", "ff"}) {
       String[] hex = bad.split(" ");
       byte[] bytes = new byte[hex.length];
       for (int i = 0; i < hex.length; i++) bytes[i] = (byte) Integer.parseInt(hex[i], 16);
@@ -57,13 +61,21 @@ class Utf8FuzzTest {
       int lo = 0x80, hi = 0xbf; // the second byte's range
       if (c <= 0x7f) n = 0;
       else if (c >= 0xc2 && c <= 0xdf) n = 1;
-      else if (c == 0xe0) { n = 2; lo = 0xa0; }
-      else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) n = 2;
-      else if (c == 0xed) { n = 2; hi = 0x9f; }
-      else if (c == 0xf0) { n = 3; lo = 0x90; }
-      else if (c >= 0xf1 && c <= 0xf3) n = 3;
-      else if (c == 0xf4) { n = 3; hi = 0x8f; }
-      else return false;
+      else if (c == 0xe0) {
+        n = 2;
+        lo = 0xa0;
+      } else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) n = 2;
+      else if (c == 0xed) {
+        n = 2;
+        hi = 0x9f;
+      } else if (c == 0xf0) {
+        n = 3;
+        lo = 0x90;
+      } else if (c >= 0xf1 && c <= 0xf3) n = 3;
+      else if (c == 0xf4) {
+        n = 3;
+        hi = 0x8f;
+      } else return false;
       if (i + n >= b.length && n > 0) return false;
       for (int k = 1; k <= n; k++) {
         int t = b[i + k] & 0xff;
@@ -76,10 +88,12 @@ class Utf8FuzzTest {
 
   private static String strictDecode(byte[] data) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(data)).toString();
+          .decode(ByteBuffer.wrap(data))
+          .toString();
     } catch (CharacterCodingException e) {
       return null;
     }

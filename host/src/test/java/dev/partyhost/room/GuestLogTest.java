@@ -11,7 +11,8 @@ class GuestLogTest {
   void controlCharactersAreEscaped() {
     assertEquals("a\\nb\\r\\tc", GuestLog.escape("a\nb\r\tc"));
     // ESC [2K (erase the line), BS, VT, FF, DEL, NEL, the separators, a right-to-left override.
-    assertEquals("\\u001b[2K\\u0008\\u000b\\u000c\\u007f\\u0085\\u2028\\u2029\\u202e\\u2066x",
+    assertEquals(
+        "\\u001b[2K\\u0008\\u000b\\u000c\\u007f\\u0085\\u2028\\u2029\\u202e\\u2066x",
         GuestLog.escape("\u001b[2K\b\u000b\f\u007f\u0085\u2028\u2029\u202e\u2066x"));
   }
 

@@ -1,7 +1,6 @@
 package dev.partyhost.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.support.DrivenLoop;
@@ -23,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,11 +44,16 @@ class OutboundTest {
   private final IdentityHashMap<Connection, Socket> sockets = new IdentityHashMap<>();
 
   /** A stand-in WebSocket: what reaches its channel ("text:...", "flush") and its closes ("close:CODE REASON"). */
-  private static final class Socket extends ChannelOutboundHandlerAdapter implements InvocationHandler {
+  private static final class Socket extends ChannelOutboundHandlerAdapter
+      implements InvocationHandler {
     final List<String> events = new ArrayList<>();
     final EmbeddedChannel channel = new EmbeddedChannel(this, new ChannelInboundHandlerAdapter());
-    final ServerWebSocket socket = (ServerWebSocket) Proxy.newProxyInstance(ServerWebSocket.class.getClassLoader(),
-        new Class<?>[] {ServerWebSocket.class, WebSocketInternal.class}, this);
+    final ServerWebSocket socket =
+        (ServerWebSocket)
+            Proxy.newProxyInstance(
+                ServerWebSocket.class.getClassLoader(),
+                new Class<?>[] {ServerWebSocket.class, WebSocketInternal.class},
+                this);
     boolean closed;
 
     @Override
@@ -138,7 +141,9 @@ class OutboundTest {
     loopA.execute(() -> outA.send(c1, text("from a task queued earlier")));
     outA.send(c1, text("now"));
     loopA.runTasks();
-    assertEquals(List.of("text:now", "text:from a task queued earlier", "flush"), socket(c1).events,
+    assertEquals(
+        List.of("text:now", "text:from a task queued earlier", "flush"),
+        socket(c1).events,
         "the earlier task belongs to the same batch: one flush after both");
   }
 
@@ -149,7 +154,8 @@ class OutboundTest {
     outA.send(b2, text("2"));
     outA.send(c1, text("3"));
     outA.send(b1, text("4"));
-    for (Connection c : List.of(b1, b2, c1)) assertEquals(List.of(), socket(c).events, "never written from loop A");
+    for (Connection c : List.of(b1, b2, c1))
+      assertEquals(List.of(), socket(c).events, "never written from loop A");
     assertEquals(0, loopB.queued());
     assertEquals(1, loopA.queued());
 
@@ -173,13 +179,16 @@ class OutboundTest {
     outA.send(remote, text("1"));
     outA.close(local, new Connection.Close(4000, "bye"));
     outA.close(remote, new Connection.Close(4001, "later"));
-    assertEquals(List.of("text:1", "close:4000 bye"), socket(local).events,
+    assertEquals(
+        List.of("text:1", "close:4000 bye"),
+        socket(local).events,
         "on its own loop a close is at once, after the frames written (the real socket's close flushes them)");
 
     loopA.runTasks();
     assertEquals(List.of(), socket(remote).events, "the close waits for its frames' hand-over");
     loopB.runTasks();
-    assertEquals(List.of("text:1", "close:4001 later", "flush"), socket(remote).events, "in the order sent");
+    assertEquals(
+        List.of("text:1", "close:4001 later", "flush"), socket(remote).events, "in the order sent");
   }
 
   @Test
@@ -195,24 +204,32 @@ class OutboundTest {
   void aLoopsOutboundIsTheCallingThreadsAndOnlyOnThatLoop() throws Exception {
     // On a thread of its own (the instance is per thread, and this test thread's is left alone).
     CompletableFuture<Throwable> elsewhere = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        Outbound.current(loopA); // loopA belongs to the test's thread
-        elsewhere.complete(null);
-      } catch (Throwable e) {
-        elsewhere.complete(e);
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Outbound.current(loopA); // loopA belongs to the test's thread
+                elsewhere.complete(null);
+              } catch (Throwable e) {
+                elsewhere.complete(e);
+              }
+            });
     t.start();
     t.join();
-    assertEquals(IllegalStateException.class, elsewhere.get() == null ? null : elsewhere.get().getClass());
+    assertEquals(
+        IllegalStateException.class, elsewhere.get() == null ? null : elsewhere.get().getClass());
 
     CompletableFuture<Boolean> same = new CompletableFuture<>();
-    Thread owner = new Thread(() -> {
-      DrivenLoop own = new DrivenLoop("own");
-      Outbound first = Outbound.current(own);
-      same.complete(first == Outbound.current(own)); // the thread's one instance, not a new one per call
-    });
+    Thread owner =
+        new Thread(
+            () -> {
+              DrivenLoop own = new DrivenLoop("own");
+              Outbound first = Outbound.current(own);
+              same.complete(
+                  first
+                      == Outbound.current(
+                          own)); // the thread's one instance, not a new one per call
+            });
     owner.start();
     owner.join();
     assertTrue(same.get());

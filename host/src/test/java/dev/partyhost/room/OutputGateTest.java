@@ -27,15 +27,19 @@ import org.junit.jupiter.api.Test;
  */
 class OutputGateTest {
   private static final RoomKey ROOM = new RoomKey("p", "r");
+
   /** Only to build the room's context on the driven loop; nothing runs on Vert.x's own threads here. */
   private static Vertx vertx;
 
   private final DrivenLoop loop = new DrivenLoop("room");
   private final HeldWritesEngine engine = new HeldWritesEngine();
   private final List<Throwable> commitFailures = new ArrayList<>();
+
   /** What happened to effects, in order: "NAME" when run, "discarded NAME" when discarded. */
   private final List<String> effects = new ArrayList<>();
-  private final OutputGate gate = new OutputGate(loop.context(vertx), new GroupCommit(engine), 100, this::commitFailed);
+
+  private final OutputGate gate =
+      new OutputGate(loop.context(vertx), new GroupCommit(engine), 100, this::commitFailed);
   private RoomStore store = loadRoom();
 
   @BeforeAll
@@ -136,7 +140,10 @@ class OutputGateTest {
     loop.runTasks();
 
     assertEquals(List.of("discarded w1", "discarded r1", "discarded w2", "discarded w3"), effects);
-    assertEquals(1, commitFailures.size(), "one failure, however many commits failed with it: " + commitFailures);
+    assertEquals(
+        1,
+        commitFailures.size(),
+        "one failure, however many commits failed with it: " + commitFailures);
     assertTrue(commitFailures.get(0).getMessage().contains("disk full"));
     assertTrue(gate.settled(), "nothing is waiting any more");
     assertEquals(1, engine.written.size(), "commits 2 and 3 were never written");
@@ -158,7 +165,8 @@ class OutputGateTest {
     hook("w2", true); // commit 2, from the new loading
     engine.fail("disk full"); // commit 1's failure arrives late
     loop.runTasks();
-    assertEquals(List.of(), commitFailures, "a failure of a commit from before the discard is not news");
+    assertEquals(
+        List.of(), commitFailures, "a failure of a commit from before the discard is not news");
     assertEquals(List.of("discarded w1"), effects, "w2 still waits for its own commit");
     engine.succeed(); // commit 2 (its loading is newer than the failed one's)
     loop.runTasks();

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The per-connection token bucket (RateLimit), with the time given: no sleeps, no clock. */
 class RateLimitTest {
   private static final long SECOND = 1_000_000_000L;
+
   /** Any reading of System.nanoTime(): it may be negative, and only differences count. */
   private static final long T0 = -7_000_000_000_000L;
 
@@ -38,7 +39,9 @@ class RateLimitTest {
     RateLimit limit = RateLimit.perSecond(perSecond, T0);
     burst(limit, T0);
     assertFalse(limit.allows(T0 + interval / 2), "half an interval: half a token");
-    assertFalse(limit.allows(T0 + interval - interval / 100), "the refused message took no token, time still counts");
+    assertFalse(
+        limit.allows(T0 + interval - interval / 100),
+        "the refused message took no token, time still counts");
     assertTrue(limit.allows(T0 + interval + 1), "one interval: one token");
     assertFalse(limit.allows(T0 + interval + 2));
     // Over a second of steady sending at the rate, every message passes.
@@ -64,7 +67,8 @@ class RateLimitTest {
     RateLimit limit = RateLimit.perSecond(20, T0);
     burst(limit, T0);
     assertEquals(20, burst(limit, T0 + 3600 * SECOND), "an hour idle: still a burst of 20");
-    assertEquals(10, burst(limit, T0 + 3600 * SECOND + SECOND / 2 + 1000), "half a second later: 10 more");
+    assertEquals(
+        10, burst(limit, T0 + 3600 * SECOND + SECOND / 2 + 1000), "half a second later: 10 more");
   }
 
   @Test
@@ -85,7 +89,8 @@ class RateLimitTest {
 
   @Test
   void theHostsClockIsUsedWithoutATimeGiven() {
-    // The no-argument forms (what Inbound calls) read System.nanoTime(): a fresh limit has its burst now.
+    // The no-argument forms (what Inbound calls) read System.nanoTime(): a fresh limit has its
+    // burst now.
     RateLimit limit = RateLimit.perSecond(1);
     assertTrue(limit.allows());
     assertFalse(limit.allows(System.nanoTime()), "a second one within the same second");

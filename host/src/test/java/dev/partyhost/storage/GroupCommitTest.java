@@ -27,6 +27,7 @@ class GroupCommitTest {
 
   private final HeldWritesEngine engine = new HeldWritesEngine();
   private final GroupCommit commits = new GroupCommit(engine);
+
   /** What finished, in order: a hook's name, "!" before it when it failed. */
   private final List<String> finished = new ArrayList<>();
 
@@ -66,22 +67,29 @@ class GroupCommitTest {
     RoomStore a = load(A), b = load(B);
     put("a1", a, "first", "1");
     put("b1", b, "x", "1");
-    hook("a2", a, s -> {
-      s.put(b("k"), b("1"));
-      s.put(b("gone"), b("1"));
-    });
-    hook("a3", a, s -> {
-      s.put(b("k"), b("2"));
-      s.delete(b("gone"));
-      s.alarm(50L);
-    });
+    hook(
+        "a2",
+        a,
+        s -> {
+          s.put(b("k"), b("1"));
+          s.put(b("gone"), b("1"));
+        });
+    hook(
+        "a3",
+        a,
+        s -> {
+          s.put(b("k"), b("2"));
+          s.delete(b("gone"));
+          s.alarm(50L);
+        });
     put("b2", b, "y", "2");
     assertEquals(1, engine.written.size(), "one write in flight at a time");
 
     engine.succeed();
     assertEquals(2, engine.written.size());
     Map<RoomKey, String> second = engine.written.get(1);
-    assertEquals(List.of(B, A), new ArrayList<>(second.keySet()), "rooms in the order they first submitted");
+    assertEquals(
+        List.of(B, A), new ArrayList<>(second.keySet()), "rooms in the order they first submitted");
     assertEquals("x=1 y=2", second.get(B));
     assertEquals("gone=- k=2 alarm=50", second.get(A), "the net effect of a2 then a3");
     engine.succeed();
@@ -92,14 +100,20 @@ class GroupCommitTest {
   void aLaterClearWipesEarlierWritesOfTheGroupAndTheLastAlarmWins() {
     RoomStore a = load(A);
     put("a1", a, "in-flight", "1");
-    hook("a2", a, s -> {
-      s.put(b("old"), b("1"));
-      s.alarm(10L);
-    });
-    hook("a3", a, s -> {
-      s.deleteAll();
-      s.put(b("new"), b("2"));
-    });
+    hook(
+        "a2",
+        a,
+        s -> {
+          s.put(b("old"), b("1"));
+          s.alarm(10L);
+        });
+    hook(
+        "a3",
+        a,
+        s -> {
+          s.deleteAll();
+          s.put(b("new"), b("2"));
+        });
     hook("a4", a, s -> s.alarm(null));
     engine.succeed();
     assertEquals(Map.of(A, "clear new=2 alarm=null"), engine.written.get(1));
@@ -159,18 +173,22 @@ class GroupCommitTest {
     put("a1", a, "k", "1");
     put("a2", a, "k", "2"); // made from the same memory as a1: it saw a1's write
     put("b1", b, "k", "1");
-    RoomStore aReloaded = load(A); // the room started afresh from what is durable: a newer generation
+    RoomStore aReloaded =
+        load(A); // the room started afresh from what is durable: a newer generation
     put("a3", aReloaded, "fresh", "1");
     put("a4", a, "k", "4");
 
     engine.fail("disk full");
     assertEquals(List.of("!a1", "!a2", "!a4"), finished, "a1 failed, a2 and a4 with it");
     assertEquals(2, engine.written.size());
-    assertEquals(Map.of(B, "k=1", A, "fresh=1"), engine.written.get(1), "a2 and a4 were never written");
+    assertEquals(
+        Map.of(B, "k=1", A, "fresh=1"), engine.written.get(1), "a2 and a4 were never written");
 
     Future<Void> late = put("a5", a, "k", "5"); // still from the failed loading
     assertTrue(late.failed(), "fails at once");
-    assertTrue(late.cause().getMessage().contains("an earlier commit of room p/a failed"), late.cause().getMessage());
+    assertTrue(
+        late.cause().getMessage().contains("an earlier commit of room p/a failed"),
+        late.cause().getMessage());
     put("a6", aReloaded, "fresh", "2");
     engine.succeed();
     assertEquals(List.of("!a1", "!a2", "!a4", "!a5", "b1", "a3"), finished);
@@ -209,7 +227,8 @@ class GroupCommitTest {
     engine.throwOnWrite = null;
     assertTrue(put("a3", a, "k", "3").failed(), "a's loading is fenced");
     put("b2", load(B), "k", "2");
-    assertEquals(Map.of(B, "k=2"), engine.written.get(engine.written.size() - 1), "the queue keeps moving");
+    assertEquals(
+        Map.of(B, "k=2"), engine.written.get(engine.written.size() - 1), "the queue keeps moving");
   }
 
   @Test

@@ -105,7 +105,8 @@ class RoomStoreTest {
   void listIsInUnsignedByteOrderAndReversible() {
     RoomStore store = store(NO_QUOTA, null);
     // 0x80 and 0xff sort after 0x7f unsigned (a signed compare would put them first).
-    for (byte[] key : new byte[][] {bytes(0xff), bytes(0x01), bytes(0x80), bytes(0x7f), bytes(0x01, 0x00)}) {
+    for (byte[] key :
+        new byte[][] {bytes(0xff), bytes(0x01), bytes(0x80), bytes(0x7f), bytes(0x01, 0x00)}) {
       store.put(key, b("v"));
     }
     List<byte[]> forward = all(store);
@@ -113,20 +114,27 @@ class RoomStoreTest {
     assertEquals(2 * expected.length, forward.size());
     for (int i = 0; i < expected.length; i++) assertArrayEquals(expected[i], forward.get(2 * i));
     List<byte[]> backward = store.list(new byte[0], new byte[0], new byte[0], 0, true);
-    for (int i = 0; i < expected.length; i++) assertArrayEquals(expected[expected.length - 1 - i], backward.get(2 * i));
+    for (int i = 0; i < expected.length; i++)
+      assertArrayEquals(expected[expected.length - 1 - i], backward.get(2 * i));
   }
 
   @Test
   void listTakesAPrefixAStartAnEndAndALimit() {
-    RoomStore store = store(NO_QUOTA, null, "a", "0", "b:1", "1", "b:2", "2", "b:3", "3", "b;", "x", "c", "4");
+    RoomStore store =
+        store(NO_QUOTA, null, "a", "0", "b:1", "1", "b:2", "2", "b:3", "3", "b;", "x", "c", "4");
     byte[] none = new byte[0];
     assertEquals(List.of("b:1", "b:2", "b:3"), keys(store.list(b("b:"), none, none, 0, false)));
-    assertEquals(Map.of("b:2", "2"), asMap(store.list(b("b:"), b("b:2"), b("b:3"), 0, false)),
+    assertEquals(
+        Map.of("b:2", "2"),
+        asMap(store.list(b("b:"), b("b:2"), b("b:3"), 0, false)),
         "start is inclusive, end exclusive");
     assertEquals(List.of("b:2", "b:3"), keys(store.list(b("b:"), b("b:2"), none, 0, false)));
     assertEquals(List.of("b:1", "b:2"), keys(store.list(b("b:"), none, b("b:3"), 0, false)));
     assertEquals(List.of("b:1", "b:2"), keys(store.list(b("b:"), none, none, 2, false)));
-    assertEquals(List.of("b:3", "b:2"), keys(store.list(b("b:"), none, none, 2, true)), "the limit counts from the far end");
+    assertEquals(
+        List.of("b:3", "b:2"),
+        keys(store.list(b("b:"), none, none, 2, true)),
+        "the limit counts from the far end");
     assertEquals(List.of("a", "b:1"), keys(store.list(none, none, b("b:2"), 0, false)));
     assertEquals(List.of("b;", "c"), keys(store.list(none, b("b;"), none, 0, false)));
     // Bounds outside the prefix's range narrow nothing; bounds that cross give nothing.
@@ -161,13 +169,20 @@ class RoomStoreTest {
     assertTrue(store.put(b("k1"), b("12")), "smaller");
     assertTrue(store.put(b("k2"), b("1234")), "back to 10 bytes");
     assertEquals(10, store.used());
-    assertFalse(store.putAll(List.of(b("k1"), b("1"), b("k3"), b("12345"))), "k1 gives 1 byte back, k3 takes 7: over");
+    assertFalse(
+        store.putAll(List.of(b("k1"), b("1"), b("k3"), b("12345"))),
+        "k1 gives 1 byte back, k3 takes 7: over");
     assertEquals("12", s(store.get(b("k1"))), "a refused putAll writes none of its pairs");
     assertNull(store.get(b("k3")));
-    assertTrue(store.putAll(List.of(b("k1"), b(""), b("k3"), b(""))), "weighed as a whole: k1 gives 2 bytes, k3 takes 2");
+    assertTrue(
+        store.putAll(List.of(b("k1"), b(""), b("k3"), b(""))),
+        "weighed as a whole: k1 gives 2 bytes, k3 takes 2");
     assertEquals(10, store.used());
     Changes changes = store.commit();
-    assertEquals(Map.of("k1", "", "k2", "1234", "k3", ""), writes(changes), "refused writes are not in the commit");
+    assertEquals(
+        Map.of("k1", "", "k2", "1234", "k3", ""),
+        writes(changes),
+        "refused writes are not in the commit");
   }
 
   @Test
@@ -206,7 +221,8 @@ class RoomStoreTest {
     assertFalse(changes.alarmChanged());
     Map<String, String> expected = new LinkedHashMap<>();
     expected.put("a", "2");
-    expected.put("b", null); // put then deleted in one hook: a delete (the key may be durable from before)
+    expected.put(
+        "b", null); // put then deleted in one hook: a delete (the key may be durable from before)
     expected.put("stored", null);
     assertEquals(expected, writes(changes));
     assertNull(store.commit(), "the next hook starts empty");
@@ -246,7 +262,8 @@ class RoomStoreTest {
     assertEquals(Map.of("a", "1", "b", "2", "c", "3"), asMap(all(store)));
 
     store.put(b("g"), b("7"));
-    assertEquals(Map.of("g", "7"), writes(store.commit()), "the next hook commits only its own writes");
+    assertEquals(
+        Map.of("g", "7"), writes(store.commit()), "the next hook commits only its own writes");
   }
 
   @Test

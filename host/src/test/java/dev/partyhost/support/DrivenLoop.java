@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class DrivenLoop extends AbstractScheduledEventExecutor implements EventLoop {
   private final Thread owner = Thread.currentThread();
   private final Queue<Runnable> tasks = new ArrayDeque<>();
-  private final DefaultPromise<Void> terminated = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
+  private final DefaultPromise<Void> terminated =
+      new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
   private final String name;
 
   public DrivenLoop(String name) {
@@ -34,7 +35,11 @@ public final class DrivenLoop extends AbstractScheduledEventExecutor implements 
 
   /** A Vert.x event-loop context whose tasks (runOnContext) run on this loop. */
   public Context context(Vertx vertx) {
-    return ((VertxInternal) vertx).contextBuilder().withEventLoop(this).withThreadingModel(ThreadingModel.EVENT_LOOP).build();
+    return ((VertxInternal) vertx)
+        .contextBuilder()
+        .withEventLoop(this)
+        .withThreadingModel(ThreadingModel.EVENT_LOOP)
+        .build();
   }
 
   /** Tasks queued and not run yet. */
@@ -52,7 +57,8 @@ public final class DrivenLoop extends AbstractScheduledEventExecutor implements 
 
   @Override
   public void execute(Runnable task) {
-    if (Thread.currentThread() != owner) throw new IllegalStateException(name + ": a task queued from another thread");
+    if (Thread.currentThread() != owner)
+      throw new IllegalStateException(name + ": a task queued from another thread");
     tasks.add(task);
   }
 
@@ -98,7 +104,8 @@ public final class DrivenLoop extends AbstractScheduledEventExecutor implements 
   }
 
   @Override
-  public io.netty.util.concurrent.Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
+  public io.netty.util.concurrent.Future<?> shutdownGracefully(
+      long quietPeriod, long timeout, TimeUnit unit) {
     return terminated;
   }
 

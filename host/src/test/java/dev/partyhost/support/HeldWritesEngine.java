@@ -22,9 +22,12 @@ import java.util.Map;
  */
 public final class HeldWritesEngine implements StorageEngine {
   private final Deque<Promise<Void>> inFlight = new ArrayDeque<>();
+
   /** Every group handed to write(), in order: per room, its changes as {@link #describe} writes them. */
   public final List<Map<RoomKey, String>> written = new ArrayList<>();
+
   public final List<RoomKey> loads = new ArrayList<>();
+
   /** When set, write() throws it instead of returning a future. */
   public RuntimeException throwOnWrite;
 
@@ -39,7 +42,8 @@ public final class HeldWritesEngine implements StorageEngine {
     if (throwOnWrite != null) throw throwOnWrite;
     Map<RoomKey, String> described = new LinkedHashMap<>();
     for (Changes c : group) {
-      if (described.containsKey(c.room)) throw new AssertionError("two Changes for " + c.room + " in one write");
+      if (described.containsKey(c.room))
+        throw new AssertionError("two Changes for " + c.room + " in one write");
       described.put(c.room, describe(c));
     }
     written.add(described);
@@ -65,8 +69,13 @@ public final class HeldWritesEngine implements StorageEngine {
   /** One room's changes as text: "clear " if it clears, then key=value (key=- for a delete), then "alarm=N". */
   public static String describe(Changes c) {
     StringBuilder s = new StringBuilder(c.clearsAll() ? "clear " : "");
-    c.writes().forEach((k, v) -> s.append(new String(k, StandardCharsets.UTF_8)).append('=')
-        .append(v == null ? "-" : new String(v, StandardCharsets.UTF_8)).append(' '));
+    c.writes()
+        .forEach(
+            (k, v) ->
+                s.append(new String(k, StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(v == null ? "-" : new String(v, StandardCharsets.UTF_8))
+                    .append(' '));
     if (c.alarmChanged()) s.append("alarm=").append(c.alarm());
     return s.toString().trim();
   }

@@ -28,21 +28,35 @@ public final class HostProcess {
   }
 
   /** Starts Main with these arguments and environment variables added; does not wait for it to listen. */
-  public static HostProcess run(int port, List<String> args, Map<String, String> env) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-        "dev.partyhost.Main"));
+  public static HostProcess run(int port, List<String> args, Map<String, String> env)
+      throws IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.partyhost.Main"));
     command.addAll(args);
-    Path output = Files.createTempFile(Files.createDirectories(TestHost.root().resolve("host/target")), "host-", ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    Path output =
+        Files.createTempFile(
+            Files.createDirectories(TestHost.root().resolve("host/target")), "host-", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     builder.environment().putAll(env);
     return new HostProcess(builder.start(), port, output);
   }
 
   /** Starts Main on {@code port}, serving build/test-wasm, with these arguments too; returns once it listens. */
-  public static HostProcess start(int port, List<String> args, Map<String, String> env) throws IOException, InterruptedException {
-    List<String> all = new ArrayList<>(List.of("--port", String.valueOf(port),
-        "--parties", TestHost.root().resolve("build/test-wasm").toString()));
+  public static HostProcess start(int port, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "--port",
+                String.valueOf(port),
+                "--parties",
+                TestHost.root().resolve("build/test-wasm").toString()));
     all.addAll(args);
     HostProcess host = run(port, all, env);
     long deadline = System.currentTimeMillis() + 30_000;

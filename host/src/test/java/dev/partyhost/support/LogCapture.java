@@ -13,7 +13,8 @@ public final class LogCapture extends Handler implements AutoCloseable {
   /** One log line, the id of the thread that wrote it, and its level. */
   public record Line(String message, long threadId, Level level) {}
 
-  // JUL keeps loggers weakly: hold this one, or it (and this handler) may be collected and replaced.
+  // JUL keeps loggers weakly: hold this one, or it (and this handler) may be collected and
+  // replaced.
   private final Logger logger;
   private final List<Line> lines = new ArrayList<>();
   private final Level previousLevel;

@@ -10,7 +10,8 @@ public final class Poll {
   public static void until(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("condition not met within " + timeoutMs + " ms");
+      if (System.currentTimeMillis() > deadline)
+        throw new AssertionError("condition not met within " + timeoutMs + " ms");
       Thread.sleep(20);
     }
   }

@@ -39,8 +39,19 @@ public final class PostgresServer {
   /** A URL for a new, empty database. */
   public String newDatabase() {
     String name = "partyhost_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
-    run(List.of(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", "postgres",
-        "-q", "-c", "CREATE DATABASE " + name), false);
+    run(
+        List.of(
+            bin.resolve("psql").toString(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            String.valueOf(port),
+            "-U",
+            "postgres",
+            "-q",
+            "-c",
+            "CREATE DATABASE " + name),
+        false);
     return "postgresql://postgres@127.0.0.1:" + port + "/" + name;
   }
 
@@ -60,19 +71,50 @@ public final class PostgresServer {
       boolean root = "root".equals(System.getProperty("user.name"));
       // initdb refuses to run as root: the cluster then belongs to Debian's postgres user.
       if (root) run(List.of("chown", "postgres:postgres", dir.toString()), false);
-      run(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "postgres",
-          "--auth=trust", "-E", "UTF8", "--no-sync"), root);
-      run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(),
-          "-w", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1", "start"), root);
+      run(
+          List.of(
+              bin.resolve("initdb").toString(),
+              "-D",
+              dir.resolve("data").toString(),
+              "-U",
+              "postgres",
+              "--auth=trust",
+              "-E",
+              "UTF8",
+              "--no-sync"),
+          root);
+      run(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              dir.resolve("data").toString(),
+              "-l",
+              dir.resolve("log").toString(),
+              "-w",
+              "-o",
+              "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1",
+              "start"),
+          root);
       PostgresServer server = new PostgresServer(bin, port);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "stop"), root);
-          deleteRecursively(dir);
-        } catch (RuntimeException | IOException e) {
-          System.err.println("stopping the test PostgreSQL failed: " + e);
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      run(
+                          List.of(
+                              bin.resolve("pg_ctl").toString(),
+                              "-D",
+                              dir.resolve("data").toString(),
+                              "-m",
+                              "immediate",
+                              "stop"),
+                          root);
+                      deleteRecursively(dir);
+                    } catch (RuntimeException | IOException e) {
+                      System.err.println("stopping the test PostgreSQL failed: " + e);
+                    }
+                  }));
       return server;
     } catch (IOException e) {
       throw new IllegalStateException("cannot start PostgreSQL in " + dir, e);
@@ -81,12 +123,17 @@ public final class PostgresServer {
 
   /** Debian's newest installed PostgreSQL: /usr/lib/postgresql/VERSION/bin. */
   private static Path binaries() {
-    File[] versions = new File("/usr/lib/postgresql").listFiles(f -> new File(f, "bin/initdb").canExecute());
+    File[] versions =
+        new File("/usr/lib/postgresql").listFiles(f -> new File(f, "bin/initdb").canExecute());
     if (versions == null || versions.length == 0) {
-      throw new IllegalStateException("PostgreSQL is not installed: run the tests with `make test`, which installs it");
+      throw new IllegalStateException(
+          "PostgreSQL is not installed: run the tests with `make test`, which installs it");
     }
-    return Arrays.stream(versions).max(Comparator.comparingInt(f -> Integer.parseInt(f.getName().replaceAll("\\D", "0"))))
-        .orElseThrow().toPath().resolve("bin");
+    return Arrays.stream(versions)
+        .max(Comparator.comparingInt(f -> Integer.parseInt(f.getName().replaceAll("\\D", "0"))))
+        .orElseThrow()
+        .toPath()
+        .resolve("bin");
   }
 
   private static void run(List<String> command, boolean asPostgres) {
@@ -98,7 +145,8 @@ public final class PostgresServer {
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", full) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            String.join(" ", full) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot run " + full, e);

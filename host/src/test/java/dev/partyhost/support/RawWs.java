@@ -37,7 +37,9 @@ public final class RawWs implements AutoCloseable {
     }
 
     public String closeReason() {
-      return payload.length < 2 ? "" : new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+      return payload.length < 2
+          ? ""
+          : new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
     }
   }
 
@@ -62,9 +64,16 @@ public final class RawWs implements AutoCloseable {
     socket.setSoTimeout((int) Ws.TIMEOUT_MS);
     StringBuilder extra = new StringBuilder();
     for (String header : headers) extra.append(header).append("\r\n");
-    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + extra + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    socket
+        .getOutputStream()
+        .write(
+            ("GET "
+                    + path
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + extra
+                    + "\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
     InputStream in = socket.getInputStream();
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
@@ -91,7 +100,8 @@ public final class RawWs implements AutoCloseable {
   public String header(String name) {
     for (String line : head.split("\r\n")) {
       int colon = line.indexOf(':');
-      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) return line.substring(colon + 1).trim();
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name))
+        return line.substring(colon + 1).trim();
     }
     return null;
   }
@@ -113,7 +123,8 @@ public final class RawWs implements AutoCloseable {
       frame.write(payload.length);
     } else {
       frame.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) frame.write((int) ((long) payload.length >> shift));
+      for (int shift = 56; shift >= 0; shift -= 8)
+        frame.write((int) ((long) payload.length >> shift));
     }
     byte[] mask = {0x37, (byte) 0xfa, 0x21, 0x3d};
     frame.write(mask, 0, 4);
@@ -136,7 +147,8 @@ public final class RawWs implements AutoCloseable {
   /** Reads up to the host's close frame and returns it; fails if a data frame comes first. */
   public Frame awaitCloseFrame() throws IOException {
     Frame f = read();
-    if (f.opcode() != CLOSE) throw new AssertionError("expected a close frame, got opcode " + f.opcode());
+    if (f.opcode() != CLOSE)
+      throw new AssertionError("expected a close frame, got opcode " + f.opcode());
     return f;
   }
 

@@ -32,14 +32,21 @@ public final class Ws implements AutoCloseable {
     Ws ws = new Ws(client.webSocket());
     ws.socket.textMessageHandler(ws.received::add);
     ws.socket.binaryMessageHandler(b -> ws.received.add(b.getBytes()));
-    ws.socket.closeHandler(v -> ws.closeCode.complete(
-        ws.socket.closeStatusCode() == null ? 1005 : (int) ws.socket.closeStatusCode()));
+    ws.socket.closeHandler(
+        v ->
+            ws.closeCode.complete(
+                ws.socket.closeStatusCode() == null ? 1005 : (int) ws.socket.closeStatusCode()));
     try {
-      ws.socket.connect(options).toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      ws.socket
+          .connect(options)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
       ws.handshakeHeaders = MultiMap.caseInsensitiveMultiMap().addAll(ws.socket.headers());
       return ws;
     } catch (Exception e) {
-      throw new IllegalStateException("WebSocket connect to " + options.getURI() + " failed: " + e, e);
+      throw new IllegalStateException(
+          "WebSocket connect to " + options.getURI() + " failed: " + e, e);
     }
   }
 

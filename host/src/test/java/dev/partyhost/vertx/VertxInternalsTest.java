@@ -39,26 +39,43 @@ class VertxInternalsTest {
     Vertx vertx = Vertx.vertx();
     try {
       CompletableFuture<String> queue = new CompletableFuture<>();
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setStrictThreadMode(true))
-          .requestHandler(req -> {
-            if (VertxInternals.pipeline(req.connection()) == null) queue.completeExceptionally(new AssertionError("no pipeline"));
-            req.toWebSocket().onSuccess(ws -> { // as the host upgrades
-            try {
-              if (VertxInternals.channel(ws) == null) throw new AssertionError("no channel");
-              VertxInternals.dropWriteQueue(ws);
-              queue.complete(queueOf(ws).getClass().getSimpleName());
-            } catch (Throwable e) {
-              queue.completeExceptionally(e);
-            }
-            ws.textMessageHandler(text -> {
-              ws.writeTextMessage("echo " + text);
-              ws.close((short) 4000, "done");
-            });
-          });
-          }).listen(0, "127.0.0.1").await();
-      WebSocketClient clients = vertx.createWebSocketClient(); // held: an unreachable client is closed
-      WebSocket client = clients.connect(new WebSocketConnectOptions()
-          .setHost("127.0.0.1").setPort(server.actualPort()).setURI("/")).await();
+      HttpServer server =
+          vertx
+              .createHttpServer(new HttpServerOptions().setStrictThreadMode(true))
+              .requestHandler(
+                  req -> {
+                    if (VertxInternals.pipeline(req.connection()) == null)
+                      queue.completeExceptionally(new AssertionError("no pipeline"));
+                    req.toWebSocket()
+                        .onSuccess(
+                            ws -> { // as the host upgrades
+                              try {
+                                if (VertxInternals.channel(ws) == null)
+                                  throw new AssertionError("no channel");
+                                VertxInternals.dropWriteQueue(ws);
+                                queue.complete(queueOf(ws).getClass().getSimpleName());
+                              } catch (Throwable e) {
+                                queue.completeExceptionally(e);
+                              }
+                              ws.textMessageHandler(
+                                  text -> {
+                                    ws.writeTextMessage("echo " + text);
+                                    ws.close((short) 4000, "done");
+                                  });
+                            });
+                  })
+              .listen(0, "127.0.0.1")
+              .await();
+      WebSocketClient clients =
+          vertx.createWebSocketClient(); // held: an unreachable client is closed
+      WebSocket client =
+          clients
+              .connect(
+                  new WebSocketConnectOptions()
+                      .setHost("127.0.0.1")
+                      .setPort(server.actualPort())
+                      .setURI("/"))
+              .await();
       CompletableFuture<String> echo = new CompletableFuture<>();
       CompletableFuture<Short> closed = new CompletableFuture<>();
       client.textMessageHandler(echo::complete);
@@ -75,9 +92,12 @@ class VertxInternalsTest {
 
   private static Object queueOf(Object socket) {
     try {
-      Field conn = Class.forName("io.vertx.core.http.impl.WebSocketImplBase").getDeclaredField("conn");
+      Field conn =
+          Class.forName("io.vertx.core.http.impl.WebSocketImplBase").getDeclaredField("conn");
       conn.setAccessible(true);
-      Field queue = Class.forName("io.vertx.core.net.impl.VertxConnection").getDeclaredField("outboundMessageQueue");
+      Field queue =
+          Class.forName("io.vertx.core.net.impl.VertxConnection")
+              .getDeclaredField("outboundMessageQueue");
       queue.setAccessible(true);
       return queue.get(conn.get(socket));
     } catch (ReflectiveOperationException e) {
