@@ -232,6 +232,16 @@ static int on_message(ph_conn conn, const uint8_t *data, uint32_t len, int kind)
         puts_("logged ");
         puti(ph_log(PH_LOG_INFO, line, (uint32_t)n));
         ph_free(line);
+    } else if (starts(s, len, "exclude ")) {
+        /* One broadcast that excludes N handles, all 0 (no connection's): its cost must be bounded by
+         * the list plus the room, and the deadline must be able to stop it. */
+        int64_t n = 0;
+        for (uint32_t i = 8; i < len && s[i] >= '0' && s[i] <= '9'; i++) n = n * 10 + (s[i] - '0');
+        ph_conn *none = ph_alloc((size_t)n * sizeof(ph_conn));
+        if (!none) return 1;
+        puts_("excluded ");
+        puti(ph_broadcast("x", 1, PH_TEXT, none, (uint32_t)n));
+        ph_free(none);
     } else if (ph_bytes_eq(ph_bytes_of(s, len), "storm")) {
         static uint8_t frame[1024 * 1024]; /* zeros */
         storm_count = 0;

@@ -36,6 +36,9 @@ public final class Connection {
   /** The guest or the peer has closed it: sends are refused. */
   boolean closing;
 
+  /** The broadcast (by its number in the room) whose exclusion list named this connection last. */
+  int excludedFrom;
+
   // Room side: until the socket is attached, what the room sends it waits here (a close comes
   // last).
   private boolean attached;

@@ -69,6 +69,10 @@ public final class Room {
   private final OutputGate output;
   private final Map<Integer, Connection> connections = new LinkedHashMap<>();
   private int nextHandle = 1;
+
+  /** Broadcasts made in this room: each one's number marks the connections its exclusion list names. */
+  private int broadcasts;
+
   private Guest guest;
 
   /** The version the instance runs (kept after it hibernates, until the next start). */
@@ -590,6 +594,11 @@ public final class Room {
     List<Connection> open = new ArrayList<>(connections.size());
     for (Connection c : connections.values()) if (!c.closing && filter.test(c)) open.add(c);
     return open;
+  }
+
+  /** The number of a new broadcast, to mark the connections it excludes. */
+  int nextBroadcast() {
+    return ++broadcasts;
   }
 
   boolean isConnecting(Connection c) {

@@ -114,9 +114,17 @@ final class RoomCalls extends ScopeCalls {
     if (len > room.limits.maxMessageBytes()) return TOO_LARGE;
     Message message = message(m, ptr, len, kind);
     if (message == null) return INVALID;
-    int[] excluded = new int[excludeCount];
-    for (int k = 0; k < excludeCount; k++) excluded[k] = m.readInt(excludePtr + 4 * k);
-    List<Connection> recipients = room.openConnections(c -> !contains(excluded, c.handle));
+    // One lookup per excluded handle, marking the connection: the cost is the list plus the room,
+    // never
+    // their product; a list long enough to pass the deadline is stopped inside (a trap like any
+    // other).
+    int broadcast = room.nextBroadcast();
+    for (int k = 0; k < excludeCount; k++) {
+      if ((k & 0xfff) == 0) stopIfPastDeadline();
+      Connection c = room.connection(m.readInt(excludePtr + 4 * k));
+      if (c != null) c.excludedFrom = broadcast;
+    }
+    List<Connection> recipients = room.openConnections(c -> c.excludedFrom != broadcast);
     if (!room.output().spend((long) len * recipients.size())) return TOO_LARGE;
     room.output().send(recipients, message);
     return recipients.size();
@@ -251,7 +259,10 @@ final class RoomCalls extends ScopeCalls {
     if (keys == null) return INVALID;
     for (byte[] key : keys) if (key.length > Abi.MAX_KEY_BYTES) return TOO_LARGE;
     int deleted = 0;
-    for (byte[] key : keys) if (store().delete(key)) deleted++;
+    for (int k = 0; k < keys.size(); k++) {
+      if ((k & 0xfff) == 0) stopIfPastDeadline();
+      if (store().delete(keys.get(k))) deleted++;
+    }
     return deleted;
   }
 
@@ -316,11 +327,5 @@ final class RoomCalls extends ScopeCalls {
 
   private RoomStore store() {
     return room.store();
-  }
-
-  /** A linear scan: exclusion lists are short (usually the sender alone). */
-  private static boolean contains(int[] handles, int handle) {
-    for (int h : handles) if (h == handle) return true;
-    return false;
   }
 }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 /**
  * The host calls that work in every instance, a room's ({@link RoomCalls}) or a gate's
@@ -129,6 +130,17 @@ abstract class ScopeCalls {
   static boolean isFieldValue(byte[] value) {
     for (byte b : value) if (b == '\r' || b == '\n' || b == 0) return false;
     return true;
+  }
+
+  /**
+   * In a loop whose length the guest chose: the watchdog interrupts this thread when the hook passes its
+   * CPU deadline, and Chicory only checks for that in guest code, so a long host call checks here. The
+   * exception becomes the deadline's trap ({@link dev.partyhost.guest.Watchdog}); the hook's writes are
+   * rolled back with it.
+   */
+  static void stopIfPastDeadline() {
+    if (Thread.currentThread().isInterrupted())
+      throw new CancellationException("stopped inside a host call");
   }
 
   // --- memory access: every view is checked before it is touched ---

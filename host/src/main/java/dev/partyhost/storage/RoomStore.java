@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -67,15 +68,31 @@ public final class RoomStore {
   /** Stores every pair [key, value, key, value, ...], or nothing when they would exceed the quota. */
   public boolean putAll(List<byte[]> pairs) {
     NavigableMap<byte[], byte[]> batch = emptyMap();
-    for (int i = 0; i < pairs.size(); i += 2) batch.put(pairs.get(i), pairs.get(i + 1));
+    for (int i = 0; i < pairs.size(); i += 2) {
+      if ((i & 0xfff) == 0) stopIfInterrupted();
+      batch.put(pairs.get(i), pairs.get(i + 1));
+    }
     long delta = 0;
     for (Map.Entry<byte[], byte[]> e : batch.entrySet()) {
       byte[] old = data.get(e.getKey());
       delta += size(e.getKey(), e.getValue()) - (old == null ? 0 : size(e.getKey(), old));
     }
     if (delta > 0 && used + delta > quota) return false;
-    for (Map.Entry<byte[], byte[]> e : batch.entrySet()) write(e.getKey(), e.getValue());
+    int n = 0;
+    for (Map.Entry<byte[], byte[]> e : batch.entrySet()) {
+      if ((n++ & 0xfff) == 0) stopIfInterrupted();
+      write(e.getKey(), e.getValue());
+    }
     return true;
+  }
+
+  /**
+   * Long loops over what a guest passed end early when the thread is interrupted: the host's watchdog
+   * does that when a hook passes its CPU deadline. The hook then traps and its writes are rolled back.
+   */
+  private static void stopIfInterrupted() {
+    if (Thread.currentThread().isInterrupted())
+      throw new CancellationException("stopped: the thread was interrupted");
   }
 
   /** Deletes a key; true if it existed. */
@@ -109,6 +126,7 @@ public final class RoomStore {
     List<byte[]> out = new ArrayList<>();
     for (Map.Entry<byte[], byte[]> e : range.entrySet()) {
       if (limit > 0 && out.size() == 2 * limit) break;
+      if ((out.size() & 0x1fff) == 0) stopIfInterrupted();
       out.add(e.getKey());
       out.add(e.getValue());
     }
