@@ -34,6 +34,7 @@ public final class HostProcess {
         new ArrayList<>(
             List.of(
                 ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m", // a small heap: several of these run at once beside the test JVMs
                 "-cp",
                 System.getProperty("java.class.path"),
                 "dev.partyhost.Main"));
