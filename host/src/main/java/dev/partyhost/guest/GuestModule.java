@@ -19,8 +19,10 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -34,6 +36,10 @@ public final class GuestModule {
   private final Function<Instance, Machine> machineFactory;
   private final MemoryLimits memoryLimits;
   private final boolean usesWasi;
+
+  /** What the module imports, as {@code module.name}. */
+  private final Set<String> imports;
+
   private final int byteSize;
   private final boolean hasBeforeConnect;
   private final boolean hasBeforeRequest;
@@ -50,6 +56,12 @@ public final class GuestModule {
     this.machineFactory = machineFactory;
     this.memoryLimits = memoryLimits;
     this.usesWasi = usesWasi;
+    Set<String> imports = new HashSet<>();
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      Import imp = module.importSection().getImport(i);
+      imports.add(imp.module() + "." + imp.name());
+    }
+    this.imports = Set.copyOf(imports);
     this.byteSize = byteSize;
     this.hasBeforeConnect = exports(module, Abi.ON_BEFORE_CONNECT);
     this.hasBeforeRequest = exports(module, Abi.ON_BEFORE_REQUEST);
@@ -364,10 +376,19 @@ public final class GuestModule {
     }
   }
 
-  /** A new instance for one room; its memory starts from the module's data, its start function is not run. */
+  /**
+   * A new instance for one room; its memory starts from the module's data, its start function is not
+   * run. Of the functions given, only those the module imports are passed on: Chicory matches each
+   * import against the whole list, once per instance.
+   */
   public Instance instantiate(List<HostFunction> hostCalls, List<HostFunction> wasi) {
-    List<HostFunction> functions = new ArrayList<>(hostCalls);
-    if (usesWasi) functions.addAll(wasi);
+    List<HostFunction> functions = new ArrayList<>(imports.size());
+    for (HostFunction f : hostCalls)
+      if (imports.contains(f.module() + "." + f.name())) functions.add(f);
+    if (usesWasi) {
+      for (HostFunction f : wasi)
+        if (imports.contains(f.module() + "." + f.name())) functions.add(f);
+    }
     return Instance.builder(module)
         .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(functions)).build())
         .withStart(false)
