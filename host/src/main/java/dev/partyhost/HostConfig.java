@@ -22,6 +22,7 @@ public final class HostConfig {
   public final int maxRequestBytes;
   public final int maxModuleBytes;
   public final int maxMemoryBytes;
+  public final int maxTableElements;
   public final long hookDeadlineMs;
   public final int maxConnectionsPerRoom;
   public final int messagesPerSecond;
@@ -66,6 +67,7 @@ public final class HostConfig {
     this.maxRequestBytes = s.maxRequestBytes;
     this.maxModuleBytes = s.maxModuleBytes;
     this.maxMemoryBytes = s.maxMemoryBytes;
+    this.maxTableElements = s.maxTableElements;
     this.hookDeadlineMs = s.hookDeadlineMs;
     this.maxConnectionsPerRoom = s.maxConnectionsPerRoom;
     this.messagesPerSecond = s.messagesPerSecond;

@@ -87,6 +87,11 @@ public final class Settings {
   public int maxMemoryBytes = 16 * 1024 * 1024;
 
   @Doc(
+      "cap on the entries of each table of an instance; table.grow past it fails in the guest, a module"
+          + " whose table starts larger is refused")
+  public int maxTableElements = 100_000;
+
+  @Doc(
       "CPU time one hook call may run, in ms, before it is stopped, which resets its room like a trap (per party)")
   public long hookDeadlineMs = 100;
 
@@ -355,6 +360,10 @@ public final class Settings {
     }
     if (maxRequestBytes < 0 || maxModuleBytes < 1)
       throw new IllegalArgumentException("size limits must be positive");
+    if (maxTableElements < 0) {
+      throw new IllegalArgumentException(
+          "maxTableElements must be at least 0, not " + maxTableElements);
+    }
     if (roomIdleMs < 1)
       throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
     if (alarmRetryMs < 1

@@ -2,6 +2,7 @@ package dev.partyhost.guest;
 
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.CompiledModule;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
@@ -15,6 +16,9 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.Table;
+import com.dylibso.chicory.wasm.types.TableLimits;
+import com.dylibso.chicory.wasm.types.TableSection;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -34,7 +38,19 @@ public final class GuestModule {
   private final String sha256;
   private final WasmModule module;
   private final Function<Instance, Machine> machineFactory;
+  private final Function<Instance, Machine> machineFactoryForCopies;
   private final MemoryLimits memoryLimits;
+
+  /**
+   * Each table's limits as declared (capped), read before any instance ran. Chicory 1.6.1's {@code
+   * table.grow} raises the minimum of the parsed module's {@code TableLimits}, which every instance
+   * shares: a table one room grew would start that large in every later room. So an instance whose
+   * tables can grow gets a module of its own with fresh tables (the rest shared, as is the compiled
+   * code); tables that cannot grow stay shared.
+   */
+  private final List<TableLimits> tableLimits;
+
+  private final boolean growableTables;
   private final boolean usesWasi;
 
   /** What the module imports, as {@code module.name}. */
@@ -49,12 +65,24 @@ public final class GuestModule {
       WasmModule module,
       Function<Instance, Machine> machineFactory,
       MemoryLimits memoryLimits,
+      List<TableLimits> tableLimits,
       boolean usesWasi,
       int byteSize) {
     this.sha256 = sha256;
     this.module = module;
     this.machineFactory = machineFactory;
+    // Compiled code checks that an instance's module is the very one it was compiled from; a module
+    // with tables of its own is a copy, with the same code: it takes the compiled machines
+    // directly.
+    this.machineFactoryForCopies =
+        machineFactory instanceof CompiledModule compiled
+            ? compiled.machineFactory()
+            : machineFactory;
     this.memoryLimits = memoryLimits;
+    this.tableLimits = tableLimits;
+    boolean growable = false;
+    for (TableLimits t : tableLimits) growable |= t.max() > t.min();
+    this.growableTables = growable;
     this.usesWasi = usesWasi;
     Set<String> imports = new HashSet<>();
     for (int i = 0; i < module.importSection().importCount(); i++) {
@@ -101,6 +129,21 @@ public final class GuestModule {
   public static GuestModule load(
       byte[] bytes, ExecutionMode mode, int maxModuleBytes, int maxMemoryPages, CompileCache cache)
       throws ModuleRejectedException {
+    return load(bytes, mode, maxModuleBytes, maxMemoryPages, DEFAULT_MAX_TABLE_ELEMENTS, cache);
+  }
+
+  /** The host's default cap on the entries of each of an instance's tables. */
+  public static final int DEFAULT_MAX_TABLE_ELEMENTS = 100_000;
+
+  /** As above, with each of an instance's tables capped at {@code maxTableElements} entries. */
+  public static GuestModule load(
+      byte[] bytes,
+      ExecutionMode mode,
+      int maxModuleBytes,
+      int maxMemoryPages,
+      int maxTableElements,
+      CompileCache cache)
+      throws ModuleRejectedException {
     if (bytes.length > maxModuleBytes) {
       throw new ModuleRejectedException(
           "module too large: " + bytes.length + " bytes, the limit is " + maxModuleBytes);
@@ -122,6 +165,7 @@ public final class GuestModule {
     boolean usesWasi = checkImports(module);
     checkExports(module);
     MemoryLimits limits = memoryLimits(module, maxMemoryPages);
+    List<TableLimits> tables = tableLimits(module, maxTableElements); // before any guest code runs
     String sha256 = Sha256.hex(bytes);
     CompileCache.Entry cached =
         mode == ExecutionMode.COMPILED && cache != null ? cache.entry(sha256) : null;
@@ -134,7 +178,7 @@ public final class GuestModule {
     }
     long ms = (System.nanoTime() - started) / 1_000_000;
     GuestModule guestModule =
-        new GuestModule(sha256, module, factory, limits, usesWasi, bytes.length);
+        new GuestModule(sha256, module, factory, limits, tables, usesWasi, bytes.length);
     guestModule.checkAbiVersion();
     if (cached != null) {
       cached.save();
@@ -389,12 +433,58 @@ public final class GuestModule {
       for (HostFunction f : wasi)
         if (imports.contains(f.module() + "." + f.name())) functions.add(f);
     }
-    return Instance.builder(module)
+    return Instance.builder(growableTables ? withOwnTables() : module)
         .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(functions)).build())
         .withStart(false)
-        .withMachineFactory(machineFactory)
+        .withMachineFactory(growableTables ? machineFactoryForCopies : machineFactory)
         .withMemoryLimits(memoryLimits)
         .build();
+  }
+
+  /** The module with tables of its own, from their limits as declared: no instance shares them. */
+  private WasmModule withOwnTables() {
+    TableSection.Builder tables = TableSection.builder();
+    for (int i = 0; i < tableLimits.size(); i++) {
+      Table t = module.tableSection().getTable(i);
+      TableLimits l = tableLimits.get(i);
+      tables.addTable(
+          new Table(t.elementType(), new TableLimits(l.min(), l.max()), t.initialize()));
+    }
+    WasmModule.Builder copy =
+        WasmModule.builder()
+            .setTypeSection(module.typeSection())
+            .setImportSection(module.importSection())
+            .setFunctionSection(module.functionSection())
+            .setTableSection(tables.build())
+            .setGlobalSection(module.globalSection())
+            .setExportSection(module.exportSection())
+            .setElementSection(module.elementSection())
+            .setCodeSection(module.codeSection())
+            .setDataSection(module.dataSection())
+            .withValidation(false);
+    module.memorySection().ifPresent(copy::setMemorySection);
+    module.startSection().ifPresent(copy::setStartSection);
+    module.dataCountSection().ifPresent(copy::setDataCountSection);
+    module.tagSection().ifPresent(copy::setTagSection);
+    return copy.build();
+  }
+
+  /** Each table's limits, its maximum capped; a table that starts over the cap is refused. */
+  private static List<TableLimits> tableLimits(WasmModule module, int maxElements)
+      throws ModuleRejectedException {
+    List<TableLimits> limits = new ArrayList<>();
+    for (int i = 0; i < module.tableSection().tableCount(); i++) {
+      TableLimits declared = module.tableSection().getTable(i).limits();
+      if (declared.min() > maxElements) {
+        throw new ModuleRejectedException(
+            "table too large: the module asks for "
+                + declared.min()
+                + " entries at start, the limit is "
+                + maxElements);
+      }
+      limits.add(new TableLimits(declared.min(), Math.min(declared.max(), maxElements)));
+    }
+    return List.copyOf(limits);
   }
 
   public boolean usesWasi() {

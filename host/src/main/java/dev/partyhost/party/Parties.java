@@ -56,7 +56,12 @@ public final class Parties {
   /** Parses, validates and compiles a module for party {@code name} (slow: call it off the event loops). */
   public GuestModule compile(String name, byte[] bytes) throws ModuleRejectedException {
     return GuestModule.load(
-        bytes, config.mode, config.maxModuleBytes, config.limits(name).maxMemoryPages(), cache);
+        bytes,
+        config.mode,
+        config.maxModuleBytes,
+        config.limits(name).maxMemoryPages(),
+        config.maxTableElements,
+        cache);
   }
 
   /** Makes {@code module} the version that new rooms of {@code name} get. */
