@@ -56,7 +56,22 @@ class ModuleValidationTest {
     code.write(0); // no locals
     for (int i = 0; i < pairs; i++) code.writeBytes(new byte[] {0x41, 0x00, 0x1a});
     code.writeBytes(new byte[] {0x41, 0x00, 0x0b});
-    byte[] big = code.toByteArray();
+    return moduleWithOnStart(code.toByteArray());
+  }
+
+  /** A valid ABI v1 module whose on_start is one br_table of {@code targets} targets, all to one block. */
+  static byte[] moduleWithBranchTableOf(int targets) {
+    java.io.ByteArrayOutputStream code = new java.io.ByteArrayOutputStream();
+    code.write(0); // no locals
+    code.writeBytes(new byte[] {0x02, 0x40, 0x41, 0x00, 0x0e}); // block, i32.const 0, br_table
+    leb(code, targets);
+    for (int i = 0; i <= targets; i++) code.write(0); // every target, then the default: the block
+    code.writeBytes(new byte[] {0x0b, 0x41, 0x00, 0x0b}); // end of block, i32.const 0, end
+    return moduleWithOnStart(code.toByteArray());
+  }
+
+  /** A valid ABI v1 module with this on_start body (locals and code, with its end). */
+  private static byte[] moduleWithOnStart(byte[] big) {
     java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
     m.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
     section(
@@ -103,6 +118,23 @@ class ModuleValidationTest {
       v >>>= 7;
       out.write(v != 0 ? b | 0x80 : b);
     } while (v != 0);
+  }
+
+  @Test
+  void aBranchTableTooLargeToCompileQuicklyIsRefusedBeforeCompiling() throws Exception {
+    // 1,000,000 targets: Chicory's compiler would take minutes (quadratic); refused at once
+    // instead.
+    long start = System.nanoTime();
+    String why = rejection(moduleWithBranchTableOf(1_000_000), 1 << 24, 256);
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(
+        "function 2 has a br_table of 1000000 targets, the limit is 10000 (compiling it would take"
+            + " too long)",
+        why);
+    assertTrue(ms < 10_000, "refused after " + ms + " ms");
+    GuestModule.load(moduleWithBranchTableOf(10_000), ExecutionMode.COMPILED, 1 << 24, 256);
+    // The interpreter has no compile step: there the table is fine.
+    GuestModule.load(moduleWithBranchTableOf(1_000_000), ExecutionMode.INTERPRETED, 1 << 24, 256);
   }
 
   @Test
