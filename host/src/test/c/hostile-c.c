@@ -221,6 +221,14 @@ static int on_message(ph_conn conn, const uint8_t *data, uint32_t len, int kind)
         /* The rest, as it came (control characters and all), as one log line. */
         puts_("logged ");
         puti(ph_log(PH_LOG_INFO, s + 4, len - 4));
+    } else if (starts(s, len, "logmany ")) {
+        /* N lines of 1 KiB in one hook: the hook's log budget must hold. */
+        int64_t n = 0;
+        static char line[1024];
+        for (uint32_t i = 8; i < len && s[i] >= '0' && s[i] <= '9'; i++) n = n * 10 + (s[i] - '0');
+        for (uint32_t i = 0; i < sizeof line; i++) line[i] = 'l';
+        for (int64_t i = 0; i < n; i++) ph_log(PH_LOG_INFO, line, sizeof line);
+        puts_("logged many");
     } else if (starts(s, len, "biglog ")) {
         int64_t n = 0;
         for (uint32_t i = 7; i < len && s[i] >= '0' && s[i] <= '9'; i++) n = n * 10 + (s[i] - '0');

@@ -23,6 +23,7 @@ public final class HostConfig {
   public final int maxModuleBytes;
   public final int maxMemoryBytes;
   public final int maxTableElements;
+  public final long maxLogBytesPerHook;
   public final long hookDeadlineMs;
   public final int maxConnectionsPerRoom;
   public final int messagesPerSecond;
@@ -68,6 +69,7 @@ public final class HostConfig {
     this.maxModuleBytes = s.maxModuleBytes;
     this.maxMemoryBytes = s.maxMemoryBytes;
     this.maxTableElements = s.maxTableElements;
+    this.maxLogBytesPerHook = s.maxLogBytesPerHook;
     this.hookDeadlineMs = s.hookDeadlineMs;
     this.maxConnectionsPerRoom = s.maxConnectionsPerRoom;
     this.messagesPerSecond = s.messagesPerSecond;

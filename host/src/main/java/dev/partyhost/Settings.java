@@ -92,6 +92,11 @@ public final class Settings {
   public int maxTableElements = 100_000;
 
   @Doc(
+      "bytes of log lines one hook (or before hook) may write; past them its further lines are"
+          + " dropped, with one warning")
+  public long maxLogBytesPerHook = 64 * 1024;
+
+  @Doc(
       "CPU time one hook call may run, in ms, before it is stopped, which resets its room like a trap (per party)")
   public long hookDeadlineMs = 100;
 
@@ -360,6 +365,10 @@ public final class Settings {
     }
     if (maxRequestBytes < 0 || maxModuleBytes < 1)
       throw new IllegalArgumentException("size limits must be positive");
+    if (maxLogBytesPerHook < 0) {
+      throw new IllegalArgumentException(
+          "maxLogBytesPerHook must be at least 0, not " + maxLogBytesPerHook);
+    }
     if (maxTableElements < 0) {
       throw new IllegalArgumentException(
           "maxTableElements must be at least 0, not " + maxTableElements);

@@ -30,6 +30,10 @@ public final class Gate {
   private final HostConfig config;
   private final Guest guest;
   private final GuestLog wasiLog;
+
+  /** The log call's lines of the request in progress, tagged with its room. */
+  private GuestLog requestLog;
+
   // The call in progress.
   private String roomId;
   private RoomResponse response;
@@ -40,7 +44,7 @@ public final class Gate {
     this.party = party;
     this.module = module;
     this.config = config;
-    this.wasiLog = new GuestLog(party, "gate");
+    this.wasiLog = new GuestLog(party, "gate", config.maxLogBytesPerHook);
     this.guest =
         Guest.instantiate(
             module, GateCalls.TABLE.functions(new GateCalls(this)), wasiLog, wasiLog.stderr());
@@ -87,6 +91,8 @@ public final class Gate {
 
   private Verdict run(Map<String, Gate> gates, boolean upgrade, String roomId, byte[] record) {
     this.roomId = roomId;
+    this.requestLog = new GuestLog(party, roomId, config.maxLogBytesPerHook);
+    wasiLog.hookStarted();
     response = null;
     headers.clear();
     headerCalls = 0;
@@ -111,6 +117,7 @@ public final class Gate {
     } finally {
       wasiLog.flush(); // a partial stdout line belongs to this request, not the next one
       this.roomId = null;
+      requestLog = null;
       response = null;
       headers.clear();
     }
@@ -143,7 +150,8 @@ public final class Gate {
     return config.configValue(party, key);
   }
 
+  /** The log of the request in progress (its own budget), else the gate's. */
   GuestLog log() {
-    return new GuestLog(party, roomId == null ? "gate" : roomId);
+    return requestLog != null ? requestLog : wasiLog;
   }
 }

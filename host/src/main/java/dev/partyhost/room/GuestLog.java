@@ -18,12 +18,25 @@ final class GuestLog extends OutputStream {
 
   private final Logger logger;
   private final String tag;
+
+  /** Bytes of log lines one hook may write; past them its lines are dropped (one warning says so). */
+  private final long budget;
+
+  private long spent;
+  private int dropped;
   private final Lines stdout = new Lines(Level.INFO);
   private final Lines stderr = new Lines(Level.WARNING);
 
-  GuestLog(String party, String room) {
+  GuestLog(String party, String room, long budget) {
     this.logger = GuestLoggers.of(party);
     this.tag = tag(party, room);
+    this.budget = budget;
+  }
+
+  /** A hook starts: its log budget is full again. */
+  void hookStarted() {
+    spent = 0;
+    dropped = 0;
   }
 
   /** {@code [party/room] }: how every log line about a room begins. */
@@ -34,6 +47,18 @@ final class GuestLog extends OutputStream {
   void log(Level level, byte[] text) {
     if (!logger.isLoggable(level)) return;
     int n = Math.min(text.length, MAX_LINE);
+    if (spent + n > budget) {
+      if (dropped++ == 0) {
+        logger.log(
+            Level.WARNING,
+            tag
+                + "log budget of "
+                + budget
+                + " bytes for this hook spent: its further lines are dropped");
+      }
+      return;
+    }
+    spent += n;
     String message = escape(new String(text, 0, n, StandardCharsets.UTF_8));
     logger.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
   }

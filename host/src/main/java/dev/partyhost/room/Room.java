@@ -111,7 +111,7 @@ public final class Room {
     this.key = new RoomKey(party, id);
     this.tag = GuestLog.tag(party, id);
     this.context = context;
-    this.log = new GuestLog(party, id);
+    this.log = new GuestLog(party, id, rooms.config().maxLogBytesPerHook);
     this.output =
         new OutputGate(
             context, rooms.commits(), rooms.config().maxHookOutputBytes, this::commitFailed);
@@ -492,6 +492,7 @@ public final class Room {
     hook = kind;
     hookConnection = c;
     output.hookStarted();
+    log.hookStarted();
     HookResult result = guest.run(limits.hookDeadlineMs(), call);
     hook = null;
     hookConnection = null;
