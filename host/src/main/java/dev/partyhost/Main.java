@@ -49,8 +49,7 @@ public final class Main {
                   ? " (admin API disabled: PARTYHOST_ADMIN_TOKEN unset)"
                   : ""));
       // On SIGTERM (or SIGINT): clients get 1001, then the host stops. Printed, not logged:
-      // java.util.logging
-      // closes its handlers in a shutdown hook of its own, which may run first.
+      // java.util.logging closes its handlers in a shutdown hook of its own, which may run first.
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(

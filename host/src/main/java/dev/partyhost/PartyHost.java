@@ -101,19 +101,16 @@ public final class PartyHost {
         new HttpServerOptions()
             .setHost(config.host)
             // Messages over the limit are read whole and refused with 1009 by the room (a clean
-            // close);
-            // frames over twice the limit are cut off by the decoder without being read.
+            // close); frames over twice the limit are cut off by the decoder without being read.
             .setMaxWebSocketMessageSize(PartyLimits.frameCeiling(config.largestMaxMessageBytes()))
             .setMaxWebSocketFrameSize(PartyLimits.frameCeiling(config.largestMaxMessageBytes()))
             // permessage-deflate only if some party asks for it (off by default: PartyKit does not
-            // negotiate
-            // it, and it costs ~10x throughput on a relay); then each upgrade decides
+            // negotiate it, and it costs ~10x throughput on a relay); then each upgrade decides
             // (DeflatePerParty).
             .setPerMessageWebSocketCompressionSupported(config.anyCompression())
             .setPerFrameWebSocketCompressionSupported(false)
             // Each socket is written on its own event loop only (room.Outbound): Vert.x then needs
-            // no write
-            // queue per HTTP connection (about 4 KiB each).
+            // no write queue per HTTP connection (about 4 KiB each).
             .setStrictThreadMode(true);
     Listening listening;
     try {

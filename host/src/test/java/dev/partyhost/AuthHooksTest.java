@@ -34,8 +34,8 @@ class AuthHooksTest {
               c.vars.put("auth", Map.of("token", "s3cret"));
               c.hookDeadlineMs = 100;
               // Rooms never leave while the class runs: the tests count rooms, and a room an
-              // earlier test
-              // made must not leave in the middle of a later test's count, whatever the order.
+              // earlier test made must not leave in the middle of a later test's count, whatever
+              // the order.
               c.roomIdleMs = TimeUnit.DAYS.toMillis(1);
             });
   }
@@ -101,8 +101,7 @@ class AuthHooksTest {
     long start = System.nanoTime();
     assertEquals(500, host.get("/parties/gate-probe/r/spin").statusCode());
     // Wall time, so with room for a busy machine (the deadline counts 100 ms of CPU time); an
-    // endless
-    // gate that nothing stopped would run into the client's 10 s timeout instead.
+    // endless gate that nothing stopped would run into the client's 10 s timeout instead.
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertTrue(ms < 5000, "the endless gate was stopped by its deadline, after " + ms + " ms");
     assertEquals(500, host.get("/parties/gate-probe/r/fail").statusCode());

@@ -241,8 +241,8 @@ class ClientLimitsTest {
                 : -1;
         // Two answers come from Vert.x before any handler of the host runs: an unknown HTTP version
         // gets 501, and a body whose chunked framing breaks closes the connection without a
-        // response
-        // (the request head was fine, so nothing has been answered yet when the body fails).
+        // response (the request head was fine, so nothing has been answered yet when the body
+        // fails).
         boolean allowed =
             (status >= 400 && status <= 499)
                 || (status == 501 && request.contains("HTTP/9.9"))

@@ -22,9 +22,8 @@ class HostCallCostTest {
   @Test
   void aBroadcastExcludingMillionsOfHandlesIsStoppedAtTheDeadline() {
     // 3,000,000 handles against 1,000 connections: scanned per recipient that is 3e9 comparisons,
-    // seconds
-    // of one event loop. Marked once per handle, it is a few tens of milliseconds, past a 10 ms
-    // deadline.
+    // seconds of one event loop. Marked once per handle, it is a few tens of milliseconds, past a
+    // 10 ms deadline.
     try (LogCapture log = new LogCapture("partyhost.room");
         TestHost host =
             TestHost.start(

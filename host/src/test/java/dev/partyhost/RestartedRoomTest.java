@@ -22,8 +22,7 @@ class RestartedRoomTest {
       String path = "/parties/counter/restarted";
       // Created by an HTTP request, the room lives on the event loop of the test's HTTP connection,
       // which the later requests reuse: the dropped room's tasks and the new room's run on one
-      // loop,
-      // in the order they were queued.
+      // loop, in the order they were queued.
       assertEquals("{\"count\":0}", host.get(path).body());
       try (Ws a = host.ws(path + "?_pk=a");
           Ws b = host.ws(path + "?_pk=b")) {

@@ -289,8 +289,7 @@ class StorageTest {
       ws.send("put k v").expectText("put 0");
       ws.send("starts").expectText("starts 1");
       // Idle past roomIdleMs: the instance is dropped, the socket stays. Its log line
-      // (RELIABILITY.md)
-      // is the only sign of it that does not wake the room.
+      // (RELIABILITY.md) is the only sign of it that does not wake the room.
       log.awaitLine(
           m ->
               m.equals(

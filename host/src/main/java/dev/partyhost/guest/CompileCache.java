@@ -87,8 +87,7 @@ public final class CompileCache {
     @Override
     public byte[] get(String key) {
       // Another key means Chicory digested something else (its digest algorithm is a system
-      // property):
-      // then this entry does not describe that module, and is neither read nor written.
+      // property): then this entry does not describe that module, and is neither read nor written.
       if (!key.equals(chicoryKey) || discarded) return null;
       byte[] payload = read();
       hit = payload != null;

@@ -159,10 +159,8 @@ public final class GuestModule {
       throw new ModuleRejectedException("not a valid wasm module: " + e.getMessage());
     } catch (AssertionError e) {
       // With assertions enabled (as in the tests), Chicory's parser asserts invariants that a
-      // malformed
-      // module can break before its own validation rejects it (found by fuzzing; without -ea the
-      // same
-      // module is rejected with a message).
+      // malformed module can break before its own validation rejects it (found by fuzzing; without
+      // -ea the same module is rejected with a message).
       throw new ModuleRejectedException("not a valid wasm module: malformed code");
     }
     boolean usesWasi = checkImports(module);

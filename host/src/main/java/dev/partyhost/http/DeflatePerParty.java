@@ -97,8 +97,7 @@ final class DeflatePerParty extends WebSocketServerExtensionHandler {
       PartyLimits party = compressingParty();
       if (party == null) return null;
       // As Vert.x configures it, plus a ceiling on what one frame may inflate to (Vert.x sets
-      // none): the
-      // frame size ceiling, so a small compressed frame cannot become gigabytes.
+      // none): the frame size ceiling, so a small compressed frame cannot become gigabytes.
       int maxInflated = PartyLimits.frameCeiling(party.maxMessageBytes());
       return new PerMessageDeflateServerExtensionHandshaker(
               options.getWebSocketCompressionLevel(),

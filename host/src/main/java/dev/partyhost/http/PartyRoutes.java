@@ -234,8 +234,7 @@ public final class PartyRoutes {
       for (int i = 0; i + 1 < headers.size(); i += 2) {
         String name = headers.get(i);
         // Vert.x refuses names with separators, controls or non-ASCII, but lets an empty one
-        // through,
-        // which would go out as the malformed line ": value" (found by fuzzing).
+        // through, which would go out as the malformed line ": value" (found by fuzzing).
         if (name.isEmpty()) throw new IllegalArgumentException("empty header name");
         if (!HOST_OWNED_HEADERS.contains(name.toLowerCase(Locale.ROOT)))
           response.headers().add(name, headers.get(i + 1));

@@ -27,8 +27,7 @@ final class Outbound {
   private boolean batchEndScheduled;
 
   // Package-private, not private, so that OutboundTest can make one per stand-in loop on one
-  // thread;
-  // the host gets its instances from current() only.
+  // thread; the host gets its instances from current() only.
   Outbound(EventLoop loop) {
     this.loop = loop;
   }

@@ -115,9 +115,8 @@ final class RoomCalls extends ScopeCalls {
     Message message = message(m, ptr, len, kind);
     if (message == null) return INVALID;
     // One lookup per excluded handle, marking the connection: the cost is the list plus the room,
-    // never
-    // their product; a list long enough to pass the deadline is stopped inside (a trap like any
-    // other).
+    // never their product; a list long enough to pass the deadline is stopped inside (a trap like
+    // any other).
     int broadcast = room.nextBroadcast();
     for (int k = 0; k < excludeCount; k++) {
       if ((k & 0xfff) == 0) stopIfPastDeadline();

@@ -108,8 +108,8 @@ public final class TestHost implements AutoCloseable {
   private static TestHost start(HostConfig config) {
     try {
       // The test guests load with the examples, before stored alarms are scheduled (StorageTest
-      // restarts
-      // a host with an alarm already due: loaded later, its party could be missing when it fires).
+      // restarts a host with an alarm already due: loaded later, its party could be missing when it
+      // fires).
       Path testWasm = root().resolve("build/test-wasm");
       PartyHost host =
           PartyHost.start(
