@@ -115,10 +115,8 @@ public final class PartyHost {
     Listening listening;
     try {
       listening = listen(vertx, config, options, loops, parties, uploads, rooms);
-    } catch (
-        Exception
-            e) { // Future.await rethrows the cause as it is: a java.net.BindException for a busy
-      // port
+      // Future.await rethrows the cause as it is: a java.net.BindException for a busy port.
+    } catch (Exception e) {
       engine.close();
       vertx.close().await();
       // NIO says "Address already in use"; epoll says "bind(..) failed with error(-98): Address

@@ -383,9 +383,25 @@ public final class Settings {
       throw new IllegalArgumentException(
           "alarmRetries must be at least 0; alarmRetryMs, maxRooms and maxConnections at least 1");
     }
+    partyLimits.forEach(
+        (party, limits) -> {
+          if (limits == null)
+            throw new IllegalArgumentException("partyLimits." + party + " is null");
+        });
+    vars.forEach(
+        (party, values) -> {
+          if (values == null) throw new IllegalArgumentException("vars." + party + " is null");
+          values.forEach(
+              (key, value) -> {
+                if (value == null) {
+                  throw new IllegalArgumentException("vars." + party + "." + key + " is null");
+                }
+              });
+        });
     PartyLimits defaults = defaultLimits();
-    for (String party : partyLimits.keySet())
+    for (String party : partyLimits.keySet()) {
       defaults.with(partyLimits.get(party)); // throws on a bad one
+    }
   }
 
   /** The host-wide limits, before any party's overrides. */

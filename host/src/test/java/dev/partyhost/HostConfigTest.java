@@ -93,6 +93,18 @@ class HostConfigTest {
         HostConfig.load(new String[] {"--compression", "true"}, Map.of())
             .limits("poll")
             .compression());
+    for (String nulls :
+        new String[] {
+          "{\"vars\": {\"chat\": null}}",
+          "{\"vars\": {\"chat\": {\"k\": null}}}",
+          "{\"partyLimits\": {\"chat\": null}}"
+        }) {
+      Files.writeString(file, nulls);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> HostConfig.load(new String[] {"--config", file.toString()}, Map.of()),
+          nulls);
+    }
     Files.writeString(file, "{\"partyLimits\": {\"chat\": {\"compression\": 1}}}");
     assertThrows(
         IllegalArgumentException.class,

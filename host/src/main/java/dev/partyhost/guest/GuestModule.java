@@ -83,8 +83,13 @@ public final class GuestModule {
             : machineFactory;
     this.memoryLimits = memoryLimits;
     this.tableLimits = tableLimits;
+    // Decided on the declared limits: a table the host's cap keeps from growing would still grow
+    // the shared module's limits if its instance used them.
     boolean growable = false;
-    for (TableLimits t : tableLimits) growable |= t.max() > t.min();
+    for (int i = 0; i < module.tableSection().tableCount(); i++) {
+      TableLimits declared = module.tableSection().getTable(i).limits();
+      growable |= declared.max() > declared.min();
+    }
     this.growableTables = growable;
     this.usesWasi = usesWasi;
     Set<String> imports = new HashSet<>();

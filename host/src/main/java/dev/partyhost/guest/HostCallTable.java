@@ -91,9 +91,34 @@ public final class HostCallTable<S> {
               Abi.IMPORT_MODULE,
               b.name,
               b.type,
-              (instance, args) -> new long[] {invoker.invoke(scope, instance.memory(), args)}));
+              (instance, args) -> new long[] {call(invoker, scope, instance.memory(), args)}));
     }
     return functions;
+  }
+
+  /**
+   * Runs one call. A call answers bad input with a status and never throws: an exception is a host
+   * bug, and becomes an {@link Error} so that it is not taken for the guest's trap (the room still
+   * resets, and the host logs it as a host failure with its stack trace). The deadline's stop inside
+   * a long call stays a trap.
+   */
+  private static <S> long call(Invoker<S> invoker, S scope, Memory memory, long[] args) {
+    try {
+      return invoker.invoke(scope, memory, args);
+    } catch (GuestTrap | java.util.concurrent.CancellationException trap) {
+      throw trap;
+    } catch (RuntimeException bug) {
+      throw new HostCallFailure(bug);
+    }
+  }
+
+  /** A host call threw: the host's bug, not the guest's. */
+  public static final class HostCallFailure extends Error {
+    private static final long serialVersionUID = 1L;
+
+    HostCallFailure(RuntimeException cause) {
+      super("host call failed: " + cause, cause);
+    }
   }
 
   /** Builds a table; each {@code bind} checks the method's shape against the ABI's signature. */

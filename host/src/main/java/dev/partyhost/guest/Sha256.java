@@ -4,7 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256, the one hash the host uses: module versions, compile-cache entries, token comparison. */
+/** SHA-256, the one hash the host uses: module versions, compile-cache entries, the admin token's check. */
 public final class Sha256 {
   private Sha256() {}
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.partyhost.HostConfig;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
+import dev.partyhost.guest.Sha256;
 import dev.partyhost.party.Parties;
 import dev.partyhost.party.Uploads;
 import dev.partyhost.room.Rooms;
@@ -333,11 +334,7 @@ public final class AdminRoutes {
   }
 
   private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.digest(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Live rooms and connections, and how long rooms took to load their data and to instantiate. */

@@ -71,11 +71,6 @@ final class Alarms {
     failures.remove(room);
   }
 
-  /** Timers pending: rooms with an alarm. */
-  int size() {
-    return timers.size();
-  }
-
   private void setTimer(RoomKey room, Long delayMs) {
     timers.compute(
         room,

@@ -37,7 +37,7 @@ public final class Connection {
   boolean closing;
 
   /** The broadcast (by its number in the room) whose exclusion list named this connection last. */
-  int excludedFrom;
+  long excludedFrom;
 
   // Room side: until the socket is attached, what the room sends it waits here (a close comes
   // last).

@@ -71,7 +71,7 @@ public final class Room {
   private int nextHandle = 1;
 
   /** Broadcasts made in this room: each one's number marks the connections its exclusion list names. */
-  private int broadcasts;
+  private long broadcasts;
 
   private Guest guest;
 
@@ -364,19 +364,21 @@ public final class Room {
       if (due != null && due > System.currentTimeMillis()) {
         rooms.alarms().schedule(key, due); // moved later meanwhile
       } else if (due != null) {
-        store.hostSetsAlarm(
-            null); // cleared in the hook's transaction, so the hook may set the next one
+        // Cleared in the hook's transaction, so that the hook may set the next one.
+        store.hostSetsAlarm(null);
+        boolean[] setItsOwn = {false};
         HookResult result =
             runHook(
                 Hook.ALARM,
                 null,
                 Guest::onAlarm,
                 rc -> {
-                  if (rc != 0 && store.alarm() == null)
-                    store.hostSetsAlarm(due); // failed: keep it for the retry
+                  setItsOwn[0] = store.guestSetAlarm();
+                  // Failed without setting one: keep this one for the retry.
+                  if (rc != 0 && !setItsOwn[0]) store.hostSetsAlarm(due);
                 });
         // A failed run that set an alarm of its own counts as done: its alarm stands.
-        if (result.trapped() || (result.code() != 0 && due.equals(store.alarm()))) alarmFailed(due);
+        if (result.trapped() || (result.code() != 0 && !setItsOwn[0])) alarmFailed(due);
         else rooms.alarms().succeeded(key);
       }
     } else if (store.alarm() != null) {
@@ -598,7 +600,7 @@ public final class Room {
   }
 
   /** The number of a new broadcast, to mark the connections it excludes. */
-  int nextBroadcast() {
+  long nextBroadcast() {
     return ++broadcasts;
   }
 

@@ -117,7 +117,7 @@ final class RoomCalls extends ScopeCalls {
     // One lookup per excluded handle, marking the connection: the cost is the list plus the room,
     // never their product; a list long enough to pass the deadline is stopped inside (a trap like
     // any other).
-    int broadcast = room.nextBroadcast();
+    long broadcast = room.nextBroadcast();
     for (int k = 0; k < excludeCount; k++) {
       if ((k & 0xfff) == 0) stopIfPastDeadline();
       Connection c = room.connection(m.readInt(excludePtr + 4 * k));

@@ -36,15 +36,16 @@ public final class Rooms {
   private final AtomicInteger connections = new AtomicInteger();
   private final RoomStats stats = new RoomStats();
 
-  /** Each live room's context (its event loop), to read it where it runs. */
   /** The host is stopping: no room is created or reached any more. */
   private volatile boolean stopping;
 
   /** Completed when the last WebSocket has ended, once asked for ({@link #noConnections}). */
   private volatile Promise<Void> noConnections;
 
-  /** A live room as the admin API shows it: its id, open connections and the SHA-256 of its module. */
-  /** A live room as the admin API shows it: hibernated rooms keep their sockets but run no instance. */
+  /**
+   * A live room as the admin API shows it: its id, open connections, the SHA-256 of its module, and
+   * whether it hibernates (its sockets open, no instance running).
+   */
   public record LiveRoom(String id, int connections, String sha256, boolean hibernated) {}
 
   /** The host is at its room limit and no room can be dropped to make space, or it is stopping. */
@@ -230,10 +231,6 @@ public final class Rooms {
 
   HostConfig config() {
     return config;
-  }
-
-  StorageEngine engine() {
-    return engine;
   }
 
   public GroupCommit commits() {

@@ -18,7 +18,7 @@ import java.util.NavigableMap;
 
 /**
  * The external engine: PostgreSQL through Vert.x's non-blocking client, for hosts that share their
- * rooms' data. Same two tables as the SQLite engine. A group commit is one transaction whose
+ * rooms' data. The same tables as the SQLite engine. A group commit is one transaction whose
  * statements are batched per kind (clears, deletes, upserts, alarms), pipelined on one connection.
  */
 public final class PostgresEngine implements StorageEngine, PartyStore {

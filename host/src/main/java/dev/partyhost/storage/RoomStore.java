@@ -37,7 +37,7 @@ public final class RoomStore {
   private long usedBefore;
   private Long alarmBefore;
 
-  /** The guest set or deleted the alarm in this hook: it is written and rescheduled even if unchanged. */
+  /** The guest set or deleted the alarm in this hook: a time it set is written and rescheduled even if unchanged. */
   private boolean guestSetAlarm;
 
   public RoomStore(RoomKey room, StoredRoom stored, long quota) {
@@ -144,6 +144,11 @@ public final class RoomStore {
   public void alarm(Long at) {
     hostSetsAlarm(at);
     guestSetAlarm = true;
+  }
+
+  /** The guest set or deleted the alarm in this hook (until it commits or rolls back). */
+  public boolean guestSetAlarm() {
+    return guestSetAlarm;
   }
 
   /**
