@@ -3,6 +3,7 @@ package dev.partyhost;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,6 +31,18 @@ class GuestTablesTest {
           .expectText("-1 2001"); // past the host's cap of 2,500: refused, as memory.grow
       try (Ws fresh = host.ws("/parties/table-grow/fresh")) {
         fresh.send("size").expectText("0 1");
+      }
+    }
+  }
+
+  @Test
+  void aTableTheCapKeepsFromGrowingDoesNotGrowTheSharedOne() {
+    // Declared 1..1,000,000, capped at 1: no grow, and none of the module's shared limits either.
+    try (TestHost host = TestHost.start(c -> c.maxTableElements = 1);
+        Ws a = host.ws("/parties/table-grow/a")) {
+      a.send("g").expectText("-1 1");
+      try (Ws b = host.ws("/parties/table-grow/b")) {
+        b.send("size").expectText("0 1");
       }
     }
   }
