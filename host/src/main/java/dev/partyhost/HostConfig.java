@@ -23,6 +23,7 @@ public final class HostConfig {
   public final int maxModuleBytes;
   public final int maxMemoryBytes;
   public final int maxTableElements;
+  public final int maxOutboundBytes;
   public final long maxLogBytesPerHook;
   public final long hookDeadlineMs;
   public final int maxConnectionsPerRoom;
@@ -69,6 +70,7 @@ public final class HostConfig {
     this.maxModuleBytes = s.maxModuleBytes;
     this.maxMemoryBytes = s.maxMemoryBytes;
     this.maxTableElements = s.maxTableElements;
+    this.maxOutboundBytes = s.maxOutboundBytes;
     this.maxLogBytesPerHook = s.maxLogBytesPerHook;
     this.hookDeadlineMs = s.hookDeadlineMs;
     this.maxConnectionsPerRoom = s.maxConnectionsPerRoom;

@@ -92,6 +92,11 @@ public final class Settings {
   public int maxTableElements = 100_000;
 
   @Doc(
+      "bytes queued toward one WebSocket (its room's frames) before a client that does not read is"
+          + " dropped; its room sees it close")
+  public int maxOutboundBytes = 16 * 1024 * 1024;
+
+  @Doc(
       "bytes of log lines one hook (or before hook) may write; past them its further lines are"
           + " dropped, with one warning")
   public long maxLogBytesPerHook = 64 * 1024;
@@ -368,6 +373,10 @@ public final class Settings {
     if (maxLogBytesPerHook < 0) {
       throw new IllegalArgumentException(
           "maxLogBytesPerHook must be at least 0, not " + maxLogBytesPerHook);
+    }
+    if (maxOutboundBytes < 2) {
+      throw new IllegalArgumentException(
+          "maxOutboundBytes must be at least 2, not " + maxOutboundBytes);
     }
     if (maxTableElements < 0) {
       throw new IllegalArgumentException(

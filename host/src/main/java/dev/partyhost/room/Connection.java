@@ -4,8 +4,11 @@ import dev.partyhost.vertx.VertxInternals;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.http.ServerWebSocket;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +19,8 @@ import java.util.List;
  * it until then is held and sent, in order, once the socket is attached.
  */
 public final class Connection {
+  private static final Logger LOG = System.getLogger("partyhost.room");
+
   static final byte[] NO_STATE = new byte[0];
 
   /** A close the room asked for. */
@@ -52,6 +57,11 @@ public final class Connection {
 
   /** The socket's loop: frames to it go through this. */
   Outbound outbound;
+
+  private int maxOutboundBytes = Integer.MAX_VALUE;
+
+  /** Dropped for not reading: nothing more is written to it. */
+  private boolean dropped;
 
   /** Written to but not flushed yet (by {@link #outbound}). */
   boolean unflushed;
@@ -103,9 +113,33 @@ public final class Connection {
 
   // --- on the socket's loop (called by Outbound) ---
 
-  /** Writes without flushing; false if the socket is closed. */
+  /**
+   * Bounds the bytes queued toward this socket: past {@code maxBytes} its channel turns unwritable,
+   * and the next frame drops the connection instead of queueing behind what the client does not read.
+   */
+  void limitOutbound(int maxBytes) {
+    channel
+        .channel()
+        .config()
+        .setWriteBufferWaterMark(new WriteBufferWaterMark(maxBytes / 2, maxBytes));
+    this.maxOutboundBytes = maxBytes;
+  }
+
+  /** Writes without flushing; false if the socket is closed (or dropped for not reading). */
   boolean writeNow(WebSocketFrame frame) {
-    if (socket.isClosed()) return false;
+    if (socket.isClosed() || dropped) return false;
+    if (!channel.channel().isWritable()) {
+      dropped = true;
+      LOG.log(
+          Level.INFO,
+          room.tag
+              + "client not reading: over "
+              + maxOutboundBytes
+              + " bytes queued toward it, dropping it");
+      // Not from inside this write: after the loop's current task.
+      channel.channel().eventLoop().execute(() -> VertxInternals.abort(socket));
+      return false;
+    }
     // The void promise: failures are not reported to it, the close handler tells the room instead.
     var unused = channel.write(frame, ignoreFailures);
     return true;

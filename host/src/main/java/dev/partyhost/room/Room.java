@@ -219,6 +219,7 @@ public final class Room {
   public static void attach(Connection c, ServerWebSocket socket) {
     Room room = c.room; // final by now: a connection moves to another room only before it joins one
     c.socket(socket);
+    c.limitOutbound(room.rooms.config().maxOutboundBytes);
     socket.frameHandler(
         new Inbound(
             c, socket, room.tag, room.limits.maxMessageBytes(), room.limits.messagesPerSecond()));

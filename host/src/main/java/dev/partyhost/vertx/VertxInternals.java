@@ -28,6 +28,8 @@ import java.lang.reflect.Field;
  *       once per batch; the public API flushes every write.</li>
  *   <li>{@link #pipeline}: permessage-deflate is chosen per party ({@code http.DeflatePerParty}) by
  *       replacing the connection's extension handler; Vert.x decides it per server.</li>
+ *   <li>{@link #abort}: Vert.x closes a connection gracefully, after its queued writes drain; for a
+ *       client that does not read they never do, so the host closes its Netty channel directly.</li>
  *   <li>{@link #dropWriteQueue}: Vert.x gives every WebSocket a multi-producer write queue whose first
  *       chunk (1,025 slots, about 4.1 KiB) is allocated at once, 40% of an idle WebSocket. Every write
  *       to a socket happens on its own loop here, so the socket gets the direct queue that strict
@@ -87,6 +89,15 @@ public final class VertxInternals {
   /** The Netty pipeline of an HTTP/1 connection; null for HTTP/2 (no WebSocket upgrade there). */
   public static ChannelPipeline pipeline(HttpConnection connection) {
     return connection instanceof ConnectionBase base ? base.channel().pipeline() : null;
+  }
+
+  /**
+   * Drops a WebSocket's connection at once, with whatever is queued toward it (Netty's transport-level
+   * close, past Vert.x's pipeline); Vert.x then reports it closed. On the socket's event loop.
+   */
+  public static void abort(ServerWebSocket socket) {
+    var channel = channel(socket).channel();
+    channel.unsafe().close(channel.voidPromise());
   }
 
   /** {@link #dropWriteQueue} works with this Vert.x. */
