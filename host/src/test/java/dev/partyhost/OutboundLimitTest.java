@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A client that does not read cannot make the host queue its room's frames without bound (issue 11,
- * item 6): past maxOutboundBytes queued toward it, its connection is dropped, and its room goes on
- * serving the others. On both transports.
+ * items 6 and 7): past maxOutboundBytes queued toward it, whether its room's frames or the pongs to
+ * its pings, its connection is dropped, and its room goes on serving the others.
  */
 class OutboundLimitTest {
   private static final int LIMIT = 4 * 1024 * 1024;
@@ -47,6 +47,22 @@ class OutboundLimitTest {
       Poll.until(() -> host.host.rooms().connections() == 2, Ws.TIMEOUT_MS);
       sender.send("still here");
       other.expectText("still here");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aPingFloodThatReadsNoPongIsDropped() throws Exception {
+    try (LogCapture log = new LogCapture("partyhost.room");
+        TestHost host = TestHost.start(c -> c.maxOutboundBytes = LIMIT);
+        RawWs flood = RawWs.open(host, "/parties/relay-c/pings?_pk=flood")) {
+      byte[] ping = new byte[125];
+      try {
+        for (int i = 0; i < 400_000; i++) flood.sendRaw(0x89, ping); // 50 MB of pongs, none read
+      } catch (java.io.IOException dropped) {
+        // the host dropped the connection while the flood was still being sent
+      }
+      log.awaitLine(m -> m.startsWith("[relay-c/pings] client not reading: over " + LIMIT));
+      Poll.until(() -> host.host.rooms().connections() == 0, Ws.TIMEOUT_MS);
     }
   }
 }

@@ -127,7 +127,18 @@ public final class Connection {
 
   /** Writes without flushing; false if the socket is closed (or dropped for not reading). */
   boolean writeNow(WebSocketFrame frame) {
-    if (socket.isClosed() || dropped) return false;
+    if (socket.isClosed() || !acceptsMore()) return false;
+    // The void promise: failures are not reported to it, the close handler tells the room instead.
+    var unused = channel.write(frame, ignoreFailures);
+    return true;
+  }
+
+  /**
+   * On the socket's loop: false once more than the outbound limit is queued toward the socket, which
+   * is then dropped (once).
+   */
+  boolean acceptsMore() {
+    if (dropped) return false;
     if (!channel.channel().isWritable()) {
       dropped = true;
       LOG.log(
@@ -136,12 +147,10 @@ public final class Connection {
               + "client not reading: over "
               + maxOutboundBytes
               + " bytes queued toward it, dropping it");
-      // Not from inside this write: after the loop's current task.
+      // Not from inside the write or read in progress: after the loop's current task.
       channel.channel().eventLoop().execute(() -> VertxInternals.abort(socket));
       return false;
     }
-    // The void promise: failures are not reported to it, the close handler tells the room instead.
-    var unused = channel.write(frame, ignoreFailures);
     return true;
   }
 

@@ -66,7 +66,19 @@ final class Inbound implements Handler<WebSocketFrame> {
         fragments = null;
         message(whole, fragmentsText);
       }
-    } // control frames: Vert.x answers pings and handles closes
+    } else if (frame.isPing()) {
+      // Vert.x answers each ping with a pong: a client that sends pings and reads nothing fills its
+      // outbound buffer with them (the same limit as its room's frames), and pings count as
+      // messages.
+      if (!c.acceptsMore()) {
+        refused = true;
+      } else if (!rate.allows()) {
+        refuse(
+            1008,
+            "Rate limit exceeded",
+            "connection over " + messagesPerSecond + " messages per second");
+      }
+    } // closes: Vert.x handles them
   }
 
   private void start(WebSocketFrame frame) {
