@@ -84,8 +84,8 @@ public final class Watchdog {
       if (!s.state.compareAndSet(call | RUNNING, call | IDLE)) {
         while (s.state.get() == (call | INTERRUPTING))
           Thread.onSpinWait(); // between its CAS and interrupt()
-        Thread
-            .interrupted(); // clear the flag it set, before the thread goes back to its event loop
+        // Clear the flag it set, before the thread goes back to its event loop.
+        Thread.interrupted();
         s.state.set(call | IDLE);
       }
     }

@@ -58,8 +58,8 @@ final class DeflatePerParty extends WebSocketServerExtensionHandler {
   protected void onHttpRequestChannelRead(ChannelHandlerContext ctx, HttpRequest request)
       throws Exception {
     offer.uri = request.uri();
-    super.onHttpRequestChannelRead(
-        ctx, request); // asks the offer (if the client made one), then passes the request on
+    // Asks the offer (if the client made one), then passes the request on.
+    super.onHttpRequestChannelRead(ctx, request);
   }
 
   @Override

@@ -106,9 +106,8 @@ public final class PartyRoutes {
                   Future<ServerWebSocket> upgraded;
                   try {
                     upgraded = req.toWebSocket();
-                  } catch (
-                      RuntimeException
-                          e) { // the client went away while the room ran its connect hook
+                    // The client went away while the room ran its connect hook.
+                  } catch (RuntimeException e) {
                     upgraded = Future.failedFuture(e);
                   }
                   req.resume();

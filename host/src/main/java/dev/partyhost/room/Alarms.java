@@ -97,8 +97,8 @@ final class Alarms {
               + "alarm due, but party "
               + room.party()
               + " is not deployed (yet)");
-      failed(
-          room); // it may be uploaded soon; if not, the alarm waits in storage for the next start
+      // It may be uploaded soon; if not, the alarm waits in storage for the next start.
+      failed(room);
       return;
     }
     r.alarm();

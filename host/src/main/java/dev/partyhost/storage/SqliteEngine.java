@@ -397,15 +397,13 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
             T result;
             try {
               result = task.call();
-            } catch (
-                Throwable
-                    e) { // an Error too: a promise never completed would hold every room's output
+              // An Error too: a promise never completed would hold every room's output.
+            } catch (Throwable e) {
               promise.fail(e);
               return;
             }
-            promise.complete(
-                result); // outside the try: a listener that throws must not fail a completed
-            // promise
+            // Outside the try: a listener that throws must not fail a completed promise.
+            promise.complete(result);
           });
     } catch (RuntimeException rejected) {
       promise.fail(rejected); // closed
