@@ -92,8 +92,8 @@ public final class Settings {
   public int maxTableElements = 100_000;
 
   @Doc(
-      "bytes queued toward one WebSocket (its room's frames) before a client that does not read is"
-          + " dropped; its room sees it close")
+      "bytes queued toward one WebSocket (its room's frames, the pongs to its pings) before a client"
+          + " that does not read is dropped; its room sees it close")
   public int maxOutboundBytes = 16 * 1024 * 1024;
 
   @Doc(
