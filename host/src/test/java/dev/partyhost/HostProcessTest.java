@@ -9,6 +9,7 @@ import dev.partyhost.support.TestHost;
 import dev.partyhost.support.TestHost.Engine;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -82,10 +83,11 @@ class HostProcessTest {
     try {
       CompletableFuture<Short> closed1 = new CompletableFuture<>(),
           closed2 = new CompletableFuture<>();
+      // Held: Vert.x closes the connections of a client that is garbage collected.
+      WebSocketClient client = vertx.createWebSocketClient();
       for (CompletableFuture<Short> closed : List.of(closed1, closed2)) {
         WebSocket ws =
-            vertx
-                .createWebSocketClient()
+            client
                 .connect(
                     new WebSocketConnectOptions()
                         .setHost("127.0.0.1")
