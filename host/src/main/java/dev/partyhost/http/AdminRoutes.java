@@ -106,22 +106,36 @@ public final class AdminRoutes {
     boolean restart = "true".equals(ctx.request().getParam("restart"));
     onLoop(
         uploads.upload(name, body.getBytes()),
-        result -> {
-          if (result.failed()) {
-            fail(ctx, "upload", name, result.cause());
-            return;
-          }
-          GuestModule module = result.result();
-          int restarted = restart ? rooms.restart(name) : 0;
-          LOG.log(
-              Level.INFO,
-              "party "
-                  + name
-                  + " updated to "
-                  + module.sha256()
-                  + (restart ? ", " + restarted + " rooms restarted" : ""));
-          json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
-        });
+        result -> madeCurrent(ctx, name, restart, "upload", "updated to", result));
+  }
+
+  /**
+   * A change (an upload, a rollback) that made a version current has ended: on success the party's
+   * live rooms restart if asked, the log says so and the reply names the version.
+   */
+  private void madeCurrent(
+      RoutingContext ctx,
+      String name,
+      boolean restart,
+      String change,
+      String done,
+      AsyncResult<GuestModule> result) {
+    if (result.failed()) {
+      fail(ctx, change, name, result.cause());
+      return;
+    }
+    GuestModule module = result.result();
+    int restarted = restart ? rooms.restart(name) : 0;
+    LOG.log(
+        Level.INFO,
+        "party "
+            + name
+            + " "
+            + done
+            + " "
+            + module.sha256()
+            + (restart ? ", " + restarted + " rooms restarted" : ""));
+    json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
   }
 
   /** {@code PUT /_admin/parties/NAME/current} with {@code {"sha256": "..."}}: one of its versions serves new rooms again. */
@@ -143,22 +157,7 @@ public final class AdminRoutes {
     }
     onLoop(
         uploads.makeCurrent(name, sha256),
-        result -> {
-          if (result.failed()) {
-            fail(ctx, "rollback", name, result.cause());
-            return;
-          }
-          GuestModule module = result.result();
-          int restarted = restart ? rooms.restart(name) : 0;
-          LOG.log(
-              Level.INFO,
-              "party "
-                  + name
-                  + " set to its version "
-                  + module.sha256()
-                  + (restart ? ", " + restarted + " rooms restarted" : ""));
-          json(ctx, moduleJson(name, module).put("restartedRooms", restarted));
-        });
+        result -> madeCurrent(ctx, name, restart, "rollback", "set to its version", result));
   }
 
   /**
