@@ -24,6 +24,7 @@ public final class HostConfig {
   public final int maxMemoryBytes;
   public final int maxTableElements;
   public final int maxOutboundBytes;
+  public final int maxInboxBytes;
   public final long maxLogBytesPerHook;
   public final long hookDeadlineMs;
   public final int maxConnectionsPerRoom;
@@ -71,6 +72,7 @@ public final class HostConfig {
     this.maxMemoryBytes = s.maxMemoryBytes;
     this.maxTableElements = s.maxTableElements;
     this.maxOutboundBytes = s.maxOutboundBytes;
+    this.maxInboxBytes = s.maxInboxBytes;
     this.maxLogBytesPerHook = s.maxLogBytesPerHook;
     this.hookDeadlineMs = s.hookDeadlineMs;
     this.maxConnectionsPerRoom = s.maxConnectionsPerRoom;

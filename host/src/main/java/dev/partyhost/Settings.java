@@ -97,6 +97,11 @@ public final class Settings {
   public int maxOutboundBytes = 16 * 1024 * 1024;
 
   @Doc(
+      "bytes of messages queued for one room (plus 64 per message); past them the sockets that send"
+          + " more stop being read until the room has worked the queue down to half")
+  public int maxInboxBytes = 1024 * 1024;
+
+  @Doc(
       "bytes of log lines one hook (or before hook) may write; past them its further lines are"
           + " dropped, with one warning")
   public long maxLogBytesPerHook = 64 * 1024;
@@ -377,6 +382,9 @@ public final class Settings {
     if (maxOutboundBytes < 2) {
       throw new IllegalArgumentException(
           "maxOutboundBytes must be at least 2, not " + maxOutboundBytes);
+    }
+    if (maxInboxBytes < 1) {
+      throw new IllegalArgumentException("maxInboxBytes must be at least 1, not " + maxInboxBytes);
     }
     if (maxTableElements < 0) {
       throw new IllegalArgumentException(

@@ -2,7 +2,9 @@ package dev.partyhost.room;
 
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.Utf8;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
@@ -10,16 +12,17 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 
 /**
- * The socket side of a connection, on the socket's event loop: whole messages from its frames, the
+ * The socket side of a connection, on the socket's event loop (made there, on attach): whole messages from its frames, the
  * bytes as they came (never decoded to a String and back), checked for size, UTF-8 and rate before they
  * go to the room. Text is checked for UTF-8 here, on the whole message: neither Netty's decoder nor
  * Vert.x checks data frames (Netty's Utf8FrameValidator is not in Vert.x's pipeline).
  */
-final class Inbound implements Handler<WebSocketFrame> {
+final class Inbound implements Handler<WebSocketFrame>, Inbox.Sender {
   private static final Logger LOG = System.getLogger("partyhost.room");
 
   private final Connection c;
   private final ServerWebSocket socket;
+  private final Context context;
   private final String tag;
   private final int limit;
   private final int messagesPerSecond;
@@ -33,6 +36,9 @@ final class Inbound implements Handler<WebSocketFrame> {
   /** The host closed the socket over a message: what the client sent after it is not heard. */
   private boolean refused;
 
+  /** Not reading: its room's inbox is full. */
+  private boolean paused;
+
   Inbound(
       Connection c,
       ServerWebSocket socket,
@@ -41,6 +47,7 @@ final class Inbound implements Handler<WebSocketFrame> {
       int messagesPerSecond) {
     this.c = c;
     this.socket = socket;
+    this.context = Vertx.currentContext();
     this.tag = tag;
     this.limit = maxMessageBytes;
     this.messagesPerSecond = messagesPerSecond;
@@ -99,13 +106,29 @@ final class Inbound implements Handler<WebSocketFrame> {
     if (text && !Utf8.isValid(bytes, 0, bytes.length)) {
       refuse(1007, "Invalid UTF-8", "text message that is not UTF-8");
     } else if (rate.allows()) {
-      c.room.received(c, bytes, text ? Abi.TEXT : Abi.BINARY);
+      c.room.received(c, bytes, text ? Abi.TEXT : Abi.BINARY, this);
     } else {
       refuse(
           1008,
           "Rate limit exceeded",
           "connection over " + messagesPerSecond + " messages per second");
     }
+  }
+
+  @Override
+  public void pause() {
+    paused = true;
+    socket.pause(); // Vert.x holds a few frames, then stops reading: TCP pushes back on the client
+  }
+
+  @Override
+  public void resume() {
+    context.runOnContext(
+        v -> {
+          if (!paused) return;
+          paused = false;
+          socket.resume();
+        });
   }
 
   private void tooBig() {

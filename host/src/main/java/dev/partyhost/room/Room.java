@@ -32,8 +32,9 @@ import java.util.function.ToIntFunction;
 /**
  * One room: a party's instance for one room id, with its connections and its data. A room is owned by
  * one event-loop context; every method below runs there, so the guest sees one thread and one hook
- * at a time. Events from other threads come in through {@link #arrive} and {@link #deliver}; frames
- * from sockets are read on the sockets' loops ({@link Inbound}), output leaves through the room's
+ * at a time. Connects, requests and alarms come in through {@link #arrive}, each a task on the
+ * room's loop; a connection's events (frames read on the socket's loop by {@link Inbound}, its close)
+ * through {@link #deliver} into the room's bounded {@link Inbox}. Output leaves through the room's
  * {@link OutputGate}.
  *
  * <p>Life cycle: the room's data is loaded ({@link #ready}) before its instance starts; the instance
@@ -44,6 +45,7 @@ import java.util.function.ToIntFunction;
  */
 public final class Room {
   private static final Logger LOG = System.getLogger("partyhost.room");
+  private static final long INBOX_FULL_LOG_MS = 60_000;
 
   private enum Hook {
     START,
@@ -67,6 +69,11 @@ public final class Room {
   final PartyLimits limits;
   private final GuestLog log;
   private final OutputGate output;
+  private final Inbox<Delivery> inbox;
+
+  /** When the full inbox was last logged: at most once a minute. */
+  private volatile long inboxFullLogged;
+
   private final Map<Integer, Connection> connections = new LinkedHashMap<>();
   private int nextHandle = 1;
 
@@ -115,6 +122,8 @@ public final class Room {
     this.output =
         new OutputGate(
             context, rooms.commits(), rooms.config().maxHookOutputBytes, this::commitFailed);
+    this.inbox =
+        new Inbox<>(rooms.config().maxInboxBytes, () -> context.runOnContext(v -> runInbox()));
   }
 
   public String party() {
@@ -174,29 +183,61 @@ public final class Room {
     next.arrive(c, task);
   }
 
+  /** An event of a connection, queued in the room's {@link Inbox}. */
+  private record Delivery(Connection c, Handler<Room> task) {}
+
   /**
-   * Runs an event of connection {@code c} on the context of the room that holds it. A dropped room
-   * loads nothing for it: the event follows the connection to its room, if it was handed on.
+   * Queues an event of connection {@code c} (from any thread) for the room that holds it, in the
+   * order the socket produced them; a message from {@code sender} may pause it (see {@link Inbox}).
    */
-  private void deliver(Connection c, Handler<Room> task) {
-    context.runOnContext(
-        v -> {
-          if (dropped) {
-            if (c.room != this)
-              c.room.deliver(c, task); // its connect was handed on; its events follow
-            return;
-          }
-          ready(
-              () -> {
-                if (!dropped) task.handle(this);
-                else if (c.room != this) c.room.deliver(c, task);
-              });
-        });
+  private void deliver(Connection c, Handler<Room> task, int bytes, Inbox.Sender sender) {
+    if (!inbox.add(new Delivery(c, task), bytes, sender)) return;
+    long now = System.currentTimeMillis();
+    if (now - inboxFullLogged < INBOX_FULL_LOG_MS) return; // a flood pauses its senders often
+    inboxFullLogged = now;
+    LOG.log(
+        Level.INFO,
+        tag
+            + "inbox full ("
+            + inbox.bytes()
+            + " bytes queued): its senders are not read until it has room");
   }
 
-  /** A whole message from a connection's socket (checked by {@link Inbound}), from the socket's loop. */
+  private void deliver(Connection c, Handler<Room> task) {
+    deliver(c, task, 0, null);
+  }
+
+  /**
+   * A slice of the inbox, on the room's context. A dropped room loads nothing for its events: each
+   * follows its connection to its room, if it was handed on.
+   */
+  private void runInbox() {
+    if (dropped) inbox.runSlice(this::inDroppedRoom);
+    else
+      ready(
+          () ->
+              inbox.runSlice(
+                  d -> {
+                    if (!dropped) d.task().handle(this);
+                    else inDroppedRoom(d);
+                  }));
+  }
+
+  private void inDroppedRoom(Delivery d) {
+    if (d.c().room != this) d.c().room.deliver(d.c(), d.task()); // its connect was handed on
+  }
+
+  /**
+   * A whole message from a connection's socket (checked by {@link Inbound}), from the socket's loop;
+   * the socket is paused while its room's inbox is full.
+   */
+  void received(Connection c, byte[] data, int kind, Inbox.Sender from) {
+    deliver(c, r -> r.message(c, data, kind), data.length, from);
+  }
+
+  /** A message from a connection that is never paused: the benchmark's way in, past the socket. */
   public void received(Connection c, byte[] data, int kind) {
-    deliver(c, r -> r.message(c, data, kind));
+    received(c, data, kind, null);
   }
 
   // --- events (called from any thread) ---
@@ -547,8 +588,8 @@ public final class Room {
   }
 
   private void idle() {
-    if (loading || !waitingForData.isEmpty() || !output.settled()) {
-      touch(); // busy with storage: look again later
+    if (loading || !waitingForData.isEmpty() || !output.settled() || !inbox.isEmpty()) {
+      touch(); // busy with storage or events: look again later
     } else if (connections.isEmpty()) {
       drop(false);
     } else if (guest != null || store != null) {
