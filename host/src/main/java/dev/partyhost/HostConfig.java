@@ -20,6 +20,7 @@ public final class HostConfig {
   public final String transport;
   public final int maxMessageBytes;
   public final int maxRequestBytes;
+  public final long requestHeaderTimeoutMs;
   public final int maxModuleBytes;
   public final int maxMemoryBytes;
   public final int maxTableElements;
@@ -68,6 +69,7 @@ public final class HostConfig {
     this.transport = s.transport;
     this.maxMessageBytes = s.maxMessageBytes;
     this.maxRequestBytes = s.maxRequestBytes;
+    this.requestHeaderTimeoutMs = s.requestHeaderTimeoutMs;
     this.maxModuleBytes = s.maxModuleBytes;
     this.maxMemoryBytes = s.maxMemoryBytes;
     this.maxTableElements = s.maxTableElements;

@@ -79,6 +79,12 @@ public final class Settings {
   @Doc("largest HTTP request body to a room, in bytes; bigger gets 413")
   public int maxRequestBytes = 1024 * 1024;
 
+  @Doc(
+      "ms an HTTP connection has to send a complete request head, counted from when it opens or its last"
+          + " response went out (so also how long a kept-alive connection may sit idle); then it is closed."
+          + " WebSockets are not affected; 0: no limit")
+  public long requestHeaderTimeoutMs = 10_000;
+
   @Doc("largest module accepted at upload or start, in bytes")
   public int maxModuleBytes = 16 * 1024 * 1024;
 
@@ -124,7 +130,9 @@ public final class Settings {
       "rooms live at once; at the limit the least recently used room without connections leaves, else 503")
   public int maxRooms = 100_000;
 
-  @Doc("WebSocket connections at once, over all rooms; more get 503 before the handshake")
+  @Doc(
+      "WebSocket connections at once, over all rooms; more get 503 before the handshake. Lowered at start,"
+          + " with a log line, to what the process's open-file limit (ulimit -n) leaves room for")
   public int maxConnections = 200_000;
 
   @Doc(
@@ -389,6 +397,10 @@ public final class Settings {
     if (maxTableElements < 0) {
       throw new IllegalArgumentException(
           "maxTableElements must be at least 0, not " + maxTableElements);
+    }
+    if (requestHeaderTimeoutMs < 0) {
+      throw new IllegalArgumentException(
+          "requestHeaderTimeoutMs must be at least 0, not " + requestHeaderTimeoutMs);
     }
     if (roomIdleMs < 1)
       throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
