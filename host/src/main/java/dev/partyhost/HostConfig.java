@@ -23,6 +23,10 @@ public final class HostConfig {
   public final int maxModuleBytes;
   public final int maxMemoryBytes;
   public final int maxTableElements;
+
+  /** The guest memory budget in bytes, worked out: the setting, or half the heap when it is 0. */
+  public final long maxGuestMemoryBytes;
+
   public final int maxOutboundBytes;
   public final long maxLogBytesPerHook;
   public final long hookDeadlineMs;
@@ -70,6 +74,8 @@ public final class HostConfig {
     this.maxModuleBytes = s.maxModuleBytes;
     this.maxMemoryBytes = s.maxMemoryBytes;
     this.maxTableElements = s.maxTableElements;
+    this.maxGuestMemoryBytes =
+        s.maxGuestMemoryBytes > 0 ? s.maxGuestMemoryBytes : Runtime.getRuntime().maxMemory() / 2;
     this.maxOutboundBytes = s.maxOutboundBytes;
     this.maxLogBytesPerHook = s.maxLogBytesPerHook;
     this.hookDeadlineMs = s.hookDeadlineMs;
