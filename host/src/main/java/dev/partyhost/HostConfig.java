@@ -24,6 +24,10 @@ public final class HostConfig {
   public final int maxModuleBytes;
   public final int maxMemoryBytes;
   public final int maxTableElements;
+
+  /** The guest memory budget in bytes, worked out: the setting, or half the heap when it is 0. */
+  public final long maxGuestMemoryBytes;
+
   public final int maxOutboundBytes;
   public final int maxInboxBytes;
   public final long maxLogBytesPerHook;
@@ -73,6 +77,8 @@ public final class HostConfig {
     this.maxModuleBytes = s.maxModuleBytes;
     this.maxMemoryBytes = s.maxMemoryBytes;
     this.maxTableElements = s.maxTableElements;
+    this.maxGuestMemoryBytes =
+        s.maxGuestMemoryBytes > 0 ? s.maxGuestMemoryBytes : Runtime.getRuntime().maxMemory() / 2;
     this.maxOutboundBytes = s.maxOutboundBytes;
     this.maxInboxBytes = s.maxInboxBytes;
     this.maxLogBytesPerHook = s.maxLogBytesPerHook;

@@ -98,6 +98,14 @@ public final class Settings {
   public int maxTableElements = 100_000;
 
   @Doc(
+      value =
+          "host-wide budget of guest memory, in bytes: the linear memories and tables of every room's"
+              + " and gate's instance; a memory.grow past it fails in the guest, a room that cannot"
+              + " start gets 503 (WebSockets: 1013); 0: half the JVM's maximum heap",
+      defaultText = "0: half of -Xmx")
+  public long maxGuestMemoryBytes = 0;
+
+  @Doc(
       "bytes queued toward one WebSocket (its room's frames, the pongs to its pings) before a client"
           + " that does not read is dropped; its room sees it close")
   public int maxOutboundBytes = 16 * 1024 * 1024;
@@ -393,6 +401,10 @@ public final class Settings {
     }
     if (maxInboxBytes < 1) {
       throw new IllegalArgumentException("maxInboxBytes must be at least 1, not " + maxInboxBytes);
+    }
+    if (maxGuestMemoryBytes < 0) {
+      throw new IllegalArgumentException(
+          "maxGuestMemoryBytes must be at least 0 (0: half the heap), not " + maxGuestMemoryBytes);
     }
     if (maxTableElements < 0) {
       throw new IllegalArgumentException(

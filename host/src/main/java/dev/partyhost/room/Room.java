@@ -5,6 +5,7 @@ import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.HookResult;
+import dev.partyhost.guest.MemoryBudget;
 import dev.partyhost.storage.Changes;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.RoomStore;
@@ -81,6 +82,12 @@ public final class Room {
   private long broadcasts;
 
   private Guest guest;
+
+  /** The last start found the host's guest memory budget full: "try again later", not a failure. */
+  private boolean memoryFull;
+
+  /** What a client hears when the room cannot start for want of memory (a close reason fits 123 bytes). */
+  private static final String MEMORY_FULL = "Host memory is full; try again later";
 
   /** The version the instance runs (kept after it hibernates, until the next start). */
   private volatile GuestModule module;
@@ -330,7 +337,8 @@ public final class Room {
           tag + "room full (" + connections.size() + " connections), closing with 1013");
       c.close(output.outbound(), 1013, "Room is full");
     } else if (dropped || !ensureGuest()) {
-      c.close(output.outbound(), 1011, "room failed to start");
+      if (!dropped && memoryFull) c.close(output.outbound(), 1013, MEMORY_FULL);
+      else c.close(output.outbound(), 1011, "room failed to start");
     } else {
       c.handle = nextHandle++;
       connections.put(c.handle, c);
@@ -374,7 +382,10 @@ public final class Room {
     if (dropped) {
       reply.handle(RoomResponse.plain(503, "Room unavailable; retry later"));
     } else if (!ensureGuest()) {
-      reply.handle(RoomResponse.plain(500, "Room failed to start"));
+      reply.handle(
+          memoryFull
+              ? RoomResponse.plain(503, MEMORY_FULL)
+              : RoomResponse.plain(500, "Room failed to start"));
     } else if (!guest.hasOnRequest()) {
       reply.handle(RoomResponse.plain(404, "No onRequest handler"));
     } else {
@@ -495,7 +506,7 @@ public final class Room {
     LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
     output.discardGated();
     store = null;
-    guest = null;
+    dropGuest();
     rescheduleAlarmOnLoad = true;
     for (Connection c : new ArrayList<>(connections.values()))
       c.close(output.outbound(), 1011, "room storage failed");
@@ -508,6 +519,7 @@ public final class Room {
   /** Creates the instance, of the party's current version, if the room has none; false if it failed to start. */
   private boolean ensureGuest() {
     if (guest != null) return true;
+    memoryFull = false;
     if (store == null) return false;
     GuestModule current = rooms.parties().get(party);
     if (current == null) return false; // the party was removed
@@ -515,7 +527,15 @@ public final class Room {
     try {
       guest =
           Guest.instantiate(
-              current, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr());
+              current, tag, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr());
+    } catch (MemoryBudget.Exhausted e) {
+      // Logged by the budget, once in a while. Members of a hibernated room would wait for answers
+      // that cannot come: they are told to come back later.
+      memoryFull = true;
+      for (Connection c : new ArrayList<>(connections.values())) output.close(c, 1013, MEMORY_FULL);
+      connections.clear();
+      output.release();
+      return false;
     } catch (GuestTrap e) {
       LOG.log(Level.WARNING, tag + "instantiation failed: " + e.getMessage());
       return false;
@@ -524,6 +544,12 @@ public final class Room {
     boolean started = !runHook(Hook.START, null, Guest::start, null).trapped();
     rooms.stats().instantiated(System.nanoTime() - start);
     return started;
+  }
+
+  /** Drops the instance, its memory going back to the host's budget now, not when it is collected. */
+  private void dropGuest() {
+    if (guest != null) guest.close();
+    guest = null;
   }
 
   /**
@@ -559,7 +585,7 @@ public final class Room {
     LOG.log(Level.WARNING, tag + "guest trapped in " + kind + " hook, room reset: " + why);
     if (store != null) store.rollback();
     output.discardOutbox();
-    guest = null;
+    dropGuest();
     for (Connection c : new ArrayList<>(connections.values())) output.close(c, 1011, "room error");
     connections.clear();
     output.release();
@@ -595,7 +621,7 @@ public final class Room {
     } else if (guest != null || store != null) {
       // Hibernate: sockets, their state and tags stay; the next event loads the data and starts
       // anew.
-      guest = null;
+      dropGuest();
       store = null;
       LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
     }
@@ -619,7 +645,7 @@ public final class Room {
   private void drop(boolean force) {
     if (dropped || !rooms.remove(this, force)) return;
     dropped = true;
-    guest = null;
+    dropGuest();
     store = null;
     if (idleTimer >= 0) rooms.vertx().cancelTimer(idleTimer);
   }
