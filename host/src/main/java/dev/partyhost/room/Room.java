@@ -48,6 +48,9 @@ public final class Room {
   private static final Logger LOG = System.getLogger("partyhost.room");
   private static final long INBOX_FULL_LOG_MS = 60_000;
 
+  /** What a client hears when the room cannot start for want of memory (a close reason fits 123 bytes). */
+  private static final String MEMORY_FULL = "Host memory is full; try again later";
+
   private enum Hook {
     START,
     CONNECT,
@@ -85,9 +88,6 @@ public final class Room {
 
   /** The last start found the host's guest memory budget full: "try again later", not a failure. */
   private boolean memoryFull;
-
-  /** What a client hears when the room cannot start for want of memory (a close reason fits 123 bytes). */
-  private static final String MEMORY_FULL = "Host memory is full; try again later";
 
   /** The version the instance runs (kept after it hibernates, until the next start). */
   private volatile GuestModule module;
