@@ -62,8 +62,13 @@ public final class HostConfig {
   private final Map<String, PartyLimits> partyLimits;
 
   HostConfig(Settings settings) {
+    this(settings, settings.copy());
+  }
+
+  /** From {@code settings}, remembering {@code asGiven} as the settings it came from. */
+  private HostConfig(Settings settings, Settings asGiven) {
     Settings s = settings.copy();
-    this.source = s;
+    this.source = asGiven;
     this.host = s.host;
     this.port = s.port;
     this.parties = s.parties;
@@ -110,6 +115,16 @@ public final class HostConfig {
   /** Reads the config file, environment and flags into a configuration; throws IllegalArgumentException on a bad one. */
   public static HostConfig load(String[] args, Map<String, String> env) {
     return Settings.load(args, env).build();
+  }
+
+  /**
+   * This configuration with fewer WebSockets admitted ({@link OpenFiles}); {@link #toSettings} still
+   * gives the settings as given, so that a host started from them fits its own limit again.
+   */
+  HostConfig withMaxConnections(int maxConnections) {
+    Settings s = source.copy();
+    s.maxConnections = maxConnections;
+    return new HostConfig(s, source);
   }
 
   /** Settings to start from for another host like this one (a test's restart on the same storage). */

@@ -45,9 +45,7 @@ final class OpenFiles {
                 + " WebSockets are admitted ("
                 + RESERVE
                 + " files kept for HTTP connections and storage); raise the limit to admit more");
-    Settings settings = config.toSettings();
-    settings.maxConnections = (int) fits;
-    return settings.build();
+    return config.withMaxConnections((int) fits);
   }
 
   /** WebSockets that fit under {@code limit} with {@code open} descriptors in use; at least 1. */
