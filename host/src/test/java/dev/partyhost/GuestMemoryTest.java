@@ -35,7 +35,7 @@ class GuestMemoryTest {
                     type,
                     (instance, args) ->
                         new long[] {name.equals("broadcast") ? 1 : Abi.NOT_IMPLEMENTED})));
-    Guest guest = new Guest(module.instantiate(calls, List.of()));
+    Guest guest = new Guest(module, module.instantiate(calls, List.of()));
     assertEquals(0, guest.start());
     return guest;
   }

@@ -2,6 +2,7 @@ package dev.partyhost.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -10,7 +11,8 @@ import org.HdrHistogram.Histogram;
  * Many rooms: {@code rooms} relay rooms with 2 clients each; each client keeps one message in flight
  * (a message received is answered with a new one), so every room is busy. Figures: deliveries per
  * second, and the server's memory per room (2 connections included) once traffic stops: heap after
- * a full GC (JVM servers) and resident memory, each minus what the server held before the rooms.
+ * a full GC and live objects (JVM servers; the second exact, the first within a few KiB per room at
+ * 2,000 rooms) and resident memory, each minus what the server held before the rooms.
  */
 final class ManyRooms extends Scenario {
   private final int wanted;
@@ -36,6 +38,9 @@ final class ManyRooms extends Scenario {
     int rooms = Math.min(wanted, Limits.sockets(server) / 2);
     long heap0 = server.heapAfterGc();
     long rss0 = server.rss();
+    // Live objects by class (a class histogram): exact, where the heap in use after a GC also
+    // counts what allocation buffers hold at that moment, a few MiB that vary from run to run.
+    Map<String, Long> classes0 = server.classBytes();
     try (LeanWs ws = new LeanWs(2)) {
       AtomicLong delivered = new AtomicLong();
       Histogram[] latency = {histogram(), histogram()};
@@ -91,6 +96,10 @@ final class ManyRooms extends Scenario {
       long heap = server.heapAfterGc();
       long rss = server.rss();
       if (Boolean.getBoolean("bench.histogram")) System.out.println(server.classHistogram(25));
+      Map<String, Long> classes = server.classBytes();
+      // -Dbench.growth=N: the N classes that grew most, in bytes per room (what a room holds)
+      int growth = Integer.getInteger("bench.growth", 0);
+      if (growth > 0) System.out.print(Server.classGrowth(classes0, classes, live, growth));
       latency[0].add(latency[1]);
       Figures f =
           new Figures()
@@ -98,6 +107,9 @@ final class ManyRooms extends Scenario {
               .put("rooms", String.valueOf(live))
               .latency(latency[0]);
       f.put("heap/room", heap < 0 ? "-" : kib((heap - heap0) / (double) live));
+      f.put(
+          "live/room",
+          classes.isEmpty() ? "-" : kib((Server.total(classes) - Server.total(classes0)) / live));
       f.put("rss/room", kib((rss - rss0) / (double) live));
       f.put("heap MiB", heap < 0 ? "-" : String.valueOf(heap >> 20));
       cpu.put(f);

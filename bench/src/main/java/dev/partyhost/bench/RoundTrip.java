@@ -331,7 +331,7 @@ public class RoundTrip {
                       name.equals("broadcast")
                           ? call
                           : (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
-      guest = new Guest(module.instantiate(functions, List.of()));
+      guest = new Guest(module, module.instantiate(functions, List.of()));
       guest.start();
       guest.onMessage(1, message, Abi.TEXT);
       check(1);

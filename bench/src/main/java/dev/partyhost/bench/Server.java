@@ -173,6 +173,42 @@ abstract class Server implements AutoCloseable {
     return String.join("\n", lines.subList(0, Math.min(lines.size(), top + 3)));
   }
 
+  private static final Pattern HISTOGRAM_ROW =
+      Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
+
+  /**
+   * Bytes held per class after a full collection (jcmd GC.class_histogram, which collects first);
+   * empty for a server that is not a JVM.
+   */
+  Map<String, Long> classBytes() throws IOException, InterruptedException {
+    Map<String, Long> bytes = new java.util.HashMap<>();
+    if (!isJvm()) return bytes;
+    Matcher m = HISTOGRAM_ROW.matcher(jcmd("GC.class_histogram"));
+    while (m.find()) bytes.merge(m.group(3), Long.parseLong(m.group(2)), Long::sum);
+    return bytes;
+  }
+
+  static double total(Map<String, Long> classBytes) {
+    return classBytes.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * The classes whose bytes grew most from {@code before} to {@code after}, per unit ({@code per}
+   * units were added): where each room or connection's memory goes.
+   */
+  static String classGrowth(Map<String, Long> before, Map<String, Long> after, int per, int top) {
+    StringBuilder out = new StringBuilder("    bytes per unit, by class (" + per + " units):\n");
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .limit(top)
+        .forEach(
+            e ->
+                out.append(
+                    String.format("    %10.1f  %s%n", e.getValue() / (double) per, e.getKey())));
+    return out.toString();
+  }
+
   private String jcmd(String command) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     String jcmd = Path.of(java).resolveSibling("jcmd").toString();

@@ -1,10 +1,12 @@
 package dev.partyhost.guest;
 
-import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExportSection;
+import com.dylibso.chicory.wasm.types.ExternalType;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -19,19 +21,54 @@ import java.util.function.ToIntFunction;
  */
 public final class Guest {
   private static final Logger LOG = System.getLogger("partyhost.guest");
+
+  /**
+   * The function index of each export the host calls (-1: not exported), resolved once per module
+   * and shared by its instances: an instance holds no per-export objects.
+   */
+  record Hooks(
+      int alloc,
+      int abiVersion,
+      int initialize,
+      int onStart,
+      int onConnect,
+      int onMessage,
+      int onClose,
+      int onError,
+      int onRequest,
+      int onAlarm,
+      int onBeforeConnect,
+      int onBeforeRequest) {
+    static Hooks of(WasmModule module) {
+      return new Hooks(
+          function(module, Abi.ALLOC),
+          function(module, Abi.ABI_VERSION),
+          function(module, Abi.INITIALIZE),
+          function(module, Abi.ON_START),
+          function(module, Abi.ON_CONNECT),
+          function(module, Abi.ON_MESSAGE),
+          function(module, Abi.ON_CLOSE),
+          function(module, Abi.ON_ERROR),
+          function(module, Abi.ON_REQUEST),
+          function(module, Abi.ON_ALARM),
+          function(module, Abi.ON_BEFORE_CONNECT),
+          function(module, Abi.ON_BEFORE_REQUEST));
+    }
+
+    /** The index of the function exported as {@code name}, or -1. */
+    private static int function(WasmModule module, String name) {
+      ExportSection exports = module.exportSection();
+      for (int i = 0; i < exports.exportCount(); i++) {
+        Export e = exports.getExport(i);
+        if (e.name().equals(name) && e.exportType() == ExternalType.FUNCTION) return e.index();
+      }
+      return -1;
+    }
+  }
+
   private final Instance instance;
   private final Memory memory;
-  private final ExportFunction alloc;
-  private final ExportFunction initialize;
-  private final ExportFunction onStart;
-  private final ExportFunction onConnect;
-  private final ExportFunction onMessage;
-  private final ExportFunction onClose;
-  private final ExportFunction onError;
-  private final ExportFunction onRequest;
-  private final ExportFunction onAlarm;
-  private final ExportFunction onBeforeConnect;
-  private final ExportFunction onBeforeRequest;
+  private final Hooks hooks;
 
   /**
    * A new instance of {@code module} with these host calls (and WASI, if the module imports it, with
@@ -56,6 +93,7 @@ public final class Guest {
       OutputStream stderr) {
     try {
       return new Guest(
+          module,
           module.instantiate(
               owner, hostCalls, module.usesWasi() ? Wasi.functions(stdout, stderr) : List.of()));
     } catch (GuestTrap | MemoryBudget.Exhausted e) {
@@ -81,32 +119,11 @@ public final class Guest {
     }
   }
 
-  public Guest(Instance instance) {
+  /** A guest on {@code instance}, an instance of {@code module} ({@link GuestModule#instantiate}). */
+  public Guest(GuestModule module, Instance instance) {
     this.instance = instance;
     this.memory = instance.memory();
-    this.alloc = instance.export(Abi.ALLOC);
-    this.initialize = optional(Abi.INITIALIZE);
-    this.onStart = optional(Abi.ON_START);
-    this.onConnect = optional(Abi.ON_CONNECT);
-    this.onMessage = optional(Abi.ON_MESSAGE);
-    this.onClose = optional(Abi.ON_CLOSE);
-    this.onError = optional(Abi.ON_ERROR);
-    this.onRequest = optional(Abi.ON_REQUEST);
-    this.onAlarm = optional(Abi.ON_ALARM);
-    this.onBeforeConnect = optional(Abi.ON_BEFORE_CONNECT);
-    this.onBeforeRequest = optional(Abi.ON_BEFORE_REQUEST);
-  }
-
-  /**
-   * The export, or null. Looked up in the module first: Chicory throws for an absent one, and an
-   * exception with its stack trace for every hook a party lacks slowed every room's start.
-   */
-  private ExportFunction optional(String name) {
-    ExportSection exports = instance.module().exportSection();
-    for (int i = 0; i < exports.exportCount(); i++) {
-      if (exports.getExport(i).name().equals(name)) return instance.export(name);
-    }
-    return null;
+    this.hooks = module.hooks();
   }
 
   public Memory memory() {
@@ -122,66 +139,68 @@ public final class Guest {
   }
 
   public boolean hasOnRequest() {
-    return onRequest != null;
+    return hooks.onRequest() >= 0;
   }
 
   /** Runs the reactor's {@code _initialize} (if any), then {@code on_start}: a room's instance. */
   public int start() {
     initialize();
-    return onStart == null ? 0 : call(onStart);
+    return hooks.onStart() >= 0 ? call(hooks.onStart()) : 0;
   }
 
   /** Runs the reactor's {@code _initialize} (if any) only: a gate's instance. */
   public int initialize() {
-    return initialize == null ? 0 : call(initialize);
+    return hooks.initialize() >= 0 ? call(hooks.initialize()) : 0;
   }
 
   /** The module's {@code partyhost_abi_version}. */
   public int abiVersion() {
-    return call(instance.export(Abi.ABI_VERSION));
+    return call(hooks.abiVersion());
   }
 
   public int onBeforeConnect(byte[] request) {
-    return onBeforeConnect == null ? 0 : call(onBeforeConnect, pass(request), request.length);
+    if (hooks.onBeforeConnect() < 0) return 0;
+    return call(hooks.onBeforeConnect(), pass(request), request.length);
   }
 
   public int onBeforeRequest(byte[] request) {
-    return onBeforeRequest == null ? 0 : call(onBeforeRequest, pass(request), request.length);
+    if (hooks.onBeforeRequest() < 0) return 0;
+    return call(hooks.onBeforeRequest(), pass(request), request.length);
   }
 
   public int onConnect(int conn, byte[] request) {
-    if (onConnect == null) return 0;
-    return call(onConnect, conn, pass(request), request.length);
+    if (hooks.onConnect() < 0) return 0;
+    return call(hooks.onConnect(), conn, pass(request), request.length);
   }
 
   public int onMessage(int conn, byte[] data, int kind) {
-    if (onMessage == null) return 0;
-    return call(onMessage, conn, pass(data), data.length, kind);
+    if (hooks.onMessage() < 0) return 0;
+    return call(hooks.onMessage(), conn, pass(data), data.length, kind);
   }
 
   public int onClose(int conn, int code, byte[] reason) {
-    if (onClose == null) return 0;
-    return call(onClose, conn, code, pass(reason), reason.length);
+    if (hooks.onClose() < 0) return 0;
+    return call(hooks.onClose(), conn, code, pass(reason), reason.length);
   }
 
   public int onError(int conn, byte[] message) {
-    if (onError == null) return 0;
-    return call(onError, conn, pass(message), message.length);
+    if (hooks.onError() < 0) return 0;
+    return call(hooks.onError(), conn, pass(message), message.length);
   }
 
   public int onRequest(byte[] request) {
-    if (onRequest == null) return 0;
-    return call(onRequest, pass(request), request.length);
+    if (hooks.onRequest() < 0) return 0;
+    return call(hooks.onRequest(), pass(request), request.length);
   }
 
   public int onAlarm() {
-    return onAlarm == null ? 0 : call(onAlarm);
+    return hooks.onAlarm() >= 0 ? call(hooks.onAlarm()) : 0;
   }
 
   /** Copies data into memory the guest allocated for it; ownership passes to the guest. */
   private long pass(byte[] data) {
     if (data.length == 0) return 0;
-    long ptr = Integer.toUnsignedLong(call(alloc, data.length));
+    long ptr = Integer.toUnsignedLong(call(hooks.alloc(), data.length));
     if (ptr == 0 || ptr + data.length > (long) memory.pages() * Memory.PAGE_SIZE) {
       throw new GuestTrap(
           "partyhost_alloc(" + data.length + ") returned an unusable pointer " + ptr, null);
@@ -190,9 +209,10 @@ public final class Guest {
     return ptr;
   }
 
-  private static int call(ExportFunction function, long... args) {
+  /** Calls a function by index, as Chicory's exported function would ({@code Instance.export}). */
+  private int call(int function, long... args) {
     try {
-      long[] results = function.apply(args);
+      long[] results = instance.getMachine().call(function, args);
       return results == null ? 0 : (int) results[0]; // _initialize returns nothing
     } catch (GuestTrap e) {
       throw e;

@@ -11,6 +11,7 @@ import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExportSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.FunctionImport;
@@ -40,8 +41,17 @@ public final class GuestModule {
   private static final Logger LOG = System.getLogger("partyhost.compile");
   private final String sha256;
   private final WasmModule module;
+
+  /**
+   * The module as its instances get it: without exports. The host calls a guest by function index
+   * ({@link Guest.Hooks}), and Chicory 1.6.1 builds a map of a module's exports in every instance: a
+   * room would hold a copy (a HashMap node per export, 12 in a Rust relay) that nothing reads.
+   */
+  private final WasmModule instanceModule;
+
+  private final Guest.Hooks hooks;
+
   private final Function<Instance, Machine> machineFactory;
-  private final Function<Instance, Machine> machineFactoryForCopies;
   private final MemoryLimits memoryLimits;
 
   /**
@@ -84,11 +94,10 @@ public final class GuestModule {
       int byteSize) {
     this.sha256 = sha256;
     this.module = module;
-    this.machineFactory = machineFactory;
-    // Compiled code checks that an instance's module is the very one it was compiled from; a module
-    // with tables of its own is a copy, with the same code: it takes the compiled machines
-    // directly.
-    this.machineFactoryForCopies =
+    // Compiled code checks that an instance's module is the very one it was compiled from; an
+    // instance's module is a copy (no exports, perhaps tables of its own), with the same code: it
+    // takes the compiled machines directly.
+    this.machineFactory =
         machineFactory instanceof CompiledModule compiled
             ? compiled.machineFactory()
             : machineFactory;
@@ -114,15 +123,15 @@ public final class GuestModule {
     }
     this.imports = Set.copyOf(imports);
     this.byteSize = byteSize;
-    this.hasBeforeConnect = exports(module, Abi.ON_BEFORE_CONNECT);
-    this.hasBeforeRequest = exports(module, Abi.ON_BEFORE_REQUEST);
+    this.hooks = Guest.Hooks.of(module);
+    this.hasBeforeConnect = hooks.onBeforeConnect() >= 0;
+    this.hasBeforeRequest = hooks.onBeforeRequest() >= 0;
+    this.instanceModule = growableTables ? null : copy(module.tableSection());
   }
 
-  private static boolean exports(WasmModule module, String name) {
-    for (int i = 0; i < module.exportSection().exportCount(); i++) {
-      if (module.exportSection().getExport(i).name().equals(name)) return true;
-    }
-    return false;
+  /** The hooks' function indexes, shared by the module's guests. */
+  Guest.Hooks hooks() {
+    return hooks;
   }
 
   /** The module has a before hook for WebSocket upgrades: requests pass its gate first. */
@@ -500,11 +509,11 @@ public final class GuestModule {
     }
     BudgetedMemory[] made = {null};
     try {
-      return Instance.builder(growableTables ? withOwnTables() : module)
+      return Instance.builder(growableTables ? withOwnTables() : instanceModule)
           .withImportValues(
               ImportValues.builder().withFunctions(new ArrayList<>(functions)).build())
           .withStart(false)
-          .withMachineFactory(growableTables ? machineFactoryForCopies : machineFactory)
+          .withMachineFactory(machineFactory)
           .withMemoryLimits(memoryLimits)
           .withMemoryFactory(
               limits -> made[0] = new BudgetedMemory(limits, budget, tableBytes, owner))
@@ -524,14 +533,19 @@ public final class GuestModule {
       tables.addTable(
           new Table(t.elementType(), new TableLimits(l.min(), l.max()), t.initialize()));
     }
+    return copy(tables.build());
+  }
+
+  /** The module as an instance gets it: these tables, no exports, the rest (and its code) shared. */
+  private WasmModule copy(TableSection tables) {
     WasmModule.Builder copy =
         WasmModule.builder()
             .setTypeSection(module.typeSection())
             .setImportSection(module.importSection())
             .setFunctionSection(module.functionSection())
-            .setTableSection(tables.build())
+            .setTableSection(tables)
             .setGlobalSection(module.globalSection())
-            .setExportSection(module.exportSection())
+            .setExportSection(ExportSection.builder().build())
             .setElementSection(module.elementSection())
             .setCodeSection(module.codeSection())
             .setDataSection(module.dataSection())

@@ -62,6 +62,6 @@ class ModuleLoaderFuzzTest {
     Abi.IMPORTS.forEach(
         (name, type) ->
             inert.add(new HostFunction("partyhost", name, type, (i, a) -> new long[] {-6})));
-    new Guest(module.instantiate(inert, Wasi.functions(null)));
+    new Guest(module, module.instantiate(inert, Wasi.functions(null)));
   }
 }
