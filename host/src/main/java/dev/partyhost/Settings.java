@@ -404,6 +404,10 @@ public final class Settings {
   }
 
   private void validateCluster() {
+    if (port == 0)
+      throw new IllegalArgumentException(
+          "cluster mode needs a fixed --port: the node's name and the address other nodes forward"
+              + " clients to are made from it");
     if (postgresUrl == null)
       throw new IllegalArgumentException(
           "cluster mode needs --postgres-url: SQLite is one process's database, and the nodes share"
