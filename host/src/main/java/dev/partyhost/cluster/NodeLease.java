@@ -27,7 +27,11 @@ public final class NodeLease {
   private final Vertx vertx;
   private final Pool pool;
   private final String node;
-  private final long incarnation = new SecureRandom().nextLong();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** This process's current incarnation: a new one after the lease was lost and taken again. */
+  private volatile long incarnation = RANDOM.nextLong();
+
   private final String address;
   private final long leaseMs;
 
@@ -35,6 +39,10 @@ public final class NodeLease {
   private volatile long trustedUntil = Long.MIN_VALUE;
 
   private volatile boolean lost;
+
+  /** Given up for good (the node is stopping). */
+  private volatile boolean released;
+
   private long timer = -1;
   private Runnable onLost = () -> {};
 
@@ -57,7 +65,10 @@ public final class NodeLease {
     return incarnation;
   }
 
-  /** What to do once the lease is lost (drop every room); runs once, on a Vert.x thread. */
+  /**
+   * What to do once the lease is lost (drop every room); runs on a Vert.x thread, before the node
+   * takes a lease again as a new incarnation.
+   */
   public void onLost(Runnable action) {
     this.onLost = action;
   }
@@ -81,6 +92,7 @@ public final class NodeLease {
               .await()
               .rowCount();
       if (taken == 1) {
+        lost = false;
         renewed(asked);
         timer = vertx.setPeriodic(leaseMs / 3, t -> renew());
         return;
@@ -136,10 +148,37 @@ public final class NodeLease {
     LOG.log(Level.ERROR, "node " + node + " lost its lease (" + why + "): dropping its rooms");
     if (timer >= 0) vertx.cancelTimer(timer);
     onLost.run();
+    rejoin();
+  }
+
+  /**
+   * Takes the lease again as a new incarnation (the rooms of the old one are others' to take), once
+   * the old lease has run out; retried every lease period until it succeeds or the node stops.
+   */
+  private void rejoin() {
+    incarnation = RANDOM.nextLong();
+    vertx
+        .executeBlocking(
+            () -> {
+              acquire();
+              return null;
+            })
+        .onComplete(
+            taken -> {
+              if (taken.succeeded()) {
+                LOG.log(Level.INFO, "node " + node + " has a lease again");
+              } else if (!released) {
+                LOG.log(
+                    Level.WARNING,
+                    "node " + node + " cannot take a lease again: " + taken.cause().getMessage());
+                vertx.setTimer(leaseMs, t -> rejoin());
+              }
+            });
   }
 
   /** Gives the lease up at once (drain): the node's rooms can be taken over without waiting. */
   public Future<Void> release() {
+    released = true;
     lost = true;
     if (timer >= 0) vertx.cancelTimer(timer);
     return pool.preparedQuery(

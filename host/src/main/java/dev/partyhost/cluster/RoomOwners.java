@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,9 @@ public final class RoomOwners implements Fence {
   /** The rooms this node owns, with the epoch it claimed each at. */
   private final Map<RoomKey, Long> owned = new ConcurrentHashMap<>();
 
+  /** Releases under way, by room. */
+  private final Map<RoomKey, Future<Void>> releasing = new ConcurrentHashMap<>();
+
   public RoomOwners(Pool pool, NodeLease lease) {
     this.pool = pool;
     this.lease = lease;
@@ -50,8 +54,14 @@ public final class RoomOwners implements Fence {
   public Future<Owner> claim(RoomKey room) {
     Long epoch = owned.get(room);
     if (epoch != null) return Future.succeededFuture(new Owner(lease.node(), null, epoch, true));
-    return claimOnce(room)
-        .recover(e -> e instanceof Raced ? claimOnce(room) : Future.failedFuture(e));
+    // After this node's own release of the room, if one is under way: else the release could land
+    // after the claim, and free the room this node believes it owns.
+    Future<Void> released = releasing.get(room);
+    Future<Void> before = released == null ? Future.succeededFuture() : released.otherwiseEmpty();
+    return before.compose(
+        v ->
+            claimOnce(room)
+                .recover(e -> e instanceof Raced ? claimOnce(room) : Future.failedFuture(e)));
   }
 
   /** Another node inserted the room's first row while this one did: the next claim reads it. */
@@ -164,15 +174,48 @@ public final class RoomOwners implements Fence {
   public Future<Void> release(RoomKey room) {
     Long epoch = owned.remove(room);
     if (epoch == null) return Future.succeededFuture();
+    Future<Void> done =
+        pool.preparedQuery(
+                "UPDATE room_owners SET node = NULL, incarnation = NULL"
+                    + " WHERE party = $1 AND room = $2 AND node = $3 AND incarnation = $4 AND epoch = $5")
+            .execute(Tuple.of(room.party(), room.room(), lease.node(), lease.incarnation(), epoch))
+            .mapEmpty();
+    releasing.put(room, done);
+    done.onComplete(r -> releasing.remove(room, done));
+    return done;
+  }
+
+  /** Gives up every room this node still owns (it is stopping, its last commit done). */
+  public Future<Void> releaseAll() {
+    owned.clear();
     return pool.preparedQuery(
-            "UPDATE room_owners SET node = NULL, incarnation = NULL"
-                + " WHERE party = $1 AND room = $2 AND node = $3 AND incarnation = $4 AND epoch = $5")
-        .execute(Tuple.of(room.party(), room.room(), lease.node(), lease.incarnation(), epoch))
+            "UPDATE room_owners SET node = NULL, incarnation = NULL WHERE node = $1 AND incarnation = $2")
+        .execute(Tuple.of(lease.node(), lease.incarnation()))
         .mapEmpty();
   }
 
   /** Forgets every room (the lease was lost: they are, or will be, another node's). */
   public void forgetAll() {
     owned.clear();
+  }
+
+  /**
+   * The stored alarms due within {@code withinMs} of rooms that no live node owns (their owner died or
+   * released them): some node must claim each and run it.
+   */
+  public Future<Map<RoomKey, Long>> orphanedAlarms(long withinMs) {
+    return pool.preparedQuery(
+            "SELECT a.party, a.room, a.at FROM alarms a"
+                + " LEFT JOIN room_owners o ON o.party = a.party AND o.room = a.room"
+                + " LEFT JOIN cluster_nodes n ON n.node = o.node AND n.incarnation = o.incarnation"
+                + " WHERE a.at <= $1 AND (n.node IS NULL OR n.lease_until <= clock_timestamp())")
+        .execute(Tuple.of(System.currentTimeMillis() + withinMs))
+        .map(
+            rows -> {
+              Map<RoomKey, Long> due = new HashMap<>();
+              for (Row row : rows)
+                due.put(new RoomKey(row.getString(0), row.getString(1)), row.getLong(2));
+              return due;
+            });
   }
 }
