@@ -20,9 +20,14 @@ public final class HostConfig {
   public final String transport;
   public final int maxMessageBytes;
   public final int maxRequestBytes;
+  public final long requestHeaderTimeoutMs;
   public final int maxModuleBytes;
   public final int maxMemoryBytes;
   public final int maxTableElements;
+
+  /** The guest memory budget in bytes, worked out: the setting, or half the heap when it is 0. */
+  public final long maxGuestMemoryBytes;
+
   public final int maxOutboundBytes;
   public final int maxInboxBytes;
   public final long maxLogBytesPerHook;
@@ -74,8 +79,13 @@ public final class HostConfig {
   private final Map<String, PartyLimits> partyLimits;
 
   HostConfig(Settings settings) {
+    this(settings, settings.copy());
+  }
+
+  /** From {@code settings}, remembering {@code asGiven} as the settings it came from. */
+  private HostConfig(Settings settings, Settings asGiven) {
     Settings s = settings.copy();
-    this.source = s;
+    this.source = asGiven;
     this.host = s.host;
     this.port = s.port;
     this.parties = s.parties;
@@ -85,9 +95,12 @@ public final class HostConfig {
     this.transport = s.transport;
     this.maxMessageBytes = s.maxMessageBytes;
     this.maxRequestBytes = s.maxRequestBytes;
+    this.requestHeaderTimeoutMs = s.requestHeaderTimeoutMs;
     this.maxModuleBytes = s.maxModuleBytes;
     this.maxMemoryBytes = s.maxMemoryBytes;
     this.maxTableElements = s.maxTableElements;
+    this.maxGuestMemoryBytes =
+        s.maxGuestMemoryBytes > 0 ? s.maxGuestMemoryBytes : Runtime.getRuntime().maxMemory() / 2;
     this.maxOutboundBytes = s.maxOutboundBytes;
     this.maxInboxBytes = s.maxInboxBytes;
     this.maxLogBytesPerHook = s.maxLogBytesPerHook;
@@ -132,6 +145,16 @@ public final class HostConfig {
   /** Reads the config file, environment and flags into a configuration; throws IllegalArgumentException on a bad one. */
   public static HostConfig load(String[] args, Map<String, String> env) {
     return Settings.load(args, env).build();
+  }
+
+  /**
+   * This configuration with fewer WebSockets admitted ({@link OpenFiles}); {@link #toSettings} still
+   * gives the settings as given, so that a host started from them fits its own limit again.
+   */
+  HostConfig withMaxConnections(int maxConnections) {
+    Settings s = source.copy();
+    s.maxConnections = maxConnections;
+    return new HostConfig(s, source);
   }
 
   /** Settings to start from for another host like this one (a test's restart on the same storage). */

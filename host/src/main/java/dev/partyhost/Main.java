@@ -45,6 +45,11 @@ public final class Main {
               + host.transport()
               + " storage="
               + host.storage()
+              + " guestMemory="
+              + (config.maxGuestMemoryBytes >> 20)
+              + "MiB(heap "
+              + (Runtime.getRuntime().maxMemory() >> 20)
+              + "MiB)"
               + (config.adminToken == null
                   ? " (admin API disabled: PARTYHOST_ADMIN_TOKEN unset)"
                   : ""));

@@ -94,6 +94,7 @@ public final class PartyHost {
     Parties parties = new Parties(config);
     Uploads uploads = new Uploads(vertx, parties, engine.parties());
     Rooms rooms;
+    HostConfig running;
     try {
       if (config.parties != null) parties.loadDirectory(Path.of(config.parties), config.strict);
       for (Path dir : moreParties) parties.loadDirectory(dir, config.strict);
@@ -102,7 +103,10 @@ public final class PartyHost {
       } catch (RuntimeException e) {
         throw new IOException("cannot read stored parties: " + e.getMessage(), e);
       }
-      rooms = new Rooms(vertx, config, parties, engine, loops);
+      // Measured once storage and the modules are open: what the WebSockets may have is what is
+      // left.
+      running = OpenFiles.fit(config);
+      rooms = new Rooms(vertx, running, parties, engine, cluster, loops);
       try {
         rooms.scheduleStoredAlarms();
       } catch (RuntimeException e) {
@@ -128,10 +132,15 @@ public final class PartyHost {
             .setPerFrameWebSocketCompressionSupported(false)
             // Each socket is written on its own event loop only (room.Outbound): Vert.x then needs
             // no write queue per HTTP connection (about 4 KiB each).
-            .setStrictThreadMode(true);
+            .setStrictThreadMode(true)
+            // HTTP/1.1 only. Vert.x's default also serves HTTP/2 over cleartext (h2c), which no
+            // browser speaks; it would delay the connection handler until a connection's first
+            // bytes (so requestHeaderTimeoutMs could not see one that sends nothing) and its
+            // streams would escape that timeout altogether.
+            .setHttp2ClearTextEnabled(false);
     Listening listening;
     try {
-      listening = listen(vertx, config, options, loops, parties, uploads, rooms);
+      listening = listen(vertx, running, options, loops, parties, uploads, rooms);
       // Future.await rethrows the cause as it is: a java.net.BindException for a busy port.
     } catch (Exception e) {
       engine.close();
@@ -144,7 +153,7 @@ public final class PartyHost {
               .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + why, e);
     }
-    return new PartyHost(config, vertx, engine, cluster, parties, rooms, listening);
+    return new PartyHost(running, vertx, engine, cluster, parties, rooms, listening);
   }
 
   /**
@@ -229,6 +238,7 @@ public final class PartyHost {
     return engine.describe();
   }
 
+  /** The configuration it runs with: as given, but for a maxConnections lowered by {@link OpenFiles}. */
   public HostConfig config() {
     return config;
   }

@@ -79,6 +79,12 @@ public final class Settings {
   @Doc("largest HTTP request body to a room, in bytes; bigger gets 413")
   public int maxRequestBytes = 1024 * 1024;
 
+  @Doc(
+      "ms an HTTP connection has to send a complete request head, counted from when it opens or its last"
+          + " response went out (so also how long a kept-alive connection may sit idle); then it is closed."
+          + " WebSockets are not affected; 0: no limit")
+  public long requestHeaderTimeoutMs = 10_000;
+
   @Doc("largest module accepted at upload or start, in bytes")
   public int maxModuleBytes = 16 * 1024 * 1024;
 
@@ -90,6 +96,14 @@ public final class Settings {
       "cap on the entries of each table of an instance; table.grow past it fails in the guest, a module"
           + " whose table starts larger is refused")
   public int maxTableElements = 100_000;
+
+  @Doc(
+      value =
+          "host-wide budget of guest memory, in bytes: the linear memories and tables of every room's"
+              + " and gate's instance; a memory.grow past it fails in the guest, a room that cannot"
+              + " start gets 503 (WebSockets: 1013); 0: half the JVM's maximum heap",
+      defaultText = "0: half of -Xmx")
+  public long maxGuestMemoryBytes = 0;
 
   @Doc(
       "bytes queued toward one WebSocket (its room's frames, the pongs to its pings) before a client"
@@ -124,7 +138,9 @@ public final class Settings {
       "rooms live at once; at the limit the least recently used room without connections leaves, else 503")
   public int maxRooms = 100_000;
 
-  @Doc("WebSocket connections at once, over all rooms; more get 503 before the handshake")
+  @Doc(
+      "WebSocket connections at once, over all rooms; more get 503 before the handshake. Lowered at start,"
+          + " with a log line, to what the process's open-file limit (ulimit -n) leaves room for")
   public int maxConnections = 200_000;
 
   @Doc(
@@ -446,9 +462,17 @@ public final class Settings {
     if (maxInboxBytes < 1) {
       throw new IllegalArgumentException("maxInboxBytes must be at least 1, not " + maxInboxBytes);
     }
+    if (maxGuestMemoryBytes < 0) {
+      throw new IllegalArgumentException(
+          "maxGuestMemoryBytes must be at least 0 (0: half the heap), not " + maxGuestMemoryBytes);
+    }
     if (maxTableElements < 0) {
       throw new IllegalArgumentException(
           "maxTableElements must be at least 0, not " + maxTableElements);
+    }
+    if (requestHeaderTimeoutMs < 0) {
+      throw new IllegalArgumentException(
+          "requestHeaderTimeoutMs must be at least 0, not " + requestHeaderTimeoutMs);
     }
     if (roomIdleMs < 1)
       throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);

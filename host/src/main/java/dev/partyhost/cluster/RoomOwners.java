@@ -150,7 +150,7 @@ public final class RoomOwners implements Fence {
                         "SELECT o.party, o.room, o.epoch FROM room_owners o"
                             + " JOIN unnest($3::text[], $4::text[]) AS w(party, room)"
                             + " ON o.party = w.party AND o.room = w.room"
-                            + " WHERE o.node = $1 AND o.incarnation = $2")
+                            + " WHERE o.node = $1 AND o.incarnation = $2 FOR SHARE OF o")
                     .execute(Tuple.of(lease.node(), lease.incarnation(), parties, ids)))
         .map(rows -> refusedAmong(rooms, rows));
   }

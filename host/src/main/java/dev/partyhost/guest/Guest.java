@@ -39,11 +39,26 @@ public final class Guest {
    */
   public static Guest instantiate(
       GuestModule module, List<HostFunction> hostCalls, OutputStream stdout, OutputStream stderr) {
+    return instantiate(
+        module, "an instance of module " + module.sha256(), hostCalls, stdout, stderr);
+  }
+
+  /**
+   * As above; its memory and tables are reserved from the host's memory budget, and {@link #close}
+   * gives them back. Throws {@link MemoryBudget.Exhausted} when they do not fit ({@code owner} names
+   * the instance in the budget's log line).
+   */
+  public static Guest instantiate(
+      GuestModule module,
+      String owner,
+      List<HostFunction> hostCalls,
+      OutputStream stdout,
+      OutputStream stderr) {
     try {
       return new Guest(
           module.instantiate(
-              hostCalls, module.usesWasi() ? Wasi.functions(stdout, stderr) : List.of()));
-    } catch (GuestTrap e) {
+              owner, hostCalls, module.usesWasi() ? Wasi.functions(stdout, stderr) : List.of()));
+    } catch (GuestTrap | MemoryBudget.Exhausted e) {
       throw e;
     } catch (RuntimeException | StackOverflowError e) {
       throw new GuestTrap("instantiation failed: " + e, e);
@@ -96,6 +111,14 @@ public final class Guest {
 
   public Memory memory() {
     return memory;
+  }
+
+  /**
+   * The instance is dropped: its memory and tables go back to the host's budget now, not when the
+   * collector finds them. Call it wherever an instance is let go; the instance must not run after.
+   */
+  public void close() {
+    if (memory instanceof BudgetedMemory budgeted) budgeted.release();
   }
 
   public boolean hasOnRequest() {

@@ -54,6 +54,16 @@ public final class GuestModule {
   private final List<TableLimits> tableLimits;
 
   private final boolean growableTables;
+
+  /**
+   * The heap an instance's tables may hold: each entry, at each table's capped maximum, is an int and
+   * a reference in Chicory's {@code TableInstance} (8 bytes with compressed references, 12 without).
+   */
+  private final long tableBytes;
+
+  /** Where instances reserve their memory and tables. */
+  private final MemoryBudget budget;
+
   private final boolean usesWasi;
 
   /** What the module imports, as {@code module.name}. */
@@ -69,6 +79,7 @@ public final class GuestModule {
       Function<Instance, Machine> machineFactory,
       MemoryLimits memoryLimits,
       List<TableLimits> tableLimits,
+      MemoryBudget budget,
       boolean usesWasi,
       int byteSize) {
     this.sha256 = sha256;
@@ -91,6 +102,10 @@ public final class GuestModule {
       growable |= declared.max() > declared.min();
     }
     this.growableTables = growable;
+    long entries = 0;
+    for (TableLimits l : tableLimits) entries += l.max();
+    this.tableBytes = entries * TABLE_ENTRY_BYTES;
+    this.budget = budget;
     this.usesWasi = usesWasi;
     Set<String> imports = new HashSet<>();
     for (int i = 0; i < module.importSection().importCount(); i++) {
@@ -152,6 +167,32 @@ public final class GuestModule {
       int maxTableElements,
       CompileCache cache)
       throws ModuleRejectedException {
+    return load(
+        bytes,
+        mode,
+        maxModuleBytes,
+        maxMemoryPages,
+        maxTableElements,
+        cache,
+        MemoryBudget.unlimited());
+  }
+
+  /** Bytes counted per table entry against the memory budget (see {@link #tableBytes}). */
+  static final long TABLE_ENTRY_BYTES = 12;
+
+  /**
+   * As above, with every instance's memory and tables reserved from {@code budget} (the module's
+   * version probe too, for the moment it runs).
+   */
+  public static GuestModule load(
+      byte[] bytes,
+      ExecutionMode mode,
+      int maxModuleBytes,
+      int maxMemoryPages,
+      int maxTableElements,
+      CompileCache cache,
+      MemoryBudget budget)
+      throws ModuleRejectedException {
     if (bytes.length > maxModuleBytes) {
       throw new ModuleRejectedException(
           "module too large: " + bytes.length + " bytes, the limit is " + maxModuleBytes);
@@ -185,7 +226,7 @@ public final class GuestModule {
     }
     long ms = (System.nanoTime() - started) / 1_000_000;
     GuestModule guestModule =
-        new GuestModule(sha256, module, factory, limits, tables, usesWasi, bytes.length);
+        new GuestModule(sha256, module, factory, limits, tables, budget, usesWasi, bytes.length);
     guestModule.checkAbiVersion();
     if (cached != null) {
       cached.save();
@@ -405,11 +446,19 @@ public final class GuestModule {
                     type,
                     (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
     HookResult version;
+    Guest probe = null;
     try {
-      version =
-          Guest.instantiate(this, inert, null, null).run(PROBE_DEADLINE_MS, Guest::abiVersion);
+      probe = Guest.instantiate(this, "the version probe of module " + sha256, inert, null, null);
+      version = probe.run(PROBE_DEADLINE_MS, Guest::abiVersion);
     } catch (GuestTrap e) {
       version = HookResult.trapped(e.getMessage());
+    } catch (MemoryBudget.Exhausted e) {
+      throw new ModuleRejectedException(
+          "the host's guest memory budget has no room to check the module now (retry later),"
+              + " or the module's initial memory and tables exceed the whole budget: "
+              + e.getMessage());
+    } finally {
+      if (probe != null) probe.close();
     }
     if (version.trapped()) {
       throw new ModuleRejectedException(
@@ -433,6 +482,15 @@ public final class GuestModule {
    * import against the whole list, once per instance.
    */
   public Instance instantiate(List<HostFunction> hostCalls, List<HostFunction> wasi) {
+    return instantiate("an instance of module " + sha256, hostCalls, wasi);
+  }
+
+  /**
+   * As above, its memory and tables reserved from the module's budget ({@link BudgetedMemory}, whose
+   * {@code release} gives them back); {@code owner} names it in the budget's log line. Throws {@link
+   * MemoryBudget.Exhausted} when they do not fit.
+   */
+  public Instance instantiate(String owner, List<HostFunction> hostCalls, List<HostFunction> wasi) {
     List<HostFunction> functions = new ArrayList<>(imports.size());
     for (HostFunction f : hostCalls)
       if (imports.contains(f.module() + "." + f.name())) functions.add(f);
@@ -440,12 +498,21 @@ public final class GuestModule {
       for (HostFunction f : wasi)
         if (imports.contains(f.module() + "." + f.name())) functions.add(f);
     }
-    return Instance.builder(growableTables ? withOwnTables() : module)
-        .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(functions)).build())
-        .withStart(false)
-        .withMachineFactory(growableTables ? machineFactoryForCopies : machineFactory)
-        .withMemoryLimits(memoryLimits)
-        .build();
+    BudgetedMemory[] made = {null};
+    try {
+      return Instance.builder(growableTables ? withOwnTables() : module)
+          .withImportValues(
+              ImportValues.builder().withFunctions(new ArrayList<>(functions)).build())
+          .withStart(false)
+          .withMachineFactory(growableTables ? machineFactoryForCopies : machineFactory)
+          .withMemoryLimits(memoryLimits)
+          .withMemoryFactory(
+              limits -> made[0] = new BudgetedMemory(limits, budget, tableBytes, owner))
+          .build();
+    } catch (RuntimeException | Error e) {
+      if (made[0] != null) made[0].release(); // reserved, but no instance holds it
+      throw e;
+    }
   }
 
   /** The module with tables of its own, from their limits as declared: no instance shares them. */

@@ -336,10 +336,16 @@ public final class AdminRoutes {
     return Sha256.digest(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Live rooms and connections, and how long rooms took to load their data and to instantiate. */
+  /**
+   * Live rooms and connections, the guest memory reserved of the host's budget, and how long rooms
+   * took to load their data and to instantiate.
+   */
   private void stats(RoutingContext ctx) {
     ObjectNode body =
         JSON.createObjectNode().put("rooms", rooms.size()).put("connections", rooms.connections());
+    body.putObject("guestMemory")
+        .put("reservedBytes", parties.memoryBudget().reserved())
+        .put("budgetBytes", parties.memoryBudget().limit());
     timings(body.putObject("loads"), rooms.stats().loads());
     timings(body.putObject("instantiations"), rooms.stats().instantiations());
     ctx.response().putHeader("content-type", "application/json").end(body.toString());

@@ -35,8 +35,14 @@ public final class HttpVerticle extends VerticleBase {
     partyRoutes.mount(router);
     router.route().handler(ctx -> PartyRoutes.plain(ctx.response(), 404, "Not found"));
     HttpServer server = vertx.createHttpServer(options);
-    if (options.getPerMessageWebSocketCompressionSupported()) {
-      server.connectionHandler(connection -> DeflatePerParty.install(connection, config, options));
+    boolean deflate = options.getPerMessageWebSocketCompressionSupported();
+    if (deflate || config.requestHeaderTimeoutMs > 0) {
+      server.connectionHandler(
+          connection -> {
+            if (config.requestHeaderTimeoutMs > 0)
+              RequestHeadTimeout.install(connection, config.requestHeaderTimeoutMs);
+            if (deflate) DeflatePerParty.install(connection, config, options);
+          });
     }
     return server
         .requestHandler(

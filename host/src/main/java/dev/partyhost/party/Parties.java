@@ -4,6 +4,7 @@ import dev.partyhost.HostConfig;
 import dev.partyhost.guest.CompileCache;
 import dev.partyhost.guest.GuestLoggers;
 import dev.partyhost.guest.GuestModule;
+import dev.partyhost.guest.MemoryBudget;
 import dev.partyhost.guest.ModuleRejectedException;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -35,6 +36,9 @@ public final class Parties {
   /** Compiled code kept across restarts; null when off. */
   private final CompileCache cache;
 
+  /** What every instance of this host's modules (rooms, gates, version probes) reserves its memory from. */
+  private final MemoryBudget memoryBudget;
+
   private final Map<String, GuestModule> current = new ConcurrentHashMap<>();
 
   /** The folder's modules, by party: what serves a name that has no upload. */
@@ -47,6 +51,12 @@ public final class Parties {
     this.config = config;
     Path dir = config.compileCachePath();
     this.cache = dir == null ? null : new CompileCache(dir);
+    this.memoryBudget = new MemoryBudget(config.maxGuestMemoryBytes);
+  }
+
+  /** The host-wide budget of guest memory. */
+  public MemoryBudget memoryBudget() {
+    return memoryBudget;
   }
 
   public static boolean isValidName(String name) {
@@ -61,7 +71,8 @@ public final class Parties {
         config.maxModuleBytes,
         config.limits(name).maxMemoryPages(),
         config.maxTableElements,
-        cache);
+        cache,
+        memoryBudget);
   }
 
   /** Makes {@code module} the version that new rooms of {@code name} get. */

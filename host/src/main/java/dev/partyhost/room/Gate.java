@@ -5,6 +5,9 @@ import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.HookResult;
+import dev.partyhost.guest.MemoryBudget;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
@@ -15,12 +18,44 @@ import java.util.Map;
  * A party's gate: an instance of its module that belongs to no room and runs the before hooks (ABI
  * section 6) before a request reaches its room, on the event loop that received the request. One
  * per party per event loop, created on demand, replaced after a trap or when the party's module
- * changes. Used by one thread only.
+ * changes, dropped when unused for {@code roomIdleMs} (so that a deleted party's or an old version's
+ * gate gives its memory back to the host's budget). Used by one thread only.
  */
 public final class Gate {
   private static final Logger LOG = System.getLogger("partyhost.gate");
-  private static final ThreadLocal<Map<String, Gate>> PER_LOOP =
-      ThreadLocal.withInitial(HashMap::new);
+  private static final ThreadLocal<Loop> PER_LOOP = ThreadLocal.withInitial(Loop::new);
+
+  /** One event loop's gates, by party, and the timer that drops the idle ones. */
+  private static final class Loop {
+    final Map<String, Gate> gates = new HashMap<>();
+    private boolean sweeping;
+
+    /** Arms the sweep on the loop's context, once (from a thread outside Vert.x: never). */
+    void sweepEvery(long idleMs) {
+      Context context = Vertx.currentContext();
+      if (sweeping || context == null) return;
+      sweeping = true;
+      context.owner().setPeriodic(idleMs, id -> sweep(idleMs));
+    }
+
+    private void sweep(long idleMs) {
+      long now = System.currentTimeMillis();
+      gates
+          .values()
+          .removeIf(
+              gate -> {
+                if (now - gate.lastUsed < idleMs) return false;
+                gate.guest.close();
+                return true;
+              });
+    }
+
+    /** Forgets the party's gate (a trap, a new version); its memory goes back to the budget now. */
+    void drop(String party) {
+      Gate gone = gates.remove(party);
+      if (gone != null) gone.guest.close();
+    }
+  }
 
   /** The outcome: a response to send instead of going on (null: go on), and headers to set on the request. */
   public record Verdict(RoomResponse response, Map<String, byte[]> headers) {}
@@ -30,6 +65,9 @@ public final class Gate {
   private final HostConfig config;
   private final Guest guest;
   private final GuestLog wasiLog;
+
+  /** When the gate last ran a hook (read by the idle sweep). */
+  private long lastUsed = System.currentTimeMillis();
 
   /** The log call's lines of the request in progress, tagged with its room. */
   private GuestLog requestLog;
@@ -47,7 +85,11 @@ public final class Gate {
     this.wasiLog = new GuestLog(party, "gate", config.maxLogBytesPerHook);
     this.guest =
         Guest.instantiate(
-            module, GateCalls.TABLE.functions(new GateCalls(this)), wasiLog, wasiLog.stderr());
+            module,
+            GuestLog.tag(party, "gate"),
+            GateCalls.TABLE.functions(new GateCalls(this)),
+            wasiLog,
+            wasiLog.stderr());
   }
 
   /**
@@ -62,26 +104,35 @@ public final class Gate {
       String roomId,
       byte[] record) {
     if (!(upgrade ? module.hasBeforeConnect() : module.hasBeforeRequest())) return null;
-    Map<String, Gate> gates = PER_LOOP.get();
-    Gate gate = gates.get(party);
+    Loop loop = PER_LOOP.get();
+    loop.sweepEvery(config.roomIdleMs);
+    Gate gate = loop.gates.get(party);
     if (gate == null || gate.module != module) {
-      HookResult started;
+      loop.drop(party); // an older version's
       try {
         gate = new Gate(party, module, config);
-        started = gate.guest.run(config.limits(party).hookDeadlineMs(), Guest::initialize);
+      } catch (MemoryBudget.Exhausted e) {
+        // Logged by the budget, once in a while; an upgrade gets this answer instead of a
+        // handshake.
+        return new Verdict(
+            RoomResponse.plain(503, "Host memory is full; try again later"), Map.of());
       } catch (GuestTrap e) {
-        started = HookResult.trapped(e.getMessage());
+        return failed(loop, party, roomId, HookResult.trapped(e.getMessage()));
       }
-      if (started.trapped()) return failed(gates, party, roomId, started);
-      gates.put(party, gate);
+      HookResult started = gate.guest.run(config.limits(party).hookDeadlineMs(), Guest::initialize);
+      if (started.trapped()) {
+        gate.guest.close();
+        return failed(loop, party, roomId, started);
+      }
+      loop.gates.put(party, gate);
     }
-    return gate.run(gates, upgrade, roomId, record);
+    gate.lastUsed = System.currentTimeMillis();
+    return gate.run(loop, upgrade, roomId, record);
   }
 
   /** The gate's instance trapped: a fresh one for the next request. */
-  private static Verdict failed(
-      Map<String, Gate> gates, String party, String roomId, HookResult result) {
-    gates.remove(party);
+  private static Verdict failed(Loop loop, String party, String roomId, HookResult result) {
+    loop.drop(party);
     LOG.log(
         Level.WARNING,
         GuestLog.tag(party, roomId) + "before hook failed, answering 500: " + result.trap());
@@ -89,7 +140,7 @@ public final class Gate {
         RoomResponse.plain(500, "Party failed while checking the request"), Map.of());
   }
 
-  private Verdict run(Map<String, Gate> gates, boolean upgrade, String roomId, byte[] record) {
+  private Verdict run(Loop loop, boolean upgrade, String roomId, byte[] record) {
     this.roomId = roomId;
     this.requestLog = new GuestLog(party, roomId, config.maxLogBytesPerHook);
     wasiLog.hookStarted();
@@ -101,7 +152,7 @@ public final class Gate {
           guest.run(
               config.limits(party).hookDeadlineMs(),
               g -> upgrade ? g.onBeforeConnect(record) : g.onBeforeRequest(record));
-      if (result.trapped()) return failed(gates, party, roomId, result);
+      if (result.trapped()) return failed(loop, party, roomId, result);
       String tag = GuestLog.tag(party, roomId);
       if (response != null) {
         if (result.code() != 0)

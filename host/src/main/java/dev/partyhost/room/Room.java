@@ -5,6 +5,7 @@ import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.HookResult;
+import dev.partyhost.guest.MemoryBudget;
 import dev.partyhost.storage.Changes;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.RoomStore;
@@ -47,6 +48,9 @@ public final class Room {
   private static final Logger LOG = System.getLogger("partyhost.room");
   private static final long INBOX_FULL_LOG_MS = 60_000;
 
+  /** What a client hears when the room cannot start for want of memory (a close reason fits 123 bytes). */
+  private static final String MEMORY_FULL = "Host memory is full; try again later";
+
   private enum Hook {
     START,
     CONNECT,
@@ -81,6 +85,9 @@ public final class Room {
   private long broadcasts;
 
   private Guest guest;
+
+  /** The last start found the host's guest memory budget full: "try again later", not a failure. */
+  private boolean memoryFull;
 
   /** The version the instance runs (kept after it hibernates, until the next start). */
   private volatile GuestModule module;
@@ -121,7 +128,11 @@ public final class Room {
     this.log = new GuestLog(party, id, rooms.config().maxLogBytesPerHook);
     this.output =
         new OutputGate(
-            context, rooms.commits(), rooms.config().maxHookOutputBytes, this::commitFailed);
+            context,
+            rooms.commits(),
+            rooms.config().maxHookOutputBytes,
+            rooms::leaseHolds,
+            this::commitFailed);
     this.inbox =
         new Inbox<>(rooms.config().maxInboxBytes, () -> context.runOnContext(v -> runInbox()));
   }
@@ -330,7 +341,8 @@ public final class Room {
           tag + "room full (" + connections.size() + " connections), closing with 1013");
       c.close(output.outbound(), 1013, "Room is full");
     } else if (dropped || !ensureGuest()) {
-      c.close(output.outbound(), 1011, "room failed to start");
+      if (!dropped && memoryFull) c.close(output.outbound(), 1013, MEMORY_FULL);
+      else c.close(output.outbound(), 1011, "room failed to start");
     } else {
       c.handle = nextHandle++;
       connections.put(c.handle, c);
@@ -374,7 +386,10 @@ public final class Room {
     if (dropped) {
       reply.handle(RoomResponse.plain(503, "Room unavailable; retry later"));
     } else if (!ensureGuest()) {
-      reply.handle(RoomResponse.plain(500, "Room failed to start"));
+      reply.handle(
+          memoryFull
+              ? RoomResponse.plain(503, MEMORY_FULL)
+              : RoomResponse.plain(500, "Room failed to start"));
     } else if (!guest.hasOnRequest()) {
       reply.handle(RoomResponse.plain(404, "No onRequest handler"));
     } else {
@@ -492,13 +507,17 @@ public final class Room {
    * gated output and the connections; the next event reloads what is durable.
    */
   private void commitFailed(Throwable cause) {
-    LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
+    boolean moving = cause instanceof OutputGate.LeaseLapsed;
+    if (moving) LOG.log(Level.WARNING, tag + "this node's lease ran out, room reset: " + cause);
+    else LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
     output.discardGated();
     store = null;
-    guest = null;
+    dropGuest();
     rescheduleAlarmOnLoad = true;
-    for (Connection c : new ArrayList<>(connections.values()))
-      c.close(output.outbound(), 1011, "room storage failed");
+    for (Connection c : new ArrayList<>(connections.values())) {
+      if (moving) c.close(output.outbound(), 1012, "room moving to another node");
+      else c.close(output.outbound(), 1011, "room storage failed");
+    }
     connections.clear();
     touch();
   }
@@ -508,6 +527,7 @@ public final class Room {
   /** Creates the instance, of the party's current version, if the room has none; false if it failed to start. */
   private boolean ensureGuest() {
     if (guest != null) return true;
+    memoryFull = false;
     if (store == null) return false;
     GuestModule current = rooms.parties().get(party);
     if (current == null) return false; // the party was removed
@@ -515,7 +535,15 @@ public final class Room {
     try {
       guest =
           Guest.instantiate(
-              current, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr());
+              current, tag, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr());
+    } catch (MemoryBudget.Exhausted e) {
+      // Logged by the budget, once in a while. Members of a hibernated room would wait for answers
+      // that cannot come: they are told to come back later.
+      memoryFull = true;
+      for (Connection c : new ArrayList<>(connections.values())) output.close(c, 1013, MEMORY_FULL);
+      connections.clear();
+      output.release();
+      return false;
     } catch (GuestTrap e) {
       LOG.log(Level.WARNING, tag + "instantiation failed: " + e.getMessage());
       return false;
@@ -524,6 +552,12 @@ public final class Room {
     boolean started = !runHook(Hook.START, null, Guest::start, null).trapped();
     rooms.stats().instantiated(System.nanoTime() - start);
     return started;
+  }
+
+  /** Drops the instance, its memory going back to the host's budget now, not when it is collected. */
+  private void dropGuest() {
+    if (guest != null) guest.close();
+    guest = null;
   }
 
   /**
@@ -559,7 +593,7 @@ public final class Room {
     LOG.log(Level.WARNING, tag + "guest trapped in " + kind + " hook, room reset: " + why);
     if (store != null) store.rollback();
     output.discardOutbox();
-    guest = null;
+    dropGuest();
     for (Connection c : new ArrayList<>(connections.values())) output.close(c, 1011, "room error");
     connections.clear();
     output.release();
@@ -595,7 +629,7 @@ public final class Room {
     } else if (guest != null || store != null) {
       // Hibernate: sockets, their state and tags stay; the next event loads the data and starts
       // anew.
-      guest = null;
+      dropGuest();
       store = null;
       LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
     }
@@ -619,7 +653,7 @@ public final class Room {
   private void drop(boolean force) {
     if (dropped || !rooms.remove(this, force)) return;
     dropped = true;
-    guest = null;
+    dropGuest();
     store = null;
     if (idleTimer >= 0) rooms.vertx().cancelTimer(idleTimer);
   }

@@ -100,6 +100,12 @@ public final class GroupCommit {
     return h;
   }
 
+  /** Completes when every change the room submitted so far has finished (written or failed). */
+  public synchronized Future<Void> idle(RoomKey room) {
+    Future<Void> last = lastByRoom.get(room);
+    return last == null ? Future.succeededFuture() : last.otherwiseEmpty();
+  }
+
   /** Completes when everything submitted so far has been written (or has failed). */
   public Future<Void> drain() {
     synchronized (this) {

@@ -118,7 +118,8 @@ class FencedCommitTest {
       Thread.sleep(600); // c's lease runs out while its commit is in flight
       Future<RoomOwners.Owner> takeover = b.owners().claim(ROOM);
       Thread.sleep(500);
-      assertFalse(takeover.isComplete(), "the takeover waits for the row c's commit locked");
+      assertFalse(
+          takeover.isComplete(), "the takeover waits for the row c's commit locked: " + takeover);
       conn.preparedQuery("INSERT INTO kv (party, room, key, value) VALUES ($1, $2, $3, $4)")
           .execute(Tuple.of(ROOM.party(), ROOM.room(), bytes("k"), bytes("in flight")))
           .await();

@@ -30,14 +30,25 @@ public final class HostProcess {
   /** Starts Main with these arguments and environment variables added; does not wait for it to listen. */
   public static HostProcess run(int port, List<String> args, Map<String, String> env)
       throws IOException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", // a small heap: several of these run at once beside the test JVMs
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.partyhost.Main"));
+    return run(port, args, env, 0);
+  }
+
+  /**
+   * As {@link #run(int, List, Map)}, under an open-file limit ({@code ulimit -n}) of {@code openFiles}
+   * if positive: the JVM is exec'ed by a shell that sets it, so the process is still the JVM.
+   */
+  public static HostProcess run(int port, List<String> args, Map<String, String> env, int openFiles)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    if (openFiles > 0)
+      command.addAll(List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$0\" \"$@\""));
+    command.addAll(
+        List.of(
+            ProcessHandle.current().info().command().orElse("java"),
+            "-Xmx256m", // a small heap: several of these run at once beside the test JVMs
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.partyhost.Main"));
     command.addAll(args);
     Path output =
         Files.createTempFile(
@@ -51,6 +62,13 @@ public final class HostProcess {
   /** Starts Main on {@code port}, serving build/test-wasm, with these arguments too; returns once it listens. */
   public static HostProcess start(int port, List<String> args, Map<String, String> env)
       throws IOException, InterruptedException {
+    return start(port, args, env, 0);
+  }
+
+  /** As {@link #start(int, List, Map)}, under an open-file limit if {@code openFiles} is positive. */
+  public static HostProcess start(
+      int port, List<String> args, Map<String, String> env, int openFiles)
+      throws IOException, InterruptedException {
     List<String> all =
         new ArrayList<>(
             List.of(
@@ -59,7 +77,7 @@ public final class HostProcess {
                 "--parties",
                 TestHost.root().resolve("build/test-wasm").toString()));
     all.addAll(args);
-    HostProcess host = run(port, all, env);
+    HostProcess host = run(port, all, env, openFiles);
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline) {
       if (!host.process.isAlive()) throw new IllegalStateException("host exited: " + host.output());
