@@ -1,11 +1,15 @@
 package dev.partyhost.cluster;
 
 import dev.partyhost.HostConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * This node's part in the cluster's record in PostgreSQL: its lease and the rooms it owns. On a
@@ -46,6 +50,37 @@ public final class Cluster {
     }
   }
 
+  /**
+   * A node as the cluster's record shows it: its lease (ms left, negative once run out) and the rooms
+   * it owns.
+   */
+  public record Member(String node, String address, long leaseLeftMs, boolean live, long rooms) {}
+
+  /** Every node that ever joined, from PostgreSQL (membership in Hazelcast is only a hint). */
+  public Future<List<Member>> members() {
+    return pool.query(
+            "SELECT n.node, n.address,"
+                + " (extract(epoch FROM n.lease_until - clock_timestamp()) * 1000)::bigint,"
+                + " n.lease_until > clock_timestamp(), count(o.room)"
+                + " FROM cluster_nodes n LEFT JOIN room_owners o"
+                + " ON o.node = n.node AND o.incarnation = n.incarnation"
+                + " GROUP BY n.node, n.address, n.lease_until ORDER BY n.node")
+        .execute()
+        .map(
+            rows -> {
+              List<Member> members = new ArrayList<>();
+              for (Row row : rows)
+                members.add(
+                    new Member(
+                        row.getString(0),
+                        row.getString(1),
+                        row.getLong(2),
+                        row.getBoolean(3),
+                        row.getLong(4)));
+              return members;
+            });
+  }
+
   public NodeLease lease() {
     return lease;
   }
@@ -54,9 +89,14 @@ public final class Cluster {
     return owners;
   }
 
-  /** Gives the lease up, so that this node's rooms can be taken over at once, and closes the pool. */
+  /**
+   * Gives up this node's rooms and then its lease (after the last commit: the host calls it last), so
+   * that other nodes take the rooms over at once rather than once the lease has run out; closes the
+   * pool.
+   */
   public void close() {
     try {
+      owners.releaseAll().await();
       lease.release().await();
     } finally {
       pool.close().await();

@@ -290,6 +290,11 @@ public final class Rooms {
     return connections.get();
   }
 
+  /** This node's part in its cluster; null for a host alone. */
+  public Cluster cluster() {
+    return cluster;
+  }
+
   public RoomStats stats() {
     return stats;
   }
