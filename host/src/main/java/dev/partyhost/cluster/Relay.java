@@ -108,7 +108,7 @@ final class Relay {
   private static void pass(WebSocketFrame frame, WebSocketBase from, WebSocketBase to) {
     if (!(frame.isText() || frame.isBinary() || frame.isContinuation()) || to.isClosed()) return;
     var unused = to.writeFrame(frame); // a failed write closes the socket: its close handler acts
-    if (to.writeQueueFull()) from.pause();
+    if (!to.isClosed() && to.writeQueueFull()) from.pause();
   }
 
   /**
