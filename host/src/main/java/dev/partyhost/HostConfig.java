@@ -70,6 +70,22 @@ public final class HostConfig {
       long leaseMs,
       String secret) {}
 
+  /**
+   * This host as a node that serves clients other nodes forward to it: its name (for the
+   * {@code x-partyhost-node} header) and the secret forwarded requests carry. Null when it serves
+   * none. Every node of a cluster has one; a host alone gets one when it is given a cluster secret
+   * (the forwarding tests' owners).
+   */
+  public final Node node;
+
+  /** See {@link #node}. */
+  public record Node(String id, String secret) {
+    @Override
+    public String toString() {
+      return "Node[" + id + "]"; // never the secret
+    }
+  }
+
   /** The settings this was built from (a private copy), for {@link #toSettings}. */
   private final Settings source;
 
@@ -136,6 +152,11 @@ public final class HostConfig {
                 s.nodeId,
                 s.nodeLeaseMs,
                 s.clusterSecret);
+    boolean secret = s.clusterSecret != null && !s.clusterSecret.isEmpty();
+    this.node =
+        s.cluster || secret
+            ? new Node(s.nodeId != null ? s.nodeId : "node-" + s.port, s.clusterSecret)
+            : null;
     this.defaultLimits = s.defaultLimits();
     Map<String, PartyLimits> limits = new HashMap<>();
     s.partyLimits.forEach((party, overrides) -> limits.put(party, defaultLimits.with(overrides)));

@@ -235,7 +235,8 @@ public final class Settings {
 
   /**
    * The secret nodes of a cluster show each other on forwarded connections; only from the
-   * environment (PARTYHOST_CLUSTER_SECRET).
+   * environment (PARTYHOST_CLUSTER_SECRET). A host outside cluster mode that is given one serves
+   * clients forwarded to it as well.
    */
   @JsonIgnore public String clusterSecret;
 
