@@ -203,7 +203,19 @@ public final class PartyHost {
         String deployment =
             vertx
                 .deployVerticle(
-                    () -> new HttpVerticle(config, bound, parties, uploads, rooms),
+                    () ->
+                        new HttpVerticle(
+                            config,
+                            bound,
+                            parties,
+                            uploads,
+                            rooms,
+                            rooms.cluster() == null
+                                ? null
+                                : address ->
+                                    rooms
+                                        .owner(address.party(), address.room())
+                                        .map(owner -> owner.mine() ? null : owner.address())),
                     new DeploymentOptions().setInstances(loops))
                 .await();
         return new Listening(port, deployment);

@@ -32,7 +32,7 @@ public final class Cluster {
    */
   public static Cluster join(Vertx vertx, HostConfig config) {
     HostConfig.ClusterConfig c = config.cluster;
-    String node = c.nodeId() != null ? c.nodeId() : "node-" + config.port;
+    String node = config.node.id();
     Pool pool =
         PgBuilder.pool()
             .with(new PoolOptions().setMaxSize(2))

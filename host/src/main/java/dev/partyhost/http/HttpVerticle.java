@@ -20,16 +20,17 @@ public final class HttpVerticle extends VerticleBase {
   private final Parties parties;
   private final Uploads uploads;
   private final Rooms rooms;
-  private final Function<RoomAddress, String> ownerElsewhere;
+  private final Function<RoomAddress, Future<String>> ownerElsewhere;
 
   public HttpVerticle(
       HostConfig config, HttpServerOptions options, Parties parties, Uploads uploads, Rooms rooms) {
-    this(config, options, parties, uploads, rooms, address -> null);
+    this(config, options, parties, uploads, rooms, null);
   }
 
   /**
-   * A server that forwards each client whose room {@code ownerElsewhere} places on another node
-   * (host:port of its HTTP server; null: this one). Needs {@link HostConfig#node} for that.
+   * A server that forwards each client whose room {@code ownerElsewhere} places on another node (a
+   * future of the host:port of its HTTP server; null: this one). Needs {@link HostConfig#node} for
+   * that.
    */
   public HttpVerticle(
       HostConfig config,
@@ -37,7 +38,7 @@ public final class HttpVerticle extends VerticleBase {
       Parties parties,
       Uploads uploads,
       Rooms rooms,
-      Function<RoomAddress, String> ownerElsewhere) {
+      Function<RoomAddress, Future<String>> ownerElsewhere) {
     this.config = config;
     this.options = options;
     this.parties = parties;

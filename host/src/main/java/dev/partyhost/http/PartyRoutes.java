@@ -12,6 +12,7 @@ import dev.partyhost.room.RoomResponse;
 import dev.partyhost.room.Rooms;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -55,11 +56,14 @@ public final class PartyRoutes {
   /** Forwards clients whose room runs on another node; null when none does. */
   private final Forwarder forwarder;
 
-  /** The host:port of the node that runs a room, when that is not this one; else null. */
-  private final Function<RoomAddress, String> ownerElsewhere;
+  /**
+   * Where a room runs: a future of the host:port of the node that runs it when that is not this one
+   * (null: here), failed when this node cannot say (it has no lease); null for a host alone.
+   */
+  private final Function<RoomAddress, Future<String>> ownerElsewhere;
 
   public PartyRoutes(HostConfig config, Parties parties, Rooms rooms) {
-    this(config, parties, rooms, null, address -> null);
+    this(config, parties, rooms, null, null);
   }
 
   /**
@@ -71,7 +75,7 @@ public final class PartyRoutes {
       Parties parties,
       Rooms rooms,
       Forwarder forwarder,
-      Function<RoomAddress, String> ownerElsewhere) {
+      Function<RoomAddress, Future<String>> ownerElsewhere) {
     this.config = config;
     this.parties = parties;
     this.rooms = rooms;
@@ -112,11 +116,53 @@ public final class PartyRoutes {
   private void upgrade(HttpServerRequest req, RoomAddress address) {
     Admitted admitted = admit(req, address, Buffer.buffer(), true);
     if (admitted == null) return;
-    String owner = forwarder == null ? null : ownerElsewhere.apply(address);
-    if (owner != null) {
-      forwarder.webSocket(req, owner, admitted.uri(), admitted.beforeHeaders());
+    whereItRuns(
+        req,
+        address,
+        owner -> {
+          if (owner == null) connect(req, address, admitted);
+          else forwarder.webSocket(req, owner, admitted.uri(), admitted.beforeHeaders());
+        });
+  }
+
+  /**
+   * Runs {@code then} on the request's context with the host:port of the node that runs the room, or
+   * null when it runs here (always, for a host alone: at once). A forwarded request whose room runs
+   * elsewhere now (it moved meanwhile), or a node without a lease, answers 503: the client retries.
+   */
+  private void whereItRuns(HttpServerRequest req, RoomAddress address, Handler<String> then) {
+    if (ownerElsewhere == null || forwarder == null) {
+      then.handle(null);
       return;
     }
+    Future<String> owner = ownerElsewhere.apply(address);
+    if (owner.isComplete()) {
+      placed(req, owner, then);
+      return;
+    }
+    Context here = Vertx.currentContext();
+    req.pause();
+    owner.onComplete(
+        v ->
+            here.runOnContext(
+                x -> {
+                  req.resume();
+                  placed(req, owner, then);
+                }));
+  }
+
+  private void placed(HttpServerRequest req, Future<String> owner, Handler<String> then) {
+    if (owner.failed()) {
+      LOG.log(Level.WARNING, "cannot place a room: " + owner.cause().getMessage());
+      plain(req.response(), 503, "This node cannot reach its rooms now; retry later");
+    } else if (owner.result() != null && Forwarded.claimed(req)) {
+      plain(req.response(), 503, "The room moved to another node; retry later"); // no loops
+    } else {
+      then.handle(owner.result());
+    }
+  }
+
+  private void connect(HttpServerRequest req, RoomAddress address, Admitted admitted) {
     if (!rooms.admitConnection()) {
       LOG.log(
           Level.WARNING,
@@ -164,11 +210,16 @@ public final class PartyRoutes {
   private void request(HttpServerRequest req, RoomAddress address, Buffer body) {
     Admitted admitted = admit(req, address, body, false);
     if (admitted == null) return;
-    String owner = forwarder == null ? null : ownerElsewhere.apply(address);
-    if (owner != null) {
-      forwarder.request(req, body, owner, admitted.uri(), admitted.beforeHeaders());
-      return;
-    }
+    whereItRuns(
+        req,
+        address,
+        owner -> {
+          if (owner == null) request(req, address, admitted);
+          else forwarder.request(req, body, owner, admitted.uri(), admitted.beforeHeaders());
+        });
+  }
+
+  private void request(HttpServerRequest req, RoomAddress address, Admitted admitted) {
     Room room = acquire(req, address);
     if (room == null) return;
     room.request(admitted.record())
