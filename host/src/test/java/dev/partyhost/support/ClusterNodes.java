@@ -149,6 +149,11 @@ public final class ClusterNodes implements AutoCloseable {
     awaitListening(i);
   }
 
+  /** The one number a query of the cluster's database returns. */
+  public long sql(String query) throws IOException, InterruptedException {
+    return PostgresServer.get().queryLong(postgresUrl, query);
+  }
+
   /** {@code GET /_admin/cluster} on node {@code i}. */
   public JsonNode cluster(int i) throws IOException, InterruptedException {
     HttpResponse<String> r =
