@@ -25,7 +25,7 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run try-deps test fmt bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
@@ -34,6 +34,10 @@ HOST_JAVA_OPTS ?= -Xmx4g -XX:+UseG1GC -XX:G1HeapRegionSize=4m
 
 run: jar examples try-deps
 	java $(HOST_JAVA_OPTS) -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
+
+# Three nodes on PORT, PORT+1, PORT+2 and a PostgreSQL server in ./data/postgres (CLUSTER.md).
+run-cluster: jar examples $(TEST_TOOLS)
+	JAVA_OPTS="-Xmx1g -XX:+UseG1GC" host/scripts/run-cluster.sh $(PORT) $(JAR) $(WASM) $(MAIN_PARTY)
 
 test: examples conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
 	mvn -B --no-transfer-progress -f pom.xml test

@@ -53,6 +53,39 @@ public final class HostConfig {
   /** Bearer token of the admin API, or null: the admin API is off. */
   public final String adminToken;
 
+  /** How this node joins its cluster; null when it runs alone. */
+  public final ClusterConfig cluster;
+
+  /**
+   * A node's cluster settings (see {@link Settings#cluster}).
+   *
+   * @param members host:port of the members' cluster ports, as given
+   * @param nodeId the node's name, or null for {@code node-PORT} (known once the host listens)
+   */
+  public record ClusterConfig(
+      java.util.List<String> members,
+      String host,
+      int port,
+      String nodeId,
+      long leaseMs,
+      String secret) {}
+
+  /**
+   * This host as a node that serves clients other nodes forward to it: its name (for the
+   * {@code x-partyhost-node} header) and the secret forwarded requests carry. Null when it serves
+   * none. Every node of a cluster has one; a host alone gets one when it is given a cluster secret
+   * (the forwarding tests' owners).
+   */
+  public final Node node;
+
+  /** See {@link #node}. */
+  public record Node(String id, String secret) {
+    @Override
+    public String toString() {
+      return "Node[" + id + "]"; // never the secret
+    }
+  }
+
   /** The settings this was built from (a private copy), for {@link #toSettings}. */
   private final Settings source;
 
@@ -106,6 +139,24 @@ public final class HostConfig {
     s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
     this.vars = Map.copyOf(vars);
     this.adminToken = s.adminToken;
+    this.cluster =
+        !s.cluster
+            ? null
+            : new ClusterConfig(
+                java.util.Arrays.stream(s.clusterMembers.split(","))
+                    .map(String::trim)
+                    .filter(m -> !m.isEmpty())
+                    .toList(),
+                s.clusterHost,
+                s.clusterPort,
+                s.nodeId,
+                s.nodeLeaseMs,
+                s.clusterSecret);
+    boolean secret = s.clusterSecret != null && !s.clusterSecret.isEmpty();
+    this.node =
+        s.cluster || secret
+            ? new Node(s.nodeId != null ? s.nodeId : "node-" + s.port, s.clusterSecret)
+            : null;
     this.defaultLimits = s.defaultLimits();
     Map<String, PartyLimits> limits = new HashMap<>();
     s.partyLimits.forEach((party, overrides) -> limits.put(party, defaultLimits.with(overrides)));

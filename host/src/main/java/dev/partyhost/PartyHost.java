@@ -1,5 +1,7 @@
 package dev.partyhost;
 
+import dev.partyhost.cluster.Cluster;
+import dev.partyhost.cluster.Membership;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.http.HttpVerticle;
 import dev.partyhost.party.Parties;
@@ -10,6 +12,7 @@ import dev.partyhost.storage.SqliteEngine;
 import dev.partyhost.storage.StorageEngine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.transport.Transport;
@@ -26,6 +29,10 @@ public final class PartyHost {
   private final HostConfig config;
   private final Vertx vertx;
   private final StorageEngine engine;
+
+  /** This node's lease and rooms in the cluster; null for a host alone. */
+  private final Cluster cluster;
+
   private final String deployment;
   private final Parties parties;
   private final Rooms rooms;
@@ -38,12 +45,14 @@ public final class PartyHost {
       HostConfig config,
       Vertx vertx,
       StorageEngine engine,
+      Cluster cluster,
       Parties parties,
       Rooms rooms,
       Listening listening) {
     this.config = config;
     this.vertx = vertx;
     this.engine = engine;
+    this.cluster = cluster;
     this.deployment = listening.deployment;
     this.parties = parties;
     this.rooms = rooms;
@@ -66,12 +75,19 @@ public final class PartyHost {
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     Vertx vertx = startVertx(config, loops);
     StorageEngine engine;
+    Cluster cluster = null;
     try {
-      engine =
-          config.postgresUrl != null
-              ? new PostgresEngine(vertx, config.postgresUrl)
-              : new SqliteEngine(Path.of(config.dataDir));
+      if (config.cluster != null) {
+        cluster = Cluster.join(vertx, config);
+        engine = new PostgresEngine(vertx, config.postgresUrl, cluster.owners());
+      } else {
+        engine =
+            config.postgresUrl != null
+                ? new PostgresEngine(vertx, config.postgresUrl)
+                : new SqliteEngine(Path.of(config.dataDir));
+      }
     } catch (RuntimeException e) {
+      if (cluster != null) cluster.close();
       vertx.close().await();
       throw new IOException("cannot open storage: " + e.getMessage(), e);
     }
@@ -90,7 +106,7 @@ public final class PartyHost {
       // Measured once storage and the modules are open: what the WebSockets may have is what is
       // left.
       running = OpenFiles.fit(config);
-      rooms = new Rooms(vertx, running, parties, engine, loops);
+      rooms = new Rooms(vertx, running, parties, engine, cluster, loops);
       try {
         rooms.scheduleStoredAlarms();
       } catch (RuntimeException e) {
@@ -98,6 +114,7 @@ public final class PartyHost {
       }
     } catch (IOException | ModuleRejectedException | RuntimeException e) {
       engine.close();
+      if (cluster != null) cluster.close();
       vertx.close().await();
       throw e;
     }
@@ -127,6 +144,7 @@ public final class PartyHost {
       // Future.await rethrows the cause as it is: a java.net.BindException for a busy port.
     } catch (Exception e) {
       engine.close();
+      if (cluster != null) cluster.close();
       vertx.close().await();
       // NIO says "Address already in use"; epoll says "bind(..) failed with error(-98): Address
       // already in use".
@@ -135,21 +153,27 @@ public final class PartyHost {
               .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + why, e);
     }
-    return new PartyHost(running, vertx, engine, parties, rooms, listening);
+    return new PartyHost(running, vertx, engine, cluster, parties, rooms, listening);
   }
 
-  /** Vert.x on the configured transport; epoll falls back to NIO where its library cannot load. */
+  /**
+   * Vert.x on the configured transport (epoll falls back to NIO where its library cannot load),
+   * joined to its cluster in cluster mode.
+   */
   private static Vertx startVertx(HostConfig config, int loops) {
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops);
+    if (config.cluster != null) options.getEventBusOptions().setHost(config.cluster.host());
+    Transport transport = Transport.NIO;
     if (config.transport.equals("epoll")) {
-      if (Transport.EPOLL.available())
-        return Vertx.builder().with(options).withTransport(Transport.EPOLL).build();
-      System.getLogger("partyhost")
-          .log(
-              System.Logger.Level.WARNING,
-              "epoll transport unavailable, using NIO: " + Transport.EPOLL.unavailabilityCause());
+      if (Transport.EPOLL.available()) transport = Transport.EPOLL;
+      else
+        System.getLogger("partyhost")
+            .log(
+                System.Logger.Level.WARNING,
+                "epoll transport unavailable, using NIO: " + Transport.EPOLL.unavailabilityCause());
     }
-    return Vertx.builder().with(options).withTransport(Transport.NIO).build();
+    VertxBuilder builder = Vertx.builder().with(options).withTransport(transport);
+    return config.cluster == null ? builder.build() : Membership.join(builder, config.cluster);
   }
 
   /** The transport the host runs on: epoll or nio. */
@@ -179,7 +203,19 @@ public final class PartyHost {
         String deployment =
             vertx
                 .deployVerticle(
-                    () -> new HttpVerticle(config, bound, parties, uploads, rooms),
+                    () ->
+                        new HttpVerticle(
+                            config,
+                            bound,
+                            parties,
+                            uploads,
+                            rooms,
+                            rooms.cluster() == null
+                                ? null
+                                : address ->
+                                    rooms
+                                        .owner(address.party(), address.room())
+                                        .map(owner -> owner.mine() ? null : owner.address())),
                     new DeploymentOptions().setInstances(loops))
                 .await();
         return new Listening(port, deployment);
@@ -241,6 +277,7 @@ public final class PartyHost {
     vertx.undeploy(deployment).await();
     rooms.commits().drain().await();
     engine.close();
+    if (cluster != null) cluster.close(); // after the last commit: its rooms can be taken at once
     vertx.close().await();
   }
 }

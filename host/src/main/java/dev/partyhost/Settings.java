@@ -167,6 +167,34 @@ public final class Settings {
   public String postgresUrl;
 
   @Doc(
+      "run as one node of a cluster (Vert.x with Hazelcast; needs --postgres-url, which holds the rooms,"
+          + " the parties and who owns each room)")
+  public boolean cluster = false;
+
+  @Doc(
+      value =
+          "the cluster's members, host:port of their cluster ports, comma-separated (TCP join, no"
+              + " multicast); may include this node",
+      defaultText = "none: this node alone, until others list it")
+  public String clusterMembers = "";
+
+  @Doc(
+      "address this node's cluster traffic binds to and other nodes reach it at (Hazelcast, the event"
+          + " bus, forwarded clients)")
+  public String clusterHost = "127.0.0.1";
+
+  @Doc("port of this node's Hazelcast member; the event bus and forwarding use ports of their own")
+  public int clusterPort = 5701;
+
+  @Doc(value = "this node's name in the cluster", defaultText = "node-PORT")
+  public String nodeId;
+
+  @Doc(
+      "ms a node's lease in PostgreSQL lasts; renewed every third of it. A node that cannot renew stops"
+          + " releasing output and drops its rooms; another node takes a dead node's rooms once it ran out")
+  public long nodeLeaseMs = 3_000;
+
+  @Doc(
       "most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED (per party)")
   public long storageQuotaBytes = 128L * 1024 * 1024;
 
@@ -205,6 +233,13 @@ public final class Settings {
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
   @JsonIgnore public String adminToken;
 
+  /**
+   * The secret nodes of a cluster show each other on forwarded connections; only from the
+   * environment (PARTYHOST_CLUSTER_SECRET). A host outside cluster mode that is given one serves
+   * clients forwarded to it as well.
+   */
+  @JsonIgnore public String clusterSecret;
+
   /** Settings that are maps: only a config file can give them. */
   private static final Set<String> FILE_ONLY = Set.of("vars", "partyLimits");
 
@@ -238,9 +273,10 @@ public final class Settings {
     } catch (IOException e) {
       throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
     }
-    config.validate();
     config.adminToken = env.get("PARTYHOST_ADMIN_TOKEN");
     if (config.adminToken != null && config.adminToken.isEmpty()) config.adminToken = null;
+    config.clusterSecret = env.get("PARTYHOST_CLUSTER_SECRET");
+    config.validate();
     return config;
   }
 
@@ -380,12 +416,37 @@ public final class Settings {
   Settings copy() {
     Settings copy = JSON.convertValue(this, Settings.class);
     copy.adminToken = adminToken;
+    copy.clusterSecret = clusterSecret;
     return copy;
+  }
+
+  private void validateCluster() {
+    if (port == 0)
+      throw new IllegalArgumentException(
+          "cluster mode needs a fixed --port: the node's name and the address other nodes forward"
+              + " clients to are made from it");
+    if (postgresUrl == null)
+      throw new IllegalArgumentException(
+          "cluster mode needs --postgres-url: SQLite is one process's database, and the nodes share"
+              + " the rooms' data and the record of who owns each room");
+    if (clusterSecret == null || clusterSecret.isEmpty())
+      throw new IllegalArgumentException(
+          "cluster mode needs PARTYHOST_CLUSTER_SECRET in the environment, the same on every node");
+    if (clusterPort < 1 || clusterPort > 65535)
+      throw new IllegalArgumentException("clusterPort must be 1-65535, not " + clusterPort);
+    if (nodeLeaseMs < 300)
+      throw new IllegalArgumentException("nodeLeaseMs must be at least 300, not " + nodeLeaseMs);
+    for (String member : clusterMembers.split(",")) {
+      String m = member.trim();
+      if (!m.isEmpty() && !m.matches("[^:\\s]+:\\d{1,5}"))
+        throw new IllegalArgumentException("clusterMembers: " + m + " is not host:port");
+    }
   }
 
   void validate() {
     if (port < 0 || port > 65535)
       throw new IllegalArgumentException("port must be 0-65535, not " + port);
+    if (cluster) validateCluster();
     if (!transport.equals("epoll") && !transport.equals("nio")) {
       throw new IllegalArgumentException("transport must be epoll or nio, not " + transport);
     }

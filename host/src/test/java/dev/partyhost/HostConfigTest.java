@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.partyhost.guest.ExecutionMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +135,47 @@ class HostConfigTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> HostConfig.load(new String[] {"--admin-token", "x"}, Map.of()));
+  }
+
+  @Test
+  void clusterModeRefusesSqliteAMissingSecretAndAFreePort() {
+    Map<String, String> secret = Map.of("PARTYHOST_CLUSTER_SECRET", "s");
+    String pg = "postgresql://u@127.0.0.1:5432/db";
+    IllegalArgumentException sqlite =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HostConfig.load(new String[] {"--cluster"}, secret));
+    assertTrue(
+        sqlite.getMessage().startsWith("cluster mode needs --postgres-url"), sqlite.getMessage());
+    IllegalArgumentException noSecret =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HostConfig.load(new String[] {"--cluster", "--postgres-url", pg}, Map.of()));
+    assertTrue(noSecret.getMessage().contains("PARTYHOST_CLUSTER_SECRET"), noSecret.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            HostConfig.load(
+                new String[] {"--cluster", "--postgres-url", pg, "--port", "0"}, secret));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            HostConfig.load(
+                new String[] {"--cluster", "--postgres-url", pg, "--cluster-members", "a:b"},
+                secret));
+    HostConfig ok =
+        HostConfig.load(
+            new String[] {
+              "--cluster",
+              "--postgres-url",
+              pg,
+              "--cluster-members",
+              "127.0.0.1:5701, 127.0.0.1:5702"
+            },
+            secret);
+    assertEquals(List.of("127.0.0.1:5701", "127.0.0.1:5702"), ok.cluster.members());
+    assertEquals("s", ok.cluster.secret());
+    assertEquals(null, HostConfig.load(new String[0], Map.of()).cluster);
   }
 
   @Test

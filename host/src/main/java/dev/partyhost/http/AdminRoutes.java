@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.partyhost.HostConfig;
+import dev.partyhost.cluster.Cluster;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.guest.Sha256;
@@ -64,6 +65,7 @@ public final class AdminRoutes {
         .handler(ctx -> Bodies.read(ctx, MAX_CURRENT_BODY_BYTES, body -> makeCurrent(ctx, body)));
     router.get("/_admin/parties/:name/rooms").handler(this::liveRooms);
     router.get("/_admin/stats").handler(this::stats);
+    router.get("/_admin/cluster").handler(this::cluster);
     router
         .delete("/_admin/stats")
         .handler(
@@ -349,6 +351,34 @@ public final class AdminRoutes {
     timings(body.putObject("loads"), rooms.stats().loads());
     timings(body.putObject("instantiations"), rooms.stats().instantiations());
     ctx.response().putHeader("content-type", "application/json").end(body.toString());
+  }
+
+  /** The cluster's members from PostgreSQL: their leases and how many rooms each owns. */
+  private void cluster(RoutingContext ctx) {
+    Cluster cluster = rooms.cluster();
+    if (cluster == null) {
+      PartyRoutes.plain(ctx.response(), 404, "Not in cluster mode");
+      return;
+    }
+    onLoop(
+        cluster.members(),
+        result -> {
+          if (result.failed()) {
+            fail(ctx, "listing of members", "cluster", result.cause());
+            return;
+          }
+          ObjectNode body = JSON.createObjectNode().put("node", cluster.lease().node());
+          var members = body.putArray("members");
+          for (Cluster.Member m : result.result())
+            members
+                .addObject()
+                .put("node", m.node())
+                .put("address", m.address())
+                .put("live", m.live())
+                .put("leaseLeftMs", m.leaseLeftMs())
+                .put("rooms", m.rooms());
+          json(ctx, body);
+        });
   }
 
   private static void timings(ObjectNode node, Histogram nanos) {

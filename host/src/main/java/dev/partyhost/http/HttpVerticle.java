@@ -1,6 +1,8 @@
 package dev.partyhost.http;
 
 import dev.partyhost.HostConfig;
+import dev.partyhost.PartyLimits;
+import dev.partyhost.cluster.Forwarder;
 import dev.partyhost.party.Parties;
 import dev.partyhost.party.Uploads;
 import dev.partyhost.room.Rooms;
@@ -9,6 +11,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.util.function.Function;
 
 /** One HTTP server on one event loop: the host deploys one per loop, all sharing one listening port. */
 public final class HttpVerticle extends VerticleBase {
@@ -17,21 +20,47 @@ public final class HttpVerticle extends VerticleBase {
   private final Parties parties;
   private final Uploads uploads;
   private final Rooms rooms;
+  private final Function<RoomAddress, Future<String>> ownerElsewhere;
 
   public HttpVerticle(
       HostConfig config, HttpServerOptions options, Parties parties, Uploads uploads, Rooms rooms) {
+    this(config, options, parties, uploads, rooms, null);
+  }
+
+  /**
+   * A server that forwards each client whose room {@code ownerElsewhere} places on another node (a
+   * future of the host:port of its HTTP server; null: this one). Needs {@link HostConfig#node} for
+   * that.
+   */
+  public HttpVerticle(
+      HostConfig config,
+      HttpServerOptions options,
+      Parties parties,
+      Uploads uploads,
+      Rooms rooms,
+      Function<RoomAddress, Future<String>> ownerElsewhere) {
     this.config = config;
     this.options = options;
     this.parties = parties;
     this.uploads = uploads;
     this.rooms = rooms;
+    this.ownerElsewhere = ownerElsewhere;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
     new AdminRoutes(config, parties, uploads, rooms).mount(router);
-    PartyRoutes partyRoutes = new PartyRoutes(config, parties, rooms);
+    // Held by the routes for as long as this server runs (Vert.x closes a collected client's
+    // connections).
+    Forwarder forwarder =
+        config.node == null
+            ? null
+            : new Forwarder(
+                vertx,
+                config.node.secret(),
+                PartyLimits.frameCeiling(config.largestMaxMessageBytes()));
+    PartyRoutes partyRoutes = new PartyRoutes(config, parties, rooms, forwarder, ownerElsewhere);
     partyRoutes.mount(router);
     router.route().handler(ctx -> PartyRoutes.plain(ctx.response(), 404, "Not found"));
     HttpServer server = vertx.createHttpServer(options);

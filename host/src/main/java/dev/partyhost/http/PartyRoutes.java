@@ -1,6 +1,8 @@
 package dev.partyhost.http;
 
 import dev.partyhost.HostConfig;
+import dev.partyhost.cluster.Forwarded;
+import dev.partyhost.cluster.Forwarder;
 import dev.partyhost.guest.ByteList;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.party.Parties;
@@ -10,6 +12,7 @@ import dev.partyhost.room.RoomResponse;
 import dev.partyhost.room.Rooms;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,9 +28,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
-/** PartyKit's URL scheme: WebSockets and plain HTTP to /parties/PARTY/ROOM and /party/ROOM, into rooms. */
+/**
+ * PartyKit's URL scheme: WebSockets and plain HTTP to /parties/PARTY/ROOM and /party/ROOM, into rooms
+ * here, or forwarded to the node that runs the room. A request forwarded by another node (with the
+ * cluster secret, {@link Forwarded}) is served as its client's own, without the before hook, which
+ * ran on that node.
+ */
 public final class PartyRoutes {
   private static final Logger LOG = System.getLogger("partyhost.http");
   private static final String ROOM_PATHS = "^/part(y|ies)/.*";
@@ -41,10 +50,38 @@ public final class PartyRoutes {
   private final Parties parties;
   private final Rooms rooms;
 
+  /** This host as a node of a cluster (or a forwarding test's owner), else null. */
+  private final HostConfig.Node node;
+
+  /** Forwards clients whose room runs on another node; null when none does. */
+  private final Forwarder forwarder;
+
+  /**
+   * Where a room runs: a future of the host:port of the node that runs it when that is not this one
+   * (null: here), failed when this node cannot say (it has no lease); null for a host alone.
+   */
+  private final Function<RoomAddress, Future<String>> ownerElsewhere;
+
   public PartyRoutes(HostConfig config, Parties parties, Rooms rooms) {
+    this(config, parties, rooms, null, null);
+  }
+
+  /**
+   * Routes that forward a client to {@code ownerElsewhere}'s answer for its room, if any, through
+   * {@code forwarder} (after the before hook ran here).
+   */
+  public PartyRoutes(
+      HostConfig config,
+      Parties parties,
+      Rooms rooms,
+      Forwarder forwarder,
+      Function<RoomAddress, Future<String>> ownerElsewhere) {
     this.config = config;
     this.parties = parties;
     this.rooms = rooms;
+    this.node = config.node;
+    this.forwarder = forwarder;
+    this.ownerElsewhere = ownerElsewhere;
   }
 
   public void mount(Router router) {
@@ -58,12 +95,14 @@ public final class PartyRoutes {
 
   /** Upgrades a request for which {@link #isUpgrade} holds. */
   public void upgrade(HttpServerRequest req) {
+    if (refusedAsForwarded(req)) return;
     RoomAddress address = address(req);
     if (address != null) upgrade(req, address);
   }
 
   /** Resolves the address, then reads the body for the request hook. */
   private void route(RoutingContext ctx) {
+    if (refusedAsForwarded(ctx.request())) return;
     RoomAddress address = address(ctx.request());
     if (address == null) return;
     Bodies.read(ctx, config.maxRequestBytes, body -> request(ctx.request(), address, body));
@@ -75,8 +114,55 @@ public final class PartyRoutes {
    * message sent by anyone after that can miss it (as with PartyKit).
    */
   private void upgrade(HttpServerRequest req, RoomAddress address) {
-    byte[] record = passGate(req, address, Buffer.buffer(), true);
-    if (record == null) return;
+    Admitted admitted = admit(req, address, Buffer.buffer(), true);
+    if (admitted == null) return;
+    whereItRuns(
+        req,
+        address,
+        owner -> {
+          if (owner == null) connect(req, address, admitted);
+          else forwarder.webSocket(req, owner, admitted.uri(), admitted.beforeHeaders());
+        });
+  }
+
+  /**
+   * Runs {@code then} on the request's context with the host:port of the node that runs the room, or
+   * null when it runs here (always, for a host alone: at once). A forwarded request whose room runs
+   * elsewhere now (it moved meanwhile), or a node without a lease, answers 503: the client retries.
+   */
+  private void whereItRuns(HttpServerRequest req, RoomAddress address, Handler<String> then) {
+    if (ownerElsewhere == null || forwarder == null) {
+      then.handle(null);
+      return;
+    }
+    Future<String> owner = ownerElsewhere.apply(address);
+    if (owner.isComplete()) {
+      placed(req, owner, then);
+      return;
+    }
+    Context here = Vertx.currentContext();
+    req.pause();
+    owner.onComplete(
+        v ->
+            here.runOnContext(
+                x -> {
+                  req.resume();
+                  placed(req, owner, then);
+                }));
+  }
+
+  private void placed(HttpServerRequest req, Future<String> owner, Handler<String> then) {
+    if (owner.failed()) {
+      LOG.log(Level.WARNING, "cannot place a room: " + owner.cause().getMessage());
+      plain(req.response(), 503, "This node cannot reach its rooms now; retry later");
+    } else if (owner.result() != null && Forwarded.claimed(req)) {
+      plain(req.response(), 503, "The room moved to another node; retry later"); // no loops
+    } else {
+      then.handle(owner.result());
+    }
+  }
+
+  private void connect(HttpServerRequest req, RoomAddress address, Admitted admitted) {
     if (!rooms.admitConnection()) {
       LOG.log(
           Level.WARNING,
@@ -91,20 +177,20 @@ public final class PartyRoutes {
       rooms.connectionEnded();
       return;
     }
-    String uri = absoluteUri(req);
     String connectionId = req.getParam("_pk");
     if (connectionId == null || connectionId.isEmpty()) connectionId = UUID.randomUUID().toString();
     Context here = Vertx.currentContext();
     req.pause(); // the handshake is completed later, once the room has run its connect hook
     room.connect(
         connectionId,
-        uri,
-        record,
+        admitted.uri(),
+        admitted.record(),
         connection ->
             here.runOnContext(
                 v -> {
                   Future<ServerWebSocket> upgraded;
                   try {
+                    if (node != null) req.response().headers().set(Forwarded.NODE, node.id());
                     upgraded = req.toWebSocket();
                     // The client went away while the room ran its connect hook.
                   } catch (RuntimeException e) {
@@ -122,13 +208,24 @@ public final class PartyRoutes {
   }
 
   private void request(HttpServerRequest req, RoomAddress address, Buffer body) {
-    byte[] record = passGate(req, address, body, false);
-    if (record == null) return;
+    Admitted admitted = admit(req, address, body, false);
+    if (admitted == null) return;
+    whereItRuns(
+        req,
+        address,
+        owner -> {
+          if (owner == null) request(req, address, admitted);
+          else forwarder.request(req, body, owner, admitted.uri(), admitted.beforeHeaders());
+        });
+  }
+
+  private void request(HttpServerRequest req, RoomAddress address, Admitted admitted) {
     Room room = acquire(req, address);
     if (room == null) return;
-    room.request(record)
+    room.request(admitted.record())
         .onComplete(
             result -> {
+              if (node != null) req.response().headers().set(Forwarded.NODE, node.id());
               if (result.failed()) {
                 LOG.log(
                     Level.ERROR,
@@ -167,10 +264,50 @@ public final class PartyRoutes {
   }
 
   /**
-   * The request record, after the party's before hook (if it has one) saw it: null when the hook
-   * answered the request itself, else the record with the headers the hook set.
+   * A request the room may have: the URL its client used, its request record, and the headers the
+   * party's before hook set (for a node that forwards it).
    */
-  private byte[] passGate(
+  private record Admitted(String uri, byte[] record, Map<String, byte[]> beforeHeaders) {}
+
+  /**
+   * A request forwarded by another node (already checked by {@link #refusedAsForwarded}) as its
+   * client sent it: its before hook ran there. Any other after the party's before hook.
+   */
+  private Admitted admit(HttpServerRequest req, RoomAddress address, Buffer body, boolean upgrade) {
+    if (Forwarded.claimed(req)) {
+      String uri = Forwarded.clientUri(req);
+      if (uri == null) uri = absoluteUri(req);
+      return new Admitted(uri, record(req, uri, body, Map.of()), Map.of());
+    }
+    return passGate(req, address, body, upgrade);
+  }
+
+  /**
+   * A request that says it was forwarded by another node but lacks the cluster secret (or this host
+   * takes no forwarded requests): answered 401, logged without the secret.
+   */
+  private boolean refusedAsForwarded(HttpServerRequest req) {
+    if (!Forwarded.claimed(req) || Forwarded.authentic(req, node == null ? null : node.secret()))
+      return false;
+    LOG.log(
+        Level.WARNING,
+        "forwarded request refused (401): "
+            + (req.getHeader(Forwarded.SECRET) == null ? "no" : "wrong")
+            + " cluster secret, "
+            + req.method()
+            + " "
+            + req.path()
+            + " from "
+            + req.remoteAddress());
+    plain(req.response(), 401, "Missing or wrong cluster secret");
+    return true;
+  }
+
+  /**
+   * After the party's before hook (if it has one) saw the request: null when the hook answered the
+   * request itself, else the record with the headers the hook set.
+   */
+  private Admitted passGate(
       HttpServerRequest req, RoomAddress address, Buffer body, boolean upgrade) {
     String uri = absoluteUri(req);
     byte[] record = record(req, uri, body, Map.of());
@@ -179,12 +316,14 @@ public final class PartyRoutes {
         module == null
             ? null
             : Gate.before(upgrade, address.party(), module, config, address.room(), record);
-    if (verdict == null) return record;
+    if (verdict == null) return new Admitted(uri, record, Map.of());
     if (verdict.response() != null) {
       reply(req.response(), verdict.response());
       return null;
     }
-    return verdict.headers().isEmpty() ? record : record(req, uri, body, verdict.headers());
+    return verdict.headers().isEmpty()
+        ? new Admitted(uri, record, Map.of())
+        : new Admitted(uri, record(req, uri, body, verdict.headers()), verdict.headers());
   }
 
   /** The room, or null after answering 404 (no such party) or 503 (the host is at its room limit). */
@@ -201,9 +340,9 @@ public final class PartyRoutes {
 
   /**
    * The ABI's request record: method, URL, body, then header names (lower case) and values, with the
-   * headers a before hook set replacing those of the same name. Netty reads the request line and
-   * headers as ISO-8859-1, one char per byte: encoding them back the same way hands the guest the
-   * bytes the client sent.
+   * headers a before hook set replacing those of the same name, and without the nodes' own headers
+   * of a forwarded request. Netty reads the request line and headers as ISO-8859-1, one char per
+   * byte: encoding them back the same way hands the guest the bytes the client sent.
    */
   private static byte[] record(
       HttpServerRequest req, String uri, Buffer body, Map<String, byte[]> setHeaders) {
@@ -214,7 +353,7 @@ public final class PartyRoutes {
             .add(body.getBytes());
     for (Map.Entry<String, String> header : req.headers()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (!setHeaders.containsKey(name))
+      if (!setHeaders.containsKey(name) && !Forwarded.internal(name))
         record.add(name).add(header.getValue().getBytes(StandardCharsets.ISO_8859_1));
     }
     setHeaders.forEach((name, value) -> record.add(name).add(value));

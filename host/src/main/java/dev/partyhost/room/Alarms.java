@@ -83,6 +83,18 @@ final class Alarms {
 
   private void fire(RoomKey room, long timer) {
     if (!timers.remove(room, timer)) return; // replaced or cancelled meanwhile
+    rooms
+        .owner(room.party(), room.room())
+        .onComplete(
+            owner -> {
+              if (owner.failed()) failed(room); // this node has no lease now: try again later
+              else if (owner.result().mine()) wake(room);
+              // else: another node owns the room and runs its alarm
+            });
+  }
+
+  /** Runs the alarm in its room, created here if needed. */
+  private void wake(RoomKey room) {
     Room r;
     try {
       r = rooms.acquire(room.party(), room.room());

@@ -9,13 +9,15 @@ import io.vertx.core.Handler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * One room's output gate, on the room's event loop: what a hook causes outside the instance (frames,
  * closes, its HTTP reply) waits in the outbox until the hook returns, then until every commit submitted
  * before it is durable, so that no client sees state a crash could take back. A commit that fails
- * discards what waits for it.
+ * discards what waits for it. In a cluster, output also leaves only while the node holds its lease:
+ * past it another node may own the room, and this one must not speak for it.
  */
 final class OutputGate {
   /** Something a hook caused outside the instance; a discarded HTTP reply answers 503. */
@@ -26,6 +28,13 @@ final class OutputGate {
   }
 
   private record Gated(long commit, List<Effect> effects) {}
+
+  /** The node's lease ran out with output still held: the room must let its clients go. */
+  static final class LeaseLapsed extends RuntimeException {
+    LeaseLapsed() {
+      super("this node's lease ran out: the room may be another node's now", null, false, false);
+    }
+  }
 
   /**
    * A request hook's HTTP reply: it passes the gate with the hook's frames; discarded (its commit or
@@ -50,6 +59,9 @@ final class OutputGate {
   private final GroupCommit commits;
   private final long maxHookOutputBytes;
 
+  /** Whether this node may speak for its rooms now (its lease, in a cluster; always, alone). */
+  private final BooleanSupplier leaseHolds;
+
   /** Told on the room's loop when a commit failed: the room must drop what it holds in memory. */
   private final Consumer<Throwable> commitFailed;
 
@@ -68,10 +80,12 @@ final class OutputGate {
       Context context,
       GroupCommit commits,
       long maxHookOutputBytes,
+      BooleanSupplier leaseHolds,
       Consumer<Throwable> commitFailed) {
     this.context = context;
     this.commits = commits;
     this.maxHookOutputBytes = maxHookOutputBytes;
+    this.leaseHolds = leaseHolds;
     this.commitFailed = commitFailed;
   }
 
@@ -139,6 +153,10 @@ final class OutputGate {
 
   private void committed(long commit) {
     durable = Math.max(durable, commit);
+    if (!gated.isEmpty() && gated.peek().commit <= durable && !leaseHolds.getAsBoolean()) {
+      commitFailed.accept(new LeaseLapsed());
+      return;
+    }
     while (!gated.isEmpty() && gated.peek().commit <= durable) {
       for (Effect effect : gated.poll().effects) effect.run();
     }
@@ -148,6 +166,11 @@ final class OutputGate {
   void release() {
     if (outbox.isEmpty()) return;
     if (durable == submitted) {
+      if (!leaseHolds.getAsBoolean()) {
+        discardOutbox();
+        commitFailed.accept(new LeaseLapsed());
+        return;
+      }
       for (Effect effect : outbox) effect.run();
       outbox.clear();
     } else {

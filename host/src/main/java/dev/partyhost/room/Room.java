@@ -128,7 +128,11 @@ public final class Room {
     this.log = new GuestLog(party, id, rooms.config().maxLogBytesPerHook);
     this.output =
         new OutputGate(
-            context, rooms.commits(), rooms.config().maxHookOutputBytes, this::commitFailed);
+            context,
+            rooms.commits(),
+            rooms.config().maxHookOutputBytes,
+            rooms::leaseHolds,
+            this::commitFailed);
     this.inbox =
         new Inbox<>(rooms.config().maxInboxBytes, () -> context.runOnContext(v -> runInbox()));
   }
@@ -503,13 +507,17 @@ public final class Room {
    * gated output and the connections; the next event reloads what is durable.
    */
   private void commitFailed(Throwable cause) {
-    LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
+    boolean moving = cause instanceof OutputGate.LeaseLapsed;
+    if (moving) LOG.log(Level.WARNING, tag + "this node's lease ran out, room reset: " + cause);
+    else LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
     output.discardGated();
     store = null;
     dropGuest();
     rescheduleAlarmOnLoad = true;
-    for (Connection c : new ArrayList<>(connections.values()))
-      c.close(output.outbound(), 1011, "room storage failed");
+    for (Connection c : new ArrayList<>(connections.values())) {
+      if (moving) c.close(output.outbound(), 1012, "room moving to another node");
+      else c.close(output.outbound(), 1011, "room storage failed");
+    }
     connections.clear();
     touch();
   }

@@ -1,6 +1,8 @@
 package dev.partyhost.room;
 
 import dev.partyhost.HostConfig;
+import dev.partyhost.cluster.Cluster;
+import dev.partyhost.cluster.RoomOwners;
 import dev.partyhost.party.Parties;
 import dev.partyhost.storage.GroupCommit;
 import dev.partyhost.storage.RoomKey;
@@ -30,6 +32,10 @@ public final class Rooms {
   private final StorageEngine engine;
   private final GroupCommit commits;
   private final Alarms alarms;
+
+  /** This node's lease and rooms, in a cluster; null for a host alone. */
+  private final Cluster cluster;
+
   private final Map<RoomKey, Room> rooms = new ConcurrentHashMap<>();
   private final List<Context> loops;
   private final AtomicInteger nextLoop = new AtomicInteger();
@@ -55,21 +61,59 @@ public final class Rooms {
     }
   }
 
+  /** The rooms of a host, alone ({@code cluster} null) or one node of a cluster. */
   public Rooms(
-      Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, int eventLoops) {
-    this(vertx, config, parties, engine, eventLoopContexts(vertx, eventLoops));
+      Vertx vertx,
+      HostConfig config,
+      Parties parties,
+      StorageEngine engine,
+      Cluster cluster,
+      int eventLoops) {
+    this(vertx, config, parties, engine, cluster, eventLoopContexts(vertx, eventLoops));
   }
 
-  /** With the event-loop contexts rooms live on given (a benchmark runs a room on a loop of its own). */
+  /** A host alone, with the event-loop contexts rooms live on given (a benchmark's own loop). */
   public Rooms(
       Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, List<Context> loops) {
+    this(vertx, config, parties, engine, null, loops);
+  }
+
+  private Rooms(
+      Vertx vertx,
+      HostConfig config,
+      Parties parties,
+      StorageEngine engine,
+      Cluster cluster,
+      List<Context> loops) {
     this.vertx = vertx;
     this.config = config;
     this.parties = parties;
     this.engine = engine;
+    this.cluster = cluster;
     this.commits = new GroupCommit(engine);
     this.alarms = new Alarms(vertx, this);
     this.loops = List.copyOf(loops);
+    if (cluster != null) {
+      cluster
+          .lease()
+          .onLost(
+              () -> {
+                // Another node may take these rooms at any moment: their clients reconnect to it.
+                cluster.owners().forgetAll();
+                for (Room room : rooms.values()) room.closeAll(1012, "room moving to another node");
+              });
+      // Rooms whose owner died, or that nobody holds, have their alarms run by some node: each
+      // node looks for them every lease period, and the claim picks one.
+      vertx.setPeriodic(
+          config.cluster.leaseMs(),
+          t -> {
+            if (cluster.lease().valid())
+              cluster
+                  .owners()
+                  .orphanedAlarms(config.cluster.leaseMs())
+                  .onSuccess(due -> due.forEach(alarms::schedule));
+          });
+    }
   }
 
   /** One context per event loop; Netty assigns new event-loop contexts to loops round-robin. */
@@ -94,6 +138,8 @@ public final class Rooms {
           if (room == null) {
             if (parties.get(party) == null)
               return null; // the room starts the party's current version later
+            if (cluster != null && !cluster.owners().owns(key))
+              throw new Full("Room " + key + " is owned by another node"); // released meanwhile
             room = new Room(this, party, id, config.limits(party), loopForNewRoom());
           }
           room.arriving.incrementAndGet();
@@ -150,7 +196,10 @@ public final class Rooms {
     return promise.future();
   }
 
-  /** Removes a room from the registry; unless forced, only when no arrival is on its way to it. */
+  /**
+   * Removes a room from the registry; unless forced, only when no arrival is on its way to it. In a
+   * cluster the room is released: any node may claim it next.
+   */
   boolean remove(Room room, boolean force) {
     boolean[] removed = {false};
     rooms.computeIfPresent(
@@ -160,7 +209,28 @@ public final class Rooms {
           removed[0] = true;
           return null;
         });
+    if (removed[0] && cluster != null) {
+      // Once its last commit has finished: the next owner's load must see it.
+      var unused = commits.idle(room.key).compose(v -> cluster.owners().release(room.key));
+    }
     return removed[0];
+  }
+
+  /**
+   * Who runs the room: this node (a host alone runs every room; in a cluster, a room live here is
+   * this node's), else its owner in the cluster, after claiming it for this node if nobody holds it.
+   * Fails when this node has no lease.
+   */
+  public Future<RoomOwners.Owner> owner(String party, String id) {
+    RoomKey key = new RoomKey(party, id);
+    if (cluster == null || rooms.containsKey(key))
+      return Future.succeededFuture(new RoomOwners.Owner(null, null, 0, true));
+    return cluster.owners().claim(key);
+  }
+
+  /** Whether output may leave this node's rooms now: always alone, while the lease holds in a cluster. */
+  boolean leaseHolds() {
+    return cluster == null || cluster.lease().valid();
   }
 
   /** Closes every live room of a party with 1012, so that its clients reconnect to the new version. */
@@ -186,7 +256,10 @@ public final class Rooms {
    */
   public int stop() {
     stopping = true;
-    for (Room room : rooms.values()) room.closeAll(1001, "host stopping");
+    // In a cluster the rooms go on at other nodes: their clients reconnect there (1012).
+    for (Room room : rooms.values())
+      if (cluster == null) room.closeAll(1001, "host stopping");
+      else room.closeAll(1012, "node stopping: room moving to another node");
     return connections.get();
   }
 
@@ -215,6 +288,11 @@ public final class Rooms {
   /** WebSockets open on this host. */
   public int connections() {
     return connections.get();
+  }
+
+  /** This node's part in its cluster; null for a host alone. */
+  public Cluster cluster() {
+    return cluster;
   }
 
   public RoomStats stats() {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Write-behind with group commit: hooks of every room submit their changes here; one engine write is
@@ -99,6 +100,12 @@ public final class GroupCommit {
     return h;
   }
 
+  /** Completes when every change the room submitted so far has finished (written or failed). */
+  public synchronized Future<Void> idle(RoomKey room) {
+    Future<Void> last = lastByRoom.get(room);
+    return last == null ? Future.succeededFuture() : last.otherwiseEmpty();
+  }
+
   /** Completes when everything submitted so far has been written (or has failed). */
   public Future<Void> drain() {
     synchronized (this) {
@@ -124,7 +131,7 @@ public final class GroupCommit {
       if (idle != null) idle.complete();
       return;
     }
-    Future<Void> written;
+    Future<Set<RoomKey>> written;
     try {
       written = engine.write(merge(group));
     } catch (RuntimeException e) {
@@ -132,11 +139,20 @@ public final class GroupCommit {
     }
     written.onComplete(
         result -> {
-          List<Pending> fenced = result.failed() ? fence(group) : List.of();
+          Set<RoomKey> refused = result.failed() ? Set.of() : result.result();
+          List<Pending> failed = new ArrayList<>();
           for (Pending p : group)
-            finish(
-                p,
-                result.failed() ? Future.failedFuture(result.cause()) : Future.succeededFuture());
+            if (result.failed() || refused.contains(p.changes.room)) failed.add(p);
+          List<Pending> fenced = failed.isEmpty() ? List.of() : fence(failed);
+          for (Pending p : group) {
+            if (result.failed()) finish(p, Future.failedFuture(result.cause()));
+            else if (!refused.contains(p.changes.room)) finish(p, Future.succeededFuture());
+            else
+              finish(
+                  p,
+                  Future.failedFuture(
+                      "room " + p.changes.room + " is no longer this node's: not written"));
+          }
           for (Pending p : fenced)
             finish(
                 p, Future.failedFuture("an earlier commit of room " + p.changes.room + " failed"));
@@ -144,7 +160,10 @@ public final class GroupCommit {
         });
   }
 
-  /** After a failed write: marks its rooms' generations failed and takes their queued changes out. */
+  /**
+   * After a write that failed for these changes: marks their rooms' generations failed and takes the
+   * rooms' queued changes out.
+   */
   private synchronized List<Pending> fence(List<Pending> group) {
     for (Pending p : group) failedGeneration.merge(p.changes.room, p.changes.generation, Math::max);
     List<Pending> fenced = new ArrayList<>();

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 
 /**
  * The external engine: PostgreSQL through Vert.x's non-blocking client, for hosts that share their
@@ -38,7 +39,16 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
   private final Pool pool;
   private final String description;
 
+  /** Who may write, in a cluster; null for a host alone. */
+  private final Fence fence;
+
   public PostgresEngine(Vertx vertx, String url) {
+    this(vertx, url, null);
+  }
+
+  /** With a cluster's {@link Fence}, checked in every commit. */
+  public PostgresEngine(Vertx vertx, String url, Fence fence) {
+    this.fence = fence;
     PgConnectOptions options = PgConnectOptions.fromUri(url);
     description =
         "PostgreSQL " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
@@ -82,37 +92,52 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
   }
 
   @Override
-  public Future<Void> write(List<Changes> group) {
-    Changes.Rows rows = Changes.Rows.of(group);
+  public Future<Set<RoomKey>> write(List<Changes> group) {
+    if (fence == null) return pool.withTransaction(conn -> write(conn, group)).map(Set.of());
+    List<RoomKey> rooms = new ArrayList<>(group.size());
+    for (Changes c : group) rooms.add(c.room);
     return pool.withTransaction(
         conn ->
-            batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2", rows.clears())
+            fence
+                .refused(conn, rooms)
                 .compose(
-                    v ->
-                        batch(
-                            conn,
-                            "DELETE FROM kv WHERE party = $1 AND room = $2 AND key = $3",
-                            rows.deletes()))
-                .compose(
-                    v ->
-                        batch(
-                            conn,
-                            "INSERT INTO kv (party, room, key, value) VALUES ($1, $2, $3, $4)"
-                                + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value",
-                            rows.upserts()))
-                .compose(
-                    v ->
-                        batch(
-                            conn,
-                            "INSERT INTO alarms (party, room, at) VALUES ($1, $2, $3)"
-                                + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at",
-                            rows.alarmSets()))
-                .compose(
-                    v ->
-                        batch(
-                            conn,
-                            "DELETE FROM alarms WHERE party = $1 AND room = $2",
-                            rows.alarmDeletes())));
+                    refused -> {
+                      if (refused.isEmpty()) return write(conn, group).map(refused);
+                      List<Changes> allowed = new ArrayList<>(group.size());
+                      for (Changes c : group) if (!refused.contains(c.room)) allowed.add(c);
+                      return write(conn, allowed).map(refused);
+                    }));
+  }
+
+  private Future<Void> write(SqlConnection conn, List<Changes> group) {
+    Changes.Rows rows = Changes.Rows.of(group);
+    return batch(conn, "DELETE FROM kv WHERE party = $1 AND room = $2", rows.clears())
+        .compose(
+            v ->
+                batch(
+                    conn,
+                    "DELETE FROM kv WHERE party = $1 AND room = $2 AND key = $3",
+                    rows.deletes()))
+        .compose(
+            v ->
+                batch(
+                    conn,
+                    "INSERT INTO kv (party, room, key, value) VALUES ($1, $2, $3, $4)"
+                        + " ON CONFLICT (party, room, key) DO UPDATE SET value = excluded.value",
+                    rows.upserts()))
+        .compose(
+            v ->
+                batch(
+                    conn,
+                    "INSERT INTO alarms (party, room, at) VALUES ($1, $2, $3)"
+                        + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at",
+                    rows.alarmSets()))
+        .compose(
+            v ->
+                batch(
+                    conn,
+                    "DELETE FROM alarms WHERE party = $1 AND room = $2",
+                    rows.alarmDeletes()));
   }
 
   private static Future<Void> batch(SqlConnection conn, String sql, List<Object[]> rows) {

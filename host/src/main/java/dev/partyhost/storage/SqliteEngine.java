@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -169,7 +170,7 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
   }
 
   @Override
-  public Future<Void> write(List<Changes> group) {
+  public Future<Set<RoomKey>> write(List<Changes> group) {
     return run(
         writer,
         () -> {
@@ -190,7 +191,7 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
           } finally {
             for (PreparedStatement s : writes) s.clearBatch();
           }
-          return null;
+          return Set.<RoomKey>of(); // one process: nobody to fence
         });
   }
 

@@ -3,6 +3,7 @@ package dev.partyhost.storage;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where rooms' data lives durably. Rooms never read through an engine while they run: a room's data
@@ -14,8 +15,13 @@ public interface StorageEngine extends AutoCloseable {
   /** Everything one room has stored (empty for a room never seen). */
   Future<StoredRoom> load(RoomKey room);
 
-  /** Applies all these changes in one durable transaction: all of them or none. At most one per room. */
-  Future<Void> write(List<Changes> group);
+  /**
+   * Applies these changes in one durable transaction: all of them or none, except the rooms a cluster's
+   * {@link Fence} refuses, whose changes are left out. At most one Changes per room.
+   *
+   * @return the rooms whose changes were refused (none outside a cluster)
+   */
+  Future<Set<RoomKey>> write(List<Changes> group);
 
   /** Every stored alarm, to schedule at start. */
   Future<Map<RoomKey, Long>> alarms();

@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
@@ -29,7 +30,9 @@ import java.lang.reflect.Field;
  *   <li>{@link #pipeline}: permessage-deflate is chosen per party ({@code http.DeflatePerParty}) by
  *       replacing the connection's extension handler; Vert.x decides it per server.</li>
  *   <li>{@link #abort}: Vert.x closes a connection gracefully, after its queued writes drain; for a
- *       client that does not read they never do, so the host closes its Netty channel directly.</li>
+ *       client that does not read they never do, so the host closes its Netty channel directly. A
+ *       forwarding node aborts the internal socket of a client that went away the same way, so that
+ *       the room sees the abrupt end the client's own socket would have shown.</li>
  *   <li>{@link #dropWriteQueue}: Vert.x gives every WebSocket a multi-producer write queue whose first
  *       chunk (1,025 slots, about 4.1 KiB) is allocated at once, 40% of an idle WebSocket. Every write
  *       to a socket happens on its own loop here, so the socket gets the direct queue that strict
@@ -82,7 +85,7 @@ public final class VertxInternals {
   }
 
   /** The Netty channel context of a WebSocket, for writes that are flushed later. */
-  public static ChannelHandlerContext channel(ServerWebSocket socket) {
+  public static ChannelHandlerContext channel(WebSocketBase socket) {
     return ((WebSocketInternal) socket).channelHandlerContext();
   }
 
@@ -93,9 +96,10 @@ public final class VertxInternals {
 
   /**
    * Drops a WebSocket's connection at once, with whatever is queued toward it (Netty's transport-level
-   * close, past Vert.x's pipeline); Vert.x then reports it closed. On the socket's event loop.
+   * close, past Vert.x's pipeline); Vert.x then reports it closed, and the peer sees the connection
+   * end without a close frame. On the socket's event loop.
    */
-  public static void abort(ServerWebSocket socket) {
+  public static void abort(WebSocketBase socket) {
     var channel = channel(socket).channel();
     channel.unsafe().close(channel.voidPromise());
   }

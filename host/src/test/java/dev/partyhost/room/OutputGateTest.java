@@ -35,11 +35,15 @@ class OutputGateTest {
   private final HeldWritesEngine engine = new HeldWritesEngine();
   private final List<Throwable> commitFailures = new ArrayList<>();
 
+  /** The node's lease, as the gate sees it (a host alone always holds one). */
+  private boolean leaseHolds = true;
+
   /** What happened to effects, in order: "NAME" when run, "discarded NAME" when discarded. */
   private final List<String> effects = new ArrayList<>();
 
   private final OutputGate gate =
-      new OutputGate(loop.context(vertx), new GroupCommit(engine), 100, this::commitFailed);
+      new OutputGate(
+          loop.context(vertx), new GroupCommit(engine), 100, () -> leaseHolds, this::commitFailed);
   private RoomStore store = loadRoom();
 
   @BeforeAll
@@ -128,6 +132,24 @@ class OutputGateTest {
     assertTrue(gate.settled());
     hook("r3", false);
     assertEquals("r3", effects.get(effects.size() - 1), "settled: straight out");
+  }
+
+  @Test
+  void withoutALeaseNothingLeavesAndTheRoomHearsItMayBeAnotherNodesNow() {
+    hook("r1", false);
+    leaseHolds = false;
+    hook("r2", false); // wrote nothing: no fence ran, the lease is all that stops it
+    assertEquals(List.of("r1", "discarded r2"), effects);
+    assertEquals(1, commitFailures.size());
+    assertTrue(commitFailures.get(0) instanceof OutputGate.LeaseLapsed);
+
+    leaseHolds = true;
+    hook("w1", true);
+    leaseHolds = false; // lost while its commit was in flight
+    engine.succeed();
+    loop.runTasks();
+    assertEquals(List.of("r1", "discarded r2", "discarded w1"), effects);
+    assertEquals(2, commitFailures.size());
   }
 
   @Test

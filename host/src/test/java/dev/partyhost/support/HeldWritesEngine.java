@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A hand-written stand-in for the storage engine, for unit tests of what sits on top of it (group
@@ -21,7 +22,7 @@ import java.util.Map;
  * calls {@link #succeed} or {@link #fail}, on the test's thread. Loads return empty rooms at once.
  */
 public final class HeldWritesEngine implements StorageEngine {
-  private final Deque<Promise<Void>> inFlight = new ArrayDeque<>();
+  private final Deque<Promise<Set<RoomKey>>> inFlight = new ArrayDeque<>();
 
   /** Every group handed to write(), in order: per room, its changes as {@link #describe} writes them. */
   public final List<Map<RoomKey, String>> written = new ArrayList<>();
@@ -38,7 +39,7 @@ public final class HeldWritesEngine implements StorageEngine {
   }
 
   @Override
-  public Future<Void> write(List<Changes> group) {
+  public Future<Set<RoomKey>> write(List<Changes> group) {
     if (throwOnWrite != null) throw throwOnWrite;
     Map<RoomKey, String> described = new LinkedHashMap<>();
     for (Changes c : group) {
@@ -47,14 +48,19 @@ public final class HeldWritesEngine implements StorageEngine {
       described.put(c.room, describe(c));
     }
     written.add(described);
-    Promise<Void> done = Promise.promise();
+    Promise<Set<RoomKey>> done = Promise.promise();
     inFlight.add(done);
     return done.future();
   }
 
   /** The oldest write in flight succeeds. */
   public void succeed() {
-    inFlight.remove().complete();
+    inFlight.remove().complete(Set.of());
+  }
+
+  /** The oldest write in flight is written except for these rooms, which a cluster's fence refused. */
+  public void refuse(RoomKey... rooms) {
+    inFlight.remove().complete(Set.of(rooms));
   }
 
   /** The oldest write in flight fails. */

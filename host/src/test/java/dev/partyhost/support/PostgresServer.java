@@ -136,7 +136,29 @@ public final class PostgresServer {
         .resolve("bin");
   }
 
-  private static void run(List<String> command, boolean asPostgres) {
+  /** The one number {@code query} returns in the database of {@code url} (one made here). */
+  public long queryLong(String url, String query) {
+    String database = url.substring(url.lastIndexOf('/') + 1);
+    String out =
+        run(
+            List.of(
+                bin.resolve("psql").toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-tAc",
+                query),
+            false);
+    return Long.parseLong(out.trim());
+  }
+
+  /** Runs a command to its end; its output. */
+  private static String run(List<String> command, boolean asPostgres) {
     List<String> full = new ArrayList<>();
     if (asPostgres) full.addAll(List.of("runuser", "-u", "postgres", "--"));
     full.addAll(command);
@@ -148,6 +170,7 @@ public final class PostgresServer {
         throw new IllegalStateException(
             String.join(" ", full) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
       }
+      return new String(out, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot run " + full, e);
     } catch (InterruptedException e) {

@@ -60,7 +60,12 @@ public final class RawWs implements AutoCloseable {
    * the 101; fails on any other answer.
    */
   public static RawWs open(TestHost host, String path, String... headers) throws IOException {
-    Socket socket = new Socket("127.0.0.1", host.port());
+    return open(host.port(), path, headers);
+  }
+
+  /** As {@link #open(TestHost, String, String...)}, to a server on {@code port} of this machine. */
+  public static RawWs open(int port, String path, String... headers) throws IOException {
+    Socket socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout((int) Ws.TIMEOUT_MS);
     StringBuilder extra = new StringBuilder();
     for (String header : headers) extra.append(header).append("\r\n");

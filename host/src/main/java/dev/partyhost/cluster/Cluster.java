@@ -1,0 +1,105 @@
+package dev.partyhost.cluster;
+
+import dev.partyhost.HostConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * This node's part in the cluster's record in PostgreSQL: its lease and the rooms it owns. On a
+ * connection pool of its own, so that lease renewals never queue behind the rooms' commits.
+ */
+public final class Cluster {
+  private final Pool pool;
+  private final NodeLease lease;
+  private final RoomOwners owners;
+
+  private Cluster(Pool pool, NodeLease lease, RoomOwners owners) {
+    this.pool = pool;
+    this.lease = lease;
+    this.owners = owners;
+  }
+
+  /**
+   * Takes this node's lease (waiting for a killed predecessor's to run out) and starts renewing it.
+   * Blocks; called once at start.
+   */
+  public static Cluster join(Vertx vertx, HostConfig config) {
+    HostConfig.ClusterConfig c = config.cluster;
+    String node = config.node.id();
+    Pool pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(2))
+            .connectingTo(PgConnectOptions.fromUri(config.postgresUrl))
+            .using(vertx)
+            .build();
+    try {
+      ClusterTables.create(pool);
+      NodeLease lease = new NodeLease(vertx, pool, node, c.host() + ":" + config.port, c.leaseMs());
+      lease.acquire();
+      return new Cluster(pool, lease, new RoomOwners(pool, lease));
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A node as the cluster's record shows it: its lease (ms left, negative once run out) and the rooms
+   * it owns.
+   */
+  public record Member(String node, String address, long leaseLeftMs, boolean live, long rooms) {}
+
+  /** Every node that ever joined, from PostgreSQL (membership in Hazelcast is only a hint). */
+  public Future<List<Member>> members() {
+    return pool.query(
+            "SELECT n.node, n.address,"
+                + " (extract(epoch FROM n.lease_until - clock_timestamp()) * 1000)::bigint,"
+                + " n.lease_until > clock_timestamp(), count(o.room)"
+                + " FROM cluster_nodes n LEFT JOIN room_owners o"
+                + " ON o.node = n.node AND o.incarnation = n.incarnation"
+                + " GROUP BY n.node, n.address, n.lease_until ORDER BY n.node")
+        .execute()
+        .map(
+            rows -> {
+              List<Member> members = new ArrayList<>();
+              for (Row row : rows)
+                members.add(
+                    new Member(
+                        row.getString(0),
+                        row.getString(1),
+                        row.getLong(2),
+                        row.getBoolean(3),
+                        row.getLong(4)));
+              return members;
+            });
+  }
+
+  public NodeLease lease() {
+    return lease;
+  }
+
+  public RoomOwners owners() {
+    return owners;
+  }
+
+  /**
+   * Gives up this node's rooms and then its lease (after the last commit: the host calls it last), so
+   * that other nodes take the rooms over at once rather than once the lease has run out; closes the
+   * pool.
+   */
+  public void close() {
+    try {
+      owners.releaseAll().await();
+      lease.release().await();
+    } finally {
+      pool.close().await();
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.partyhost.cluster;
+
+import dev.partyhost.vertx.VertxInternals;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.WebSocketFrame;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Joins a forwarded client's WebSocket and the internal WebSocket to its room's owner, on their one
+ * event loop. Data frames pass one for one, in order and as they came: text stays text, binary
+ * stays binary, and a message's fragments stay together (so it arrives whole, with its bytes
+ * untouched: text is never decoded here). Pings stay on their hop (Vert.x answers them).
+ *
+ * <p>Each side is read only while the other can take more: a full write queue pauses the source
+ * until the destination drains. So a client that stops reading stops this node reading from the
+ * owner; TCP then pushes back to the owner, whose per-connection outbound limit
+ * ({@code maxOutboundBytes}) drops the internal socket, and the client is closed with 1012. This
+ * node holds at most a write queue toward the client and Vert.x's few paused frames per socket.
+ *
+ * <p>Closes pass through with their code and reason, after the frames sent before them. An owner
+ * that goes away (the internal socket ends without a close frame, or closes with 1001 or 1012)
+ * closes the client with 1012, service restart, so that it reconnects and reaches the room's new
+ * owner. A client that goes away without a close frame aborts the internal socket: the room sees
+ * the abrupt end it would have seen from the client's own socket.
+ */
+final class Relay {
+  private static final Logger LOG = System.getLogger("partyhost.cluster");
+
+  /** Service restart: {@code partysocket} reconnects, and reaches the room wherever it runs now. */
+  static final short RESTART = 1012;
+
+  private static final short GOING_AWAY = 1001;
+
+  /** What Vert.x reports for a connection that ended without a close frame. */
+  private static final short ABNORMAL = 1006;
+
+  private final ClientWebSocket owner;
+
+  /** Null until the client's handshake completed. */
+  private ServerWebSocket client;
+
+  /**
+   * What the owner sent before the client's handshake completed (its connect hook's frames come
+   * right after its 101): held, with the owner paused, until the client is attached.
+   */
+  private List<WebSocketFrame> early = new ArrayList<>(1);
+
+  /** The internal socket ended before the client was attached. */
+  private boolean ownerEnded;
+
+  private Relay(ClientWebSocket owner) {
+    this.owner = owner;
+  }
+
+  /**
+   * A relay for an internal socket that is about to connect: its handlers are set now, since
+   * Vert.x resumes a socket as it connects and drops frames that find no handler.
+   */
+  static Relay forOwner(ClientWebSocket owner) {
+    Relay relay = new Relay(owner);
+    owner.frameHandler(relay::fromOwner);
+    owner.closeHandler(v -> relay.ownerEnded());
+    owner.exceptionHandler(e -> LOG.log(Level.DEBUG, "internal socket: " + e.getMessage()));
+    return relay;
+  }
+
+  /** The client's handshake completed: relaying starts, with what the owner sent meanwhile. */
+  void attach(ServerWebSocket client) {
+    this.client = client;
+    client.frameHandler(this::fromClient);
+    client.closeHandler(v -> clientEnded());
+    client.exceptionHandler(e -> LOG.log(Level.DEBUG, "forwarded client: " + e.getMessage()));
+    // Reading resumes on either side once the other drained.
+    client.drainHandler(v -> owner.resume());
+    owner.drainHandler(v -> client.resume());
+    List<WebSocketFrame> held = early;
+    early = null;
+    for (WebSocketFrame frame : held) fromOwner(frame);
+    if (client.isClosed() || !client.writeQueueFull()) owner.resume();
+    if (ownerEnded) ownerEnded();
+  }
+
+  private void fromOwner(WebSocketFrame frame) {
+    if (client == null) {
+      early.add(frame);
+      owner.pause(); // Vert.x holds the rest, and stops reading past a few frames
+    } else if (frame.isClose()) {
+      short code = frame.closeStatusCode();
+      close(client, code == GOING_AWAY ? RESTART : code, frame.closeReason());
+    } else {
+      pass(frame, owner, client);
+    }
+  }
+
+  private void fromClient(WebSocketFrame frame) {
+    if (frame.isClose()) {
+      close(owner, frame.closeStatusCode(), frame.closeReason());
+    } else {
+      pass(frame, client, owner);
+    }
+  }
+
+  private static void pass(WebSocketFrame frame, WebSocketBase from, WebSocketBase to) {
+    if (!(frame.isText() || frame.isBinary() || frame.isContinuation()) || to.isClosed()) return;
+    var unused = to.writeFrame(frame); // a failed write closes the socket: its close handler acts
+    if (!to.isClosed() && to.writeQueueFull()) from.pause();
+  }
+
+  /**
+   * The client's connection ended. After a close frame, that frame (in order, behind any paused
+   * frames) carries the close to the owner; without one, the client went away abruptly.
+   */
+  private void clientEnded() {
+    if (abrupt(client) && !owner.isClosed()) VertxInternals.abort(owner);
+  }
+
+  /**
+   * The internal connection ended. Without a close frame the owner went away (died, or dropped the
+   * socket), and frames still paused here are lost with it: the client is told to reconnect now.
+   */
+  private void ownerEnded() {
+    if (client == null) {
+      ownerEnded = true;
+    } else if (abrupt(owner) && !client.isClosed()) {
+      LOG.log(Level.DEBUG, "internal socket ended abruptly: closing its client with 1012");
+      var unused = client.close(RESTART, "room's node went away");
+    }
+  }
+
+  /** Whether a socket's connection ended without a close frame (which cannot carry 1006). */
+  private static boolean abrupt(WebSocketBase socket) {
+    Short code = socket.closeStatusCode();
+    return code == null || code == ABNORMAL;
+  }
+
+  /**
+   * Closes {@code socket} with a code that came in a close frame (1005 is what Vert.x reports for a
+   * close frame without one, which a close frame may not carry: a plain close then).
+   */
+  private static void close(WebSocketBase socket, short code, String reason) {
+    if (socket.isClosed()) return;
+    var unused = code == 1005 ? socket.close() : socket.close(code, reason);
+  }
+}

@@ -1,0 +1,20 @@
+package dev.partyhost.storage;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Who may write (cluster mode): checked inside each commit's transaction, so that a node that lost a
+ * room, or its lease, writes nothing for it. The check takes row locks that last until the
+ * transaction ends: a takeover of one of these rooms waits for the commit, and then loads what it
+ * wrote.
+ */
+public interface Fence {
+  /**
+   * Of {@code rooms}, those this node no longer owns under the epoch it loaded them with: their
+   * changes are not written. Fails (and nothing is written) when this node's lease has run out.
+   */
+  Future<Set<RoomKey>> refused(SqlConnection transaction, List<RoomKey> rooms);
+}

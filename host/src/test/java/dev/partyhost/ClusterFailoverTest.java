@@ -1,0 +1,197 @@
+package dev.partyhost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.partyhost.support.ClusterNodes;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failover checked as Jepsen checks it: clients send increments to one counter room through every
+ * node, a fault strikes the room's owner meanwhile (SIGKILL; SIGSTOP past its lease, then SIGCONT),
+ * and a checker compares what the clients saw
+ * acknowledged with the final count. An increment is acknowledged when its POST answered 200 with the
+ * new count; it definitely failed when no connection was made; any other outcome is unknown (it may
+ * have reached the room).
+ */
+class ClusterFailoverTest {
+  private static final Pattern COUNT = Pattern.compile("\\{\"count\":(\\d+)\\}");
+  private static final String ROOM = "/parties/counter/jepsen";
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** What the clients saw. */
+  private final List<Long> acknowledged = Collections.synchronizedList(new ArrayList<>());
+
+  private final AtomicLong unknown = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+
+  @Test
+  void noAcknowledgedIncrementIsLostWhenTheOwnerIsKilled() throws Exception {
+    try (ClusterNodes cluster = ClusterNodes.start(3)) {
+      String seen = run(cluster, () -> cluster.kill(0));
+      long failoverMs = (firstAckAfterFault.get() - faultAt.get()) / 1_000_000;
+      System.out.println("cluster kill -9: " + seen + "; first ack " + failoverMs + " ms after");
+      assertTrue(failoverMs < 5_000, "failover took " + failoverMs + " ms: " + seen);
+    }
+  }
+
+  /**
+   * The owner is paused (SIGSTOP) past its lease, another node takes the room over, then the owner
+   * wakes (SIGCONT) believing it still owns it: it commits and acknowledges nothing for the room.
+   */
+  @Test
+  void aPausedOwnerThatWakesAfterATakeoverCommitsAndAcknowledgesNothing() throws Exception {
+    try (ClusterNodes cluster = ClusterNodes.start(3)) {
+      String seen =
+          run(
+              cluster,
+              () -> {
+                cluster.pause(0);
+                Thread.sleep(6_000); // twice the lease
+                cluster.resume(0);
+              });
+      String stale = cluster.node(0).output();
+      assertTrue(stale.contains("lost its lease"), "the woken owner knows: " + stale);
+      long refused = stale.lines().filter(l -> l.contains("is no longer this node's")).count();
+      System.out.println(
+          "cluster SIGSTOP: " + seen + "; commits the woken owner had refused: " + refused);
+      long epoch =
+          cluster.sql("SELECT epoch FROM room_owners WHERE party = 'counter' AND room = 'jepsen'");
+      assertTrue(epoch >= 2, "the takeover raised the epoch: " + epoch);
+    }
+  }
+
+  private final AtomicLong firstAckAfterFault = new AtomicLong(-1);
+  private final AtomicLong faultAt = new AtomicLong(Long.MAX_VALUE);
+
+  /** A fault to inject into node 0, the room's owner. */
+  private interface Fault {
+    void inject() throws Exception;
+  }
+
+  /**
+   * Clients increment through every node for 2 s, the fault strikes the owner, they go on for 8 s;
+   * then the checker. Returns what the clients saw, for the test's report.
+   */
+  private String run(ClusterNodes cluster, Fault fault) throws Exception {
+    // The room is created on the node that first receives a request for it: node 0.
+    HttpResponse<String> first = post(cluster.port(0));
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals(cluster.nodeId(0), first.headers().firstValue("x-partyhost-node").orElse(""));
+    acknowledged.add(count(first.body()));
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < 6; c++) {
+      int client = c;
+      Thread t =
+          new Thread(
+              () -> {
+                for (long n = 0; running.get(); n++) {
+                  int node = (int) ((client + n) % cluster.size());
+                  increment(cluster.port(node), node != 0);
+                }
+              },
+              "client-" + c);
+      t.start();
+      clients.add(t);
+    }
+    Thread.sleep(2_000);
+    int before = acknowledged.size();
+    fault.inject();
+    faultAt.set(System.nanoTime()); // the owner is dead (or has been paused and woken) from here
+
+    Thread.sleep(8_000);
+    running.set(false);
+    for (Thread t : clients) t.join(10_000);
+
+    HttpResponse<String> last = get(cluster.port(1));
+    assertEquals(200, last.statusCode(), last.body());
+    long finalCount = count(last.body());
+    Set<Long> distinct = new HashSet<>(acknowledged);
+    String seen =
+        "acknowledged "
+            + acknowledged.size()
+            + " ("
+            + before
+            + " before the fault), unknown "
+            + unknown
+            + ", failed "
+            + failed
+            + ", final count "
+            + finalCount;
+    assertEquals(acknowledged.size(), distinct.size(), "two acks saw the same count: " + seen);
+    assertTrue(finalCount >= acknowledged.size(), "acknowledged increments lost: " + seen);
+    assertTrue(
+        finalCount <= acknowledged.size() + unknown.get(), "increments from nowhere: " + seen);
+    assertTrue(
+        Collections.max(acknowledged) <= finalCount, "an acknowledged count was undone: " + seen);
+    assertTrue(firstAckAfterFault.get() > 0, "nothing was acknowledged after the fault: " + seen);
+    return seen;
+  }
+
+  private void increment(int port, boolean survivor) {
+    long sentAt = System.nanoTime();
+    HttpResponse<String> r;
+    try {
+      r = post(port);
+    } catch (ConnectException refused) {
+      failed.incrementAndGet(); // never reached a node
+      return;
+    } catch (IOException cut) {
+      unknown.incrementAndGet(); // may have reached the room
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (r.statusCode() == 200) {
+      acknowledged.add(count(r.body()));
+      if (survivor && sentAt > faultAt.get()) // sent after the fault
+      firstAckAfterFault.compareAndSet(-1, System.nanoTime());
+    } else {
+      unknown.incrementAndGet(); // a 503 from a forwarding node may come after the owner got it
+    }
+  }
+
+  private HttpResponse<String> post(int port) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ROOM))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(int port) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ROOM))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static long count(String body) {
+    Matcher m = COUNT.matcher(body);
+    if (!m.find()) throw new AssertionError("no count in " + body);
+    return Long.parseLong(m.group(1));
+  }
+}
