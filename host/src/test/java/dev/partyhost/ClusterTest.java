@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.support.ClusterNodes;
+import dev.partyhost.support.Poll;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -20,19 +21,36 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failover checked as Jepsen checks it: clients send increments to one counter room through every
+ * Three real nodes on loopback, shared by these tests (each brings back what it took down): node
+ * leases in PostgreSQL, and failover checked as Jepsen checks it: clients send increments to one counter room through every
  * node, a fault strikes the room's owner meanwhile (SIGKILL; SIGSTOP past its lease, then SIGCONT),
  * and a checker compares what the clients saw
  * acknowledged with the final count. An increment is acknowledged when its POST answered 200 with the
  * new count; it definitely failed when no connection was made; any other outcome is unknown (it may
  * have reached the room).
  */
-class ClusterFailoverTest {
+class ClusterTest {
   private static final Pattern COUNT = Pattern.compile("\\{\"count\":(\\d+)\\}");
-  private static final String ROOM = "/parties/counter/jepsen";
+
+  private static ClusterNodes cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = ClusterNodes.start(3);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) cluster.close();
+  }
+
+  /** The counter room of the test under way. */
+  private String room;
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -44,12 +62,28 @@ class ClusterFailoverTest {
   private final AtomicLong failed = new AtomicLong();
 
   @Test
+  void leasesAreRenewedAndAStoppedNodeGivesItsUpAtOnceThenRejoins() throws Exception {
+    Thread.sleep(4_000); // longer than a lease (3 s): they are renewed
+    assertEquals(3, cluster.liveMembers(0));
+    assertEquals(143, cluster.stop(2)); // SIGTERM (128 + 15): given up before the process exits
+    assertEquals(2, cluster.liveMembers(0), "a stopped node's lease is given up at once");
+    cluster.restart(2);
+    Poll.until(() -> cluster.liveMembers(0) == 3, 30_000);
+  }
+
+  @Test
   void noAcknowledgedIncrementIsLostWhenTheOwnerIsKilled() throws Exception {
-    try (ClusterNodes cluster = ClusterNodes.start(3)) {
-      String seen = run(cluster, () -> cluster.kill(0));
+    int owner = 2;
+    try {
+      String seen = run("killed", owner, () -> cluster.kill(owner));
       long failoverMs = (firstAckAfterFault.get() - faultAt.get()) / 1_000_000;
       System.out.println("cluster kill -9: " + seen + "; first ack " + failoverMs + " ms after");
       assertTrue(failoverMs < 5_000, "failover took " + failoverMs + " ms: " + seen);
+      // Nobody gave the killed node's lease up: it ran out.
+      assertEquals(2, cluster.liveMembers((owner + 1) % 3));
+    } finally {
+      cluster.restart(owner);
+      Poll.until(() -> cluster.liveMembers(0) == 3, 30_000);
     }
   }
 
@@ -59,24 +93,26 @@ class ClusterFailoverTest {
    */
   @Test
   void aPausedOwnerThatWakesAfterATakeoverCommitsAndAcknowledgesNothing() throws Exception {
-    try (ClusterNodes cluster = ClusterNodes.start(3)) {
-      String seen =
-          run(
-              cluster,
-              () -> {
-                cluster.pause(0);
-                Thread.sleep(6_000); // twice the lease
-                cluster.resume(0);
-              });
-      String stale = cluster.node(0).output();
-      assertTrue(stale.contains("lost its lease"), "the woken owner knows: " + stale);
-      long refused = stale.lines().filter(l -> l.contains("is no longer this node's")).count();
-      System.out.println(
-          "cluster SIGSTOP: " + seen + "; commits the woken owner had refused: " + refused);
-      long epoch =
-          cluster.sql("SELECT epoch FROM room_owners WHERE party = 'counter' AND room = 'jepsen'");
-      assertTrue(epoch >= 2, "the takeover raised the epoch: " + epoch);
-    }
+    int owner = 1;
+    int mark = cluster.node(owner).output().length();
+    String seen =
+        run(
+            "paused",
+            owner,
+            () -> {
+              cluster.pause(owner);
+              Thread.sleep(5_000); // past the lease (3 s)
+              cluster.resume(owner);
+            });
+    String stale = cluster.node(owner).output().substring(mark);
+    assertTrue(stale.contains("lost its lease"), "the woken owner knows: " + stale);
+    long refused = stale.lines().filter(l -> l.contains("is no longer this node's")).count();
+    System.out.println(
+        "cluster SIGSTOP: " + seen + "; commits the woken owner had refused: " + refused);
+    long epoch =
+        cluster.sql("SELECT epoch FROM room_owners WHERE party = 'counter' AND room = 'paused'");
+    assertTrue(epoch >= 2, "the takeover raised the epoch: " + epoch);
+    Poll.until(() -> cluster.liveMembers(0) == 3, 30_000); // it rejoined as a new incarnation
   }
 
   private final AtomicLong firstAckAfterFault = new AtomicLong(-1);
@@ -88,14 +124,16 @@ class ClusterFailoverTest {
   }
 
   /**
-   * Clients increment through every node for 2 s, the fault strikes the owner, they go on for 8 s;
-   * then the checker. Returns what the clients saw, for the test's report.
+   * Clients increment counter room {@code name}, made on node {@code owner}, through every node for
+   * 2 s, the fault strikes the owner, they go on for 6 s; then the checker. Returns what the clients
+   * saw, for the test's report.
    */
-  private String run(ClusterNodes cluster, Fault fault) throws Exception {
-    // The room is created on the node that first receives a request for it: node 0.
-    HttpResponse<String> first = post(cluster.port(0));
+  private String run(String name, int owner, Fault fault) throws Exception {
+    room = "/parties/counter/" + name;
+    // The room is created on the node that first receives a request for it.
+    HttpResponse<String> first = post(cluster.port(owner));
     assertEquals(200, first.statusCode(), first.body());
-    assertEquals(cluster.nodeId(0), first.headers().firstValue("x-partyhost-node").orElse(""));
+    assertEquals(cluster.nodeId(owner), first.headers().firstValue("x-partyhost-node").orElse(""));
     acknowledged.add(count(first.body()));
 
     AtomicBoolean running = new AtomicBoolean(true);
@@ -107,7 +145,7 @@ class ClusterFailoverTest {
               () -> {
                 for (long n = 0; running.get(); n++) {
                   int node = (int) ((client + n) % cluster.size());
-                  increment(cluster.port(node), node != 0);
+                  increment(cluster.port(node), node != owner);
                 }
               },
               "client-" + c);
@@ -119,11 +157,11 @@ class ClusterFailoverTest {
     fault.inject();
     faultAt.set(System.nanoTime()); // the owner is dead (or has been paused and woken) from here
 
-    Thread.sleep(8_000);
+    Thread.sleep(6_000);
     running.set(false);
     for (Thread t : clients) t.join(10_000);
 
-    HttpResponse<String> last = get(cluster.port(1));
+    HttpResponse<String> last = get(cluster.port((owner + 1) % cluster.size()));
     assertEquals(200, last.statusCode(), last.body());
     long finalCount = count(last.body());
     Set<Long> distinct = new HashSet<>(acknowledged);
@@ -174,7 +212,7 @@ class ClusterFailoverTest {
 
   private HttpResponse<String> post(int port) throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ROOM))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + room))
             .POST(HttpRequest.BodyPublishers.noBody())
             .timeout(Duration.ofSeconds(5))
             .build(),
@@ -183,7 +221,7 @@ class ClusterFailoverTest {
 
   private HttpResponse<String> get(int port) throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ROOM))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + room))
             .timeout(Duration.ofSeconds(5))
             .build(),
         HttpResponse.BodyHandlers.ofString());
