@@ -115,6 +115,23 @@ class ClusterTest {
     Poll.until(() -> cluster.liveMembers(0) == 3, 30_000); // it rejoined as a new incarnation
   }
 
+  /** Every node in turn is stopped with SIGTERM (it drains) and started again, under load. */
+  @Test
+  void aRollingRestartUnderLoadLosesNothingAcknowledged() throws Exception {
+    String seen =
+        run(
+            "rolling",
+            0,
+            () -> {
+              for (int i = 0; i < cluster.size(); i++) {
+                assertEquals(143, cluster.stop(i));
+                cluster.restart(i);
+                Poll.until(() -> cluster.liveMembers(0) == 3, 30_000);
+              }
+            });
+    System.out.println("cluster rolling restart: " + seen);
+  }
+
   private final AtomicLong firstAckAfterFault = new AtomicLong(-1);
   private final AtomicLong faultAt = new AtomicLong(Long.MAX_VALUE);
 
