@@ -40,6 +40,9 @@ public final class NodeLease {
 
   private volatile boolean lost;
 
+  /** A renewal is on its way (touched on the renewal timer's thread and the pool's). */
+  private volatile boolean renewing;
+
   /** Given up for good (the node is stopping). */
   private volatile boolean released;
 
@@ -93,6 +96,7 @@ public final class NodeLease {
               .rowCount();
       if (taken == 1) {
         lost = false;
+        renewing = false; // a renewal of an earlier incarnation may never have answered
         renewed(asked);
         timer = vertx.setPeriodic(leaseMs / 3, t -> renew());
         return;
@@ -119,13 +123,21 @@ public final class NodeLease {
 
   private void renew() {
     if (lost) return;
+    if (renewing) { // one renewal at a time: a slow one is not overtaken
+      if (!valid()) lose("its renewal got no answer within the lease");
+      return;
+    }
+    renewing = true;
     long asked = System.nanoTime();
+    long renewed = incarnation;
     pool.preparedQuery(
             "UPDATE cluster_nodes SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'"
                 + " WHERE node = $1 AND incarnation = $2 AND lease_until > clock_timestamp()")
-        .execute(Tuple.of(node, incarnation, leaseMs))
+        .execute(Tuple.of(node, renewed, leaseMs))
         .onComplete(
             result -> {
+              renewing = false;
+              if (renewed != incarnation || lost) return; // an answer for a lease since given up
               if (result.succeeded() && result.result().rowCount() == 1) renewed(asked);
               else if (result.succeeded()) lose("its lease ran out in PostgreSQL");
               else if (!valid()) lose("renewals failed: " + result.cause().getMessage());

@@ -52,11 +52,12 @@ public final class RoomOwners implements Fence {
    * out. Fails if this node's own lease has.
    */
   public Future<Owner> claim(RoomKey room) {
-    Long epoch = owned.get(room);
-    if (epoch != null) return Future.succeededFuture(new Owner(lease.node(), null, epoch, true));
     // After this node's own release of the room, if one is under way: else the release could land
     // after the claim, and free the room this node believes it owns.
     Future<Void> released = releasing.get(room);
+    Long epoch = owned.get(room);
+    if (released == null && epoch != null)
+      return Future.succeededFuture(new Owner(lease.node(), null, epoch, true));
     Future<Void> before = released == null ? Future.succeededFuture() : released.otherwiseEmpty();
     return before.compose(
         v ->
@@ -122,17 +123,20 @@ public final class RoomOwners implements Fence {
             });
   }
 
-  /** Locks this node's lease row for the transaction; fails if the lease has run out. */
+  /** Checks this node's lease in the transaction; fails with {@link Fence.Refused} if it ran out. */
   private Future<Void> lockOwnLease(SqlConnection conn) {
     return conn.preparedQuery(
+            // KEY SHARE: it keeps the row (this incarnation) for the transaction without holding
+            // up the lease's renewal, an UPDATE of a column that is not a key.
             "SELECT 1 FROM cluster_nodes WHERE node = $1 AND incarnation = $2"
-                + " AND lease_until > clock_timestamp() FOR SHARE")
+                + " AND lease_until > clock_timestamp() FOR KEY SHARE")
         .execute(Tuple.of(lease.node(), lease.incarnation()))
         .compose(
             rows ->
                 rows.size() == 1
                     ? Future.succeededFuture()
-                    : Future.failedFuture("node " + lease.node() + " has lost its lease"));
+                    : Future.failedFuture(
+                        new Fence.Refused("node " + lease.node() + " has lost its lease")));
   }
 
   @Override
@@ -170,17 +174,33 @@ public final class RoomOwners implements Fence {
     return owned.containsKey(room);
   }
 
-  /** Gives a room up (it left this node): another node may claim it at once. */
-  public Future<Void> release(RoomKey room) {
-    Long epoch = owned.remove(room);
+  /**
+   * Gives a room up (it left this node) once {@code after} completes (its last commit): from then on
+   * another node may claim it. This node stops counting it as its own at once, and a claim of it here
+   * waits for the release.
+   */
+  public Future<Void> release(RoomKey room, Future<Void> after) {
+    Long epoch = owned.get(room);
     if (epoch == null) return Future.succeededFuture();
     Future<Void> done =
-        pool.preparedQuery(
-                "UPDATE room_owners SET node = NULL, incarnation = NULL"
-                    + " WHERE party = $1 AND room = $2 AND node = $3 AND incarnation = $4 AND epoch = $5")
-            .execute(Tuple.of(room.party(), room.room(), lease.node(), lease.incarnation(), epoch))
+        after
+            .otherwiseEmpty()
+            .compose(
+                v ->
+                    pool.preparedQuery(
+                            "UPDATE room_owners SET node = NULL, incarnation = NULL"
+                                + " WHERE party = $1 AND room = $2 AND node = $3 AND incarnation = $4"
+                                + " AND epoch = $5")
+                        .execute(
+                            Tuple.of(
+                                room.party(),
+                                room.room(),
+                                lease.node(),
+                                lease.incarnation(),
+                                epoch)))
             .mapEmpty();
-    releasing.put(room, done);
+    releasing.put(room, done); // before it stops being owned: a claim sees one or the other
+    owned.remove(room, epoch);
     done.onComplete(r -> releasing.remove(room, done));
     return done;
   }

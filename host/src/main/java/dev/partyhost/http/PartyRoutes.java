@@ -164,6 +164,7 @@ public final class PartyRoutes {
 
   private void connect(HttpServerRequest req, RoomAddress address, Admitted admitted) {
     if (!rooms.admitConnection()) {
+      rooms.unclaim(address.party(), address.room()); // if it was claimed for this client
       LOG.log(
           Level.WARNING,
           "connection limit reached ("

@@ -1,5 +1,7 @@
 package dev.partyhost.room;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +19,8 @@ import java.util.function.Consumer;
  * behind the whole queue.
  */
 final class Inbox<E> {
+  private static final Logger LOG = System.getLogger("partyhost.room");
+
   /** What an event costs beyond its payload: its queue node, task and array header. */
   static final int OVERHEAD_BYTES = 64;
 
@@ -74,22 +78,29 @@ final class Inbox<E> {
   /** On the room's loop: runs queued events in order for one slice, then yields the loop. */
   void runSlice(Consumer<E> run) {
     long start = System.nanoTime();
-    Event<E> next;
-    while ((next = events.poll()) != null) {
-      try {
-        run.accept(next.event());
-      } finally {
-        release(next.bytes());
+    try {
+      Event<E> next;
+      while ((next = events.poll()) != null) {
+        try {
+          run.accept(next.event());
+        } catch (RuntimeException e) {
+          // One event's failure (a host bug) must not stop the room hearing the next ones.
+          LOG.log(Level.ERROR, "an inbox event failed", e);
+        } finally {
+          release(next.bytes());
+        }
+        if (System.nanoTime() - start > SLICE_NANOS) break;
       }
-      if (System.nanoTime() - start > SLICE_NANOS) break;
+    } finally {
+      // Even after an Error: the queue is never left scheduled with nobody to run it.
+      if (!events.isEmpty()) {
+        schedule.run(); // the rest in a later task, after what else the loop has queued
+      } else {
+        scheduled.set(false);
+        // An event added between the last poll and the flag's reset found it set: run it.
+        if (!events.isEmpty() && scheduled.compareAndSet(false, true)) schedule.run();
+      }
     }
-    if (!events.isEmpty()) {
-      schedule.run(); // the rest in a later task, after what else the loop has queued
-      return;
-    }
-    scheduled.set(false);
-    // An event added between the last poll and the flag's reset found it set: run it.
-    if (!events.isEmpty() && scheduled.compareAndSet(false, true)) schedule.run();
   }
 
   /** Events queued and not yet run. */

@@ -7,6 +7,7 @@ import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.HookResult;
 import dev.partyhost.guest.MemoryBudget;
 import dev.partyhost.storage.Changes;
+import dev.partyhost.storage.Fence;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.RoomStore;
 import dev.partyhost.storage.StoredRoom;
@@ -485,7 +486,8 @@ public final class Room {
     loading = false;
     if (loaded.succeeded()) {
       store = new RoomStore(key, loaded.result(), limits.storageQuotaBytes());
-      if (rescheduleAlarmOnLoad) {
+      // In a cluster, the room may have come from another node: its alarm is this node's now.
+      if (rescheduleAlarmOnLoad || rooms.cluster() != null) {
         rescheduleAlarmOnLoad = false;
         rooms.alarms().schedule(key, store.alarm());
       }
@@ -507,8 +509,10 @@ public final class Room {
    * gated output and the connections; the next event reloads what is durable.
    */
   private void commitFailed(Throwable cause) {
-    boolean moving = cause instanceof OutputGate.LeaseLapsed;
-    if (moving) LOG.log(Level.WARNING, tag + "this node's lease ran out, room reset: " + cause);
+    // In a cluster the room may be another node's now: its clients reconnect to reach it there,
+    // and it leaves this node's registry (a later request claims it again, or finds its owner).
+    boolean moving = cause instanceof OutputGate.LeaseLapsed || cause instanceof Fence.Refused;
+    if (moving) LOG.log(Level.WARNING, tag + "room no longer this node's, reset: " + cause);
     else LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
     output.discardGated();
     store = null;
@@ -519,7 +523,8 @@ public final class Room {
       else c.close(output.outbound(), 1011, "room storage failed");
     }
     connections.clear();
-    touch();
+    if (moving) drop(true);
+    else touch();
   }
 
   // --- guest lifecycle ---

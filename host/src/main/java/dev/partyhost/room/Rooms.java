@@ -129,6 +129,17 @@ public final class Rooms {
    * Throws {@link Full} when the host has {@code maxRooms} rooms and none can leave to make space.
    */
   public Room acquire(String party, String id) {
+    try {
+      Room room = acquireOrNull(party, id);
+      if (room == null) unclaim(party, id);
+      return room;
+    } catch (Full full) {
+      unclaim(party, id); // a claim made for it is given up: another node may run it
+      throw full;
+    }
+  }
+
+  private Room acquireOrNull(String party, String id) {
     if (stopping) throw new Full("Host is stopping");
     RoomKey wanted = new RoomKey(party, id);
     if (rooms.size() >= config.maxRooms && !rooms.containsKey(wanted)) makeSpace();
@@ -207,13 +218,23 @@ public final class Rooms {
         (key, current) -> {
           if (current != room || (!force && room.arriving.get() > 0)) return current;
           removed[0] = true;
+          // Released once its last commit has finished (the next owner's load must see it); no
+          // longer this node's from now, under the map's lock, so no new room of it starts here
+          // until then.
+          if (cluster != null) {
+            var unused = cluster.owners().release(key, commits.idle(key));
+          }
           return null;
         });
-    if (removed[0] && cluster != null) {
-      // Once its last commit has finished: the next owner's load must see it.
-      var unused = commits.idle(room.key).compose(v -> cluster.owners().release(room.key));
-    }
     return removed[0];
+  }
+
+  /** Gives up a room claimed for a client that will not get it here (at a limit, or no party). */
+  public void unclaim(String party, String id) {
+    RoomKey key = new RoomKey(party, id);
+    if (cluster != null && !rooms.containsKey(key)) {
+      var unused = cluster.owners().release(key, Future.succeededFuture());
+    }
   }
 
   /**
@@ -223,7 +244,7 @@ public final class Rooms {
    */
   public Future<RoomOwners.Owner> owner(String party, String id) {
     RoomKey key = new RoomKey(party, id);
-    if (cluster == null || rooms.containsKey(key))
+    if (cluster == null || (rooms.containsKey(key) && cluster.owners().owns(key)))
       return Future.succeededFuture(new RoomOwners.Owner(null, null, 0, true));
     return cluster.owners().claim(key);
   }

@@ -13,8 +13,19 @@ import java.util.Set;
  */
 public interface Fence {
   /**
+   * A commit this node may not make: the room is another node's now, or this node's lease has run
+   * out. Its room's clients should reconnect (1012), to reach the room where it runs.
+   */
+  final class Refused extends RuntimeException {
+    public Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
    * Of {@code rooms}, those this node no longer owns under the epoch it loaded them with: their
-   * changes are not written. Fails (and nothing is written) when this node's lease has run out.
+   * changes are not written. Fails with {@link Refused} (and nothing is written) when this node's
+   * lease has run out.
    */
   Future<Set<RoomKey>> refused(SqlConnection transaction, List<RoomKey> rooms);
 }

@@ -151,7 +151,8 @@ public final class GroupCommit {
               finish(
                   p,
                   Future.failedFuture(
-                      "room " + p.changes.room + " is no longer this node's: not written"));
+                      new Fence.Refused(
+                          "room " + p.changes.room + " is no longer this node's: not written")));
           }
           for (Pending p : fenced)
             finish(
