@@ -46,7 +46,7 @@ public final class NodeLease {
   /** Given up for good (the node is stopping). */
   private volatile boolean released;
 
-  private long timer = -1;
+  private volatile long timer = -1;
   private Runnable onLost = () -> {};
 
   /**
