@@ -4,22 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.partyhost.support.ClusterNodes;
+import dev.partyhost.support.NodeScript;
 import dev.partyhost.support.Poll;
-import dev.partyhost.support.TestHost;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -124,19 +122,9 @@ class ClusterTest {
    */
   @Test
   void partysocketClientsOnDifferentNodesChatInOneRoom() throws Exception {
-    List<String> command =
-        new ArrayList<>(List.of("node", "host/src/test/node/partysocket-cluster.mjs"));
-    for (int i = 0; i < cluster.size(); i++) command.add(String.valueOf(cluster.port(i)));
-    Process node =
-        new ProcessBuilder(command)
-            .directory(TestHost.root().toFile())
-            .redirectErrorStream(true)
-            .start();
-    boolean done = node.waitFor(60, TimeUnit.SECONDS);
-    String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!done) node.destroyForcibly();
-    assertTrue(done, "node did not finish:\n" + output);
-    assertEquals(0, node.exitValue(), output);
+    String[] ports = new String[cluster.size()];
+    for (int i = 0; i < ports.length; i++) ports[i] = String.valueOf(cluster.port(i));
+    String output = NodeScript.run("partysocket-cluster.mjs", ports);
     assertTrue(output.contains("partysocket-cluster: OK 150 messages"), output);
   }
 

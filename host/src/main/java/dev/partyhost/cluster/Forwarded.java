@@ -1,9 +1,9 @@
 package dev.partyhost.cluster;
 
+import dev.partyhost.guest.Sha256;
 import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * The headers by which one node hands a client to the node that runs its room, and the owner's
@@ -52,10 +52,6 @@ public final class Forwarded {
   }
 
   private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.digest(s.getBytes(StandardCharsets.UTF_8));
   }
 }
