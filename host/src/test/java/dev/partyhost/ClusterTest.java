@@ -95,7 +95,9 @@ class ClusterTest {
   @Test
   void aPausedOwnerThatWakesAfterATakeoverCommitsAndAcknowledgesNothing() throws Exception {
     int owner = 1;
-    int mark = cluster.node(owner).output().length();
+    int[] marks = new int[cluster.size()];
+    for (int i = 0; i < marks.length; i++) marks[i] = cluster.node(i).output().length();
+    int mark = marks[owner];
     String seen =
         run(
             "paused",
@@ -107,6 +109,11 @@ class ClusterTest {
             });
     String stale = cluster.node(owner).output().substring(mark);
     assertTrue(stale.contains("lost its lease"), "the woken owner knows: " + stale);
+    for (int i = 0; i < marks.length; i++) {
+      String since = cluster.node(i).output().substring(marks[i]);
+      if (i != owner)
+        assertTrue(!since.contains("lost its lease"), "node " + i + " kept its lease: " + since);
+    }
     long refused = stale.lines().filter(l -> l.contains("is no longer this node's")).count();
     System.out.println(
         "cluster SIGSTOP: " + seen + "; commits the woken owner had refused: " + refused);

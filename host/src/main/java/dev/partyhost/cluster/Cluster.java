@@ -12,16 +12,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * This node's part in the cluster's record in PostgreSQL: its lease and the rooms it owns. On a
- * connection pool of its own, so that lease renewals never queue behind the rooms' commits.
+ * This node's part in the cluster's record in PostgreSQL: its lease and the rooms it owns. Claims
+ * have a connection pool of their own, beside the rooms' commits; the lease has a connection of its
+ * own, so that its renewal never queues behind claims or commits (a burst of claims once held it up
+ * past the lease, and the node lost it).
  */
 public final class Cluster {
   private final Pool pool;
+  private final Pool leasePool;
   private final NodeLease lease;
   private final RoomOwners owners;
 
-  private Cluster(Pool pool, NodeLease lease, RoomOwners owners) {
+  private Cluster(Pool pool, Pool leasePool, NodeLease lease, RoomOwners owners) {
     this.pool = pool;
+    this.leasePool = leasePool;
     this.lease = lease;
     this.owners = owners;
   }
@@ -33,21 +37,27 @@ public final class Cluster {
   public static Cluster join(Vertx vertx, HostConfig config) {
     HostConfig.ClusterConfig c = config.cluster;
     String node = config.node.id();
-    Pool pool =
-        PgBuilder.pool()
-            .with(new PoolOptions().setMaxSize(2))
-            .connectingTo(PgConnectOptions.fromUri(config.postgresUrl))
-            .using(vertx)
-            .build();
+    Pool pool = pool(vertx, config, 2);
+    Pool leasePool = pool(vertx, config, 1);
     try {
       ClusterTables.create(pool);
-      NodeLease lease = new NodeLease(vertx, pool, node, c.host() + ":" + config.port, c.leaseMs());
+      NodeLease lease =
+          new NodeLease(vertx, leasePool, node, c.host() + ":" + config.port, c.leaseMs());
       lease.acquire();
-      return new Cluster(pool, lease, new RoomOwners(pool, lease));
+      return new Cluster(pool, leasePool, lease, new RoomOwners(pool, lease));
     } catch (RuntimeException e) {
       pool.close();
+      leasePool.close();
       throw e;
     }
+  }
+
+  private static Pool pool(Vertx vertx, HostConfig config, int connections) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(connections))
+        .connectingTo(PgConnectOptions.fromUri(config.postgresUrl))
+        .using(vertx)
+        .build();
   }
 
   /**
@@ -92,7 +102,7 @@ public final class Cluster {
   /**
    * Gives up this node's rooms and then its lease (after the last commit: the host calls it last), so
    * that other nodes take the rooms over at once rather than once the lease has run out; closes the
-   * pool.
+   * pools.
    */
   public void close() {
     try {
@@ -100,6 +110,7 @@ public final class Cluster {
       lease.release().await();
     } finally {
       pool.close().await();
+      leasePool.close().await();
     }
   }
 }

@@ -73,19 +73,45 @@ public final class RoomOwners implements Fence {
   }
 
   private Future<Owner> claimOnce(RoomKey room) {
-    return pool.withTransaction(conn -> lockOwnLease(conn).compose(v -> claim(conn, room)))
+    // Most lookups find a live owner elsewhere: read without a lock (a routing hint only; were it
+    // stale, forwarding fails and the client retries), and lock the row only to take the room.
+    return pool.preparedQuery(OWNER)
+        .execute(Tuple.of(room.party(), room.room()))
+        .compose(
+            rows -> {
+              if (rows.size() == 1) {
+                Row row = rows.iterator().next();
+                if (liveElsewhere(row))
+                  return Future.succeededFuture(
+                      new Owner(row.getString(0), row.getString(3), row.getLong(2), false));
+              }
+              return pool.withTransaction(
+                  conn -> lockOwnLease(conn).compose(v -> claim(conn, room)));
+            })
         .onSuccess(
             owner -> {
               if (owner.mine()) owned.put(room, owner.epoch());
             });
   }
 
+  /** The owner row of a room: node, incarnation, epoch, the node's address, whether its lease holds. */
+  private static final String OWNER =
+      "SELECT o.node, o.incarnation, o.epoch, n.address, n.lease_until > clock_timestamp()"
+          + " FROM room_owners o LEFT JOIN cluster_nodes n"
+          + " ON n.node = o.node AND n.incarnation = o.incarnation"
+          + " WHERE o.party = $1 AND o.room = $2";
+
+  /** Whether an owner row names another live node (or another live incarnation of this one). */
+  private boolean liveElsewhere(Row row) {
+    String node = row.getString(0);
+    Long incarnation = row.getLong(1);
+    boolean mine =
+        lease.node().equals(node) && incarnation != null && incarnation == lease.incarnation();
+    return node != null && !mine && Boolean.TRUE.equals(row.getBoolean(4));
+  }
+
   private Future<Owner> claim(SqlConnection conn, RoomKey room) {
-    return conn.preparedQuery(
-            "SELECT o.node, o.incarnation, o.epoch, n.address, n.lease_until > clock_timestamp()"
-                + " FROM room_owners o LEFT JOIN cluster_nodes n"
-                + " ON n.node = o.node AND n.incarnation = o.incarnation"
-                + " WHERE o.party = $1 AND o.room = $2 FOR UPDATE OF o")
+    return conn.preparedQuery(OWNER + " FOR UPDATE OF o")
         .execute(Tuple.of(room.party(), room.room()))
         .compose(
             rows -> {

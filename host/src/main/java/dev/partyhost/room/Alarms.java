@@ -35,6 +35,17 @@ final class Alarms {
   }
 
   /**
+   * Times a stored alarm this node has no timer for (a room it took over from another node, an
+   * orphaned alarm found in storage); a timer already set (a retry, say) stays, and so does the count
+   * of failed runs, so that retries still run out.
+   */
+  void adopt(RoomKey room, Long at) {
+    if (at == null || timers.containsKey(room)) return;
+    long now = System.currentTimeMillis();
+    setTimer(room, at <= now ? 1 : at - now);
+  }
+
+  /**
    * A run of the room's alarm hook failed. Returns true when it will be retried; false when the
    * retries are used up: the room then deletes its alarm if it can (else it fires again at start).
    */

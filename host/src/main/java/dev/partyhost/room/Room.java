@@ -486,10 +486,11 @@ public final class Room {
     loading = false;
     if (loaded.succeeded()) {
       store = new RoomStore(key, loaded.result(), limits.storageQuotaBytes());
-      // In a cluster, the room may have come from another node: its alarm is this node's now.
-      if (rescheduleAlarmOnLoad || rooms.cluster() != null) {
+      if (rescheduleAlarmOnLoad) {
         rescheduleAlarmOnLoad = false;
         rooms.alarms().schedule(key, store.alarm());
+      } else if (rooms.cluster() != null) {
+        rooms.alarms().adopt(key, store.alarm()); // the room may come from another node
       }
     } else {
       LOG.log(Level.ERROR, tag + "cannot load the room's data: " + loaded.cause());

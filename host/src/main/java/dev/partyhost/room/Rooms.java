@@ -111,7 +111,7 @@ public final class Rooms {
               cluster
                   .owners()
                   .orphanedAlarms(config.cluster.leaseMs())
-                  .onSuccess(due -> due.forEach(alarms::schedule));
+                  .onSuccess(due -> due.forEach(alarms::adopt));
           });
     }
   }
