@@ -11,9 +11,9 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
  * Joins this node's Vert.x to the cluster's, over Hazelcast: members found over TCP at the given
- * addresses (no multicast, no discovery), failures noticed within seconds. Membership is a hint for
- * placement and routing only; who owns a room is decided in PostgreSQL ({@link RoomOwners}), since a
- * node that was paused wakes believing it is alone.
+ * addresses (no multicast, no discovery), failures noticed within seconds. Membership is never a
+ * fence: who owns a room, and who is alive, is decided in PostgreSQL ({@link RoomOwners}, {@link
+ * NodeLease}), since a node that was paused wakes believing it is alone.
  */
 public final class Membership {
   private Membership() {}
