@@ -39,19 +39,7 @@ public final class PostgresServer {
   /** A URL for a new, empty database. */
   public String newDatabase() {
     String name = "partyhost_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
-    run(
-        List.of(
-            bin.resolve("psql").toString(),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            String.valueOf(port),
-            "-U",
-            "postgres",
-            "-q",
-            "-c",
-            "CREATE DATABASE " + name),
-        false);
+    psql("postgres", "CREATE DATABASE " + name);
     return "postgresql://postgres@127.0.0.1:" + port + "/" + name;
   }
 
@@ -138,23 +126,25 @@ public final class PostgresServer {
 
   /** The one number {@code query} returns in the database of {@code url} (one made here). */
   public long queryLong(String url, String query) {
-    String database = url.substring(url.lastIndexOf('/') + 1);
-    String out =
-        run(
-            List.of(
-                bin.resolve("psql").toString(),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                String.valueOf(port),
-                "-U",
-                "postgres",
-                "-d",
-                database,
-                "-tAc",
-                query),
-            false);
-    return Long.parseLong(out.trim());
+    return Long.parseLong(psql(url.substring(url.lastIndexOf('/') + 1), query).trim());
+  }
+
+  /** Runs one SQL statement with psql in {@code database}; its output, unaligned, tuples only. */
+  private String psql(String database, String sql) {
+    return run(
+        List.of(
+            bin.resolve("psql").toString(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            String.valueOf(port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-qtAc",
+            sql),
+        false);
   }
 
   /** Runs a command to its end; its output. */
