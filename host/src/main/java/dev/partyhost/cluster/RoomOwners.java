@@ -79,12 +79,8 @@ public final class RoomOwners implements Fence {
         .execute(Tuple.of(room.party(), room.room()))
         .compose(
             rows -> {
-              if (rows.size() == 1) {
-                Row row = rows.iterator().next();
-                if (liveElsewhere(row))
-                  return Future.succeededFuture(
-                      new Owner(row.getString(0), row.getString(3), row.getLong(2), false));
-              }
+              Owner seen = rows.size() == 1 ? holder(rows.iterator().next()) : null;
+              if (seen != null && !seen.mine()) return Future.succeededFuture(seen);
               return pool.withTransaction(
                   conn -> lockOwnLease(conn).compose(v -> claim(conn, room)));
             })
@@ -101,13 +97,19 @@ public final class RoomOwners implements Fence {
           + " ON n.node = o.node AND n.incarnation = o.incarnation"
           + " WHERE o.party = $1 AND o.room = $2";
 
-  /** Whether an owner row names another live node (or another live incarnation of this one). */
-  private boolean liveElsewhere(Row row) {
+  /**
+   * Who holds the room by its owner row: this node (this incarnation), another live node (or a live
+   * earlier incarnation of this one), or nobody (null: released, or its owner's lease ran out).
+   */
+  private Owner holder(Row row) {
     String node = row.getString(0);
     Long incarnation = row.getLong(1);
-    boolean mine =
-        lease.node().equals(node) && incarnation != null && incarnation == lease.incarnation();
-    return node != null && !mine && Boolean.TRUE.equals(row.getBoolean(4));
+    long epoch = row.getLong(2);
+    if (lease.node().equals(node) && incarnation != null && incarnation == lease.incarnation())
+      return new Owner(node, null, epoch, true);
+    if (node != null && Boolean.TRUE.equals(row.getBoolean(4)))
+      return new Owner(node, row.getString(3), epoch, false);
+    return null;
   }
 
   private Future<Owner> claim(SqlConnection conn, RoomKey room) {
@@ -127,16 +129,8 @@ public final class RoomOwners implements Fence {
                                 ? Future.succeededFuture(new Owner(lease.node(), null, 1, true))
                                 : Future.failedFuture(new Raced(room)));
               }
-              Row row = rows.iterator().next();
-              String node = row.getString(0);
-              Long incarnation = row.getLong(1);
-              long epoch = row.getLong(2);
-              if (lease.node().equals(node)
-                  && incarnation != null
-                  && incarnation == lease.incarnation())
-                return Future.succeededFuture(new Owner(node, null, epoch, true));
-              if (node != null && Boolean.TRUE.equals(row.getBoolean(4)))
-                return Future.succeededFuture(new Owner(node, row.getString(3), epoch, false));
+              Owner held = holder(rows.iterator().next());
+              if (held != null) return Future.succeededFuture(held);
               // Released, or its owner's lease ran out: take it over.
               return conn.preparedQuery(
                       "UPDATE room_owners SET node = $3, incarnation = $4, epoch = epoch + 1"

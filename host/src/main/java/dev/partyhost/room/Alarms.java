@@ -29,9 +29,13 @@ final class Alarms {
   /** Sets the room's timer to fire at {@code at} (epoch ms; now if past), or cancels it when null. */
   void schedule(RoomKey room, Long at) {
     failures.remove(room);
+    setTimer(room, at == null ? null : delayUntil(at));
+  }
+
+  /** Milliseconds from now to {@code at} (epoch ms), at least 1; no subtraction that could overflow. */
+  private static long delayUntil(long at) {
     long now = System.currentTimeMillis();
-    setTimer(
-        room, at == null ? null : at <= now ? 1 : at - now); // no subtraction that could overflow
+    return at <= now ? 1 : at - now;
   }
 
   /**
@@ -41,8 +45,7 @@ final class Alarms {
    */
   void adopt(RoomKey room, Long at) {
     if (at == null || timers.containsKey(room)) return;
-    long now = System.currentTimeMillis();
-    setTimer(room, at <= now ? 1 : at - now);
+    setTimer(room, delayUntil(at));
   }
 
   /**
