@@ -79,7 +79,9 @@ public final class PartyHost {
     try {
       if (config.cluster != null) {
         cluster = Cluster.join(vertx, config);
-        engine = new PostgresEngine(vertx, config.postgresUrl, cluster.owners());
+        engine =
+            new PostgresEngine(
+                vertx, config.postgresUrl, cluster.owners(), Cluster.applicationName(config));
       } else {
         engine =
             config.postgresUrl != null

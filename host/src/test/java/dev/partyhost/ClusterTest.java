@@ -3,6 +3,7 @@ package dev.partyhost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.partyhost.support.ClusterNodes;
 import dev.partyhost.support.NodeScript;
 import dev.partyhost.support.Poll;
@@ -43,6 +44,17 @@ class ClusterTest {
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = ClusterNodes.start(3);
+    // An observer inside PostgreSQL: every row a commit writes to kv is recorded with the room's
+    // owner and epoch as the commit saw them, and with the node that wrote it (each node's
+    // connections carry its name). Rolled back with a commit the fence refuses.
+    cluster.sql(
+        "CREATE TABLE commit_audit (party text, room text, epoch bigint, owner text, writer text);"
+            + " CREATE FUNCTION audit_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " INSERT INTO commit_audit SELECT NEW.party, NEW.room, o.epoch, o.node,"
+            + " current_setting('application_name') FROM room_owners o"
+            + " WHERE o.party = NEW.party AND o.room = NEW.room; RETURN NULL; END $$;"
+            + " CREATE TRIGGER audit_commit AFTER INSERT OR UPDATE ON kv"
+            + " FOR EACH ROW EXECUTE FUNCTION audit_commit(); SELECT 1");
   }
 
   @AfterAll
@@ -114,9 +126,14 @@ class ClusterTest {
       if (i != owner)
         assertTrue(!since.contains("lost its lease"), "node " + i + " kept its lease: " + since);
     }
-    long refused = stale.lines().filter(l -> l.contains("is no longer this node's")).count();
+    JsonNode held = cluster.admin(owner, "stats").get("cluster");
     System.out.println(
-        "cluster SIGSTOP: " + seen + "; commits the woken owner had refused: " + refused);
+        "cluster SIGSTOP: "
+            + seen
+            + "; the woken owner's commits refused by the fence: "
+            + held.get("refusedCommits").asLong()
+            + ", outputs held back as its lease had lapsed: "
+            + held.get("lapsedOutputs").asLong());
     long epoch =
         cluster.sql("SELECT epoch FROM room_owners WHERE party = 'counter' AND room = 'paused'");
     assertTrue(epoch >= 2, "the takeover raised the epoch: " + epoch);
@@ -220,7 +237,32 @@ class ClusterTest {
     assertTrue(
         Collections.max(acknowledged) <= finalCount, "an acknowledged count was undone: " + seen);
     assertTrue(firstAckAfterFault.get() > 0, "nothing was acknowledged after the fault: " + seen);
-    return seen;
+    return seen + "; " + oneWriterPerEpoch(name);
+  }
+
+  /**
+   * Checks what the audit trigger saw of the room: every row was written by the node that owned the
+   * room at the epoch its commit saw, so at most one node wrote per epoch, and a stale owner wrote
+   * nothing. Returns how many epochs wrote.
+   */
+  private static String oneWriterPerEpoch(String name) throws Exception {
+    String room = "party = 'counter' AND room = '" + name + "'";
+    long rows = cluster.sql("SELECT count(*) FROM commit_audit WHERE " + room);
+    long strangers =
+        cluster.sql(
+            "SELECT count(*) FROM commit_audit WHERE "
+                + room
+                + " AND writer IS DISTINCT FROM 'partyhost/' || owner");
+    long shared =
+        cluster.sql(
+            "SELECT count(*) FROM (SELECT epoch FROM commit_audit WHERE "
+                + room
+                + " GROUP BY epoch HAVING count(DISTINCT writer) > 1) e");
+    long epochs = cluster.sql("SELECT count(DISTINCT epoch) FROM commit_audit WHERE " + room);
+    assertTrue(rows > 0, "the audit saw no commit of " + name);
+    assertEquals(0, strangers, "rows written by a node that did not own the room at their epoch");
+    assertEquals(0, shared, "epochs in which two nodes wrote");
+    return "audit: " + rows + " rows over " + epochs + " epochs, one writer each";
   }
 
   private void increment(int port, boolean survivor) {

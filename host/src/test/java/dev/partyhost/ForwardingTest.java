@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partyhost.room.Rooms;
 import dev.partyhost.support.Front;
 import dev.partyhost.support.HostProcess;
 import dev.partyhost.support.LogCapture;
+import dev.partyhost.support.Poll;
 import dev.partyhost.support.RawWs;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.Ws;
@@ -289,6 +291,50 @@ class ForwardingTest {
       owner.close(); // closes its sockets with 1001, going away
       assertEquals(1012, alice.awaitClose());
     }
+  }
+
+  /** A forwarded client holds a socket on the node it came through: it counts there. */
+  @Test
+  void aForwardedClientCountsAgainstTheForwardingNodesConnections() throws Exception {
+    int before = a.host.rooms().connections();
+    try (Ws alice = front.ws("/parties/relay-c/counted?_pk=alice")) {
+      alice.send("hello");
+      assertEquals(before + 1, a.host.rooms().connections());
+    }
+    Poll.until(() -> a.host.rooms().connections() == before, 5_000);
+  }
+
+  /**
+   * Drain of the node a client came through: it is closed with 1012 (it reconnects through another
+   * node) and the room, on its owner, sees it leave.
+   */
+  @Test
+  void aStoppingForwardingNodeClosesItsForwardedClientsWith1012() throws Exception {
+    TestHost node =
+        TestHost.start(
+            c -> {
+              c.clusterSecret = SECRET;
+              c.nodeId = "node-d";
+            });
+    boolean closed = false;
+    try (Front through = Front.start(node, "127.0.0.1:" + b.port());
+        Ws alice = through.ws("/parties/relay-c/drain?_pk=alice")) {
+      Poll.until(() -> connectionsOnB("drain") == 1, 5_000);
+      closed = true;
+      node.close();
+      assertEquals(1012, alice.awaitClose());
+      Poll.until(() -> connectionsOnB("drain") == 0, 5_000);
+    } finally {
+      if (!closed) node.close();
+    }
+  }
+
+  /** The connections of live room relay-c/ROOM on B (0 if it is not live). */
+  private static int connectionsOnB(String room) {
+    return b.host.rooms().live("relay-c").await().stream()
+        .filter(r -> r.id().equals(room))
+        .mapToInt(Rooms.LiveRoom::connections)
+        .sum();
   }
 
   @Test

@@ -1,10 +1,10 @@
 package dev.partyhost.cluster;
 
 import dev.partyhost.HostConfig;
+import dev.partyhost.storage.PostgresEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -55,9 +55,14 @@ public final class Cluster {
   private static Pool pool(Vertx vertx, HostConfig config, int connections) {
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(connections))
-        .connectingTo(PgConnectOptions.fromUri(config.postgresUrl))
+        .connectingTo(PostgresEngine.connectOptions(config.postgresUrl, applicationName(config)))
         .using(vertx)
         .build();
+  }
+
+  /** What this node's connections are called in PostgreSQL ({@code pg_stat_activity}). */
+  public static String applicationName(HostConfig config) {
+    return "partyhost/" + config.node.id();
   }
 
   /**

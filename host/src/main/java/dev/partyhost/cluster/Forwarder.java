@@ -1,6 +1,7 @@
 package dev.partyhost.cluster;
 
 import dev.partyhost.vertx.VertxInternals;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -22,6 +23,7 @@ import io.vertx.core.net.SocketAddress;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -71,6 +73,11 @@ public final class Forwarder {
           "content-length");
 
   private final String secret;
+  private final Context context;
+
+  /** The clients this forwarder relays now (on its event loop). */
+  private final Set<Relay> relays = new HashSet<>();
+
   private final WebSocketClient webSockets;
   private final HttpClient http;
 
@@ -82,6 +89,7 @@ public final class Forwarder {
   public Forwarder(Vertx vertx, String secret, int maxFrameBytes) {
     if (secret == null || secret.isEmpty()) throw new IllegalArgumentException("no cluster secret");
     this.secret = secret;
+    this.context = vertx.getOrCreateContext();
     this.webSockets =
         vertx.createWebSocketClient(
             new WebSocketClientOptions()
@@ -105,9 +113,14 @@ public final class Forwarder {
    *
    * @param uri the absolute URL the client used
    * @param beforeHeaders the headers the party's before hook set (name in lower case → value)
+   * @param ended called once when the client is gone: refused, failed, or its connection ended
    */
   public void webSocket(
-      HttpServerRequest client, String owner, String uri, Map<String, byte[]> beforeHeaders) {
+      HttpServerRequest client,
+      String owner,
+      String uri,
+      Map<String, byte[]> beforeHeaders,
+      Runnable ended) {
     WebSocketConnectOptions options;
     try {
       SocketAddress at = address(owner);
@@ -122,11 +135,19 @@ public final class Forwarder {
               .setTimeout(ANSWER_TIMEOUT_MS);
     } catch (IllegalArgumentException e) {
       cannotForward(client.response(), e);
+      ended.run();
       return;
     }
     client.pause(); // the handshake completes later, once the owner accepted
     ClientWebSocket internal = webSockets.webSocket();
-    Relay relay = Relay.forOwner(internal);
+    Relay[] relay = {null};
+    relay[0] =
+        Relay.forOwner(
+            internal,
+            () -> {
+              relays.remove(relay[0]);
+              ended.run();
+            });
     internal
         .connect(options)
         .onComplete(
@@ -134,6 +155,7 @@ public final class Forwarder {
               if (connected.failed()) {
                 client.resume();
                 refused(client, owner, connected.cause());
+                ended.run();
                 return;
               }
               String node = internal.headers().get(Forwarded.NODE);
@@ -147,13 +169,26 @@ public final class Forwarder {
               }
               client.resume();
               upgraded
-                  .onSuccess(relay::attach)
+                  .onSuccess(
+                      socket -> {
+                        relays.add(relay[0]);
+                        relay[0].attach(socket);
+                      })
                   .onFailure(
                       e -> {
                         LOG.log(Level.DEBUG, "forwarded upgrade failed: " + e.getMessage());
                         VertxInternals.abort(internal); // the room sees the client go, as 1006
+                        ended.run();
                       });
             });
+  }
+
+  /**
+   * This node is stopping: every client it relays is closed with 1012, so that it reconnects through
+   * another node (its room goes on at its owner).
+   */
+  public void stop() {
+    context.runOnContext(v -> new ArrayList<>(relays).forEach(Relay::stop));
   }
 
   /**

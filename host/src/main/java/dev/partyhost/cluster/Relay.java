@@ -41,6 +41,9 @@ final class Relay {
 
   private final ClientWebSocket owner;
 
+  /** Called once the client's connection ended (the forwarder counts its clients). */
+  private final Runnable ended;
+
   /** Null until the client's handshake completed. */
   private ServerWebSocket client;
 
@@ -53,16 +56,17 @@ final class Relay {
   /** The internal socket ended before the client was attached. */
   private boolean ownerEnded;
 
-  private Relay(ClientWebSocket owner) {
+  private Relay(ClientWebSocket owner, Runnable ended) {
     this.owner = owner;
+    this.ended = ended;
   }
 
   /**
    * A relay for an internal socket that is about to connect: its handlers are set now, since
    * Vert.x resumes a socket as it connects and drops frames that find no handler.
    */
-  static Relay forOwner(ClientWebSocket owner) {
-    Relay relay = new Relay(owner);
+  static Relay forOwner(ClientWebSocket owner, Runnable ended) {
+    Relay relay = new Relay(owner, ended);
     owner.frameHandler(relay::fromOwner);
     owner.closeHandler(v -> relay.ownerEnded());
     owner.exceptionHandler(e -> LOG.log(Level.DEBUG, "internal socket: " + e.getMessage()));
@@ -117,6 +121,16 @@ final class Relay {
    */
   private void clientEnded() {
     if (abrupt(client) && !owner.isClosed()) VertxInternals.abort(owner);
+    ended.run();
+  }
+
+  /**
+   * This node is stopping: the client is told to reconnect (1012; it reaches the room through
+   * another node), and the room sees it leave (1001, going away).
+   */
+  void stop() {
+    close(client, RESTART, "node stopping");
+    close(owner, GOING_AWAY, "forwarding node stopping");
   }
 
   /**

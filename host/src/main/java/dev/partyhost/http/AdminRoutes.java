@@ -339,8 +339,9 @@ public final class AdminRoutes {
   }
 
   /**
-   * Live rooms and connections, the guest memory reserved of the host's budget, and how long rooms
-   * took to load their data and to instantiate.
+   * Live rooms and connections, the guest memory reserved of the host's budget, how long rooms took
+   * to load their data and to instantiate, and in a cluster the commits its fence refused and the
+   * outputs held back because the lease lapsed.
    */
   private void stats(RoutingContext ctx) {
     ObjectNode body =
@@ -350,6 +351,10 @@ public final class AdminRoutes {
         .put("budgetBytes", parties.memoryBudget().limit());
     timings(body.putObject("loads"), rooms.stats().loads());
     timings(body.putObject("instantiations"), rooms.stats().instantiations());
+    if (rooms.cluster() != null)
+      body.putObject("cluster")
+          .put("refusedCommits", rooms.stats().refusedCommits())
+          .put("lapsedOutputs", rooms.stats().lapsedOutputs());
     ctx.response().putHeader("content-type", "application/json").end(body.toString());
   }
 

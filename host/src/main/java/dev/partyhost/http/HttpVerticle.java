@@ -22,6 +22,9 @@ public final class HttpVerticle extends VerticleBase {
   private final Rooms rooms;
   private final Function<RoomAddress, Future<String>> ownerElsewhere;
 
+  /** Closes this server's forwarded clients when the host stops; null when it forwards none. */
+  private Runnable stopForwarding;
+
   public HttpVerticle(
       HostConfig config, HttpServerOptions options, Parties parties, Uploads uploads, Rooms rooms) {
     this(config, options, parties, uploads, rooms, null);
@@ -60,6 +63,10 @@ public final class HttpVerticle extends VerticleBase {
                 vertx,
                 config.node.secret(),
                 PartyLimits.frameCeiling(config.largestMaxMessageBytes()));
+    if (forwarder != null) {
+      stopForwarding = forwarder::stop;
+      rooms.onStop(stopForwarding);
+    }
     PartyRoutes partyRoutes = new PartyRoutes(config, parties, rooms, forwarder, ownerElsewhere);
     partyRoutes.mount(router);
     router.route().handler(ctx -> PartyRoutes.plain(ctx.response(), 404, "Not found"));
@@ -86,5 +93,11 @@ public final class HttpVerticle extends VerticleBase {
               }
             })
         .listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (stopForwarding != null) rooms.removeOnStop(stopForwarding);
+    return Future.succeededFuture();
   }
 }

@@ -120,8 +120,11 @@ public final class PartyRoutes {
         req,
         address,
         owner -> {
+          if (!admitConnection(req, address, owner)) return;
           if (owner == null) connect(req, address, admitted);
-          else forwarder.webSocket(req, owner, admitted.uri(), admitted.beforeHeaders());
+          else
+            forwarder.webSocket(
+                req, owner, admitted.uri(), admitted.beforeHeaders(), rooms::connectionEnded);
         });
   }
 
@@ -162,17 +165,26 @@ public final class PartyRoutes {
     }
   }
 
-  private void connect(HttpServerRequest req, RoomAddress address, Admitted admitted) {
-    if (!rooms.admitConnection()) {
-      rooms.unclaim(address.party(), address.room()); // if it was claimed for this client
-      LOG.log(
-          Level.WARNING,
-          "connection limit reached ("
-              + config.maxConnections
-              + "): refusing a WebSocket with 503");
-      plain(req.response(), 503, "Host at its connection limit; retry later");
-      return;
+  /**
+   * Counts a WebSocket against {@code maxConnections}, whether its room runs here or at {@code
+   * owner} (a forwarded client holds a socket here and one to its owner); answers 503 when the host
+   * is at its limit, or, for one to forward, stopping (it would be closed at once).
+   */
+  private boolean admitConnection(HttpServerRequest req, RoomAddress address, String owner) {
+    if (owner != null && rooms.stopping()) {
+      plain(req.response(), 503, "This node is stopping; retry later");
+      return false;
     }
+    if (rooms.admitConnection()) return true;
+    if (owner == null) rooms.unclaim(address.party(), address.room()); // if claimed for this client
+    LOG.log(
+        Level.WARNING,
+        "connection limit reached (" + config.maxConnections + "): refusing a WebSocket with 503");
+    plain(req.response(), 503, "Host at its connection limit; retry later");
+    return false;
+  }
+
+  private void connect(HttpServerRequest req, RoomAddress address, Admitted admitted) {
     Room room = acquire(req, address);
     if (room == null) {
       rooms.connectionEnded();

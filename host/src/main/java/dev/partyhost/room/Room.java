@@ -513,6 +513,8 @@ public final class Room {
     // In a cluster the room may be another node's now: its clients reconnect to reach it there,
     // and it leaves this node's registry (a later request claims it again, or finds its owner).
     boolean moving = cause instanceof OutputGate.LeaseLapsed || cause instanceof Fence.Refused;
+    if (cause instanceof Fence.Refused) rooms.stats().commitRefused();
+    if (cause instanceof OutputGate.LeaseLapsed) rooms.stats().outputLapsed();
     if (moving) LOG.log(Level.WARNING, tag + "room no longer this node's, reset: " + cause);
     else LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
     output.discardGated();

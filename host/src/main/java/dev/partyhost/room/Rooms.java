@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,6 +45,8 @@ public final class Rooms {
 
   /** The host is stopping: no room is created or reached any more. */
   private volatile boolean stopping;
+
+  private final List<Runnable> stopListeners = new CopyOnWriteArrayList<>();
 
   /** Completed when the last WebSocket has ended, once asked for ({@link #noConnections}). */
   private volatile Promise<Void> noConnections;
@@ -188,6 +191,20 @@ public final class Rooms {
     lru.evict();
   }
 
+  /** Whether the host is stopping (it takes no new rooms or clients). */
+  public boolean stopping() {
+    return stopping;
+  }
+
+  /** Runs {@code action} when the host starts to stop, after its rooms closed their sockets. */
+  public void onStop(Runnable action) {
+    stopListeners.add(action);
+  }
+
+  public void removeOnStop(Runnable action) {
+    stopListeners.remove(action);
+  }
+
   /** Counts a new WebSocket; false (not counted) when the host already has {@code maxConnections}. */
   public boolean admitConnection() {
     if (connections.incrementAndGet() <= config.maxConnections) return true;
@@ -272,8 +289,9 @@ public final class Rooms {
   }
 
   /**
-   * The host is stopping: every room closes its sockets with 1001 (going away), and no room is created
-   * or reached any more (requests and upgrades get 503). Returns how many sockets were open.
+   * The host is stopping: every room closes its sockets with 1001 (going away; 1012 in a cluster, and
+   * forwarded clients too), and no room is created or reached any more (requests and upgrades get
+   * 503). Returns how many sockets were open.
    */
   public int stop() {
     stopping = true;
@@ -281,6 +299,7 @@ public final class Rooms {
     for (Room room : rooms.values())
       if (cluster == null) room.closeAll(1001, "host stopping");
       else room.closeAll(1012, "node stopping: room moving to another node");
+    stopListeners.forEach(Runnable::run);
     return connections.get();
   }
 

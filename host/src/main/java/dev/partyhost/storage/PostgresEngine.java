@@ -43,13 +43,16 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
   private final Fence fence;
 
   public PostgresEngine(Vertx vertx, String url) {
-    this(vertx, url, null);
+    this(vertx, url, null, "partyhost");
   }
 
-  /** With a cluster's {@link Fence}, checked in every commit. */
-  public PostgresEngine(Vertx vertx, String url, Fence fence) {
+  /**
+   * With a cluster's {@link Fence}, checked in every commit, and the name its connections show in
+   * {@code pg_stat_activity} (each node's own).
+   */
+  public PostgresEngine(Vertx vertx, String url, Fence fence, String applicationName) {
     this.fence = fence;
-    PgConnectOptions options = PgConnectOptions.fromUri(url);
+    PgConnectOptions options = connectOptions(url, applicationName);
     description =
         "PostgreSQL " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
     pool =
@@ -64,6 +67,13 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
       pool.close();
       throw new IllegalStateException("cannot use " + description + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The options of {@code url}, with the name the connections go by in PostgreSQL. */
+  public static PgConnectOptions connectOptions(String url, String applicationName) {
+    PgConnectOptions options = PgConnectOptions.fromUri(url);
+    options.addProperty("application_name", applicationName);
+    return options;
   }
 
   @Override

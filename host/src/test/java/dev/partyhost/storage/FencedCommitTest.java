@@ -154,7 +154,8 @@ class FencedCommitTest {
           .await();
     }
     RoomOwners owners = new RoomOwners(pool, lease);
-    return new Node(lease, owners, new PostgresEngine(vertx, url, owners), pool);
+    return new Node(
+        lease, owners, new PostgresEngine(vertx, url, owners, "partyhost/" + lease.node()), pool);
   }
 
   private Pool pool() {

@@ -156,15 +156,20 @@ public final class ClusterNodes implements AutoCloseable {
 
   /** {@code GET /_admin/cluster} on node {@code i}. */
   public JsonNode cluster(int i) throws IOException, InterruptedException {
+    return admin(i, "cluster");
+  }
+
+  /** {@code GET /_admin/PATH} on node {@code i}, as JSON. */
+  public JsonNode admin(int i, String path) throws IOException, InterruptedException {
     HttpResponse<String> r =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + "/_admin/cluster"))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + "/_admin/" + path))
                 .header("Authorization", "Bearer " + TestHost.ADMIN_TOKEN)
                 .timeout(Duration.ofSeconds(5))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200)
-      throw new IllegalStateException("/_admin/cluster: " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException("/_admin/" + path + ": " + r.statusCode() + " " + r.body());
     return JSON.readTree(r.body());
   }
 
