@@ -68,6 +68,7 @@ public final class HostConfig {
       int port,
       String nodeId,
       long leaseMs,
+      dev.partyhost.cluster.Placement placement,
       String secret) {}
 
   /**
@@ -151,6 +152,7 @@ public final class HostConfig {
                 s.clusterPort,
                 s.nodeId,
                 s.nodeLeaseMs,
+                s.placement,
                 s.clusterSecret);
     boolean secret = s.clusterSecret != null && !s.clusterSecret.isEmpty();
     this.node =

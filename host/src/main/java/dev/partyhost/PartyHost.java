@@ -214,9 +214,9 @@ public final class PartyHost {
                             rooms,
                             rooms.cluster() == null
                                 ? null
-                                : address ->
+                                : (address, forwarded) ->
                                     rooms
-                                        .owner(address.party(), address.room())
+                                        .owner(address.party(), address.room(), forwarded)
                                         .map(owner -> owner.mine() ? null : owner.address())),
                     new DeploymentOptions().setInstances(loops))
                 .await();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.partyhost.cluster.Placement;
 import dev.partyhost.guest.ExecutionMode;
 import java.io.File;
 import java.io.IOException;
@@ -185,6 +186,11 @@ public final class Settings {
 
   @Doc("port of this node's Hazelcast member; the event bus and forwarding use ports of their own")
   public int clusterPort = 5701;
+
+  @Doc(
+      "where a room without an owner starts: first (the node that first receives a request for it) or"
+          + " hash (the live node its id hashes to; see CLUSTER.md for the trade-off)")
+  public Placement placement = Placement.FIRST;
 
   @Doc(value = "this node's name in the cluster", defaultText = "node-PORT")
   public String nodeId;

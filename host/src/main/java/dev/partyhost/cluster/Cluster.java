@@ -22,12 +22,15 @@ public final class Cluster {
   private final Pool leasePool;
   private final NodeLease lease;
   private final RoomOwners owners;
+  private final HashPlacement placement;
 
-  private Cluster(Pool pool, Pool leasePool, NodeLease lease, RoomOwners owners) {
+  private Cluster(
+      Pool pool, Pool leasePool, NodeLease lease, RoomOwners owners, HashPlacement placement) {
     this.pool = pool;
     this.leasePool = leasePool;
     this.lease = lease;
     this.owners = owners;
+    this.placement = placement;
   }
 
   /**
@@ -41,10 +44,12 @@ public final class Cluster {
     Pool leasePool = pool(vertx, config, 1);
     try {
       ClusterTables.create(pool);
-      NodeLease lease =
-          new NodeLease(vertx, leasePool, node, c.host() + ":" + config.port, c.leaseMs());
+      String address = c.host() + ":" + config.port;
+      NodeLease lease = new NodeLease(vertx, leasePool, node, address, c.leaseMs());
       lease.acquire();
-      return new Cluster(pool, leasePool, lease, new RoomOwners(pool, lease));
+      HashPlacement placement =
+          c.placement() == Placement.HASH ? new HashPlacement(vertx, pool, node, address) : null;
+      return new Cluster(pool, leasePool, lease, new RoomOwners(pool, lease, placement), placement);
     } catch (RuntimeException e) {
       pool.close();
       leasePool.close();
@@ -110,6 +115,7 @@ public final class Cluster {
    * pools.
    */
   public void close() {
+    if (placement != null) placement.close();
     try {
       owners.releaseAll().await();
       lease.release().await();

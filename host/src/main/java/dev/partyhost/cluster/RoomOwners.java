@@ -30,11 +30,17 @@ public final class RoomOwners implements Fence {
         + " incarnation bigint, epoch bigint NOT NULL, PRIMARY KEY (party, room))",
   };
 
-  /** Who owns a room: this node (at {@code epoch}), or another, reached at {@code address}. */
+  /**
+   * Who owns a room: this node (at {@code epoch}), or another, reached at {@code address} (with
+   * {@link Placement#HASH}, perhaps the node it is placed on, which claims it when reached: epoch 0).
+   */
   public record Owner(String node, String address, long epoch, boolean mine) {}
 
   private final Pool pool;
   private final NodeLease lease;
+
+  /** Where rooms without an owner go with {@link Placement#HASH}; null: they start here. */
+  private final HashPlacement placement;
 
   /** The rooms this node owns, with the epoch it claimed each at. */
   private final Map<RoomKey, Long> owned = new ConcurrentHashMap<>();
@@ -43,15 +49,22 @@ public final class RoomOwners implements Fence {
   private final Map<RoomKey, Future<Void>> releasing = new ConcurrentHashMap<>();
 
   public RoomOwners(Pool pool, NodeLease lease) {
+    this(pool, lease, null);
+  }
+
+  RoomOwners(Pool pool, NodeLease lease, HashPlacement placement) {
     this.pool = pool;
     this.lease = lease;
+    this.placement = placement;
   }
 
   /**
    * The room's owner, after claiming it for this node if it has none or its owner's lease has run
-   * out. Fails if this node's own lease has.
+   * out; unless {@code here} is false and hash placement puts the room on another node, which is
+   * then returned (not yet its owner: it claims the room when the client reaches it). Fails if this
+   * node's own lease has run out.
    */
-  public Future<Owner> claim(RoomKey room) {
+  public Future<Owner> claim(RoomKey room, boolean here) {
     // After this node's own release of the room, if one is under way: else the release could land
     // after the claim, and free the room this node believes it owns.
     Future<Void> released = releasing.get(room);
@@ -61,8 +74,8 @@ public final class RoomOwners implements Fence {
     Future<Void> before = released == null ? Future.succeededFuture() : released.otherwiseEmpty();
     return before.compose(
         v ->
-            claimOnce(room)
-                .recover(e -> e instanceof Raced ? claimOnce(room) : Future.failedFuture(e)));
+            claimOnce(room, here)
+                .recover(e -> e instanceof Raced ? claimOnce(room, here) : Future.failedFuture(e)));
   }
 
   /** Another node inserted the room's first row while this one did: the next claim reads it. */
@@ -72,7 +85,7 @@ public final class RoomOwners implements Fence {
     }
   }
 
-  private Future<Owner> claimOnce(RoomKey room) {
+  private Future<Owner> claimOnce(RoomKey room, boolean here) {
     // Most lookups find a live owner elsewhere: read without a lock (a routing hint only; were it
     // stale, forwarding fails and the client retries), and lock the row only to take the room.
     return pool.preparedQuery(OWNER)
@@ -81,6 +94,12 @@ public final class RoomOwners implements Fence {
             rows -> {
               Owner seen = rows.size() == 1 ? holder(rows.iterator().next()) : null;
               if (seen != null && !seen.mine()) return Future.succeededFuture(seen);
+              if (seen == null && !here && placement != null) {
+                HashPlacement.Node preferred = placement.nodeFor(room);
+                if (!placement.isSelf(preferred))
+                  return Future.succeededFuture(
+                      new Owner(preferred.node(), preferred.address(), 0, false));
+              }
               return pool.withTransaction(
                   conn -> lockOwnLease(conn).compose(v -> claim(conn, room)));
             })

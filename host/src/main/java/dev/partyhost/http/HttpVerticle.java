@@ -11,7 +11,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import java.util.function.Function;
 
 /** One HTTP server on one event loop: the host deploys one per loop, all sharing one listening port. */
 public final class HttpVerticle extends VerticleBase {
@@ -20,7 +19,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Parties parties;
   private final Uploads uploads;
   private final Rooms rooms;
-  private final Function<RoomAddress, Future<String>> ownerElsewhere;
+  private final PartyRoutes.OwnerLookup ownerElsewhere;
 
   /** Closes this server's forwarded clients when the host stops; null when it forwards none. */
   private Runnable stopForwarding;
@@ -41,7 +40,7 @@ public final class HttpVerticle extends VerticleBase {
       Parties parties,
       Uploads uploads,
       Rooms rooms,
-      Function<RoomAddress, Future<String>> ownerElsewhere) {
+      PartyRoutes.OwnerLookup ownerElsewhere) {
     this.config = config;
     this.options = options;
     this.parties = parties;

@@ -28,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -60,7 +59,17 @@ public final class PartyRoutes {
    * Where a room runs: a future of the host:port of the node that runs it when that is not this one
    * (null: here), failed when this node cannot say (it has no lease); null for a host alone.
    */
-  private final Function<RoomAddress, Future<String>> ownerElsewhere;
+  private final OwnerLookup ownerElsewhere;
+
+  /** Where a client's room runs. */
+  @FunctionalInterface
+  public interface OwnerLookup {
+    /**
+     * The host:port of the node that runs the room, or null when it runs here. A client another
+     * node forwarded here ({@code forwarded}) has its room claimed here if nobody holds it.
+     */
+    Future<String> elsewhere(RoomAddress address, boolean forwarded);
+  }
 
   public PartyRoutes(HostConfig config, Parties parties, Rooms rooms) {
     this(config, parties, rooms, null, null);
@@ -75,7 +84,7 @@ public final class PartyRoutes {
       Parties parties,
       Rooms rooms,
       Forwarder forwarder,
-      Function<RoomAddress, Future<String>> ownerElsewhere) {
+      OwnerLookup ownerElsewhere) {
     this.config = config;
     this.parties = parties;
     this.rooms = rooms;
@@ -138,7 +147,7 @@ public final class PartyRoutes {
       then.handle(null);
       return;
     }
-    Future<String> owner = ownerElsewhere.apply(address);
+    Future<String> owner = ownerElsewhere.elsewhere(address, Forwarded.claimed(req));
     if (owner.isComplete()) {
       placed(req, owner, then);
       return;

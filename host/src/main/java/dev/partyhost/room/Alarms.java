@@ -98,7 +98,7 @@ final class Alarms {
   private void fire(RoomKey room, long timer) {
     if (!timers.remove(room, timer)) return; // replaced or cancelled meanwhile
     rooms
-        .owner(room.party(), room.room())
+        .owner(room.party(), room.room(), true) // an orphan's alarm: whichever node is first
         .onComplete(
             owner -> {
               if (owner.failed()) failed(room); // this node has no lease now: try again later

@@ -256,14 +256,15 @@ public final class Rooms {
 
   /**
    * Who runs the room: this node (a host alone runs every room; in a cluster, a room live here is
-   * this node's), else its owner in the cluster, after claiming it for this node if nobody holds it.
-   * Fails when this node has no lease.
+   * this node's), else its owner in the cluster, after claiming it for this node if nobody holds it
+   * (unless {@code here} is false and hash placement puts it on another node). Fails when this node
+   * has no lease.
    */
-  public Future<RoomOwners.Owner> owner(String party, String id) {
+  public Future<RoomOwners.Owner> owner(String party, String id, boolean here) {
     RoomKey key = new RoomKey(party, id);
     if (cluster == null || (rooms.containsKey(key) && cluster.owners().owns(key)))
       return Future.succeededFuture(new RoomOwners.Owner(null, null, 0, true));
-    return cluster.owners().claim(key);
+    return cluster.owners().claim(key, here);
   }
 
   /** Whether output may leave this node's rooms now: always alone, while the lease holds in a cluster. */

@@ -56,7 +56,7 @@ public final class Front implements AutoCloseable {
                     host.host.parties(),
                     null,
                     host.host.rooms(),
-                    address -> io.vertx.core.Future.succeededFuture(owner)),
+                    (address, forwarded) -> io.vertx.core.Future.succeededFuture(owner)),
             new DeploymentOptions().setInstances(2))
         .await();
     this.wsClient =
