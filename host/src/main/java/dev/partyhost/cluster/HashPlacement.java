@@ -50,7 +50,7 @@ final class HashPlacement {
             rows -> {
               List<Node> nodes = new ArrayList<>();
               for (Row row : rows) nodes.add(new Node(row.getString(0), row.getString(1)));
-              // This node places rooms only while its lease holds; until a read shows it, itself.
+              // This node counts itself live (it places no room without a lease), if not yet read.
               if (nodes.stream().noneMatch(n -> n.node().equals(self.node()))) nodes.add(self);
               live = List.copyOf(nodes);
             })
