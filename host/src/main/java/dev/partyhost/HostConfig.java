@@ -61,6 +61,7 @@ public final class HostConfig {
    *
    * @param members host:port of the members' cluster ports, as given
    * @param nodeId the node's name, or null for {@code node-PORT} (known once the host listens)
+   * @param partyReconcileMs how often the node compares the store's current party versions with its own
    */
   public record ClusterConfig(
       java.util.List<String> members,
@@ -68,6 +69,7 @@ public final class HostConfig {
       int port,
       String nodeId,
       long leaseMs,
+      long partyReconcileMs,
       String secret) {}
 
   /**
@@ -151,6 +153,7 @@ public final class HostConfig {
                 s.clusterPort,
                 s.nodeId,
                 s.nodeLeaseMs,
+                s.partyReconcileMs,
                 s.clusterSecret);
     boolean secret = s.clusterSecret != null && !s.clusterSecret.isEmpty();
     this.node =

@@ -48,6 +48,7 @@ public final class NodeLease {
 
   private volatile long timer = -1;
   private Runnable onLost = () -> {};
+  private Runnable onRejoined = () -> {};
 
   /**
    * @param address where other nodes reach this one (its forwarding endpoint, host:port)
@@ -74,6 +75,14 @@ public final class NodeLease {
    */
   public void onLost(Runnable action) {
     this.onLost = action;
+  }
+
+  /**
+   * What to do once the node has a lease again after losing it (it may have missed news while it was
+   * cut off); runs on a Vert.x thread.
+   */
+  public void onRejoined(Runnable action) {
+    this.onRejoined = action;
   }
 
   /**
@@ -179,6 +188,7 @@ public final class NodeLease {
             taken -> {
               if (taken.succeeded()) {
                 LOG.log(Level.INFO, "node " + node + " has a lease again");
+                onRejoined.run();
               } else if (!released) {
                 LOG.log(
                     Level.WARNING,
