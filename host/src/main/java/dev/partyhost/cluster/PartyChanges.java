@@ -113,8 +113,9 @@ public final class PartyChanges {
               }
               failing.remove(party);
               Uploads.Synced synced = result.result();
-              boolean close = closeRooms || (synced.changed() && synced.deleted());
-              LOG.log(Level.INFO, what + ": " + served(synced) + closed(party, synced, close));
+              String closed =
+                  closeRooms(party, synced, closeRooms || (synced.changed() && synced.deleted()));
+              LOG.log(Level.INFO, what + ": " + served(synced) + closed);
             });
   }
 
@@ -146,14 +147,16 @@ public final class PartyChanges {
               } else {
                 failing.remove(party);
                 Uploads.Synced synced = result.result();
-                if (synced.changed())
+                if (synced.changed()) {
+                  String closed = closeRooms(party, synced, synced.deleted());
                   LOG.log(
                       Level.INFO,
                       "party "
                           + party
                           + " changed in the store, unheard of here: "
                           + served(synced)
-                          + closed(party, synced, synced.deleted()));
+                          + closed);
+                }
               }
               return Future.succeededFuture();
             });
@@ -162,9 +165,9 @@ public final class PartyChanges {
   /**
    * Closes the party's live rooms on this node if {@code close}, as the admin API does: with 1012
    * (restart) when a module serves it, so that clients reconnect to it, else with 1001 (going away).
-   * Says how many for the log.
+   * Says how many, for the log.
    */
-  private String closed(String party, Uploads.Synced synced, boolean close) {
+  private String closeRooms(String party, Uploads.Synced synced, boolean close) {
     if (!close) return "";
     int n =
         synced.serving() == null ? rooms.close(party, 1001, "party deleted") : rooms.restart(party);
