@@ -61,6 +61,7 @@ public final class HostConfig {
    *
    * @param members host:port of the members' cluster ports, as given
    * @param nodeId the node's name, or null for {@code node-PORT} (known once the host listens)
+   * @param partyReconcileMs how often the node compares the store's current party versions with its own
    */
   public record ClusterConfig(
       java.util.List<String> members,
@@ -69,7 +70,28 @@ public final class HostConfig {
       String nodeId,
       long leaseMs,
       dev.partyhost.cluster.Placement placement,
-      String secret) {}
+      long partyReconcileMs,
+      String secret) {
+    /** Without the secret, should this ever reach a log line. */
+    @Override
+    public String toString() {
+      return "ClusterConfig[members="
+          + members
+          + ", host="
+          + host
+          + ", port="
+          + port
+          + ", nodeId="
+          + nodeId
+          + ", leaseMs="
+          + leaseMs
+          + ", placement="
+          + placement
+          + ", partyReconcileMs="
+          + partyReconcileMs
+          + "]";
+    }
+  }
 
   /**
    * This host as a node that serves clients other nodes forward to it: its name (for the
@@ -153,6 +175,7 @@ public final class HostConfig {
                 s.nodeId,
                 s.nodeLeaseMs,
                 s.placement,
+                s.partyReconcileMs,
                 s.clusterSecret);
     boolean secret = s.clusterSecret != null && !s.clusterSecret.isEmpty();
     this.node =

@@ -2,6 +2,7 @@ package dev.partyhost;
 
 import dev.partyhost.cluster.Cluster;
 import dev.partyhost.cluster.Membership;
+import dev.partyhost.cluster.PartyChanges;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.http.HttpVerticle;
 import dev.partyhost.party.Parties;
@@ -33,6 +34,9 @@ public final class PartyHost {
   /** This node's lease and rooms in the cluster; null for a host alone. */
   private final Cluster cluster;
 
+  /** Keeps this node's parties in step with the other nodes' changes; null for a host alone. */
+  private final PartyChanges partyChanges;
+
   private final String deployment;
   private final Parties parties;
   private final Rooms rooms;
@@ -46,6 +50,7 @@ public final class PartyHost {
       Vertx vertx,
       StorageEngine engine,
       Cluster cluster,
+      PartyChanges partyChanges,
       Parties parties,
       Rooms rooms,
       Listening listening) {
@@ -53,6 +58,7 @@ public final class PartyHost {
     this.vertx = vertx;
     this.engine = engine;
     this.cluster = cluster;
+    this.partyChanges = partyChanges;
     this.deployment = listening.deployment;
     this.parties = parties;
     this.rooms = rooms;
@@ -97,6 +103,7 @@ public final class PartyHost {
     Uploads uploads = new Uploads(vertx, parties, engine.parties());
     Rooms rooms;
     HostConfig running;
+    PartyChanges partyChanges = null;
     try {
       if (config.parties != null) parties.loadDirectory(Path.of(config.parties), config.strict);
       for (Path dir : moreParties) parties.loadDirectory(dir, config.strict);
@@ -113,6 +120,12 @@ public final class PartyHost {
         rooms.scheduleStoredAlarms();
       } catch (RuntimeException e) {
         throw new IOException("cannot read stored alarms: " + e.getMessage(), e);
+      }
+      if (cluster != null) {
+        partyChanges =
+            new PartyChanges(
+                vertx, running.node.id(), uploads, rooms, running.cluster.partyReconcileMs());
+        partyChanges.start();
       }
     } catch (IOException | ModuleRejectedException | RuntimeException e) {
       engine.close();
@@ -155,7 +168,7 @@ public final class PartyHost {
               .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + why, e);
     }
-    return new PartyHost(running, vertx, engine, cluster, parties, rooms, listening);
+    return new PartyHost(running, vertx, engine, cluster, partyChanges, parties, rooms, listening);
   }
 
   /**
@@ -263,6 +276,7 @@ public final class PartyHost {
    * already submitted finish, and closes storage and Vert.x.
    */
   public void close() {
+    if (partyChanges != null) partyChanges.stop();
     if (rooms.stop() > 0) {
       try {
         rooms.noConnections().await(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);

@@ -201,6 +201,11 @@ public final class Settings {
   public long nodeLeaseMs = 3_000;
 
   @Doc(
+      "ms between a node's comparisons of the parties' current versions in PostgreSQL with those it"
+          + " serves; the latest a node that missed a change's message (paused, cut off) applies it")
+  public long partyReconcileMs = 5_000;
+
+  @Doc(
       "most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED (per party)")
   public long storageQuotaBytes = 128L * 1024 * 1024;
 
@@ -442,6 +447,9 @@ public final class Settings {
       throw new IllegalArgumentException("clusterPort must be 1-65535, not " + clusterPort);
     if (nodeLeaseMs < 300)
       throw new IllegalArgumentException("nodeLeaseMs must be at least 300, not " + nodeLeaseMs);
+    if (partyReconcileMs < 100)
+      throw new IllegalArgumentException(
+          "partyReconcileMs must be at least 100, not " + partyReconcileMs);
     for (String member : clusterMembers.split(",")) {
       String m = member.trim();
       if (!m.isEmpty() && !m.matches("[^:\\s]+:\\d{1,5}"))

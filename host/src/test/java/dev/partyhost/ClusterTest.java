@@ -4,15 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.partyhost.support.ClusterNodes;
 import dev.partyhost.support.NodeScript;
 import dev.partyhost.support.Poll;
+import dev.partyhost.support.RawWs;
+import dev.partyhost.support.TestHost;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,16 +39,23 @@ import org.junit.jupiter.api.Test;
  * and a checker compares what the clients saw
  * acknowledged with the final count. An increment is acknowledged when its POST answered 200 with the
  * new count; it definitely failed when no connection was made; any other outcome is unknown (it may
- * have reached the room).
+ * have reached the room). And parties changed through one node, served and closed by all.
  */
 class ClusterTest {
   private static final Pattern COUNT = Pattern.compile("\\{\"count\":(\\d+)\\}");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ClusterNodes cluster;
 
+  /**
+   * How often the nodes compare the parties' current versions in the store with their own: short,
+   * so that the test of that backstop waits little (the event bus, not it, carries the others).
+   */
+  private static final long PARTY_RECONCILE_MS = 1_000;
+
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = ClusterNodes.start(3);
+    cluster = ClusterNodes.start(3, "--party-reconcile-ms", String.valueOf(PARTY_RECONCILE_MS));
     // An observer inside PostgreSQL: every row a commit writes to kv is recorded with the room's
     // owner and epoch as the commit saw them, and with the node that wrote it (each node's
     // connections carry its name). Rolled back with a commit the fence refuses.
@@ -167,6 +179,210 @@ class ClusterTest {
               }
             });
     System.out.println("cluster rolling restart: " + seen);
+  }
+
+  /**
+   * A party uploaded through one node is served by every node; a new version uploaded with a restart
+   * through another node restarts the party's rooms where they run (here on a third node, whose room
+   * has a client forwarded by the uploading one); a delete through one node closes the rooms on
+   * another, and the party is 404 everywhere.
+   */
+  @Test
+  void aPartyChangedThroughAnyNodeIsServedAndItsRoomsClosedByEveryNode() throws Exception {
+    String party = "everywhere";
+    try {
+      String v1 = sha256(upload(0, party, "relay-c", false));
+      for (int i = 0; i < cluster.size(); i++) awaitServing(i, party, v1);
+      // A room made on node 1, with a client forwarded to it by node 2.
+      try (RawWs a = RawWs.open(cluster.port(1), "/parties/everywhere/r?_pk=a");
+          RawWs b = RawWs.open(cluster.port(2), "/parties/everywhere/r?_pk=b")) {
+        assertEquals(cluster.nodeId(1), b.header("x-partyhost-node"));
+        b.send(true, RawWs.TEXT, "hi".getBytes(StandardCharsets.UTF_8));
+        assertEquals("hi", text(a.read()));
+
+        JsonNode v2 = upload(2, party, "counter", true);
+        assertEquals(0, v2.get("restartedRooms").asInt(), "node 2 runs none of its rooms: " + v2);
+        assertEquals(1012, a.skipToCloseCode(), "node 1 heard of the restart");
+        assertEquals(1012, b.skipToCloseCode(), "and its forwarded client was closed too");
+        for (int i = 0; i < cluster.size(); i++) awaitServing(i, party, sha256(v2));
+        for (int i : new int[] {0, 1})
+          assertTrue(
+              cluster
+                  .node(i)
+                  .output()
+                  .contains("party everywhere upload through " + cluster.nodeId(2) + " heard"),
+              "node " + i + " heard of it on the event bus: " + cluster.node(i).output());
+
+        // The new version serves; a room made on node 0 runs it.
+        try (RawWs c = RawWs.open(cluster.port(0), "/parties/everywhere/s?_pk=c")) {
+          assertEquals(cluster.nodeId(0), c.header("x-partyhost-node"));
+          assertEquals("{\"count\":0}", text(c.read()));
+          JsonNode versions = JSON.readTree(admin(0, "GET", party, null).body());
+          assertEquals(sha256(v2), versions.get("sha256").asText(), versions.toString());
+          assertEquals(1, versions.get("rooms").asInt(), versions.toString());
+          JsonNode newest = versions.get("versions").get(0),
+              older = versions.get("versions").get(1);
+          assertEquals(sha256(v2), newest.get("sha256").asText(), versions.toString());
+          assertTrue(newest.get("current").asBoolean(), versions.toString());
+          assertEquals(1, newest.get("rooms").asInt(), versions.toString());
+          assertEquals(v1, older.get("sha256").asText(), versions.toString());
+          assertEquals(0, older.get("rooms").asInt(), versions.toString());
+
+          HttpResponse<String> deleted = admin(1, "DELETE", party, null);
+          assertEquals(200, deleted.statusCode(), deleted.body());
+          assertEquals(1001, c.skipToCloseCode(), "node 0 heard of the delete: the party is gone");
+        }
+      }
+      for (int i = 0; i < cluster.size(); i++) awaitGone(i, party);
+    } finally {
+      var unused = admin(0, "DELETE", party, null); // when the test failed before its delete
+    }
+  }
+
+  /**
+   * A change no node announced (written to the store behind their backs, as a node that missed the
+   * message sees it) is found by every node's comparison with the store: a rollback serves the older
+   * version, a delete closes the party's rooms and makes it 404.
+   */
+  @Test
+  void aChangeNoNodeHeardOfIsFoundInTheStore() throws Exception {
+    String party = "unheard";
+    try {
+      String v1 = sha256(upload(0, party, "relay-c", false));
+      String v2 = sha256(upload(0, party, "counter", false));
+      for (int i = 0; i < cluster.size(); i++) awaitServing(i, party, v2);
+
+      assertEquals(
+          1,
+          cluster.sql(
+              "WITH u AS (UPDATE parties SET current = '"
+                  + v1
+                  + "' WHERE party = 'unheard' RETURNING 1) SELECT count(*) FROM u"));
+      for (int i = 0; i < cluster.size(); i++) {
+        awaitServing(i, party, v1);
+        assertTrue(
+            cluster
+                .node(i)
+                .output()
+                .contains("party unheard changed in the store, unheard of here: now serving " + v1),
+            cluster.node(i).output());
+      }
+
+      try (RawWs ws = RawWs.open(cluster.port(2), "/parties/unheard/x?_pk=a")) {
+        assertEquals(cluster.nodeId(2), ws.header("x-partyhost-node"));
+        assertEquals(1, deleteFromStore(party));
+        assertEquals(1001, ws.skipToCloseCode());
+      }
+      for (int i = 0; i < cluster.size(); i++) awaitGone(i, party);
+    } finally {
+      deleteFromStore(party);
+    }
+  }
+
+  /**
+   * Deletes the party from the store as {@code PostgresEngine.delete} does, one statement at a time
+   * (no node hears of it); how many parties rows went.
+   */
+  private static long deleteFromStore(String party) throws IOException, InterruptedException {
+    long deleted =
+        cluster.sql(
+            "WITH d AS (DELETE FROM parties WHERE party = '"
+                + party
+                + "' RETURNING 1) SELECT count(*) FROM d");
+    cluster.sql(
+        "WITH d AS (DELETE FROM party_versions WHERE party = '"
+            + party
+            + "' RETURNING 1) SELECT count(*) FROM d");
+    cluster.sql(
+        "WITH d AS (DELETE FROM modules WHERE sha256 NOT IN (SELECT sha256 FROM party_versions)"
+            + " RETURNING 1) SELECT count(*) FROM d");
+    return deleted;
+  }
+
+  /** Uploads build/wasm/MODULE.wasm as {@code party} through node {@code node}; the 200's JSON. */
+  private JsonNode upload(int node, String party, String module, boolean restart)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        admin(
+            node,
+            "PUT",
+            party + (restart ? "?restart=true" : ""),
+            Files.readAllBytes(TestHost.wasm("wasm", module)));
+    assertEquals(200, r.statusCode(), r.body());
+    return JSON.readTree(r.body());
+  }
+
+  private static String sha256(JsonNode uploaded) {
+    return uploaded.get("sha256").asText();
+  }
+
+  /** {@code METHOD /_admin/parties/PATH} on node {@code node}, with the admin token. */
+  private HttpResponse<String> admin(int node, String method, String path, byte[] body)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + cluster.port(node) + "/_admin/parties/" + path))
+            .header("Authorization", "Bearer " + TestHost.ADMIN_TOKEN)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Waits until node {@code node} serves version {@code sha256} of the party to new rooms. */
+  private void awaitServing(int node, String party, String sha256) throws InterruptedException {
+    Poll.until(
+        () -> {
+          try {
+            HttpResponse<String> r = admin(node, "GET", party, null);
+            return r.statusCode() == 200
+                && sha256.equals(JSON.readTree(r.body()).path("sha256").asText());
+          } catch (IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        },
+        10_000);
+  }
+
+  /** Waits until node {@code node} knows the party no more: 404 to the admin API and to a room. */
+  private void awaitGone(int node, String party) throws InterruptedException {
+    Poll.until(
+        () -> {
+          try {
+            return admin(node, "GET", party, null).statusCode() == 404
+                && http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create(
+                                        "http://127.0.0.1:"
+                                            + cluster.port(node)
+                                            + "/parties/"
+                                            + party
+                                            + "/any"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                    == 404;
+          } catch (IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        },
+        10_000);
+  }
+
+  private static String text(RawWs.Frame frame) {
+    assertEquals(RawWs.TEXT, frame.opcode());
+    return new String(frame.payload(), StandardCharsets.UTF_8);
   }
 
   private final AtomicLong firstAckAfterFault = new AtomicLong(-1);

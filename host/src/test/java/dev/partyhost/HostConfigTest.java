@@ -163,6 +163,14 @@ class HostConfigTest {
             HostConfig.load(
                 new String[] {"--cluster", "--postgres-url", pg, "--cluster-members", "a:b"},
                 secret));
+    IllegalArgumentException reconcile =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                HostConfig.load(
+                    new String[] {"--cluster", "--postgres-url", pg, "--party-reconcile-ms", "50"},
+                    secret));
+    assertEquals("partyReconcileMs must be at least 100, not 50", reconcile.getMessage());
     HostConfig ok =
         HostConfig.load(
             new String[] {
@@ -175,6 +183,7 @@ class HostConfigTest {
             secret);
     assertEquals(List.of("127.0.0.1:5701", "127.0.0.1:5702"), ok.cluster.members());
     assertEquals("s", ok.cluster.secret());
+    assertEquals(5_000, ok.cluster.partyReconcileMs());
     assertEquals(null, HostConfig.load(new String[0], Map.of()).cluster);
   }
 

@@ -48,6 +48,7 @@ public final class NodeLease {
 
   private volatile long timer = -1;
   private Runnable onLost = () -> {};
+  private Runnable onRejoined = () -> {};
 
   /**
    * @param address where other nodes reach this one (its forwarding endpoint, host:port)
@@ -77,30 +78,20 @@ public final class NodeLease {
   }
 
   /**
+   * What to do once the node has a lease again after losing it (it may have missed news while it was
+   * cut off); runs on a Vert.x thread.
+   */
+  public void onRejoined(Runnable action) {
+    this.onRejoined = action;
+  }
+
+  /**
    * Takes the node's row, if no live process holds it (a node that was killed holds it until its
    * lease runs out: then waits for that, up to twice the lease). Blocks; called once at start.
    */
   public void acquire() {
     long giveUpAt = System.nanoTime() + 2 * leaseMs * 1_000_000;
-    while (true) {
-      long asked = System.nanoTime();
-      int taken =
-          pool.preparedQuery(
-                  "INSERT INTO cluster_nodes (node, incarnation, address, lease_until)"
-                      + " VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond')"
-                      + " ON CONFLICT (node) DO UPDATE SET incarnation = excluded.incarnation,"
-                      + " address = excluded.address, lease_until = excluded.lease_until"
-                      + " WHERE cluster_nodes.lease_until <= clock_timestamp()")
-              .execute(Tuple.of(node, incarnation, address, leaseMs))
-              .await()
-              .rowCount();
-      if (taken == 1) {
-        lost = false;
-        renewing = false; // a renewal of an earlier incarnation may never have answered
-        renewed(asked);
-        timer = vertx.setPeriodic(leaseMs / 3, t -> renew());
-        return;
-      }
+    while (!take().await()) {
       if (System.nanoTime() > giveUpAt)
         throw new IllegalStateException(
             "node id "
@@ -108,12 +99,42 @@ public final class NodeLease {
                 + " is held by a live node (its lease in PostgreSQL keeps being renewed):"
                 + " is another node running with this name?");
       try {
-        Thread.sleep(Math.max(50, leaseMs / 10));
+        Thread.sleep(retryMs());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for node id " + node, e);
       }
     }
+  }
+
+  /**
+   * One try at the node's row for this incarnation: true, and renewed from now on, when no live
+   * process held it. Never blocks (a node that lost its lease tries again from a Vert.x thread, where
+   * Vert.x 5 refuses to await).
+   */
+  private Future<Boolean> take() {
+    long asked = System.nanoTime();
+    return pool.preparedQuery(
+            "INSERT INTO cluster_nodes (node, incarnation, address, lease_until)"
+                + " VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond')"
+                + " ON CONFLICT (node) DO UPDATE SET incarnation = excluded.incarnation,"
+                + " address = excluded.address, lease_until = excluded.lease_until"
+                + " WHERE cluster_nodes.lease_until <= clock_timestamp()")
+        .execute(Tuple.of(node, incarnation, address, leaseMs))
+        .map(
+            rows -> {
+              if (rows.rowCount() != 1 || released) return false; // released: the node stops
+              lost = false;
+              renewing = false; // a renewal of an earlier incarnation may never have answered
+              renewed(asked);
+              timer = vertx.setPeriodic(leaseMs / 3, t -> renew());
+              return true;
+            });
+  }
+
+  /** How long to wait before trying again for a row another incarnation's lease still holds. */
+  private long retryMs() {
+    return Math.max(50, leaseMs / 10);
   }
 
   /** Whether this node may write and release output now. */
@@ -165,21 +186,35 @@ public final class NodeLease {
 
   /**
    * Takes the lease again as a new incarnation (the rooms of the old one are others' to take), once
-   * the old lease has run out; retried every lease period until it succeeds or the node stops.
+   * the old lease has run out; tried until it succeeds or the node stops.
    */
   private void rejoin() {
     incarnation = RANDOM.nextLong();
-    vertx
-        .executeBlocking(
-            () -> {
-              acquire();
-              return null;
-            })
+    retake(System.nanoTime() + 2 * leaseMs * 1_000_000);
+  }
+
+  /** One try of {@link #rejoin}; a node that still cannot after {@code warnAt} says so, once. */
+  private void retake(long warnAt) {
+    if (released) return;
+    take()
         .onComplete(
             taken -> {
-              if (taken.succeeded()) {
+              if (released) return;
+              if (taken.succeeded() && taken.result()) {
                 LOG.log(Level.INFO, "node " + node + " has a lease again");
-              } else if (!released) {
+                onRejoined.run();
+              } else if (taken.succeeded()) {
+                boolean late = System.nanoTime() > warnAt;
+                if (late)
+                  LOG.log(
+                      Level.WARNING,
+                      "node "
+                          + node
+                          + " cannot take a lease again: its row is held by a live node (another"
+                          + " node running with this name?); still trying");
+                vertx.setTimer(retryMs(), t -> retake(late ? Long.MAX_VALUE : warnAt));
+              } else {
+                // The take may have reached PostgreSQL: a new incarnation waits for its lease.
                 LOG.log(
                     Level.WARNING,
                     "node " + node + " cannot take a lease again: " + taken.cause().getMessage());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.partyhost.HostConfig;
 import dev.partyhost.cluster.Cluster;
+import dev.partyhost.cluster.PartyChanges;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.guest.Sha256;
@@ -31,7 +32,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The admin API: upload, list, inspect, roll back and delete parties, read statistics. Every request
- * needs the bearer token. Uploads are kept by {@link Uploads} in the host's storage.
+ * needs the bearer token. Uploads are kept by {@link Uploads} in the host's storage. In a cluster a
+ * change is announced to the other nodes ({@link PartyChanges}), and what a reply counts (rooms
+ * restarted, closed, live) is this node's rooms.
  */
 public final class AdminRoutes {
   private static final Logger LOG = System.getLogger("partyhost.admin");
@@ -128,6 +131,7 @@ public final class AdminRoutes {
     }
     GuestModule module = result.result();
     int restarted = restart ? rooms.restart(name) : 0;
+    announce(name, change, restart);
     LOG.log(
         Level.INFO,
         "party "
@@ -176,6 +180,7 @@ public final class AdminRoutes {
             return;
           }
           Uploads.Deleted deleted = result.result();
+          announce(name, "delete", true);
           int closed =
               deleted.folder() == null
                   ? rooms.close(name, 1001, "party deleted")
@@ -290,6 +295,16 @@ public final class AdminRoutes {
           }
           json(ctx, json);
         });
+  }
+
+  /**
+   * In a cluster, tells the other nodes of a change that succeeded here: they serve the party's new
+   * current version and close their own live rooms of it if {@code closeRooms} ({@link PartyChanges}).
+   */
+  private void announce(String name, String change, boolean closeRooms) {
+    if (rooms.cluster() != null)
+      PartyChanges.announce(
+          Vertx.currentContext().owner(), config.node.id(), name, change, closeRooms);
   }
 
   /**

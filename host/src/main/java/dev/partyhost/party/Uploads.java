@@ -9,7 +9,10 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -17,7 +20,8 @@ import java.util.function.Supplier;
  * the truth for uploaded parties, and an upload of a name overrides the {@code --parties} folder's
  * module of that name, across restarts, until the party is deleted. Changes of one party are
  * serialized (a Vert.x local lock per party), so that the version the store calls current is the one
- * new rooms get. Compiling runs off the event loops.
+ * new rooms get. Compiling runs off the event loops. In a cluster the nodes share the store: a node
+ * applies the changes made through others with {@link #sync} ({@code cluster.PartyChanges}).
  */
 public final class Uploads {
   private static final Logger LOG = System.getLogger("partyhost.parties");
@@ -177,6 +181,85 @@ public final class Uploads {
                               deleted ->
                                   new Deleted(versions.size(), parties.removeUploaded(name)));
                     }));
+  }
+
+  /**
+   * What a {@link #sync} did.
+   *
+   * @param changed whether the version this node serves changed
+   * @param deleted whether the store has no version of the party (now or before): no upload serves it
+   * @param serving the module that serves the party now (an upload or the folder's), or null
+   */
+  public record Synced(boolean changed, boolean deleted, GuestModule serving) {}
+
+  /**
+   * Serves the party's current version as the store has it now (another node changed it): compiles it
+   * (off the event loops) unless it is the upload served already; a party the store no longer has
+   * falls back to the folder's module, or is gone. Serialized with this node's own changes.
+   */
+  public Future<Synced> sync(String name) {
+    return locked(
+        name,
+        () ->
+            store
+                .versions(name)
+                .compose(
+                    versions -> {
+                      String current =
+                          versions.stream()
+                              .filter(PartyStore.Version::current)
+                              .map(PartyStore.Version::sha256)
+                              .findFirst()
+                              .orElse(null);
+                      if (Objects.equals(current, servedUpload(name)))
+                        return Future.succeededFuture(
+                            new Synced(false, current == null, parties.get(name)));
+                      if (current == null)
+                        return Future.succeededFuture(
+                            new Synced(true, true, parties.removeUploaded(name)));
+                      return store
+                          .module(current)
+                          .compose(
+                              bytes ->
+                                  bytes == null
+                                      ? Future.failedFuture(
+                                          new ModuleRejectedException(
+                                              "its module "
+                                                  + current
+                                                  + " is missing from the store"))
+                                      : compile(name, bytes))
+                          .map(
+                              module -> {
+                                parties.putUploaded(name, module);
+                                return new Synced(true, false, module);
+                              });
+                    }));
+  }
+
+  /**
+   * The parties whose current version in the store is not the upload this node serves (one query; a
+   * hint, read without the parties' locks: {@link #sync} looks again under the lock).
+   */
+  public Future<Set<String>> outOfStep() {
+    return store
+        .currentVersions()
+        .map(
+            current -> {
+              Set<String> differ = new TreeSet<>();
+              current.forEach(
+                  (name, sha256) -> {
+                    if (!sha256.equals(servedUpload(name))) differ.add(name);
+                  });
+              for (String name : parties.all().keySet())
+                if (parties.isUploaded(name) && !current.containsKey(name)) differ.add(name);
+              return differ;
+            });
+  }
+
+  /** The SHA-256 of the upload that serves the party here, or null (the folder's module, or none). */
+  private String servedUpload(String name) {
+    GuestModule module = parties.get(name);
+    return module != null && parties.isUploaded(name) ? module.sha256() : null;
   }
 
   /** The party's uploaded versions, the most recent first. */
