@@ -159,6 +159,32 @@ class ClusterTest {
   }
 
   /**
+   * Two more nodes, placing by hash (in this class, so that their start never overlaps the shared
+   * cluster's in another test fork): rooms first reached through one node start on both, and each
+   * is reached at its owner through either node.
+   */
+  @Test
+  void withHashPlacementRoomsFirstReachedThroughOneNodeSpreadOverBoth() throws Exception {
+    try (ClusterNodes hashed = ClusterNodes.start(2, "--placement", "hash")) {
+      // Each node reads the live nodes every second: let both have read the other's lease.
+      Thread.sleep(2_000);
+      Set<String> owners = new HashSet<>();
+      for (int i = 0; i < 20; i++) {
+        room = "/parties/counter/spread-" + i;
+        HttpResponse<String> first = post(hashed.port(0));
+        assertEquals(200, first.statusCode(), first.body());
+        String owner = first.headers().firstValue("x-partyhost-node").orElse("");
+        HttpResponse<String> again = post(hashed.port(1));
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(owner, again.headers().firstValue("x-partyhost-node").orElse(""), room);
+        assertEquals(2, count(again.body()), room);
+        owners.add(owner);
+      }
+      assertEquals(Set.of(hashed.nodeId(0), hashed.nodeId(1)), owners);
+    }
+  }
+
+  /**
    * PartyKit's own client, unmodified, one per node in one chat room: each sender's messages reach
    * every other client, in order, whichever node it came through.
    */

@@ -50,7 +50,7 @@ public final class ClusterNodes implements AutoCloseable {
       for (int i = 0; i < n; i++) cluster.awaitListening(i);
       for (int i = 0; i < n; i++) {
         int node = i;
-        Poll.until(() -> cluster.liveMembers(node) == n, 30_000);
+        Poll.until(() -> cluster.liveMembers(node) == n, 60_000);
       }
       return cluster;
     } catch (Exception | AssertionError e) {
@@ -89,14 +89,15 @@ public final class ClusterNodes implements AutoCloseable {
 
   private void awaitListening(int i) throws InterruptedException {
     HostProcess node = nodes[i];
-    long deadline = System.currentTimeMillis() + 60_000;
+    // Generous: on a loaded 2-core machine a node's JVM and Hazelcast once took over a minute.
+    long deadline = System.currentTimeMillis() + 120_000;
     while (System.currentTimeMillis() < deadline) {
       if (!node.process.isAlive())
         throw new IllegalStateException("node " + i + " exited: " + node.output());
       if (node.output().contains("partyhost listening on")) return;
       Thread.sleep(100);
     }
-    throw new IllegalStateException("node " + i + " did not listen within 60 s: " + node.output());
+    throw new IllegalStateException("node " + i + " did not listen within 120 s: " + node.output());
   }
 
   public int size() {
