@@ -2,8 +2,8 @@
 //! `make yjs-fixtures`), and against hostile input.
 
 use partyhost::yjs::{
-    diff_update, encode_state_vector_from_update, merge_updates, state_vector_from_update, Any, Block, Content, DeleteSet,
-    Error, Id, Item, Parent, StateVector, Update, UpdateReader,
+    diff_update, encode_state_vector_from_update, merge_updates, state_vector_from_update, Any, Block, Content,
+    DeleteSet, Error, Id, Item, Parent, StateTracker, StateVector, Update, UpdateReader,
 };
 use std::fs;
 use std::path::PathBuf;
@@ -51,7 +51,12 @@ fn fixtures() -> Vec<Fixture> {
                             out: unhex(f[2]),
                             sv: unhex(f[3]),
                         },
-                        "diff" => Line::Diff { input: f[1].parse().unwrap(), sv: unhex(f[2]), out: unhex(f[3]), out_sv: unhex(f[4]) },
+                        "diff" => Line::Diff {
+                            input: f[1].parse().unwrap(),
+                            sv: unhex(f[2]),
+                            out: unhex(f[3]),
+                            out_sv: unhex(f[4]),
+                        },
                         "sv" => Line::Sv(unhex(f[1])),
                         other => panic!("{}:{}: unknown line kind {}", path.display(), n + 1, other),
                     };
@@ -129,7 +134,48 @@ fn yjs_fixtures_round_trip_merge_diff_and_state_vectors() {
         }
         inputs_total += inputs.len();
     }
-    assert!(merges > 200 && diffs > 300 && inputs_total > 300, "{} merges, {} diffs, {} inputs", merges, diffs, inputs_total);
+    assert!(
+        merges > 200 && diffs > 300 && inputs_total > 300,
+        "{} merges, {} diffs, {} inputs",
+        merges,
+        diffs,
+        inputs_total
+    );
+}
+
+/// A tracker fed the inputs one by one knows the state vector of their merge.
+#[test]
+fn state_tracker_agrees_with_merged_updates() {
+    for f in fixtures() {
+        let inputs: Vec<&[u8]> = f
+            .lines
+            .iter()
+            .filter_map(|(_, l)| match l {
+                Line::Update { update, .. } => Some(update.as_slice()),
+                _ => None,
+            })
+            .collect();
+        let mut tracker = StateTracker::new();
+        for (i, u) in inputs.iter().enumerate() {
+            tracker.apply(u).unwrap();
+            if i % 4 == 0 || i + 1 == inputs.len() {
+                let merged = merge_updates(&inputs[..=i]).unwrap();
+                assert_eq!(
+                    tracker.state_vector(),
+                    &state_vector_from_update(&merged).unwrap(),
+                    "{}: after input {}",
+                    f.name,
+                    i
+                );
+                // a gap is a skip, or a client's first clock after 0
+                let blocks = Update::decode(&merged).unwrap().blocks;
+                let gap = blocks.iter().enumerate().any(|(k, b)| {
+                    b.is_skip() || (b.id().clock > 0 && (k == 0 || blocks[k - 1].id().client != b.id().client))
+                });
+                assert_eq!(!tracker.gaps().is_empty(), gap, "{}: after input {}", f.name, i);
+            }
+        }
+    }
 }
 
 #[test]
@@ -160,9 +206,27 @@ fn fixtures_cover_every_kind_of_struct_and_content() {
         }
     }
     let want = [
-        "gc", "skip", "keyed with origin", "parent Root", "parent Type", "Deleted", "Json", "Binary", "String",
-        "string with a cut pair", "Embed", "Format", "Any", "Doc", "type Array", "type Map", "type Text",
-        "type XmlElement", "type XmlFragment", "type XmlHook", "type XmlText",
+        "gc",
+        "skip",
+        "keyed with origin",
+        "parent Root",
+        "parent Type",
+        "Deleted",
+        "Json",
+        "Binary",
+        "String",
+        "string with a cut pair",
+        "Embed",
+        "Format",
+        "Any",
+        "Doc",
+        "type Array",
+        "type Map",
+        "type Text",
+        "type XmlElement",
+        "type XmlFragment",
+        "type XmlHook",
+        "type XmlText",
     ];
     for w in want {
         assert!(seen.contains(w), "no fixture has {}; seen: {:?}", w, seen);
@@ -176,7 +240,7 @@ fn truncated_updates_are_errors() {
     let mut seen = std::collections::HashSet::new();
     for f in fixtures() {
         let all = updates(&f);
-        let other = all[0];
+        let other: &[u8] = all.iter().min_by_key(|u| u.len()).unwrap();
         for u in all.iter().filter(|u| seen.insert(u.to_vec())) {
             for n in 0..u.len() {
                 let t = &u[..n];
@@ -237,7 +301,8 @@ fn exercise(bytes: &[u8], other: &[u8]) {
 #[test]
 fn random_and_mutated_bytes_never_panic() {
     let mut rng = Rng(0x9e3779b97f4a7c15);
-    let all: Vec<Vec<u8>> = fixtures().iter().flat_map(|f| updates(f).into_iter().map(|u| u.to_vec()).collect::<Vec<_>>()).collect();
+    let all: Vec<Vec<u8>> =
+        fixtures().iter().flat_map(|f| updates(f).into_iter().map(|u| u.to_vec()).collect::<Vec<_>>()).collect();
     let other = &all[0];
     for _ in 0..3000 {
         let len = rng.below(64);
@@ -319,7 +384,13 @@ fn merging_many_updates_is_not_quadratic() {
     let start = std::time::Instant::now();
     // 20,000 one-struct updates of 10,000 clients, and of one client with gaps between them
     let many: Vec<Vec<u8>> = (0..20_000u64)
-        .map(|i| if i % 2 == 0 { encode(vec![Block::Gc { id: Id::new(i, 0), len: 1 }]) } else { encode(vec![text_item(1, 3 * i, "x")]) })
+        .map(|i| {
+            if i % 2 == 0 {
+                encode(vec![Block::Gc { id: Id::new(i, 0), len: 1 }])
+            } else {
+                encode(vec![text_item(1, 3 * i, "x")])
+            }
+        })
         .collect();
     let merged = merge_updates(&many).unwrap();
     assert_eq!(Update::decode(&merged).unwrap().blocks.len(), 10_000 + 2 * 10_000 - 1);
@@ -329,4 +400,38 @@ fn merging_many_updates_is_not_quadratic() {
     parts.extend((0..20_000u64).map(|i| encode(vec![text_item(1, 10 * i, "\u{e9}")])));
     assert_eq!(merge_updates(&parts).unwrap(), parts[0]);
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}
+
+// The example of guest-sdk-rust/README.md, "Yjs updates".
+struct Doc {
+    state: Vec<u8>,
+    sv: StateTracker,
+}
+
+impl Doc {
+    fn receive(&mut self, update: &[u8]) -> Result<(), Error> {
+        self.state = merge_updates(&[&self.state[..], update])?;
+        self.sv.apply(update)
+    }
+    fn missing_for(&self, client_sv: &[u8]) -> Result<Vec<u8>, Error> {
+        diff_update(&self.state, client_sv)
+    }
+}
+
+#[test]
+fn readme_example() {
+    let f = &fixtures()[0];
+    let mut doc = Doc { state: vec![0, 0], sv: StateTracker::new() };
+    let mut inputs = Vec::new();
+    for (_, l) in &f.lines {
+        if let Line::Update { update, .. } = l {
+            doc.receive(update).unwrap();
+            inputs.push(update.as_slice());
+        }
+    }
+    assert_eq!(doc.sv.state_vector(), &state_vector_from_update(&doc.state).unwrap());
+    assert_eq!(doc.missing_for(&[0]).unwrap(), doc.state); // a new client gets everything
+    let all = merge_updates(&inputs).unwrap();
+    assert_eq!(state_vector_from_update(&all).unwrap(), state_vector_from_update(&doc.state).unwrap());
+    assert!(doc.receive(&[1, 2, 3]).is_err());
 }

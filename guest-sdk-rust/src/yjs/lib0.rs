@@ -455,7 +455,7 @@ mod tests {
     #[test]
     fn any_depth_is_capped_without_recursion() {
         let nested = |depth: usize| {
-            let mut v = vec![117u8, 1].repeat(depth);
+            let mut v = [117u8, 1].repeat(depth);
             v.push(126);
             v
         };
@@ -464,7 +464,7 @@ mod tests {
         assert_eq!(Any::decode(&nested(ANY_MAX_DEPTH + 1)), Err(Error::TooDeep));
         assert_eq!(Reader::new(&nested(100_000)).any_raw(), Err(Error::TooDeep));
         // objects: depth counts the same
-        let mut obj = vec![118u8, 1, 1, b'k'].repeat(ANY_MAX_DEPTH + 1);
+        let mut obj = [118u8, 1, 1, b'k'].repeat(ANY_MAX_DEPTH + 1);
         obj.push(126);
         assert_eq!(Any::decode(&obj), Err(Error::TooDeep));
         assert_eq!(Reader::new(&obj).any_raw(), Err(Error::TooDeep));

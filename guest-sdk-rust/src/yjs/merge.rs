@@ -202,7 +202,8 @@ impl<'a> Merge<'a> {
 /// kind; items never join (their `right` is unknown there).
 fn join(left: &mut Block, right: &Block) -> bool {
     match (left, right) {
-        (Block::Gc { len, .. }, Block::Gc { len: more, .. }) | (Block::Skip { len, .. }, Block::Skip { len: more, .. }) => {
+        (Block::Gc { len, .. }, Block::Gc { len: more, .. })
+        | (Block::Skip { len, .. }, Block::Skip { len: more, .. }) => {
             *len += more;
             true
         }

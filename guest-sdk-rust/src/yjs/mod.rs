@@ -29,16 +29,15 @@
 
 mod lib0;
 mod merge;
+mod state;
 mod update;
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 pub use lib0::{Any, ANY_MAX_DEPTH, MAX_SAFE_INTEGER};
 pub use merge::{diff_update, encode_state_vector_from_update, merge_updates, state_vector_from_update};
+pub use state::{StateTracker, StateVector};
 pub use update::{utf16_len, Block, Content, DeleteSet, Id, IdRange, Item, Parent, TypeRef, Update, UpdateReader};
-
-use lib0::{write_var_uint, Reader};
 
 /// Why bytes are not a V1 update, state vector or `any` value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,63 +78,3 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
-
-/// For each client, the clock after the last struct a document (or update) has from it: what
-/// y-protocols' sync step 1 sends.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StateVector {
-    clocks: BTreeMap<u64, u64>,
-}
-
-impl StateVector {
-    /// The client's clock, 0 if unknown.
-    pub fn get(&self, client: u64) -> u64 {
-        self.clocks.get(&client).copied().unwrap_or(0)
-    }
-
-    pub fn set(&mut self, client: u64, clock: u64) {
-        self.clocks.insert(client, clock);
-    }
-
-    /// Whether the struct with this id is covered.
-    pub fn contains(&self, id: Id) -> bool {
-        id.clock < self.get(id.client)
-    }
-
-    /// `(client, clock)` pairs by ascending client.
-    pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.clocks.iter().map(|(&client, &clock)| (client, clock))
-    }
-
-    pub fn len(&self) -> usize {
-        self.clocks.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.clocks.is_empty()
-    }
-
-    /// yjs's `decodeStateVector`: a count, then client and clock pairs (a later pair for the same
-    /// client wins). Bytes after the last pair are an error.
-    pub fn decode(bytes: &[u8]) -> Result<StateVector> {
-        let mut r = Reader::new(bytes);
-        let mut sv = StateVector::default();
-        for _ in 0..r.count(2)? {
-            let client = r.var_uint()?;
-            sv.set(client, r.var_uint()?);
-        }
-        r.end()?;
-        Ok(sv)
-    }
-
-    /// yjs's `encodeStateVector`: clients in descending order.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(1 + 8 * self.clocks.len());
-        write_var_uint(&mut out, self.clocks.len() as u64);
-        for (&client, &clock) in self.clocks.iter().rev() {
-            write_var_uint(&mut out, client);
-            write_var_uint(&mut out, clock);
-        }
-        out
-    }
-}

@@ -28,9 +28,15 @@ impl Id {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block<'a> {
     /// Deleted content whose items were garbage-collected: only the clocks remain.
-    Gc { id: Id, len: u64 },
+    Gc {
+        id: Id,
+        len: u64,
+    },
     /// Clocks the update does not hold (a gap left by merging updates that did not meet).
-    Skip { id: Id, len: u64 },
+    Skip {
+        id: Id,
+        len: u64,
+    },
     Item(Item<'a>),
 }
 
@@ -515,7 +521,12 @@ impl StructWriter {
         let clock = id.clock + offset;
         match self.groups.last() {
             Some(g) if g.first.client == id.client && g.end == clock => {}
-            _ => self.groups.push(Group { first: Id::new(id.client, clock), end: clock, count: 0, start: self.body.len() }),
+            _ => self.groups.push(Group {
+                first: Id::new(id.client, clock),
+                end: clock,
+                count: 0,
+                start: self.body.len(),
+            }),
         }
         block.encode(&mut self.body, offset);
         if let Some(g) = self.groups.last_mut() {
