@@ -294,7 +294,8 @@ impl Any {
 }
 
 /// An array or object being decoded: its items so far, how many it still holds, and for an object
-/// the key of the value being read.
+/// the key of the value being read. (Not allocated by the count: nested counts each as large as the
+/// bytes left would add up.)
 enum Open {
     Array(Vec<Any>, u64),
     Object(Vec<(String, Any)>, u64, String),
@@ -325,7 +326,7 @@ fn read_any(r: &mut Reader) -> Result<Any> {
                     if open.len() >= ANY_MAX_DEPTH {
                         return Err(Error::TooDeep);
                     }
-                    open.push(Open::Array(Vec::with_capacity(n as usize), n));
+                    open.push(Open::Array(Vec::new(), n));
                     continue;
                 }
             }
@@ -338,7 +339,7 @@ fn read_any(r: &mut Reader) -> Result<Any> {
                         return Err(Error::TooDeep);
                     }
                     let key = r.str()?.to_owned();
-                    open.push(Open::Object(Vec::with_capacity(n as usize), n, key));
+                    open.push(Open::Object(Vec::new(), n, key));
                     continue;
                 }
             }
