@@ -26,7 +26,7 @@ TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
 .PHONY: run run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
-        fuzz fuzz-short
+        fuzz fuzz-short yjs-fixtures
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
 # regions keep guest memories up to 2 MiB (32 pages) out of humongous allocation.
@@ -239,6 +239,13 @@ sdk-test: | $(TOOLCHAINS)
 	gcc -std=c11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -o $(BUILD)/c-sdk-json guest-sdk-c/test/test_json.c -lm
 	$(BUILD)/c-sdk-json
+
+# The Rust SDK's Yjs codec is tested against updates made by yjs itself, kept in
+# guest-sdk-rust/tests/yjs/fixtures: this rewrites them with the yjs pinned there (needs Node.js).
+YJS_GEN := guest-sdk-rust/tests/yjs
+yjs-fixtures:
+	npm ci --prefix $(YJS_GEN) --no-audit --no-fund --loglevel=error
+	node $(YJS_GEN)/gen.mjs
 
 clean:
 	rm -rf $(BUILD) host/target host/.cifuzz-corpus

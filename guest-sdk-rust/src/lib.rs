@@ -48,6 +48,7 @@ mod http;
 mod json;
 mod storage;
 mod sys;
+pub mod yjs;
 
 #[doc(hidden)]
 pub mod rt;
