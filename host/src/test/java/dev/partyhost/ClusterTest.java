@@ -120,7 +120,13 @@ class ClusterTest {
     long epoch =
         cluster.sql("SELECT epoch FROM room_owners WHERE party = 'counter' AND room = 'paused'");
     assertTrue(epoch >= 2, "the takeover raised the epoch: " + epoch);
-    Poll.until(() -> cluster.liveMembers(0) == 3, 30_000); // it rejoined as a new incarnation
+    // It rejoins as a new incarnation (it once could not: its lease looked live in PostgreSQL, yet
+    // it refused every room's output), and serves again: a new room made through it answers.
+    Poll.until(() -> cluster.node(owner).output().contains("has a lease again"), 30_000);
+    Poll.until(() -> cluster.liveMembers(0) == 3, 30_000);
+    room = "/parties/counter/after-pause";
+    HttpResponse<String> after = post(cluster.port(owner));
+    assertEquals(200, after.statusCode(), after.body());
   }
 
   /**

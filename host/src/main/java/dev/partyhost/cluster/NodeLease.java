@@ -169,23 +169,25 @@ public final class NodeLease {
    */
   private void rejoin() {
     incarnation = RANDOM.nextLong();
-    vertx
-        .executeBlocking(
+    // On a thread of its own: acquire() waits with Future.await, which Vert.x refuses on its own
+    // threads, worker threads included (executeBlocking failed every time).
+    Thread thread =
+        new Thread(
             () -> {
-              acquire();
-              return null;
-            })
-        .onComplete(
-            taken -> {
-              if (taken.succeeded()) {
+              try {
+                acquire();
                 LOG.log(Level.INFO, "node " + node + " has a lease again");
-              } else if (!released) {
+              } catch (RuntimeException e) {
+                if (released) return;
                 LOG.log(
                     Level.WARNING,
-                    "node " + node + " cannot take a lease again: " + taken.cause().getMessage());
+                    "node " + node + " cannot take a lease again: " + e.getMessage());
                 vertx.setTimer(leaseMs, t -> rejoin());
               }
-            });
+            },
+            "partyhost-rejoin");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /** Gives the lease up at once (drain): the node's rooms can be taken over without waiting. */
