@@ -1,5 +1,8 @@
 package dev.partyhost.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -44,11 +47,12 @@ public final class ClusterBench {
         Arrays.asList(flags.getOrDefault("host-jvm", "-Xmx512m -XX:+UseG1GC").trim().split("\\s+"));
 
     System.out.printf(
-        "machine: %d cores, %s %s, %s; %d nodes, node JVM options: %s%n",
+        "machine: %d cores, %s %s, %s, load average %s; %d nodes, node JVM options: %s%n",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"),
         LocalDate.now(),
+        loadAverage(),
         NODES,
         String.join(" ", jvm));
     ClusterBench bench;
@@ -62,7 +66,8 @@ public final class ClusterBench {
         bench.failover(Integer.parseInt(flags.getOrDefault("failover-rooms", "20")));
     }
     System.out.println();
-    System.out.println("## cluster: one node against three");
+    System.out.println(
+        "## cluster: one node against three (load average now " + loadAverage() + ")");
     String format = "  %-40s %18s %18s %8s %24s %7s%n";
     System.out.printf(format, "figure", "1 node", "3 nodes", "ratio", "target", "");
     for (String[] r : bench.summary) System.out.printf(format, (Object[]) r);
@@ -212,6 +217,19 @@ public final class ClusterBench {
   private static String seconds(long ms) {
     if (ms == Long.MAX_VALUE) return "none";
     return ms < 0 ? "-" : String.format("%.2f", ms / 1000.0);
+  }
+
+  /**
+   * The machine's load average over 1, 5 and 15 minutes (Linux): other work on it shows in every
+   * figure here.
+   */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException unknown) {
+      return "unknown";
+    }
   }
 
   private static String[] row(String... cells) {

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
 /**
  * What clients of a node's rooms wait through when the node fails or drains. Counter rooms are
@@ -69,7 +70,7 @@ final class Failover {
 
   private Failover() {}
 
-  /** Makes {@code rooms} rooms, writes to them for 2 s, strikes node {@code victim}, measures. */
+  /** Makes {@code rooms} rooms, writes to them, strikes node {@code victim}, measures. */
   static Result run(LocalCluster cluster, int victim, Fault fault, int rooms) throws Exception {
     int n = cluster.size();
     List<String> paths = new ArrayList<>();
@@ -83,7 +84,12 @@ final class Failover {
     LocalCluster.Node node = cluster.node(victim);
     try (Writers writers =
         new Writers(paths, r -> cluster.node(survivors.get(r % survivors.size())).port())) {
+      // 2 s of writes, and until every room answered (a node started again is slow at first): each
+      // room's owner is then known.
       Thread.sleep(2_000);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+      while (System.nanoTime() < deadline
+          && IntStream.range(0, rooms).anyMatch(r -> writers.owner(r) == null)) Thread.sleep(50);
       List<Integer> owned = new ArrayList<>();
       for (int r = 0; r < rooms; r++) if (node.id().equals(writers.owner(r))) owned.add(r);
 
@@ -108,6 +114,8 @@ final class Failover {
           // reported as -1
         }
       }
+      // The other rooms too, for their figure (most answered long before).
+      await(writers, IntStream.range(0, rooms).boxed().toList(), start, WAIT_MS, 0);
 
       long[] millis =
           owned.stream().mapToLong(r -> sinceStart(writers.firstAck(r), start)).toArray();

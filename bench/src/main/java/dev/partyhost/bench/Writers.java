@@ -17,17 +17,17 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * One writer per counter room: a POST (an increment, answered 200 only once it is durable: an
- * acknowledged write) every {@link #EVERY_MS} ms through the port {@code portOf(room)}, while fewer
- * than {@link #IN_FLIGHT} of the room's are unanswered, each given up after {@link #TIMEOUT}. So a
- * write that hangs on a paused node holds up none after it, and a room whose node hangs gets a new
- * attempt every quarter second, as a client that retries would, not a flood. Records each room's
+ * acknowledged write) every {@link #EVERY_MS} ms through the port {@code portOf(room)}, whether the
+ * earlier ones answered or not, each given up after {@link #TIMEOUT}: while a paused node holds
+ * writes up, new ones still go every 50 ms, so a failover time is the cluster's, to 50 ms, not a
+ * retry policy's (at most {@link #IN_FLIGHT} per room, which that allows). Records each room's
  * owner (the {@code x-partyhost-node} of its last acknowledged write) and, after {@link #mark},
  * when the first write sent after the mark was acknowledged by another node than the one struck.
  */
 final class Writers implements AutoCloseable {
   static final long EVERY_MS = 50;
-  static final int IN_FLIGHT = 4;
   static final Duration TIMEOUT = Duration.ofSeconds(1);
+  static final int IN_FLIGHT = (int) (TIMEOUT.toMillis() / EVERY_MS);
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
