@@ -171,13 +171,18 @@ public final class ClusterBench {
       System.out.println("  running on " + runs[i].name + " ...");
       figures[i] = scenario.run(runs[i]);
     }
+    // Columns a cluster cannot fill (heap figures, taken with jcmd from one JVM) are left out.
+    List<String> shown = new ArrayList<>();
+    for (String c : figures[0].columns.keySet())
+      if (!"-".equals(figures[0].columns.get(c)) || !"-".equals(figures[1].columns.get(c)))
+        shown.add(c);
     String columns = "  %-46s";
     StringBuilder header = new StringBuilder(String.format(columns, "run"));
-    for (String c : figures[0].columns.keySet()) header.append(String.format(" %13s", c));
+    for (String c : shown) header.append(String.format(" %13s", c));
     System.out.println(header.append(String.format(" %10s", "x 1 node")));
     for (int i = 0; i < runs.length; i++) {
       StringBuilder row = new StringBuilder(String.format(columns, runs[i].name));
-      for (String c : figures[0].columns.keySet())
+      for (String c : shown)
         row.append(String.format(" %13s", figures[i].columns.getOrDefault(c, "-")));
       row.append(String.format(" %10.2f", figures[i].primary / figures[0].primary));
       if (!figures[i].note.isEmpty()) row.append("  ").append(figures[i].note);
