@@ -83,8 +83,12 @@ final class LocalCluster implements AutoCloseable {
     if (kill.waitFor() != 0) throw new IOException("kill -" + signal + " failed");
   }
 
-  /** Starts node {@code i} again (after a kill or a drain) as the same node on the same ports. */
-  void restart(int i) throws Exception {
+  /**
+   * Starts node {@code i} again (after a kill or a drain) as the same node on the same ports; not
+   * once the cluster is closed (on Ctrl-C the bench's own thread goes on while it is).
+   */
+  synchronized void restart(int i) throws Exception {
+    if (closed) throw new IllegalStateException("the cluster is closed");
     stop(nodes[i]);
     nodes[i].start();
   }
