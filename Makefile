@@ -25,7 +25,7 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh bench-cluster jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short yjs-fixtures
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
@@ -71,6 +71,12 @@ $(PARTYKIT_DEPS): bench/partykit/package-lock.json
 	npm ci --prefix bench/partykit --no-audit --no-fund --loglevel=error
 bench-storage: $(JAR) $(BENCH_JAR) test-wasm
 	java -jar $(BENCH_JAR) $(BENCH_ARGS_STORAGE)
+# One node against three (BENCHMARKS.md, Cluster): fan-out and many rooms with the clients spread
+# over the nodes against all on one, then failover (kill -9, SIGSTOP) and drain (SIGTERM) times. Three
+# nodes with 512 MiB heaps and a PostgreSQL server of its own in a temporary directory; about 2
+# minutes on 2 cores. One part, or longer: BENCH_ARGS_CLUSTER='--parts failover' or '--seconds 10'.
+bench-cluster: $(JAR) $(BENCH_JAR) examples $(TEST_TOOLS)
+	java -cp $(BENCH_JAR) dev.partyhost.bench.ClusterBench $(BENCH_ARGS_CLUSTER)
 # JMH, in process: one relay message host -> guest -> host (on_message and its broadcast call), ns per
 # message, relay-c and relay-rust, compiled and interpreted (bench/.../RoundTrip.java says what each
 # row covers). One fork, short iterations: about 4 minutes on 2 cores. More: JMH_ARGS='... -prof gc'.

@@ -89,7 +89,8 @@ abstract class Scenario {
 
   /**
    * Opens {@code count} sockets, at most {@code inFlight} handshakes at a time, from the local
-   * addresses {@code local(i)}; returns those that opened (fewer if the server or the machine refused).
+   * addresses {@code local(i)} to {@code server.address(i)}; returns those that opened (fewer if
+   * the server or the machine refused).
    */
   static List<LeanWs.Socket> openAll(
       LeanWs ws,
@@ -101,7 +102,6 @@ abstract class Scenario {
       int inFlight,
       Duration timeout)
       throws InterruptedException {
-    InetSocketAddress remote = new InetSocketAddress("127.0.0.1", server.port());
     Semaphore handshakes = new Semaphore(inFlight);
     CountDownLatch done = new CountDownLatch(count);
     List<LeanWs.Socket> sockets = new ArrayList<>(count);
@@ -138,7 +138,7 @@ abstract class Scenario {
     for (int i = 0; i < count; i++) {
       if (!handshakes.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
         break;
-      LeanWs.Socket s = ws.connect(local.apply(i), remote, path.apply(i), counting);
+      LeanWs.Socket s = ws.connect(local.apply(i), server.address(i), path.apply(i), counting);
       s.index = i;
       sockets.add(s);
     }

@@ -3,6 +3,7 @@ package dev.partyhost.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -69,12 +70,22 @@ abstract class Server implements AutoCloseable {
     return port;
   }
 
+  /** Where client {@code i} connects: this server (a cluster spreads clients over its nodes). */
+  InetSocketAddress address(int client) {
+    return new InetSocketAddress("127.0.0.1", port());
+  }
+
+  /** The port to listen on: a free one (a cluster node keeps its own, which the others know). */
+  int listenPort() throws IOException {
+    return freePort();
+  }
+
   boolean isJvm() {
     return true;
   }
 
   void start() throws IOException, InterruptedException {
-    port = freePort();
+    port = listenPort();
     work = Files.createTempDirectory("partyhost-bench-");
     ProcessBuilder builder =
         new ProcessBuilder(command(port, work))
