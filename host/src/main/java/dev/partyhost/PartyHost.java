@@ -85,9 +85,7 @@ public final class PartyHost {
     try {
       if (config.cluster != null) {
         cluster = Cluster.join(vertx, config);
-        engine =
-            new PostgresEngine(
-                vertx, config.postgresUrl, cluster.owners(), Cluster.applicationName(config));
+        engine = new PostgresEngine(vertx, Cluster.connectOptions(config), cluster.owners());
       } else {
         engine =
             config.postgresUrl != null

@@ -5,6 +5,7 @@ import dev.partyhost.storage.PostgresEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -60,14 +61,21 @@ public final class Cluster {
   private static Pool pool(Vertx vertx, HostConfig config, int connections) {
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(connections))
-        .connectingTo(PostgresEngine.connectOptions(config.postgresUrl, applicationName(config)))
+        .connectingTo(connectOptions(config))
         .using(vertx)
         .build();
   }
 
-  /** What this node's connections are called in PostgreSQL ({@code pg_stat_activity}). */
-  public static String applicationName(HostConfig config) {
-    return "partyhost/" + config.node.id();
+  /**
+   * How this node's connections to PostgreSQL are made: named after the node ({@code
+   * pg_stat_activity} shows which node holds what), and ended by PostgreSQL once idle inside a
+   * transaction for a third of the lease. A node paused in the middle of a commit would otherwise
+   * keep its rooms' owner rows locked until it woke, and their takeover would wait for it.
+   */
+  public static PgConnectOptions connectOptions(HostConfig config) {
+    return PostgresEngine.connectOptions(config.postgresUrl, "partyhost/" + config.node.id())
+        .addProperty(
+            "idle_in_transaction_session_timeout", String.valueOf(config.cluster.leaseMs() / 3));
   }
 
   /**

@@ -43,16 +43,12 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
   private final Fence fence;
 
   public PostgresEngine(Vertx vertx, String url) {
-    this(vertx, url, null, "partyhost");
+    this(vertx, connectOptions(url, "partyhost"), null);
   }
 
-  /**
-   * With a cluster's {@link Fence}, checked in every commit, and the name its connections show in
-   * {@code pg_stat_activity} (each node's own).
-   */
-  public PostgresEngine(Vertx vertx, String url, Fence fence, String applicationName) {
+  /** With a cluster's {@link Fence}, checked in every commit, and its node's connection options. */
+  public PostgresEngine(Vertx vertx, PgConnectOptions options, Fence fence) {
     this.fence = fence;
-    PgConnectOptions options = connectOptions(url, applicationName);
     description =
         "PostgreSQL " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
     pool =

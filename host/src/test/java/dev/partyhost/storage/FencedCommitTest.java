@@ -159,7 +159,10 @@ class FencedCommitTest {
     }
     RoomOwners owners = new RoomOwners(pool, lease);
     return new Node(
-        lease, owners, new PostgresEngine(vertx, url, owners, "partyhost/" + lease.node()), pool);
+        lease,
+        owners,
+        new PostgresEngine(vertx, PostgresEngine.connectOptions(url, "partyhost/" + name), owners),
+        pool);
   }
 
   private Pool pool() {
