@@ -74,6 +74,7 @@ public final class Forwarder {
 
   private final String secret;
   private final Context context;
+  private final Flushes flushes;
 
   /** The clients this forwarder relays now (on its event loop). */
   private final Set<Relay> relays = new HashSet<>();
@@ -90,6 +91,7 @@ public final class Forwarder {
     if (secret == null || secret.isEmpty()) throw new IllegalArgumentException("no cluster secret");
     this.secret = secret;
     this.context = vertx.getOrCreateContext();
+    this.flushes = new Flushes(VertxInternals.eventLoop(context));
     this.webSockets =
         vertx.createWebSocketClient(
             new WebSocketClientOptions()
@@ -144,6 +146,7 @@ public final class Forwarder {
     relay[0] =
         Relay.forOwner(
             internal,
+            flushes,
             () -> {
               relays.remove(relay[0]);
               ended.run();

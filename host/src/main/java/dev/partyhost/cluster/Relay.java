@@ -1,6 +1,14 @@
 package dev.partyhost.cluster;
 
 import dev.partyhost.vertx.VertxInternals;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketBase;
@@ -40,6 +48,7 @@ final class Relay {
   private static final short ABNORMAL = 1006;
 
   private final ClientWebSocket owner;
+  private final Flushes flushes;
 
   /** Called once the client's connection ended (the forwarder counts its clients). */
   private final Runnable ended;
@@ -56,8 +65,9 @@ final class Relay {
   /** The internal socket ended before the client was attached. */
   private boolean ownerEnded;
 
-  private Relay(ClientWebSocket owner, Runnable ended) {
+  private Relay(ClientWebSocket owner, Flushes flushes, Runnable ended) {
     this.owner = owner;
+    this.flushes = flushes;
     this.ended = ended;
   }
 
@@ -65,8 +75,8 @@ final class Relay {
    * A relay for an internal socket that is about to connect: its handlers are set now, since
    * Vert.x resumes a socket as it connects and drops frames that find no handler.
    */
-  static Relay forOwner(ClientWebSocket owner, Runnable ended) {
-    Relay relay = new Relay(owner, ended);
+  static Relay forOwner(ClientWebSocket owner, Flushes flushes, Runnable ended) {
+    Relay relay = new Relay(owner, flushes, ended);
     owner.frameHandler(relay::fromOwner);
     owner.closeHandler(v -> relay.ownerEnded());
     owner.exceptionHandler(e -> LOG.log(Level.DEBUG, "internal socket: " + e.getMessage()));
@@ -80,12 +90,12 @@ final class Relay {
     client.closeHandler(v -> clientEnded());
     client.exceptionHandler(e -> LOG.log(Level.DEBUG, "forwarded client: " + e.getMessage()));
     // Reading resumes on either side once the other drained.
-    client.drainHandler(v -> owner.resume());
-    owner.drainHandler(v -> client.resume());
+    resumeWhenWritable(client, owner);
+    resumeWhenWritable(owner, client);
     List<WebSocketFrame> held = early;
     early = null;
     for (WebSocketFrame frame : held) fromOwner(frame);
-    if (client.isClosed() || !client.writeQueueFull()) owner.resume();
+    if (client.isClosed() || VertxInternals.channel(client).channel().isWritable()) owner.resume();
     if (ownerEnded) ownerEnded();
   }
 
@@ -109,10 +119,44 @@ final class Relay {
     }
   }
 
-  private static void pass(WebSocketFrame frame, WebSocketBase from, WebSocketBase to) {
+  /**
+   * Writes a data frame to {@code to} through Netty, flushed at the end of the loop's batch ({@link
+   * Flushes}): Vert.x's own write flushes every frame, a syscall each.
+   */
+  private void pass(WebSocketFrame frame, WebSocketBase from, WebSocketBase to) {
     if (!(frame.isText() || frame.isBinary() || frame.isContinuation()) || to.isClosed()) return;
-    var unused = to.writeFrame(frame); // a failed write closes the socket: its close handler acts
-    if (!to.isClosed() && to.writeQueueFull()) from.pause();
+    ChannelHandlerContext channel = VertxInternals.channel(to);
+    ByteBuf bytes = Unpooled.wrappedBuffer(frame.binaryData().getBytes());
+    io.netty.handler.codec.http.websocketx.WebSocketFrame out =
+        frame.isText()
+            ? new TextWebSocketFrame(frame.isFinal(), 0, bytes)
+            : frame.isBinary()
+                ? new BinaryWebSocketFrame(frame.isFinal(), 0, bytes)
+                : new ContinuationWebSocketFrame(frame.isFinal(), 0, bytes);
+    // A failed write closes the connection: the socket's close handler acts, not the promise.
+    var unused = channel.write(out, new VoidChannelPromise(channel.channel(), false));
+    flushes.later(channel);
+    if (!channel.channel().isWritable()) from.pause();
+  }
+
+  /**
+   * Resumes reading {@code from} whenever {@code to}'s connection can take more again. Netty says
+   * so, not Vert.x: frames written past Vert.x's queue never make Vert.x's socket full or drained.
+   */
+  private static void resumeWhenWritable(WebSocketBase to, WebSocketBase from) {
+    ChannelHandlerContext vertx = VertxInternals.channel(to);
+    vertx
+        .pipeline()
+        .addBefore(
+            vertx.name(),
+            null,
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                if (ctx.channel().isWritable() && !from.isClosed()) from.resume();
+                ctx.fireChannelWritabilityChanged();
+              }
+            });
   }
 
   /**
