@@ -1,5 +1,6 @@
 //! Yjs updates without a document: decode and encode V1 updates, merge them, diff them against a
-//! state vector, and compute state vectors, with the bytes yjs 13.6 makes for the same calls.
+//! state vector, and compute state vectors, with the bytes yjs 13.6 makes for the same calls;
+//! [`protocol`] reads and writes the messages Yjs providers exchange.
 //!
 //! ```
 //! use partyhost::yjs;
@@ -29,6 +30,7 @@
 
 mod lib0;
 mod merge;
+pub mod protocol;
 mod state;
 mod update;
 
@@ -58,6 +60,8 @@ pub enum Error {
     TooDeep,
     /// Bytes after the end.
     TrailingBytes,
+    /// A y-protocols message (or sync or auth message) type that y-protocols does not know.
+    UnknownMessage(u64),
 }
 
 impl fmt::Display for Error {
@@ -71,6 +75,7 @@ impl fmt::Display for Error {
             Error::UnknownAny(n) => write!(f, "unknown any tag {}", n),
             Error::TooDeep => write!(f, "any value nested deeper than {}", ANY_MAX_DEPTH),
             Error::TrailingBytes => f.write_str("trailing bytes"),
+            Error::UnknownMessage(n) => write!(f, "unknown message type {}", n),
         }
     }
 }
