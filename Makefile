@@ -142,9 +142,9 @@ $(TEST_TOOLS):
 	$(call apt_install,$(TEST_APT_PACKAGES))
 
 # --- guests -------------------------------------------------------------------------------------
-examples: $(WASM)/chat.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
+examples: $(WASM)/chat.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/yjs.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
 
-RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth -name '*.rs' -o -name Cargo.toml) \
+RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth examples-wasm/yjs -name '*.rs' -o -name Cargo.toml) \
                 examples-wasm/Cargo.toml examples-wasm/.cargo/config.toml
 $(BUILD)/cargo/wasm32-unknown-unknown/release/%.wasm: $(RUST_SOURCES) | $(TOOLCHAINS)
 	cd examples-wasm && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir ../$(BUILD)/cargo
@@ -155,6 +155,8 @@ $(WASM)/poll.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/poll.wasm
 $(WASM)/relay-rust.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/relay_rust.wasm
 	@mkdir -p $(@D) && cp $< $@
 $(WASM)/auth.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/auth.wasm
+	@mkdir -p $(@D) && cp $< $@
+$(WASM)/yjs.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/yjs.wasm
 	@mkdir -p $(@D) && cp $< $@
 
 # (the Makefile too: a change of the flags above rebuilds the guests)
