@@ -1,0 +1,43 @@
+package dev.partyhost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.partyhost.support.NodeScript;
+import dev.partyhost.support.TestHost;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real Yjs clients (yjs and y-websocket's provider, host/src/test/node, versions in its
+ * package-lock) editing through the {@code yjs} example party.
+ */
+class YjsTest {
+  /**
+   * Three clients edit at once and converge; a late joiner is complete at its first sync; awareness
+   * appears and disappears; after a host restart a new client reads the same document.
+   */
+  @Test
+  void yjsClientsConvergeAndTheDocumentSurvivesARestart() throws Exception {
+    String room = "doc-" + Long.toString(System.nanoTime(), 36);
+    TestHost host = TestHost.start();
+    try {
+      String edited = NodeScript.run("yjs-check.mjs", Integer.toString(host.port()), "edit", room);
+      assertTrue(edited.contains("yjs-check: OK"), edited);
+      host = host.restart();
+      String reloaded =
+          NodeScript.run("yjs-check.mjs", Integer.toString(host.port()), "reload", room);
+      assertTrue(reloaded.contains("yjs-check: OK"), reloaded);
+      assertEquals(stateLine(edited), stateLine(reloaded));
+    } finally {
+      host.close();
+    }
+  }
+
+  private static String stateLine(String output) {
+    return output
+        .lines()
+        .filter(l -> l.startsWith("yjs-state: "))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no yjs-state line in:\n" + output));
+  }
+}

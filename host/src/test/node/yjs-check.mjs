@@ -1,0 +1,152 @@
+// Real Yjs clients (yjs + y-websocket's WebsocketProvider over `ws`) against the `yjs` party.
+//
+//   node host/src/test/node/yjs-check.mjs <port> edit <room>     3 clients edit, converge, a late joiner
+//   node host/src/test/node/yjs-check.mjs <port> reload <room>   one client reads the document
+//
+// edit: three clients edit text (with formats and embeds), a map (nested map, binary, any values)
+// and an array at once; all replicas must reach the same state vector, delete set and JSON. A
+// fourth client joining later must have it all at its first sync. One client's awareness must reach
+// the others (the late joiner from the room's memory) and disappear once its socket closes without
+// a goodbye. Both modes print `yjs-state: <JSON>` (state vector, delete set, content) of the
+// document, so a caller can compare them across a host restart; then `yjs-check: OK`. Bounded: 40 s.
+
+import * as Y from "yjs";
+import { WebsocketProvider } from "y-websocket";
+import WS from "ws";
+
+const [port, mode, room] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
+if (!Number.isInteger(port) || !["edit", "reload"].includes(mode) || !room) {
+  console.error("usage: node yjs-check.mjs <port> edit|reload <room>");
+  process.exit(2);
+}
+setTimeout(() => fail("timeout after 40 s"), 40_000).unref();
+
+function fail(why) {
+  console.log(`yjs-check: FAIL ${why}`);
+  process.exit(1);
+}
+
+function connect(name) {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/parties/yjs`, room, doc, {
+    WebSocketPolyfill: WS,
+    disableBc: true, // Node has BroadcastChannel: clients in one process would sync around the host
+  });
+  return { name, doc, provider };
+}
+
+const synced = (c) =>
+  new Promise((resolve) => (c.provider.synced ? resolve() : c.provider.once("sync", () => resolve())));
+
+async function until(what, check, detail = () => "", ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) fail(`waited ${ms} ms for ${what}${detail()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// The document as comparable JSON: state vector and delete set sorted by client, every shared type.
+function state(doc) {
+  const sv = [...Y.decodeStateVector(Y.encodeStateVector(doc)).entries()].sort((a, b) => a[0] - b[0]);
+  const ds = [...Y.createDeleteSetFromStructStore(doc.store).clients.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([client, items]) => [client, items.map((i) => [i.clock, i.len])]);
+  return canonical({
+    sv,
+    ds,
+    text: doc.getText("text").toDelta(),
+    map: doc.getMap("map").toJSON(),
+    array: doc.getArray("array").toJSON(),
+  });
+}
+
+// JSON with object keys sorted (a map's keys come in each replica's own insertion order) and
+// bytes as arrays.
+function canonical(v) {
+  if (v instanceof Uint8Array) return JSON.stringify({ binary: [...v] });
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
+
+// Deterministic, so that a failure can be replayed.
+let seed = 42;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const pick = (n) => Math.floor(random() * n);
+
+function edit(c, round) {
+  const { doc, name } = c;
+  const text = doc.getText("text");
+  const map = doc.getMap("map");
+  const array = doc.getArray("array");
+  doc.transact(() => {
+    text.insert(pick(text.length + 1), `${name}${round} `, round % 3 === 0 ? { bold: true } : undefined);
+    if (round % 5 === 0) text.insertEmbed(pick(text.length + 1), { image: `${name}.png` });
+    if (round % 4 === 1 && text.length > 4) text.format(pick(text.length - 3), 3, { italic: name });
+    if (round % 6 === 5 && text.length > 10) text.delete(pick(text.length - 2), 2);
+    map.set(`${name}-last`, round);
+    map.set("shared", { by: name, round, list: [1, "two", null, true] });
+    if (round === 2) {
+      const nested = new Y.Map();
+      map.set(`${name}-nested`, nested);
+      nested.set("deep", new Y.Array());
+    }
+    const nested = map.get(`${name}-nested`);
+    if (nested) nested.get("deep").push([round]);
+    if (round === 3) map.set(`${name}-bytes`, new Uint8Array([round, 255, 0]));
+    array.insert(pick(array.length + 1), [`${name}:${round}`, round * 1.5]);
+    if (round % 4 === 3 && array.length > 2) array.delete(pick(array.length - 1), 1);
+  });
+}
+
+if (mode === "reload") {
+  const c = connect("reader");
+  await synced(c);
+  const s = state(c.doc);
+  if (c.doc.getText("text").length === 0) fail("the document is empty: " + s);
+  console.log(`yjs-state: ${s}`);
+  console.log("yjs-check: OK");
+  process.exit(0);
+}
+
+const clients = ["a", "b", "c"].map(connect);
+await Promise.all(clients.map(synced));
+
+// Awareness: a's state reaches b and c.
+const [a, b, c] = clients;
+a.provider.awareness.setLocalStateField("user", { name: "alice" });
+const seesAlice = (x) => x.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === "alice";
+await until("alice's awareness at b and c", () => seesAlice(b) && seesAlice(c));
+
+// Concurrent edits: every client edits each round, without waiting for the others.
+for (let round = 0; round < 30; round++) {
+  for (const x of clients) edit(x, round);
+  if (round % 10 === 9) await new Promise((r) => setTimeout(r, 5));
+}
+await until(
+  "convergence",
+  () => clients.every((x) => state(x.doc) === state(a.doc)),
+  () => clients.map((x) => `\n${x.name}: ${state(x.doc)}`).join(""),
+);
+const converged = state(a.doc);
+
+// A late joiner: complete at its first sync, and told of alice by the room.
+const late = connect("late");
+let atFirstSync = null;
+late.provider.once("sync", () => (atFirstSync = state(late.doc)));
+await until("the late joiner's first sync", () => atFirstSync !== null);
+if (atFirstSync !== converged) fail(`late joiner at first sync:\n${atFirstSync}\nexpected:\n${converged}`);
+await until("alice's awareness at the late joiner", () => seesAlice(late));
+
+// a's socket closes without a goodbye (no null state of its own): the room announces the removal.
+a.provider.shouldConnect = false;
+a.provider.ws.close();
+await until("alice's awareness removed", () => [b, c, late].every((x) => !x.provider.awareness.getStates().has(a.doc.clientID)));
+
+console.log(`yjs-state: ${converged}`);
+console.log(`yjs-check: OK ${converged.length} bytes of JSON`);
+process.exit(0);
