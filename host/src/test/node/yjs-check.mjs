@@ -1,9 +1,10 @@
-// Real Yjs clients (yjs + y-websocket's WebsocketProvider over `ws`) against the `yjs` party.
+// Real Yjs clients (yjs with y-websocket's WebsocketProvider and y-partykit's provider, over `ws`)
+// against the `yjs` party.
 //
 //   node host/src/test/node/yjs-check.mjs <port> edit <room>     3 clients edit, converge, a late joiner
 //   node host/src/test/node/yjs-check.mjs <port> reload <room>   one client reads the document
 //
-// edit: three clients edit text (with formats and embeds), a map (nested map, binary, any values)
+// edit: three clients (two y-websocket, one y-partykit) edit text (with formats and embeds), a map (nested map, binary, any values)
 // and an array at once; all replicas must reach the same state vector, delete set and JSON. A
 // fourth client joining later must have it all at its first sync. One client's awareness must reach
 // the others (the late joiner from the room's memory) and disappear once its socket closes without
@@ -12,6 +13,7 @@
 
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
+import YPartyKitProvider from "y-partykit/provider";
 import WS from "ws";
 
 const [port, mode, room] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
@@ -26,12 +28,13 @@ function fail(why) {
   process.exit(1);
 }
 
-function connect(name) {
+// Node has BroadcastChannel: without disableBc, clients in one process would sync around the host.
+function connect(name, kind) {
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/parties/yjs`, room, doc, {
-    WebSocketPolyfill: WS,
-    disableBc: true, // Node has BroadcastChannel: clients in one process would sync around the host
-  });
+  const provider =
+    kind === "y-partykit"
+      ? new YPartyKitProvider(`127.0.0.1:${port}`, room, doc, { party: "yjs", WebSocketPolyfill: WS, disableBc: true })
+      : new WebsocketProvider(`ws://127.0.0.1:${port}/parties/yjs`, room, doc, { WebSocketPolyfill: WS, disableBc: true });
   return { name, doc, provider };
 }
 
@@ -104,7 +107,7 @@ function edit(c, round) {
 }
 
 if (mode === "reload") {
-  const c = connect("reader");
+  const c = connect("reader", "y-websocket");
   await synced(c);
   const s = state(c.doc);
   if (c.doc.getText("text").length === 0) fail("the document is empty: " + s);
@@ -113,7 +116,7 @@ if (mode === "reload") {
   process.exit(0);
 }
 
-const clients = ["a", "b", "c"].map(connect);
+const clients = [connect("a", "y-websocket"), connect("b", "y-partykit"), connect("c", "y-websocket")];
 await Promise.all(clients.map(synced));
 
 // Awareness: a's state reaches b and c.
@@ -135,7 +138,7 @@ await until(
 const converged = state(a.doc);
 
 // A late joiner: complete at its first sync, and told of alice by the room.
-const late = connect("late");
+const late = connect("late", "y-partykit");
 let atFirstSync = null;
 late.provider.once("sync", () => (atFirstSync = state(late.doc)));
 await until("the late joiner's first sync", () => atFirstSync !== null);
