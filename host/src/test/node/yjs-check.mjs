@@ -137,18 +137,32 @@ await until(
 );
 const converged = state(a.doc);
 
+// A pause, long enough for a host with a short roomIdleMs to hibernate the room (dropping its
+// instance, so that the late joiner is served from storage and the connections' states).
+await new Promise((r) => setTimeout(r, 1000));
+
 // A late joiner: complete at its first sync, and told of alice by the room.
 const late = connect("late", "y-partykit");
 let atFirstSync = null;
-late.provider.once("sync", () => (atFirstSync = state(late.doc)));
+let aliceAtFirstSync = false;
+late.provider.once("sync", () => {
+  atFirstSync = state(late.doc);
+  aliceAtFirstSync = seesAlice(late); // the room sends the states it knows before its sync step 2
+});
 await until("the late joiner's first sync", () => atFirstSync !== null);
 if (atFirstSync !== converged) fail(`late joiner at first sync:\n${atFirstSync}\nexpected:\n${converged}`);
-await until("alice's awareness at the late joiner", () => seesAlice(late));
+if (!aliceAtFirstSync) fail("the late joiner did not know alice's awareness at its first sync");
 
 // a's socket closes without a goodbye (no null state of its own): the room announces the removal.
 a.provider.shouldConnect = false;
 a.provider.ws.close();
-await until("alice's awareness removed", () => [b, c, late].every((x) => !x.provider.awareness.getStates().has(a.doc.clientID)));
+// Within 5 s: the clients' own timeout of a silent state is 30 s.
+await until(
+  "alice's awareness removed",
+  () => [b, c, late].every((x) => !x.provider.awareness.getStates().has(a.doc.clientID)),
+  () => "",
+  5_000,
+);
 
 console.log(`yjs-state: ${converged}`);
 console.log(`yjs-check: OK ${converged.length} bytes of JSON`);

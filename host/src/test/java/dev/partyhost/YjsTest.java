@@ -3,6 +3,7 @@ package dev.partyhost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.partyhost.support.LogCapture;
 import dev.partyhost.support.NodeScript;
 import dev.partyhost.support.TestHost;
 import org.junit.jupiter.api.Test;
@@ -13,16 +14,20 @@ import org.junit.jupiter.api.Test;
  */
 class YjsTest {
   /**
-   * Three clients edit at once and converge; a late joiner is complete at its first sync; awareness
-   * appears and disappears; after a host restart a new client reads the same document.
+   * Three clients edit at once and converge; the room hibernates; a late joiner is complete at its
+   * first sync and sees the awareness the others announced before; awareness disappears with its
+   * connection; after a host restart a new client reads the same document.
    */
   @Test
-  void yjsClientsConvergeAndTheDocumentSurvivesARestart() throws Exception {
+  void yjsClientsConvergeAndTheDocumentSurvivesHibernationAndARestart() throws Exception {
     String room = "doc-" + Long.toString(System.nanoTime(), 36);
-    TestHost host = TestHost.start();
-    try {
+    TestHost host = TestHost.start(c -> c.roomIdleMs = 300);
+    try (LogCapture log = new LogCapture("partyhost.room")) {
       String edited = NodeScript.run("yjs-check.mjs", Integer.toString(host.port()), "edit", room);
       assertTrue(edited.contains("yjs-check: OK"), edited);
+      String hibernated = "[yjs/" + room + "] hibernating with 3 connections";
+      assertTrue(
+          log.messages().stream().anyMatch(m -> m.contains(hibernated)), log.messages()::toString);
       host = host.restart();
       String reloaded =
           NodeScript.run("yjs-check.mjs", Integer.toString(host.port()), "reload", room);
