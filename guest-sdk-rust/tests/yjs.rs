@@ -2,7 +2,7 @@
 //! `make yjs-fixtures`), and against hostile input.
 
 use partyhost::yjs::{
-    diff_update, encode_state_vector_from_update, merge_updates, state_vector_from_update, Any, Block, Content,
+    diff_update, encode_state_vector_from_update, merge_updates, split_update, state_vector_from_update, Any, Block, Content,
     DeleteSet, Error, Id, Item, Parent, StateTracker, StateVector, Update, UpdateReader,
 };
 use std::fs;
@@ -446,4 +446,31 @@ fn readme_example() {
     let all = merge_updates(&inputs).unwrap();
     assert_eq!(state_vector_from_update(&all).unwrap(), state_vector_from_update(&doc.state).unwrap());
     assert!(doc.receive(&[1, 2, 3]).is_err());
+}
+
+/// Split into parts of a few structs, an update makes the same document: the parts' merge is the
+/// update's own merge, byte for byte, and only parts of one struct (or the last, with the delete
+/// set) exceed the size.
+#[test]
+fn split_updates_merge_back_to_the_same_update() {
+    let (mut updates_split, mut parts_total) = (0, 0);
+    for f in fixtures() {
+        for (i, update) in updates(&f).into_iter().enumerate() {
+            // (merged with an empty update: a merge of one update returns it as it is)
+            let whole = merge_updates(&[update, &[0, 0]]).unwrap();
+            for max in [1, 64, 1 << 20] {
+                let parts = split_update(update, max).unwrap();
+                assert!(parts.iter().all(|p| p.len() <= max.max(64) || Update::decode(p).unwrap().blocks.len() == 1
+                    || p == parts.last().unwrap()), "{} #{}: a part over {} bytes", f.name, i, max);
+                let mut merged: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
+                merged.push(&[0, 0]);
+                assert_eq!(hex(&merge_updates(&merged).unwrap()), hex(&whole), "{} #{}: split by {}", f.name, i, max);
+                if parts.len() > 1 {
+                    updates_split += 1;
+                    parts_total += parts.len();
+                }
+            }
+        }
+    }
+    assert!(updates_split > 20 && parts_total > 100, "{} updates split, {} parts", updates_split, parts_total);
 }

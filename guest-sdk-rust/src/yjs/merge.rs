@@ -250,6 +250,38 @@ pub fn diff_update(update: &[u8], state_vector: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// `update` as several updates of at most about `max_bytes` each, to send a document larger than
+/// one message as several: applied in order (or merged), they make the same document. Parts hold
+/// whole structs in the update's order, skips left out; the delete set goes with the last part.
+/// A struct larger than `max_bytes` (a long pasted string) makes a part of its own, over the size.
+pub fn split_update(update: &[u8], max_bytes: usize) -> Result<Vec<Vec<u8>>> {
+    const EMPTY_DELETE_SET: u8 = 0;
+    let mut reader = UpdateReader::new(update)?;
+    let mut parts = Vec::new();
+    let mut part = StructWriter::default();
+    let (mut size, mut one) = (0, Vec::new());
+    while let Some(b) = reader.next_block()? {
+        if b.is_skip() {
+            continue; // a gap: the next struct starts a group at its own clock
+        }
+        one.clear();
+        b.encode(&mut one, 0);
+        // about a group header per struct at worst
+        if size > 0 && size + one.len() + 16 > max_bytes {
+            let mut out = std::mem::take(&mut part).finish();
+            out.push(EMPTY_DELETE_SET);
+            parts.push(out);
+            size = 0;
+        }
+        part.write(&b, 0);
+        size += one.len() + 16;
+    }
+    let mut last = part.finish();
+    reader.delete_set()?.encode(&mut last);
+    parts.push(last);
+    Ok(parts)
+}
+
 /// The state vector an update brings a document to, as `Y.encodeStateVectorFromUpdate` computes
 /// it: per client in the update's order, the end of its structs counted from clock 0 up to the
 /// first gap (a client that does not start at 0 counts nothing and is left out). See

@@ -37,7 +37,7 @@ mod update;
 use std::fmt;
 
 pub use lib0::{Any, ANY_MAX_DEPTH, MAX_SAFE_INTEGER};
-pub use merge::{diff_update, encode_state_vector_from_update, merge_updates, state_vector_from_update};
+pub use merge::{diff_update, encode_state_vector_from_update, merge_updates, split_update, state_vector_from_update};
 pub use state::{StateTracker, StateVector};
 pub use update::{utf16_len, Block, Content, DeleteSet, Id, IdRange, Item, Parent, TypeRef, Update, UpdateReader};
 
