@@ -5,7 +5,8 @@
 //! Protocol: y-protocols (`partyhost::yjs::protocol`), one message per binary frame.
 //! - On connect the room sends its sync step 1 (the document's state vector), so the client
 //!   answers with a sync step 2 of what the room lacks, and the awareness states it knows.
-//! - A client's sync step 1 gets a sync step 2 of exactly what the client lacks.
+//! - A client's sync step 1 gets a sync step 2 of exactly what the client lacks; over 512 KiB, as
+//!   updates of at most that size (whole structs) followed by a sync step 2.
 //! - A client's update (or sync step 2) is merged into the document, stored, and then relayed to
 //!   every other connection (the output gate holds the relay until the write is durable).
 //! - Awareness updates are relayed to the others; the room keeps the newest state per Yjs client
@@ -17,8 +18,8 @@
 //! since a stored value holds at most 2 MiB. Awareness is not stored: each connection's owned
 //! entries are kept in its connection state, which survives hibernation, and rebuilt from there.
 //!
-//! Not yet: compaction over alarms, splitting a sync step 2 over the 1 MiB message limit,
-//! y-partykit's batched messages over 1 MB.
+//! Not yet: compaction over alarms, y-partykit's batched messages over 1 MB (a client's message
+//! over the host's limit closes its socket), a single struct over the message limit.
 
 use std::collections::BTreeMap;
 
@@ -29,6 +30,9 @@ use partyhost::{log, Connection, Error, Level, ListOptions, Message, Party, Requ
 const DOC_PREFIX: &str = "doc:";
 /// Half the host's 2 MiB value limit.
 const CHUNK: usize = 1 << 20;
+/// The largest update sent in one frame: half the host's default message limit (1 MiB), since
+/// the room cannot ask the host for its limit.
+const MAX_PART: usize = 512 * 1024;
 /// An update with no structs and no deletions: an empty document.
 const EMPTY: &[u8] = &[0, 0];
 
@@ -213,9 +217,27 @@ fn reject(conn: &Connection, what: &str, e: yjs::Error) {
 
 fn send(conn: &Connection, msg: Y) {
     if let Err(e) = conn.send_binary(&msg.encode()) {
-        // TooLarge: a document over the message limit (not split yet).
+        // TooLarge: a single struct over the message limit, or a lower limit than MAX_PART.
         log(Level::Warn, &format!("yjs: cannot send to {}: {}", conn.id(), e));
     }
+}
+
+/// What a client lacks, as sync step 2; over `MAX_PART` as updates with the last part as sync step
+/// 2 (a provider counts itself synced at the first sync step 2, so it must come last).
+fn send_missing(conn: &Connection, missing: &[u8]) {
+    let mut parts = if missing.len() <= MAX_PART {
+        vec![missing.to_vec()]
+    } else {
+        match yjs::split_update(missing, MAX_PART) {
+            Ok(parts) => parts,
+            Err(e) => return log(Level::Error, &format!("yjs: the stored document does not split: {}", e)),
+        }
+    };
+    let last = parts.pop().unwrap_or_else(|| EMPTY.to_vec());
+    for part in parts {
+        send(conn, Y::Update(&part));
+    }
+    send(conn, Y::SyncStep2(&last));
 }
 
 impl Party for YjsRoom {
@@ -242,7 +264,7 @@ impl Party for YjsRoom {
         };
         match Y::decode(frame) {
             Ok(Y::SyncStep1(client_sv)) => match yjs::diff_update(&self.doc, client_sv) {
-                Ok(missing) => send(conn, Y::SyncStep2(&missing)),
+                Ok(missing) => send_missing(conn, &missing),
                 Err(e) => reject(conn, "state vector", e),
             },
             Ok(Y::SyncStep2(update)) | Ok(Y::Update(update)) => self.receive(room, conn, update),

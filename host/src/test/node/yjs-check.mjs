@@ -2,23 +2,27 @@
 // against the `yjs` party.
 //
 //   node host/src/test/node/yjs-check.mjs <port> edit <room>     3 clients edit, converge, a late joiner
+//   node host/src/test/node/yjs-check.mjs <port> big <room>      a document over the message limit
 //   node host/src/test/node/yjs-check.mjs <port> reload <room>   one client reads the document
 //
 // edit: three clients (two y-websocket, one y-partykit) edit text (with formats and embeds), a map (nested map, binary, any values)
 // and an array at once; all replicas must reach the same state vector, delete set and JSON. A
 // fourth client joining later must have it all at its first sync. One client's awareness must reach
 // the others (the late joiner from the room's memory) and disappear once its socket closes without
-// a goodbye. Both modes print `yjs-state: <JSON>` (state vector, delete set, content) of the
-// document, so a caller can compare them across a host restart; then `yjs-check: OK`. Bounded: 40 s.
+// a goodbye. big: one client writes 1.2 MB of text in updates of 400 KB, which another follows;
+// a late joiner must have it all at its first sync (the room sends it in parts under the 1 MiB
+// message limit). Every mode prints `yjs-state: <hash>` of the document's state vector, delete set
+// and content, so a caller can compare them across a host restart; then `yjs-check: OK`. Bounded: 40 s.
 
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import YPartyKitProvider from "y-partykit/provider";
 import WS from "ws";
+import { createHash } from "node:crypto";
 
 const [port, mode, room] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
-if (!Number.isInteger(port) || !["edit", "reload"].includes(mode) || !room) {
-  console.error("usage: node yjs-check.mjs <port> edit|reload <room>");
+if (!Number.isInteger(port) || !["edit", "big", "reload"].includes(mode) || !room) {
+  console.error("usage: node yjs-check.mjs <port> edit|big|reload <room>");
   process.exit(2);
 }
 setTimeout(() => fail("timeout after 40 s"), 40_000).unref();
@@ -106,12 +110,34 @@ function edit(c, round) {
   });
 }
 
+const digest = (s) => `${createHash("sha256").update(s).digest("hex")} (${s.length} bytes of JSON)`;
+
 if (mode === "reload") {
   const c = connect("reader", "y-websocket");
   await synced(c);
   const s = state(c.doc);
-  if (c.doc.getText("text").length === 0) fail("the document is empty: " + s);
-  console.log(`yjs-state: ${s}`);
+  if (c.doc.getText("text").length === 0) fail("the document is empty: " + s.slice(0, 1000));
+  console.log(`yjs-state: ${digest(s)}`);
+  console.log("yjs-check: OK");
+  process.exit(0);
+}
+
+if (mode === "big") {
+  const [writer, follower] = [connect("w", "y-websocket"), connect("f", "y-websocket")];
+  await Promise.all([writer, follower].map(synced));
+  const text = writer.doc.getText("text");
+  for (let i = 0; i < 3; i++) {
+    text.insert(text.length, String.fromCharCode(97 + i).repeat(400_000)); // one 400 KB update each
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await until("the follower's 1.2 MB", () => follower.doc.getText("text").length === 1_200_000);
+  const late = connect("late", "y-partykit");
+  let atFirstSync = null;
+  late.provider.once("sync", () => (atFirstSync = state(late.doc)));
+  await until("the late joiner's first sync", () => atFirstSync !== null);
+  const whole = state(writer.doc);
+  if (atFirstSync !== whole) fail(`late joiner at first sync: ${late.doc.getText("text").length} characters`);
+  console.log(`yjs-state: ${digest(whole)}`);
   console.log("yjs-check: OK");
   process.exit(0);
 }
@@ -164,6 +190,6 @@ await until(
   5_000,
 );
 
-console.log(`yjs-state: ${converged}`);
+console.log(`yjs-state: ${digest(converged)}`);
 console.log(`yjs-check: OK ${converged.length} bytes of JSON`);
 process.exit(0);

@@ -38,6 +38,26 @@ class YjsTest {
     }
   }
 
+  /**
+   * A document of 1.2 MB, over the 1 MiB message limit and one stored value's half: a late joiner
+   * gets it in parts at its first sync, and it is whole after a restart.
+   */
+  @Test
+  void aDocumentLargerThanOneMessageReachesALateJoinerAndSurvivesARestart() throws Exception {
+    String room = "big-" + Long.toString(System.nanoTime(), 36);
+    TestHost host = TestHost.start();
+    try {
+      String written = NodeScript.run("yjs-check.mjs", Integer.toString(host.port()), "big", room);
+      assertTrue(written.contains("yjs-check: OK"), written);
+      host = host.restart();
+      String reloaded =
+          NodeScript.run("yjs-check.mjs", Integer.toString(host.port()), "reload", room);
+      assertEquals(stateLine(written), stateLine(reloaded));
+    } finally {
+      host.close();
+    }
+  }
+
   private static String stateLine(String output) {
     return output
         .lines()
