@@ -18,14 +18,18 @@
 //! since a stored value holds at most 2 MiB. Awareness is not stored: each connection's owned
 //! entries are kept in its connection state, which survives hibernation, and rebuilt from there.
 //!
-//! Not yet: compaction over alarms, y-partykit's batched messages over 1 MB (a client's message
-//! over the host's limit closes its socket), a single struct over the message limit.
+//! - y-partykit's batched messages (a message over 1 MB as chunks between text markers) are put
+//!   back together, up to 4 MiB; updates over 512 KiB are relayed in parts.
+//!
+//! Not yet: compaction over alarms; a single struct over the message limit (a paste of over 1 MB
+//! in one insert) is stored but cannot be sent on; y-websocket's provider has no batching, so its
+//! messages over the host's limit (1 MiB) close its socket.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use partyhost::yjs::protocol::{self, AwarenessEntry, Message as Y};
 use partyhost::yjs::{self, StateTracker};
-use partyhost::{log, Connection, Error, Level, ListOptions, Message, Party, Request, Response, Room};
+use partyhost::{log, Connection, Error, Json, Level, ListOptions, Message, Party, Request, Response, Room};
 
 const DOC_PREFIX: &str = "doc:";
 /// Half the host's 2 MiB value limit.
@@ -33,6 +37,9 @@ const CHUNK: usize = 1 << 20;
 /// The largest update sent in one frame: half the host's default message limit (1 MiB), since
 /// the room cannot ask the host for its limit.
 const MAX_PART: usize = 512 * 1024;
+/// y-partykit's marker of a batched message, and the largest batch taken (guest memory is 16 MiB).
+const BATCH_SENTINEL: &str = "y-pk-batch#";
+const MAX_BATCH: usize = 4 << 20;
 /// An update with no structs and no deletions: an empty document.
 const EMPTY: &[u8] = &[0, 0];
 
@@ -122,12 +129,25 @@ impl Awareness {
     }
 }
 
+/// A message that y-partykit's provider is sending in chunks. Kept in memory only: a room that
+/// hibernates in the middle of one (the chunks come back to back) closes the connection at the
+/// next chunk, which no longer decodes, and the provider reconnects and syncs again.
+struct Batch {
+    id: String,
+    size: usize,
+    count: i64,
+    bytes: Vec<u8>,
+    chunks: i64,
+}
+
 struct YjsRoom {
     /// Every update the room accepted, merged into one V1 update (the stored document).
     doc: Vec<u8>,
     /// The state vector of `doc`, kept up to date one update at a time.
     sv: StateTracker,
     awareness: Awareness,
+    /// Batched messages being received, by connection handle.
+    batches: HashMap<i32, Batch>,
 }
 
 impl YjsRoom {
@@ -148,7 +168,7 @@ impl YjsRoom {
                 awareness.apply(conn.handle(), &entries);
             }
         }
-        Ok(YjsRoom { doc, sv, awareness })
+        Ok(YjsRoom { doc, sv, awareness, batches: HashMap::new() })
     }
 
     /// Writes the chunks of `doc` that changed and drops chunks past its end: with merging on
@@ -193,7 +213,9 @@ impl YjsRoom {
             self.sv = StateTracker::new();
             let _ = self.sv.apply(&self.doc);
         }
-        let _ = room.broadcast(&Y::Update(update).encode()[..], &[*conn]);
+        for part in parts_of(update) {
+            let _ = room.broadcast(&Y::Update(&part).encode()[..], &[*conn]);
+        }
     }
 
     fn on_awareness(&mut self, room: &Room, conn: &Connection, frame: &[u8], update: &[u8]) {
@@ -222,17 +244,19 @@ fn send(conn: &Connection, msg: Y) {
     }
 }
 
+/// `update` in parts of at most `MAX_PART` (whole structs: a larger struct goes alone).
+fn parts_of(update: &[u8]) -> Vec<Vec<u8>> {
+    if update.len() <= MAX_PART {
+        return vec![update.to_vec()];
+    }
+    // The update merged into the document already: it splits.
+    yjs::split_update(update, MAX_PART).unwrap_or_else(|_| vec![update.to_vec()])
+}
+
 /// What a client lacks, as sync step 2; over `MAX_PART` as updates with the last part as sync step
 /// 2 (a provider counts itself synced at the first sync step 2, so it must come last).
 fn send_missing(conn: &Connection, missing: &[u8]) {
-    let mut parts = if missing.len() <= MAX_PART {
-        vec![missing.to_vec()]
-    } else {
-        match yjs::split_update(missing, MAX_PART) {
-            Ok(parts) => parts,
-            Err(e) => return log(Level::Error, &format!("yjs: the stored document does not split: {}", e)),
-        }
-    };
+    let mut parts = parts_of(missing);
     let last = parts.pop().unwrap_or_else(|| EMPTY.to_vec());
     for part in parts {
         send(conn, Y::Update(&part));
@@ -258,10 +282,35 @@ impl Party for YjsRoom {
     }
 
     fn on_message(&mut self, room: &Room, conn: &Connection, msg: Message) {
-        let frame = match msg {
-            Message::Binary(b) => b,
-            Message::Text(_) => return,
-        };
+        match msg {
+            Message::Text(text) => {
+                if let Some(json) = text.strip_prefix(BATCH_SENTINEL) {
+                    self.on_batch_marker(room, conn, json);
+                } // other texts are not y-protocols
+            }
+            Message::Binary(chunk) if self.batches.contains_key(&conn.handle()) => self.on_batch_chunk(conn, chunk),
+            Message::Binary(frame) => self.on_frame(room, conn, frame),
+        }
+    }
+
+    fn on_close(&mut self, room: &Room, conn: &Connection, _code: u16, _reason: &str) {
+        self.batches.remove(&conn.handle());
+        if let Some(removal) = self.awareness.remove_owner(conn.handle()) {
+            let _ = room.broadcast(&Y::Awareness(&removal).encode()[..], &[*conn]);
+        }
+    }
+
+    fn on_request(&mut self, _room: &Room, req: &Request) -> Response {
+        match req.method() {
+            "GET" => Response::new(200).header("content-type", "application/octet-stream").body(self.doc.clone()),
+            _ => Response::new(405).header("allow", "GET"),
+        }
+    }
+}
+
+impl YjsRoom {
+    /// One y-protocols message.
+    fn on_frame(&mut self, room: &Room, conn: &Connection, frame: &[u8]) {
         match Y::decode(frame) {
             Ok(Y::SyncStep1(client_sv)) => match yjs::diff_update(&self.doc, client_sv) {
                 Ok(missing) => send_missing(conn, &missing),
@@ -279,18 +328,53 @@ impl Party for YjsRoom {
         }
     }
 
-    fn on_close(&mut self, room: &Room, conn: &Connection, _code: u16, _reason: &str) {
-        if let Some(removal) = self.awareness.remove_owner(conn.handle()) {
-            let _ = room.broadcast(&Y::Awareness(&removal).encode()[..], &[*conn]);
+    /// y-partykit's provider sends a message over 1 MB as `y-pk-batch#{"id","type":"start","size",
+    /// "count"}`, `count` binary chunks and `y-pk-batch#{... "type":"end"}` with the same fields.
+    fn on_batch_marker(&mut self, room: &Room, conn: &Connection, json: &str) {
+        let marker = match Json::parse(json) {
+            Ok(m) => m,
+            Err(_) => return drop_batch(conn, "bad batch marker"),
+        };
+        let fields = (marker["id"].as_str().unwrap_or("").to_owned(), marker["size"].as_i64(), marker["count"].as_i64());
+        match (marker["type"].as_str(), self.batches.remove(&conn.handle())) {
+            (Some("start"), None) => match (fields.1, fields.2) {
+                (Some(size), Some(count)) if size > 0 && size as usize <= MAX_BATCH && count > 0 => {
+                    let batch = Batch { id: fields.0, size: size as usize, count, bytes: Vec::new(), chunks: 0 };
+                    self.batches.insert(conn.handle(), batch);
+                }
+                _ => drop_batch(conn, "batch too large"),
+            },
+            (Some("end"), Some(b)) => {
+                let whole = b.bytes.len() == b.size && b.chunks == b.count;
+                if !whole || (b.id.as_str(), Some(b.size as i64), Some(b.count)) != (fields.0.as_str(), fields.1, fields.2) {
+                    return drop_batch(conn, "batch does not match its markers");
+                }
+                self.on_frame(room, conn, &b.bytes);
+            }
+            _ => drop_batch(conn, "unexpected batch marker"),
         }
     }
 
-    fn on_request(&mut self, _room: &Room, req: &Request) -> Response {
-        match req.method() {
-            "GET" => Response::new(200).header("content-type", "application/octet-stream").body(self.doc.clone()),
-            _ => Response::new(405).header("allow", "GET"),
+    fn on_batch_chunk(&mut self, conn: &Connection, chunk: &[u8]) {
+        let handle = conn.handle();
+        let over = match self.batches.get_mut(&handle) {
+            Some(b) if b.bytes.len() + chunk.len() <= b.size => {
+                b.bytes.extend_from_slice(chunk);
+                b.chunks += 1;
+                false
+            }
+            _ => true,
+        };
+        if over {
+            self.batches.remove(&handle);
+            drop_batch(conn, "batch larger than announced");
         }
     }
+}
+
+fn drop_batch(conn: &Connection, why: &str) {
+    log(Level::Warn, &format!("yjs: {} from {}", why, conn.id()));
+    let _ = conn.close(1007, why);
 }
 
 partyhost::party!(YjsRoom);

@@ -9,9 +9,9 @@
 // and an array at once; all replicas must reach the same state vector, delete set and JSON. A
 // fourth client joining later must have it all at its first sync. One client's awareness must reach
 // the others (the late joiner from the room's memory) and disappear once its socket closes without
-// a goodbye. big: one client writes 1.2 MB of text in updates of 400 KB, which another follows;
-// a late joiner must have it all at its first sync (the room sends it in parts under the 1 MiB
-// message limit). Every mode prints `yjs-state: <hash>` of the document's state vector, delete set
+// a goodbye. big: one client writes 1.2 MB of text in updates of 400 KB, then another
+// (y-partykit) one update of 1.5 MB (which its provider sends in chunks), which a third follows; a late joiner
+// must have it all at its first sync (the room sends it in parts under the 1 MiB message limit). Every mode prints `yjs-state: <hash>` of the document's state vector, delete set
 // and content, so a caller can compare them across a host restart; then `yjs-check: OK`. Bounded: 40 s.
 
 import * as Y from "yjs";
@@ -123,14 +123,21 @@ if (mode === "reload") {
 }
 
 if (mode === "big") {
-  const [writer, follower] = [connect("w", "y-websocket"), connect("f", "y-websocket")];
-  await Promise.all([writer, follower].map(synced));
+  const [writer, paster, follower] = [connect("w", "y-websocket"), connect("p", "y-partykit"), connect("f", "y-websocket")];
+  await Promise.all([writer, paster, follower].map(synced));
   const text = writer.doc.getText("text");
   for (let i = 0; i < 3; i++) {
     text.insert(text.length, String.fromCharCode(97 + i).repeat(400_000)); // one 400 KB update each
     await new Promise((r) => setTimeout(r, 50));
   }
   await until("the follower's 1.2 MB", () => follower.doc.getText("text").length === 1_200_000);
+  // A 1.5 MB update: y-partykit's provider sends it in chunks between text markers.
+  await until("the paster's 1.2 MB", () => paster.doc.getText("text").length === 1_200_000);
+  const pasted = paster.doc.getText("text");
+  paster.doc.transact(() => {
+    for (let i = 0; i < 3; i++) pasted.insert(400_000 * i + 1, String.fromCharCode(100 + i).repeat(500_000));
+  });
+  await until("the follower's 2.7 MB", () => follower.doc.getText("text").length === 2_700_000);
   const late = connect("late", "y-partykit");
   let atFirstSync = null;
   late.provider.once("sync", () => (atFirstSync = state(late.doc)));
