@@ -12,18 +12,19 @@
 //! - Awareness updates are relayed to the others; the room keeps the newest state per Yjs client
 //!   id (y-protocols' clock rule) for newcomers and for query-awareness. The connection that first
 //!   announced a client id owns it: when it closes, the others get that id's removal.
+//! - y-partykit's batched messages (a message over 1 MB as chunks between text markers) are put
+//!   back together, up to 4 MiB; updates over 512 KiB are relayed in parts.
 //! - HTTP `GET` on the room answers the document as one V1 update (`Y.applyUpdate` reads it).
 //!
 //! Storage: the document is `doc:<n>` (n zero-padded), chunks of 1 MiB concatenated in key order,
 //! since a stored value holds at most 2 MiB. Awareness is not stored: each connection's owned
 //! entries are kept in its connection state, which survives hibernation, and rebuilt from there.
 //!
-//! - y-partykit's batched messages (a message over 1 MB as chunks between text markers) are put
-//!   back together, up to 4 MiB; updates over 512 KiB are relayed in parts.
-//!
-//! Not yet: compaction over alarms; a single struct over the message limit (a paste of over 1 MB
-//! in one insert) is stored but cannot be sent on; y-websocket's provider has no batching, so its
-//! messages over the host's limit (1 MiB) close its socket.
+//! Not yet: compaction over alarms (every update is merged into the whole document at once, which
+//! for documents of megabytes can pass the host's 100 ms CPU deadline on a cold host); a single
+//! struct over the message limit (a paste of over 1 MB in one insert) is stored but cannot be
+//! sent on; y-websocket's provider has no batching, so its messages over the host's limit (1 MiB)
+//! close its socket.
 
 use std::collections::{BTreeMap, HashMap};
 
