@@ -142,13 +142,12 @@ public final class Forwarder {
     }
     client.pause(); // the handshake completes later, once the owner accepted
     ClientWebSocket internal = webSockets.webSocket();
-    Relay[] relay = {null};
-    relay[0] =
+    Relay relay =
         Relay.forOwner(
             internal,
             flushes,
-            () -> {
-              relays.remove(relay[0]);
+            attached -> {
+              relays.remove(attached);
               ended.run();
             });
     internal
@@ -174,8 +173,8 @@ public final class Forwarder {
               upgraded
                   .onSuccess(
                       socket -> {
-                        relays.add(relay[0]);
-                        relay[0].attach(socket);
+                        relays.add(relay);
+                        relay.attach(socket);
                       })
                   .onFailure(
                       e -> {

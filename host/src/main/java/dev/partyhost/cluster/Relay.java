@@ -2,7 +2,6 @@ package dev.partyhost.cluster;
 
 import dev.partyhost.vertx.VertxInternals;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.VoidChannelPromise;
@@ -17,6 +16,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Joins a forwarded client's WebSocket and the internal WebSocket to its room's owner, on their one
@@ -50,8 +50,8 @@ final class Relay {
   private final ClientWebSocket owner;
   private final Flushes flushes;
 
-  /** Called once the client's connection ended (the forwarder counts its clients). */
-  private final Runnable ended;
+  /** Called once the client's connection ended (the forwarder keeps and counts its relays). */
+  private final Consumer<Relay> ended;
 
   /** Null until the client's handshake completed. */
   private ServerWebSocket client;
@@ -65,7 +65,7 @@ final class Relay {
   /** The internal socket ended before the client was attached. */
   private boolean ownerEnded;
 
-  private Relay(ClientWebSocket owner, Flushes flushes, Runnable ended) {
+  private Relay(ClientWebSocket owner, Flushes flushes, Consumer<Relay> ended) {
     this.owner = owner;
     this.flushes = flushes;
     this.ended = ended;
@@ -75,7 +75,7 @@ final class Relay {
    * A relay for an internal socket that is about to connect: its handlers are set now, since
    * Vert.x resumes a socket as it connects and drops frames that find no handler.
    */
-  static Relay forOwner(ClientWebSocket owner, Flushes flushes, Runnable ended) {
+  static Relay forOwner(ClientWebSocket owner, Flushes flushes, Consumer<Relay> ended) {
     Relay relay = new Relay(owner, flushes, ended);
     owner.frameHandler(relay::fromOwner);
     owner.closeHandler(v -> relay.ownerEnded());
@@ -126,7 +126,7 @@ final class Relay {
   private void pass(WebSocketFrame frame, WebSocketBase from, WebSocketBase to) {
     if (!(frame.isText() || frame.isBinary() || frame.isContinuation()) || to.isClosed()) return;
     ChannelHandlerContext channel = VertxInternals.channel(to);
-    ByteBuf bytes = Unpooled.wrappedBuffer(frame.binaryData().getBytes());
+    ByteBuf bytes = VertxInternals.bytes(frame.binaryData());
     io.netty.handler.codec.http.websocketx.WebSocketFrame out =
         frame.isText()
             ? new TextWebSocketFrame(frame.isFinal(), 0, bytes)
@@ -165,7 +165,7 @@ final class Relay {
    */
   private void clientEnded() {
     if (abrupt(client) && !owner.isClosed()) VertxInternals.abort(owner);
-    ended.run();
+    ended.accept(this);
   }
 
   /**

@@ -5,11 +5,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.lang.System.Logger.Level;
@@ -27,6 +29,8 @@ import java.lang.reflect.Field;
  *       per socket per batch), which the public API does not expose.</li>
  *   <li>{@link #channel}: frames are written to the socket's Netty channel without a flush, then flushed
  *       once per batch; the public API flushes every write.</li>
+ *   <li>{@link #bytes}: a forwarding node writes a relayed frame's bytes as Vert.x read them, with no
+ *       copy; the public API has only a copy.</li>
  *   <li>{@link #pipeline}: permessage-deflate is chosen per party ({@code http.DeflatePerParty}) by
  *       replacing the connection's extension handler; Vert.x decides it per server.</li>
  *   <li>{@link #abort}: Vert.x closes a connection gracefully, after its queued writes drain; for a
@@ -87,6 +91,14 @@ public final class VertxInternals {
   /** The Netty channel context of a WebSocket, for writes that are flushed later. */
   public static ChannelHandlerContext channel(WebSocketBase socket) {
     return ((WebSocketInternal) socket).channelHandlerContext();
+  }
+
+  /**
+   * A buffer's bytes as a Netty buffer, not copied (a slice that writing releases harmlessly: Vert.x's
+   * own heap buffers ignore releases, others come unreleasable).
+   */
+  public static io.netty.buffer.ByteBuf bytes(Buffer buffer) {
+    return ((BufferInternal) buffer).getByteBuf();
   }
 
   /** The Netty pipeline of an HTTP/1 connection; null for HTTP/2 (no WebSocket upgrade there). */
