@@ -34,6 +34,17 @@ class VertxInternalsTest {
   }
 
   @Test
+  void aBuffersBytesAreSharedNotCopiedAndAWriteCannotFreeThem() {
+    io.vertx.core.buffer.Buffer buffer = io.vertx.core.buffer.Buffer.buffer("héllo");
+    io.netty.buffer.ByteBuf bytes = VertxInternals.bytes(buffer);
+    assertEquals("héllo", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    bytes.release(); // as Netty does once it wrote a frame
+    buffer.setByte(0, (byte) 'H'); // the same bytes, still usable
+    assertEquals('H', VertxInternals.bytes(buffer).getByte(0));
+    assertEquals('H', bytes.getByte(0));
+  }
+
+  @Test
   void aWebSocketLosesItsWriteQueueAndStillWritesAndCloses() throws Exception {
     assertTrue(VertxInternals.canDropWriteQueue(), "Vert.x internals changed: see VertxInternals");
     Vertx vertx = Vertx.vertx();
