@@ -2,7 +2,7 @@
 //! `make yjs-fixtures`), and against hostile input.
 
 use partyhost::yjs::{
-    diff_update, encode_state_vector_from_update, merge_updates, split_update, state_vector_from_update, Any, Block, Content,
+    compact, diff_update, encode_state_vector_from_update, merge_updates, split_update, state_vector_from_update, Any, Block, Content,
     DeleteSet, Error, Id, Item, Parent, StateTracker, StateVector, Update, UpdateReader,
 };
 use std::fs;
@@ -473,4 +473,125 @@ fn split_updates_merge_back_to_the_same_update() {
         }
     }
     assert!(updates_split > 20 && parts_total > 100, "{} updates split, {} parts", updates_split, parts_total);
+}
+
+/// What one clock of an update says: where it was inserted and what it holds. Compacting must keep
+/// this for every clock, except that `gc` turns a deleted clock's content into `Deleted`.
+#[derive(Debug, PartialEq)]
+struct Unit {
+    origin: Option<Id>,
+    right_origin: Option<Id>,
+    parent: Option<String>,
+    content: String,
+}
+
+fn units(update: &[u8], gc: bool) -> Vec<(Id, Unit)> {
+    let decoded = Update::decode(update).unwrap();
+    let ds = &decoded.delete_set;
+    let mut out = Vec::new();
+    for b in &decoded.blocks {
+        let start = b.id();
+        for c in start.clock..b.end() {
+            let id = Id::new(start.client, c);
+            let unit = match b {
+                Block::Gc { .. } => Unit { origin: None, right_origin: None, parent: None, content: "gc".into() },
+                Block::Skip { .. } => Unit { origin: None, right_origin: None, parent: None, content: "skip".into() },
+                Block::Item(item) => {
+                    let at = (c - start.clock) as usize;
+                    let first = c == start.clock;
+                    let kept = matches!(item.content, Content::Type(_) | Content::Doc { .. });
+                    let content = if gc && !kept && ds.contains(id) {
+                        "deleted".to_string()
+                    } else {
+                        match &item.content {
+                            Content::String(s) => format!("unit {:04x}", s.encode_utf16().nth(at).unwrap()),
+                            Content::Any(v) => format!("any {}", hex(v[at])),
+                            Content::Json(v) => format!("json {}", v[at]),
+                            Content::Deleted(_) => "deleted".to_string(),
+                            other => format!("{:?}", other),
+                        }
+                    };
+                    Unit {
+                        origin: if first { item.origin } else { Some(Id::new(id.client, c - 1)) },
+                        right_origin: item.right_origin,
+                        parent: if first { item.parent.map(|p| format!("{:?} {:?}", p, item.parent_sub)) } else { None },
+                        content,
+                    }
+                }
+            };
+            out.push((id, unit));
+        }
+    }
+    out
+}
+
+/// Compacting keeps every clock's origins, parent and content (bar deleted content with `gc`),
+/// the delete set and the state vector, and is idempotent; without `gc` it never adds a struct.
+#[test]
+fn compacting_keeps_every_clock_and_joins_items() {
+    let (mut before, mut after, mut checked) = (0, 0, 0);
+    for f in fixtures() {
+        for (i, u) in updates(&f).into_iter().enumerate() {
+            for gc in [false, true] {
+                let at = format!("{} update {} gc {}", f.name, i, gc);
+                let c = compact(u, gc).unwrap_or_else(|e| panic!("{}: {}", at, e));
+                let (mut got, mut want) = (units(&c, false), units(u, gc));
+                if gc {
+                    // a deletion that ends inside a surrogate pair turns the half left into U+FFFD,
+                    // as it does in a document
+                    for (_, unit) in got.iter_mut().chain(want.iter_mut()) {
+                        if unit.content == "unit fffd" || (unit.content >= "unit d800".to_string() && unit.content <= "unit dfff".to_string()) {
+                            unit.content = "unit of a surrogate pair, or U+FFFD".into();
+                        }
+                    }
+                }
+                if let Some(k) = (0..got.len().max(want.len())).find(|&k| got.get(k) != want.get(k)) {
+                    panic!("{}: clock {}: got {:?}, want {:?}", at, k, got.get(k), want.get(k));
+                }
+                let (orig, comp) = (Update::decode(u).unwrap(), Update::decode(&c).unwrap());
+                assert_eq!(comp.delete_set, orig.delete_set, "{}: delete set", at);
+                assert_eq!(state_vector_from_update(&c).unwrap(), state_vector_from_update(u).unwrap(), "{}", at);
+                // (gc cuts items where deletion starts or stops, as a document does)
+                assert!(gc || comp.blocks.len() <= orig.blocks.len(), "{}: more structs", at);
+                assert_eq!(hex(&compact(&c, gc).unwrap()), hex(&c), "{}: idempotent", at);
+                if gc {
+                    before += u.len();
+                    after += c.len();
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500 && after < before, "{} checked, {} -> {} bytes", checked, before, after);
+}
+
+/// One update per keystroke, merged, compacts to one item per run of typing.
+#[test]
+fn keystrokes_compact_to_one_item() {
+    // Text "hello" typed by client 7 one letter per update, then "ll" deleted.
+    let mut keys = Vec::new();
+    for (i, ch) in "hello".chars().enumerate() {
+        let origin = if i == 0 { None } else { Some(Id::new(7, i as u64 - 1)) };
+        let item = Item {
+            id: Id::new(7, i as u64),
+            origin,
+            right_origin: None,
+            parent: if i == 0 { Some(Parent::Root("t")) } else { None },
+            parent_sub: None,
+            keyed: false,
+            content: Content::String(ch.to_string().into()),
+        };
+        keys.push(Update { blocks: vec![Block::Item(item)], delete_set: DeleteSet::default() }.encode());
+    }
+    let mut ds = DeleteSet::default();
+    ds.add(7, 2, 2);
+    keys.push(Update { blocks: vec![], delete_set: ds }.encode());
+    let merged = merge_updates(&keys).unwrap();
+    assert_eq!(Update::decode(&merged).unwrap().blocks.len(), 5);
+    let contents = |update: &[u8]| -> Vec<String> {
+        let blocks = Update::decode(update).unwrap().blocks;
+        blocks.iter().map(|b| if let Block::Item(i) = b { format!("{:?}", i.content) } else { "not an item".into() }).collect()
+    };
+    assert_eq!(contents(&compact(&merged, false).unwrap()), [r#"String("hello")"#]);
+    assert_eq!(contents(&compact(&merged, true).unwrap()), [r#"String("he")"#, "Deleted(2)", r#"String("o")"#]);
 }

@@ -28,6 +28,7 @@
 //! units, as JavaScript strings do: cutting text inside a surrogate pair turns each half into
 //! U+FFFD, as yjs does.
 
+mod compact;
 mod lib0;
 mod merge;
 pub mod protocol;
@@ -36,6 +37,7 @@ mod update;
 
 use std::fmt;
 
+pub use compact::compact;
 pub use lib0::{Any, ANY_MAX_DEPTH, MAX_SAFE_INTEGER};
 pub use merge::{diff_update, encode_state_vector_from_update, merge_updates, split_update, state_vector_from_update};
 pub use state::{StateTracker, StateVector};
