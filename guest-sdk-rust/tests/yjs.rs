@@ -448,9 +448,9 @@ fn readme_example() {
     assert!(doc.receive(&[1, 2, 3]).is_err());
 }
 
-/// Split into parts of a few structs, an update makes the same document: the parts' merge is the
-/// update's own merge, byte for byte, and only parts of one struct (or the last, with the delete
-/// set) exceed the size.
+/// Split into parts of a few structs, an update makes the same document: the parts' merge holds
+/// the same clocks as the update's own merge (long items cut, which compacting joins again, byte
+/// for byte), and only parts of one struct (or the last, with the delete set) exceed the size.
 #[test]
 fn split_updates_merge_back_to_the_same_update() {
     let (mut updates_split, mut parts_total) = (0, 0);
@@ -464,7 +464,10 @@ fn split_updates_merge_back_to_the_same_update() {
                     || p == parts.last().unwrap()), "{} #{}: a part over {} bytes", f.name, i, max);
                 let mut merged: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
                 merged.push(&[0, 0]);
-                assert_eq!(hex(&merge_updates(&merged).unwrap()), hex(&whole), "{} #{}: split by {}", f.name, i, max);
+                let back = merge_updates(&merged).unwrap();
+                assert_eq!(units(&back, false), units(&whole, false), "{} #{}: split by {}", f.name, i, max);
+                let (back, whole) = (compact(&back, false).unwrap(), compact(&whole, false).unwrap());
+                assert_eq!(hex(&back), hex(&whole), "{} #{}: split by {}", f.name, i, max);
                 if parts.len() > 1 {
                     updates_split += 1;
                     parts_total += parts.len();
@@ -594,4 +597,22 @@ fn keystrokes_compact_to_one_item() {
     };
     assert_eq!(contents(&compact(&merged, false).unwrap()), [r#"String("hello")"#]);
     assert_eq!(contents(&compact(&merged, true).unwrap()), [r#"String("he")"#, "Deleted(2)", r#"String("o")"#]);
+}
+
+/// A string of a megabyte in one item is cut into items that fit a part, never inside a
+/// surrogate pair, and compacting joins them back.
+#[test]
+fn a_long_item_is_cut_to_fit() {
+    let text: String = "ab\u{1f600}\u{e9}".repeat(100_000);
+    let update = encode(vec![text_item(3, 0, &text)]);
+    let parts = split_update(&update, 64 * 1024).unwrap();
+    assert!(parts.len() > 10 && parts.iter().all(|p| p.len() <= 64 * 1024), "{} parts", parts.len());
+    let mut all: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
+    all.push(&[0, 0]);
+    let merged = merge_updates(&all).unwrap();
+    assert!(Update::decode(&merged).unwrap().blocks.iter().all(|b| match b {
+        Block::Item(i) => matches!(&i.content, Content::String(s) if !s.contains('\u{fffd}')),
+        _ => false,
+    }));
+    assert_eq!(hex(&compact(&merged, false).unwrap()), hex(&update));
 }

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::update::{Block, Content, Id, IdRange, Item, StructWriter, UpdateReader};
+use super::update::{Block, Content, DeleteSet, Id, IdRange, Item, StructWriter, UpdateReader};
 use super::Result;
 
 /// `update` with its items joined as a document joins them and, with `gc`, the content of deleted
@@ -25,23 +25,35 @@ use super::Result;
 /// Two passes over the update (the delete set comes last in it); memory is the output's.
 pub fn compact(update: &[u8], gc: bool) -> Result<Vec<u8>> {
     let mut ds = UpdateReader::new(update)?.delete_set()?;
-    ds.sort_and_merge();
+    let mut out = if gc {
+        ds.sort_and_merge();
+        compact_structs(update, Some(&ds))?
+    } else {
+        compact_structs(update, None)?
+    };
+    UpdateReader::new(update)?.delete_set()?.encode(&mut out);
+    Ok(out)
+}
+
+/// The structs of `update` compacted, without a delete set: what [`compact`] writes before it,
+/// with deleted content dropped where `deleted` (sorted and merged) says, if given. The update's
+/// own delete set is read past, not used.
+pub(crate) fn compact_structs(update: &[u8], deleted: Option<&DeleteSet>) -> Result<Vec<u8>> {
     let mut reader = UpdateReader::new(update)?;
     let mut out = Compactor { written: StructWriter::default(), pending: None };
     while let Some(block) = reader.next_block()? {
-        match block {
-            Block::Item(item) if gc => {
-                let deleted = ds.clients.get(&item.id.client).map_or(&[][..], |r| r.as_slice());
-                for (piece, dead) in pieces(item, deleted) {
+        match (block, deleted) {
+            (Block::Item(item), Some(ds)) => {
+                let ranges = ds.clients.get(&item.id.client).map_or(&[][..], |r| r.as_slice());
+                for (piece, dead) in pieces(item, ranges) {
                     out.push(Block::Item(if dead { gc_content(piece) } else { piece }));
                 }
             }
-            other => out.push(other),
+            (other, _) => out.push(other),
         }
     }
-    let mut bytes = out.finish();
-    reader.delete_set()?.encode(&mut bytes);
-    Ok(bytes)
+    reader.delete_set()?;
+    Ok(out.finish())
 }
 
 struct Compactor<'a> {
@@ -129,7 +141,7 @@ fn pieces<'a>(item: Item<'a>, deleted: &[IdRange]) -> Vec<(Item<'a>, bool)> {
 }
 
 /// `item` cut after `n` clocks (0 < n < its length), as a document splits it.
-fn split(item: Item, n: u64) -> (Item, Item) {
+pub(crate) fn split(item: Item, n: u64) -> (Item, Item) {
     let right = match Block::Item(item.clone()).slice_from(n) {
         Block::Item(i) => i,
         _ => unreachable!("a sliced item is an item"),

@@ -5,7 +5,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::lib0::write_var_uint;
-use super::update::{Block, DeleteSet, Id, StructWriter, UpdateReader};
+use super::compact::split;
+use super::update::{Block, Content, DeleteSet, Id, StructWriter, UpdateReader};
 use super::{Result, StateVector};
 
 /// Merges updates into one, as `Y.mergeUpdates` does: the structs of all of them, each clock once,
@@ -252,8 +253,10 @@ pub fn diff_update(update: &[u8], state_vector: &[u8]) -> Result<Vec<u8>> {
 
 /// `update` as several updates of at most about `max_bytes` each, to send a document larger than
 /// one message as several: applied in order (or merged), they make the same document. Parts hold
-/// whole structs in the update's order, skips left out; the delete set goes with the last part.
-/// A struct larger than `max_bytes` (a long pasted string) makes a part of its own, over the size.
+/// structs in the update's order, skips left out; the delete set goes with the last part. A struct
+/// larger than `max_bytes` (a long pasted string) is cut into items that fit, as a document would
+/// cut it; only one element larger than that (a binary, embed or format) makes a part of its own,
+/// over the size.
 pub fn split_update(update: &[u8], max_bytes: usize) -> Result<Vec<Vec<u8>>> {
     const EMPTY_DELETE_SET: u8 = 0;
     let mut reader = UpdateReader::new(update)?;
@@ -264,22 +267,60 @@ pub fn split_update(update: &[u8], max_bytes: usize) -> Result<Vec<Vec<u8>>> {
         if b.is_skip() {
             continue; // a gap: the next struct starts a group at its own clock
         }
-        one.clear();
-        b.encode(&mut one, 0);
-        // about a group header per struct at worst
-        if size > 0 && size + one.len() + 16 > max_bytes {
-            let mut out = std::mem::take(&mut part).finish();
-            out.push(EMPTY_DELETE_SET);
-            parts.push(out);
-            size = 0;
+        for b in cut_to_size(b, max_bytes / 2) {
+            one.clear();
+            b.encode(&mut one, 0);
+            // about a group header per struct at worst
+            if size > 0 && size + one.len() + 16 > max_bytes {
+                let mut out = std::mem::take(&mut part).finish();
+                out.push(EMPTY_DELETE_SET);
+                parts.push(out);
+                size = 0;
+            }
+            part.write(&b, 0);
+            size += one.len() + 16;
         }
-        part.write(&b, 0);
-        size += one.len() + 16;
     }
     let mut last = part.finish();
     reader.delete_set()?.encode(&mut last);
     parts.push(last);
     Ok(parts)
+}
+
+/// `block` as items whose content takes at most about `max_bytes` each (cut between characters
+/// or elements), or whole if it is smaller or cannot be cut.
+fn cut_to_size(block: Block, max_bytes: usize) -> Vec<Block> {
+    let item = match block {
+        Block::Item(item) => item,
+        other => return vec![other],
+    };
+    // the clocks (UTF-16 units or elements) of each piece
+    let mut lens = Vec::new();
+    let (mut taken, mut clocks) = (0, 0u64);
+    let mut add = |size: usize, len: u64| {
+        if taken > 0 && taken + size > max_bytes {
+            lens.push(clocks);
+            taken = 0;
+            clocks = 0;
+        }
+        taken += size;
+        clocks += len;
+    };
+    match &item.content {
+        Content::String(s) if s.len() > max_bytes => s.chars().for_each(|c| add(c.len_utf8(), c.len_utf16() as u64)),
+        Content::Any(v) => v.iter().for_each(|a| add(a.len(), 1)),
+        Content::Json(v) => v.iter().for_each(|j| add(j.len() + 2, 1)),
+        _ => {}
+    }
+    let mut out = Vec::with_capacity(lens.len() + 1);
+    let mut rest = item;
+    for n in lens {
+        let (left, right) = split(rest, n);
+        out.push(Block::Item(left));
+        rest = right;
+    }
+    out.push(Block::Item(rest));
+    out
 }
 
 /// The state vector an update brings a document to, as `Y.encodeStateVectorFromUpdate` computes

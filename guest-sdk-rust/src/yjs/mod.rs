@@ -32,6 +32,7 @@ mod compact;
 mod lib0;
 mod merge;
 pub mod protocol;
+pub mod server;
 mod state;
 mod update;
 

@@ -582,6 +582,47 @@ impl DeleteSet {
         self.clients.entry(client).or_default().push(IdRange { clock, len });
     }
 
+    /// Adds a range to a set whose ranges are sorted and merged (as [`sort_and_merge`] leaves them),
+    /// keeping it so; returns how many of its clocks were not in the set. Binary search: adding
+    /// next to a range already there (a run of deletions) moves nothing.
+    ///
+    /// [`sort_and_merge`]: Self::sort_and_merge
+    pub fn insert(&mut self, client: u64, clock: u64, len: u64) -> u64 {
+        if len == 0 {
+            return 0;
+        }
+        let ranges = self.clients.entry(client).or_default();
+        let end = clock + len;
+        // ranges[lo..hi] overlap or touch [clock, end)
+        let lo = ranges.partition_point(|r| r.end() < clock);
+        let hi = ranges.partition_point(|r| r.clock <= end);
+        if lo == hi {
+            ranges.insert(lo, IdRange { clock, len });
+            return len;
+        }
+        let covered: u64 = ranges[lo..hi].iter().map(|r| r.end().min(end).saturating_sub(r.clock.max(clock))).sum();
+        let start = ranges[lo].clock.min(clock);
+        let stop = ranges[hi - 1].end().max(end);
+        ranges[lo] = IdRange { clock: start, len: stop - start };
+        ranges.drain(lo + 1..hi);
+        len - covered
+    }
+
+    /// Whether every clock of `[clock, clock + len)` is in a set sorted and merged.
+    pub fn covers(&self, client: u64, clock: u64, len: u64) -> bool {
+        let ranges = match self.clients.get(&client) {
+            Some(r) => r,
+            None => return len == 0,
+        };
+        let i = ranges.partition_point(|r| r.end() <= clock);
+        len == 0 || ranges.get(i).map_or(false, |r| r.clock <= clock && clock + len <= r.end())
+    }
+
+    /// The number of clocks in a set sorted and merged.
+    pub fn clocks(&self) -> u64 {
+        self.clients.values().flatten().map(|r| r.len).sum()
+    }
+
     /// Sorts each client's ranges and joins those that overlap or touch (yjs's
     /// `sortAndMergeDeleteSet`).
     pub fn sort_and_merge(&mut self) {
@@ -731,6 +772,21 @@ mod tests {
         })
         .encode(&mut offset, 2);
         assert_eq!(sliced, offset);
+    }
+
+    #[test]
+    fn inserting_keeps_a_delete_set_sorted_and_merged() {
+        let mut ds = DeleteSet::default();
+        assert_eq!(ds.insert(1, 10, 2), 2);
+        assert_eq!(ds.insert(1, 0, 3), 3);
+        assert_eq!(ds.insert(1, 12, 1), 1); // touches: joined
+        assert_eq!(ds.insert(1, 5, 1), 1);
+        assert_eq!(ds.clients[&1], [IdRange { clock: 0, len: 3 }, IdRange { clock: 5, len: 1 }, IdRange { clock: 10, len: 3 }]);
+        assert_eq!(ds.insert(1, 2, 10), 6); // spans all three: 3, 4, 6, 7, 8 and 9 are new
+        assert_eq!(ds.clients[&1], [IdRange { clock: 0, len: 13 }]);
+        assert_eq!(ds.insert(1, 4, 2), 0);
+        assert!(ds.covers(1, 0, 13) && !ds.covers(1, 0, 14) && !ds.covers(2, 0, 1) && ds.covers(2, 0, 0));
+        assert_eq!(ds.clocks(), 13);
     }
 
     #[test]

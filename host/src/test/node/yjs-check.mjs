@@ -4,6 +4,9 @@
 //   node host/src/test/node/yjs-check.mjs <port> edit <room>     3 clients edit, converge, a late joiner
 //   node host/src/test/node/yjs-check.mjs <port> big <room>      a document over the message limit
 //   node host/src/test/node/yjs-check.mjs <port> reload <room>   one client reads the document
+//   node host/src/test/node/yjs-check.mjs <port> offline <room>  edits made offline merge on reconnect
+//   node host/src/test/node/yjs-check.mjs <port> typing <room>   4,000 keystrokes, one update each
+//   node host/src/test/node/yjs-check.mjs <port> readonly <room> <token>  only the token writes
 //
 // edit: three clients (two y-websocket, one y-partykit) edit text (with formats and embeds), a map (nested map, binary, any values)
 // and an array at once; all replicas must reach the same state vector, delete set and JSON. A
@@ -11,7 +14,13 @@
 // the others (the late joiner from the room's memory) and disappear once its socket closes without
 // a goodbye. big: one client writes 1.2 MB of text in updates of 400 KB, then another
 // (y-partykit) one update of 1.5 MB (which its provider sends in chunks), which a third follows; a late joiner
-// must have it all at its first sync (the room sends it in parts under the 1 MiB message limit). Every mode prints `yjs-state: <hash>` of the document's state vector, delete set
+// must have it all at its first sync (the room sends it in parts under the 1 MiB message limit).
+// offline: two clients sync, one goes offline, both edit (the offline one deletes text the other
+// typed), it reconnects: both converge, and a late joiner has it all. typing: a writer types 4,000
+// keystrokes (some backspaces) as an editor sends them, one update each, which a follower follows;
+// prints the bytes sent and the size of yjs's own snapshot of the document, then disconnects (a
+// caller checks what the room stores). readonly: a client with the token writes, one without it
+// edits only its own replica: the room drops its updates. Every mode prints `yjs-state: <hash>` of the document's state vector, delete set
 // and content, so a caller can compare them across a host restart; then `yjs-check: OK`. Bounded: 40 s.
 
 import * as Y from "yjs";
@@ -20,9 +29,9 @@ import YPartyKitProvider from "y-partykit/provider";
 import WS from "ws";
 import { createHash } from "node:crypto";
 
-const [port, mode, room] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
-if (!Number.isInteger(port) || !["edit", "big", "reload"].includes(mode) || !room) {
-  console.error("usage: node yjs-check.mjs <port> edit|big|reload <room>");
+const [port, mode, room, token] = [Number(process.argv[2]), process.argv[3], process.argv[4], process.argv[5]];
+if (!Number.isInteger(port) || !["edit", "big", "reload", "offline", "typing", "readonly"].includes(mode) || !room) {
+  console.error("usage: node yjs-check.mjs <port> edit|big|reload|offline|typing|readonly <room> [token]");
   process.exit(2);
 }
 setTimeout(() => fail("timeout after 40 s"), 40_000).unref();
@@ -33,12 +42,12 @@ function fail(why) {
 }
 
 // Node has BroadcastChannel: without disableBc, clients in one process would sync around the host.
-function connect(name, kind) {
+function connect(name, kind, params = {}) {
   const doc = new Y.Doc();
   const provider =
     kind === "y-partykit"
-      ? new YPartyKitProvider(`127.0.0.1:${port}`, room, doc, { party: "yjs", WebSocketPolyfill: WS, disableBc: true })
-      : new WebsocketProvider(`ws://127.0.0.1:${port}/parties/yjs`, room, doc, { WebSocketPolyfill: WS, disableBc: true });
+      ? new YPartyKitProvider(`127.0.0.1:${port}`, room, doc, { party: "yjs", WebSocketPolyfill: WS, disableBc: true, params })
+      : new WebsocketProvider(`ws://127.0.0.1:${port}/parties/yjs`, room, doc, { WebSocketPolyfill: WS, disableBc: true, params });
   return { name, doc, provider };
 }
 
@@ -145,6 +154,86 @@ if (mode === "big") {
   const whole = state(writer.doc);
   if (atFirstSync !== whole) fail(`late joiner at first sync: ${late.doc.getText("text").length} characters`);
   console.log(`yjs-state: ${digest(whole)}`);
+  console.log("yjs-check: OK");
+  process.exit(0);
+}
+
+// A late joiner that must hold `expected` at its first sync.
+async function lateJoiner(expected, kind = "y-partykit", params = {}) {
+  const late = connect("late", kind, params);
+  let atFirstSync = null;
+  late.provider.once("sync", () => (atFirstSync = state(late.doc)));
+  await until("the late joiner's first sync", () => atFirstSync !== null);
+  if (atFirstSync !== expected) fail(`late joiner at first sync:\n${atFirstSync}\nexpected:\n${expected}`);
+  return late;
+}
+
+if (mode === "offline") {
+  const [a, b] = [connect("a", "y-websocket"), connect("b", "y-partykit")];
+  await Promise.all([a, b].map(synced));
+  for (let round = 0; round < 6; round++) edit(a, round);
+  await until("b has a's edits", () => state(b.doc) === state(a.doc));
+  b.provider.disconnect();
+  await until("b offline", () => !b.provider.wsconnected);
+  for (let round = 6; round < 20; round++) edit(a, round);
+  const text = b.doc.getText("text");
+  b.doc.transact(() => {
+    text.delete(0, Math.min(5, text.length)); // deletes what a typed
+    text.insert(0, "written offline ");
+    b.doc.getMap("map").set("offline", { by: "b" });
+    b.doc.getArray("array").push(["offline"]);
+  });
+  for (let round = 20; round < 26; round++) edit(b, round);
+  if (state(b.doc) === state(a.doc)) fail("the replicas did not diverge");
+  b.provider.connect();
+  await until(
+    "convergence after reconnecting",
+    () => state(b.doc) === state(a.doc) && a.doc.getMap("map").get("offline")?.by === "b",
+    () => `\na: ${state(a.doc)}\nb: ${state(b.doc)}`,
+  );
+  const converged = state(a.doc);
+  await lateJoiner(converged, "y-websocket");
+  console.log(`yjs-state: ${digest(converged)}`);
+  console.log("yjs-check: OK");
+  process.exit(0);
+}
+
+if (mode === "typing") {
+  const [writer, follower] = [connect("w", "y-websocket"), connect("f", "y-partykit")];
+  await Promise.all([writer, follower].map(synced));
+  let sent = 0;
+  writer.doc.on("update", (u) => (sent += u.length));
+  const text = writer.doc.getText("text");
+  let cursor = 0;
+  for (let i = 0; i < 4_000; i++) {
+    if (random() < 0.03) cursor = pick(text.length + 1); // the cursor jumps
+    if (cursor > 0 && random() < 0.15) text.delete(--cursor, 1); // a backspace
+    else text.insert(cursor++, String.fromCharCode(97 + pick(26)));
+    if (i % 200 === 199) await new Promise((r) => setTimeout(r, 1));
+  }
+  await until("the follower", () => state(follower.doc) === state(writer.doc));
+  const typed = state(writer.doc);
+  await lateJoiner(typed);
+  console.log(`typing: sent ${sent} bytes in updates; yjs's own snapshot is ${Y.encodeStateAsUpdate(writer.doc).length} bytes`);
+  console.log(`yjs-state: ${digest(typed)}`);
+  console.log("yjs-check: OK");
+  process.exit(0);
+}
+
+if (mode === "readonly") {
+  const [writer, reader] = [connect("w", "y-websocket", { token }), connect("r", "y-partykit")];
+  await Promise.all([writer, reader].map(synced));
+  writer.doc.getText("text").insert(0, "by the writer");
+  await until("the reader has the writer's text", () => reader.doc.getText("text").toString() === "by the writer");
+  reader.doc.getText("text").insert(0, "by the reader ");
+  reader.doc.getMap("map").set("reader", true);
+  writer.doc.getMap("map").set("writer", true);
+  await until("the reader has the writer's map entry", () => reader.doc.getMap("map").get("writer") === true);
+  await new Promise((r) => setTimeout(r, 300)); // time for the reader's edits to arrive, were they relayed
+  if (writer.doc.getMap("map").get("reader") !== undefined) fail("the read-only client's update reached the writer");
+  const written = state(writer.doc);
+  await lateJoiner(written, "y-websocket", { token });
+  console.log(`yjs-state: ${digest(written)}`);
   console.log("yjs-check: OK");
   process.exit(0);
 }
