@@ -47,6 +47,9 @@
 //! - **Awareness** is relayed; the room keeps the newest state per Yjs client id (y-protocols'
 //!   clock rule) for newcomers and query-awareness. The connection that first announced a client id
 //!   owns it: when it closes, the others get that id's removal.
+//! - **Bad input** (a frame that is not y-protocols, a malformed update, a batch over its limit)
+//!   closes its connection with [`CLOSE_BAD_MESSAGE`] (4007); an update that cannot be stored
+//!   (e.g. the room's storage quota) with [`CLOSE_NOT_STORED`] (4011).
 //! - **Read-only** connections (tagged [`READ_ONLY`] in `on_connect`, e.g. after a before hook
 //!   checked a token) sync and send awareness; their updates are dropped.
 //! - **Batches**: y-partykit's provider sends a message over 1 MB as chunks between text markers;
@@ -72,6 +75,11 @@ use crate::{log, now_ms, Connection, Json, Level, ListOptions, Message, Room};
 /// The tag that makes a connection read-only (set it with `conn.set_tags` in `on_connect`, before
 /// calling [`Server::on_connect`]).
 pub const READ_ONLY: &str = "yjs:read-only";
+
+/// Close codes (a guest may use 1000 and 3000-4999): 4000 plus the standard code of the same
+/// meaning, 1007 (invalid data) and 1011 (server error).
+pub const CLOSE_BAD_MESSAGE: u16 = 4007;
+pub const CLOSE_NOT_STORED: u16 = 4011;
 
 /// The largest update sent in one frame: half the host's default message limit (1 MiB), since a
 /// room cannot ask the host for its limit.
@@ -368,7 +376,7 @@ impl Server {
             parts.iter().enumerate().map(|(i, p)| (self.key("log:", self.next_seq + i as u64), p.as_slice())).collect();
         if let Err(e) = room.storage().put_many(&entries) {
             log(Level::Warn, &format!("yjs: update from {} not stored: {}", conn.id(), e));
-            let _ = conn.close(1011, "update not stored");
+            let _ = conn.close(CLOSE_NOT_STORED, "update not stored");
             return;
         }
         let now = now_ms();
@@ -563,7 +571,7 @@ fn add_deletions(ds: &mut DeleteSet, update: &[u8]) -> super::Result<u64> {
 
 fn reject(conn: &Connection, what: &str, e: super::Error) {
     log(Level::Warn, &format!("yjs: bad {} from {}: {}", what, conn.id(), e));
-    let _ = conn.close(1007, "bad y-protocols message");
+    let _ = conn.close(CLOSE_BAD_MESSAGE, "bad y-protocols message");
 }
 
 fn send(conn: &Connection, msg: Y) {
@@ -722,7 +730,7 @@ impl Server {
 
 fn drop_batch(conn: &Connection, why: &str) {
     log(Level::Warn, &format!("yjs: {} from {}", why, conn.id()));
-    let _ = conn.close(1007, why);
+    let _ = conn.close(CLOSE_BAD_MESSAGE, why);
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.partyhost.support.LogCapture;
 import dev.partyhost.support.NodeScript;
 import dev.partyhost.support.TestHost;
+import dev.partyhost.support.Ws;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -134,6 +136,62 @@ class YjsTest {
           NodeScript.run(
               "yjs-check.mjs", Integer.toString(host.port()), "readonly", room, "w-secret");
       assertTrue(out.contains("yjs-check: OK"), out);
+    }
+  }
+
+  /**
+   * Bad input closes only its own connection with 4007 (1007 is the host's to use): a frame that is not y-protocols, a batch
+   * announced over 4 MiB, a chunk past the announced size; the room serves the next client.
+   */
+  @Test
+  void badMessagesAndOversizedBatchesCloseTheirConnectionWith4007() throws Exception {
+    try (TestHost host = TestHost.start()) {
+      String path = "/parties/yjs/bad-" + Long.toString(System.nanoTime(), 36);
+      try (Ws ws = host.ws(path)) {
+        ws.next(); // the room's sync step 1
+        ws.send(new byte[] {0, 9, 1, 2});
+        assertEquals(4007, ws.awaitClose());
+      }
+      try (Ws ws = host.ws(path)) {
+        ws.next();
+        ws.send("y-pk-batch#{\"id\":\"b\",\"type\":\"start\",\"size\":5000000,\"count\":5}");
+        assertEquals(4007, ws.awaitClose());
+      }
+      try (Ws ws = host.ws(path)) {
+        ws.next();
+        ws.send("y-pk-batch#{\"id\":\"b\",\"type\":\"start\",\"size\":10,\"count\":1}");
+        ws.send(new byte[11]);
+        assertEquals(4007, ws.awaitClose());
+      }
+      try (Ws ws = host.ws(path)) {
+        assertTrue(ws.next() instanceof byte[], "a sync step 1 after the bad clients");
+      }
+    }
+  }
+
+  /** An update over the room's storage quota closes its sender with 4011 and is not relayed. */
+  @Test
+  void anUpdateOverTheStorageQuotaClosesItsSenderWith4011() throws Exception {
+    try (TestHost host =
+        TestHost.start(c -> c.partyLimits.put("yjs", Map.of("storageQuotaBytes", 2_000L)))) {
+      String path = "/parties/yjs/quota-" + Long.toString(System.nanoTime(), 36);
+      try (Ws writer = host.ws(path);
+          Ws other = host.ws(path)) {
+        writer.next();
+        other.next();
+        // A V1 update by hand: one client (1), one struct at clock 0, a string (info 4) in the
+        // root type "t" (parent info 1), 3,000 bytes long; no deletions.
+        ByteArrayOutputStream update = new ByteArrayOutputStream();
+        update.writeBytes(new byte[] {1, 1, 1, 0, 4, 1, 1, 't', (byte) 0xb8, 0x17});
+        update.writeBytes("x".repeat(3_000).getBytes(StandardCharsets.US_ASCII));
+        update.write(0);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.writeBytes(new byte[] {0, 2, (byte) 0xc3, 0x17}); // sync, update, 3,011 bytes
+        frame.writeBytes(update.toByteArray());
+        writer.send(frame.toByteArray());
+        assertEquals(4011, writer.awaitClose());
+        other.expectNothing(300);
+      }
     }
   }
 
