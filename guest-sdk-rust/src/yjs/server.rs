@@ -112,7 +112,8 @@ pub struct Options {
     /// every deleted character is kept, for clients that show history.
     pub gc: bool,
     /// Report a change ([`Server::on_alarm`] returns `true`) once the document has been quiet for
-    /// this long; `None` (the default) never reports.
+    /// this long; `None` (the default) never reports. Kept in memory, as y-partykit's: a report due
+    /// while the room hibernates (after `roomIdleMs`, 10 s by default) is not made.
     pub debounce_ms: Option<i64>,
     /// ... or at the latest this long after the first change not reported.
     pub max_wait_ms: i64,

@@ -19,7 +19,7 @@
 // typed), it reconnects: both converge, and a late joiner has it all. typing: a writer types 4,000
 // keystrokes (some backspaces) as an editor sends them, one update each, which a follower follows;
 // prints the bytes sent and the size of yjs's own snapshot of the document, then disconnects (a
-// caller checks what the room stores). readonly: a client with the token writes, one without it
+// caller checks what the room stores); the document read over HTTP is the same. readonly: a client with the token writes, one without it
 // edits only its own replica: the room drops its updates. Every mode prints `yjs-state: <hash>` of the document's state vector, delete set
 // and content, so a caller can compare them across a host restart; then `yjs-check: OK`. Bounded: 40 s.
 
@@ -214,6 +214,12 @@ if (mode === "typing") {
   await until("the follower", () => state(follower.doc) === state(writer.doc));
   const typed = state(writer.doc);
   await lateJoiner(typed);
+  // The document over HTTP: one V1 update that Y.applyUpdate reads.
+  const res = await fetch(`http://127.0.0.1:${port}/parties/yjs/${room}`);
+  if (res.status !== 200) fail(`GET the document: ${res.status}`);
+  const fetched = new Y.Doc();
+  Y.applyUpdate(fetched, new Uint8Array(await res.arrayBuffer()));
+  if (state(fetched) !== typed) fail(`the document over HTTP differs:\n${state(fetched)}\nexpected:\n${typed}`);
   console.log(`typing: sent ${sent} bytes in updates; yjs's own snapshot is ${Y.encodeStateAsUpdate(writer.doc).length} bytes`);
   console.log(`yjs-state: ${digest(typed)}`);
   console.log("yjs-check: OK");
