@@ -25,7 +25,7 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh bench-cluster jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run dev run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh bench-cluster jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short yjs-fixtures
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
@@ -34,6 +34,10 @@ HOST_JAVA_OPTS ?= -Xmx4g -XX:+UseG1GC -XX:G1HeapRegionSize=4m
 
 run: jar examples try-deps
 	java $(HOST_JAVA_OPTS) -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
+
+# `make run` that rebuilds a party when its sources change and swaps it in (--watch): README, "Live reload".
+dev: jar examples try-deps
+	JAVA_OPTS="$(HOST_JAVA_OPTS)" host/scripts/dev.sh $(PORT) $(JAR) $(WASM) $(MAIN_PARTY)
 
 # Three nodes on PORT, PORT+1, PORT+2 and a PostgreSQL server in ./data/postgres (CLUSTER.md).
 run-cluster: jar examples $(TEST_TOOLS)

@@ -15,6 +15,7 @@ public final class HostConfig {
   public final int port;
   public final String parties;
   public final boolean strict;
+  public final boolean watch;
   public final String mainParty;
   public final ExecutionMode mode;
   public final String transport;
@@ -129,6 +130,7 @@ public final class HostConfig {
     this.port = s.port;
     this.parties = s.parties;
     this.strict = s.strict;
+    this.watch = s.watch;
     this.mainParty = s.mainParty;
     this.mode = s.mode;
     this.transport = s.transport;

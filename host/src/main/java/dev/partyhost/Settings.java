@@ -61,6 +61,11 @@ public final class Settings {
       "refuse to start if any module of --parties, or any stored upload, cannot be served (else it is logged and skipped)")
   public boolean strict = false;
 
+  @Doc(
+      "watch the --parties folder: a module file that changes or appears is compiled and served (live rooms of"
+          + " its party restart with 1012); one that does not compile is logged and the previous version serves on")
+  public boolean watch = false;
+
   @Doc("the party that /party/ROOM and /parties/main/ROOM reach")
   public String mainParty = "main";
 
