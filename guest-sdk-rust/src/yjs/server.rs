@@ -85,8 +85,7 @@ pub const CLOSE_NOT_STORED: u16 = 4011;
 /// room cannot ask the host for its limit.
 const MAX_PART: usize = 512 * 1024;
 /// A segment over this is cut in two. With `STEP_BYTES`, this bounds a compaction step's work: a
-/// step merges at most a segment and that much of the log, some 100 KB a millisecond once the JIT
-/// has compiled the guest, a few times slower before.
+/// step merges at most a segment and that much of the log.
 const SEGMENT_BYTES: usize = 256 * 1024;
 const STEP_BYTES: usize = 128 * 1024;
 /// A stored value holds at most 2 MiB: the delete set is kept in chunks of half that.
@@ -511,6 +510,9 @@ impl Server {
             self.segments.extend(parts.into_iter().map(|bytes| Segment { bytes, gc_at: deleted }));
             self.log.drain(..steps);
             self.log_bytes -= taken;
+            let last = self.segments.last().map_or(0, |s| s.bytes.len());
+            let (n, ms) = (self.segments.len() - 1, now_ms() - now);
+            log(Level::Debug, &format!("yjs: {} bytes of log compacted into segment {} ({} bytes) in {} ms", taken, n, last, ms));
         } else if let Some(i) = self.stale_segment() {
             let mut bytes = compact_structs(&self.segments[i].bytes, gc).map_err(|e| e.to_string())?;
             bytes.push(0);
