@@ -28,6 +28,10 @@ public final class Main {
       System.exit(2);
       return;
     }
+    if (config.logFormat.equals("json")) {
+      for (Handler handler : java.util.logging.Logger.getLogger("").getHandlers())
+        handler.setFormatter(new JsonLogFormatter());
+    }
     try {
       PartyHost host = PartyHost.start(config);
       System.out.println(
