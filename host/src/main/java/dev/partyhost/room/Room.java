@@ -195,7 +195,7 @@ public final class Room {
   /**
    * Evicts the room (acquired from {@link Rooms#acquire}) and deletes its stored data and alarm, in
    * one commit of its own; the next room of this id loads only after that commit (GroupCommit#load).
-   * Completes once the commit is durable, with how many sockets it closed.
+   * Completes once storage reads back no data for it, with how many sockets it closed.
    */
   Future<Integer> evictDeletingData(int code, String reason) {
     Promise<Integer> done = Promise.promise();
@@ -211,7 +211,18 @@ public final class Room {
           store.hostSetsAlarm(null);
           commit();
           int closed = closeAllNow(code, reason);
-          done.complete(closed);
+          // A load waits for the room's commits, this one last: then storage is read back.
+          rooms
+              .commits()
+              .load(key)
+              .onComplete(
+                  stored -> {
+                    if (stored.failed()) done.fail(stored.cause());
+                    else if (!stored.result().entries().isEmpty()
+                        || stored.result().alarm() != null)
+                      done.fail("the room's data is still stored: its deletion was not committed");
+                    else done.complete(closed);
+                  });
         });
     return done.future();
   }
