@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The admin API's rooms of a party: a paged listing of the rooms live on this node and those with
@@ -99,14 +100,14 @@ final class RoomAdminRoutes {
         liveById.put(room.id(), room);
     Map<String, Long> storedBytes = new TreeMap<>(StoredRoomSize.ORDER);
     for (StoredRoomSize room : stored) storedBytes.put(room.room(), room.bytes());
-    TreeMap<String, Boolean> ids = new TreeMap<>(StoredRoomSize.ORDER);
-    liveById.keySet().forEach(id -> ids.put(id, true));
-    storedBytes.keySet().forEach(id -> ids.put(id, true));
+    TreeSet<String> ids = new TreeSet<>(StoredRoomSize.ORDER);
+    ids.addAll(liveById.keySet());
+    ids.addAll(storedBytes.keySet());
     if (ids.isEmpty() && after == null && parties.get(party) == null) return null;
     ObjectNode json = JSON.createObjectNode().put("party", party);
     ArrayNode list = json.putArray("rooms");
     String last = null;
-    for (String id : ids.keySet()) {
+    for (String id : ids) {
       if (list.size() == limit) break;
       room(list.addObject(), id, liveById.get(id), storedBytes.get(id));
       last = id;
