@@ -199,32 +199,32 @@ public final class Room {
    */
   Future<Integer> evictDeletingData(int code, String reason) {
     Promise<Integer> done = Promise.promise();
-    arrive(
-        null,
-        r -> {
-          arrived();
-          if (store == null) {
-            done.fail("the room's data could not be loaded");
-            return;
-          }
-          store.deleteAll();
-          store.hostSetsAlarm(null);
-          commit();
-          int closed = closeAllNow(code, reason);
-          // A load waits for the room's commits, this one last: then storage is read back.
-          rooms
-              .commits()
-              .load(key)
-              .onComplete(
-                  stored -> {
-                    if (stored.failed()) done.fail(stored.cause());
-                    else if (!stored.result().entries().isEmpty()
-                        || stored.result().alarm() != null)
-                      done.fail("the room's data is still stored: its deletion was not committed");
-                    else done.complete(closed);
-                  });
-        });
+    // The room that runs it may be a successor of this one, if this one was dropped meanwhile.
+    arrive(null, r -> r.deleteDataAndEvict(code, reason, done));
     return done.future();
+  }
+
+  private void deleteDataAndEvict(int code, String reason, Promise<Integer> done) {
+    arrived();
+    if (store == null) {
+      done.fail("the room's data could not be loaded");
+      return;
+    }
+    store.deleteAll();
+    store.hostSetsAlarm(null);
+    commit();
+    int closed = closeAllNow(code, reason);
+    // A load waits for the room's commits, this one last: then storage is read back.
+    rooms
+        .commits()
+        .load(key)
+        .onComplete(
+            stored -> {
+              if (stored.failed()) done.fail(stored.cause());
+              else if (!stored.result().entries().isEmpty() || stored.result().alarm() != null)
+                done.fail("the room's data is still stored: its deletion was not committed");
+              else done.complete(closed);
+            });
   }
 
   /**
