@@ -51,8 +51,8 @@ final class RoomAdminRoutes {
   }
 
   /**
-   * One page, sorted by id (in the order of their UTF-8 bytes): the live rooms past the cursor, merged
-   * with one page (plus one) of the rooms storage has past it. The first {@code limit} of the union
+   * One page, sorted by id (in the order of their UTF-8 bytes): one page (plus one) of the live rooms
+   * past the cursor, merged with one page (plus one) of the rooms storage has past it. The first {@code limit} of the union
    * lie within those, so the page is exact; {@code next} is the cursor of the next page, if any.
    */
   private void list(RoutingContext ctx) {
@@ -71,7 +71,7 @@ final class RoomAdminRoutes {
     String from = after == null ? "" : after + "\u0001";
     Future<ObjectNode> page =
         rooms
-            .live(party)
+            .live(party, after, limit + 1)
             .compose(
                 live ->
                     rooms

@@ -332,6 +332,23 @@ public final class Rooms {
             });
   }
 
+  /**
+   * The first {@code limit} live rooms of a party whose ids come after {@code after} (null: from the
+   * start), in {@link StoredRoomSize#ORDER}: only those are read on their loops.
+   */
+  public Future<List<LiveRoom>> live(String party, String after, int limit) {
+    List<Room> matching = new ArrayList<>();
+    for (Room room : rooms.values())
+      if (room.party.equals(party)
+          && (after == null || StoredRoomSize.ORDER.compare(room.id, after) > 0))
+        matching.add(room);
+    matching.sort(Comparator.comparing(room -> room.id, StoredRoomSize.ORDER));
+    List<Future<LiveRoom>> each = new ArrayList<>();
+    for (Room room : matching.subList(0, Math.min(limit, matching.size())))
+      each.add(room.describe());
+    return Future.all(each).map(all -> all.<LiveRoom>list());
+  }
+
   /** The room of (party, id) live on this node, or null. */
   public Future<RoomDetail> detail(String party, String id) {
     Room room = rooms.get(new RoomKey(party, id));
