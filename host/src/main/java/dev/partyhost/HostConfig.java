@@ -48,6 +48,9 @@ public final class HostConfig {
   public final boolean compression;
   public final System.Logger.Level guestLogLevel;
 
+  /** How log lines are printed: {@code text} or {@code json} (one object per line). */
+  public final String logFormat;
+
   /** Per-party values that guests read with {@code config_get}: party → key → value. */
   public final Map<String, Map<String, String>> vars;
 
@@ -160,6 +163,7 @@ public final class HostConfig {
     this.alarmRetries = s.alarmRetries;
     this.compression = s.compression;
     this.guestLogLevel = s.guestLogLevel;
+    this.logFormat = s.logFormat;
     Map<String, Map<String, String>> vars = new HashMap<>();
     s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
     this.vars = Map.copyOf(vars);

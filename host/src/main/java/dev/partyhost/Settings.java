@@ -229,6 +229,11 @@ public final class Settings {
           + " host log: DEBUG, INFO, WARNING, ERROR or OFF (per party: logLevel)")
   public System.Logger.Level guestLogLevel = System.Logger.Level.INFO;
 
+  @Doc(
+      "format of the host's log lines on the console: text (one line for humans) or json (one JSON"
+          + " object per line, for log shippers)")
+  public String logFormat = "text";
+
   /**
    * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
    * number (true or false for compression, a level name for logLevel), e.g.
@@ -466,6 +471,9 @@ public final class Settings {
     if (port < 0 || port > 65535)
       throw new IllegalArgumentException("port must be 0-65535, not " + port);
     if (cluster) validateCluster();
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new IllegalArgumentException("logFormat must be text or json, not " + logFormat);
+    }
     if (!transport.equals("epoll") && !transport.equals("nio")) {
       throw new IllegalArgumentException("transport must be epoll or nio, not " + transport);
     }

@@ -52,6 +52,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    new HealthRoutes(parties, rooms).mount(router);
     new AdminRoutes(config, parties, uploads, rooms).mount(router);
     // Held by the routes for as long as this server runs (Vert.x closes a collected client's
     // connections).

@@ -17,6 +17,8 @@ final class GuestLog extends OutputStream {
   private static final int MAX_LINE = dev.partyhost.guest.Abi.MAX_LOG_LINE_BYTES;
 
   private final Logger logger;
+  private final String party;
+  private final String room;
   private final String tag;
 
   /** Bytes of log lines one hook may write; past them its lines are dropped (one warning says so). */
@@ -29,6 +31,8 @@ final class GuestLog extends OutputStream {
 
   GuestLog(String party, String room, long budget) {
     this.logger = GuestLoggers.of(party);
+    this.party = party;
+    this.room = room;
     this.tag = tag(party, room);
     this.budget = budget;
   }
@@ -49,10 +53,12 @@ final class GuestLog extends OutputStream {
     int n = Math.min(text.length, MAX_LINE);
     if (spent + n > budget) {
       if (dropped++ == 0) {
-        logger.log(
+        GuestLoggers.log(
+            party,
+            room,
+            tag,
             Level.WARNING,
-            tag
-                + "log budget of "
+            "log budget of "
                 + budget
                 + " bytes for this hook spent: its further lines are dropped");
       }
@@ -60,7 +66,7 @@ final class GuestLog extends OutputStream {
     }
     spent += n;
     String message = escape(new String(text, 0, n, StandardCharsets.UTF_8));
-    logger.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
+    GuestLoggers.log(party, room, tag, level, message + (n < text.length ? " [truncated]" : ""));
   }
 
   /**

@@ -269,6 +269,33 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
   }
 
   @Override
+  public Future<List<StoredRoomSize>> storedRooms(String party, String from, int limit) {
+    // COLLATE "C": ids in the order of their UTF-8 bytes, as SQLite and the host sort them. (In a
+    // database whose own collation is not C, the range cannot use the index: the party's rows are
+    // scanned.)
+    return pool.preparedQuery(
+            "WITH page AS ("
+                + " (SELECT DISTINCT room COLLATE \"C\" AS room FROM kv WHERE party = $1"
+                + " AND room COLLATE \"C\" >= $2 ORDER BY 1 LIMIT $3)"
+                + " UNION (SELECT room COLLATE \"C\" FROM alarms WHERE party = $1"
+                + " AND room COLLATE \"C\" >= $2 ORDER BY 1 LIMIT $3) ORDER BY 1 LIMIT $3)"
+                + " SELECT p.room, (SELECT coalesce(sum(octet_length(key) + octet_length(value)), 0)"
+                + " FROM kv WHERE kv.party = $1 AND kv.room = p.room) FROM page p ORDER BY 1")
+        .execute(Tuple.of(party, from, limit))
+        .map(
+            rows -> {
+              List<StoredRoomSize> page = new ArrayList<>();
+              for (Row row : rows) page.add(new StoredRoomSize(row.getString(0), row.getLong(1)));
+              return page;
+            });
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return pool.query("SELECT count(*) FROM parties").execute().mapEmpty();
+  }
+
+  @Override
   public String describe() {
     return description;
   }
