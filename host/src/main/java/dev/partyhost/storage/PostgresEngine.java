@@ -58,12 +58,31 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
             .using(vertx)
             .build();
     try {
-      for (String sql : SCHEMA) pool.query(sql).execute().await();
+      createTables(pool, List.of(SCHEMA));
     } catch (RuntimeException e) {
       pool.close();
       throw new IllegalStateException("cannot use " + description + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Runs {@code schema} ({@code CREATE ... IF NOT EXISTS} statements) in one transaction that holds
+   * an advisory lock first: nodes starting at once would otherwise race inside PostgreSQL's catalog
+   * ({@code duplicate key value violates unique constraint "pg_type_typname_nsp_index"}). Blocks.
+   */
+  public static void createTables(Pool pool, List<String> schema) {
+    pool.withTransaction(
+            c -> {
+              Future<?> done =
+                  c.query("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")").execute();
+              for (String sql : schema) done = done.compose(r -> c.query(sql).execute());
+              return done;
+            })
+        .await();
+  }
+
+  /** The advisory lock of schema changes (any number the application uses for nothing else). */
+  private static final long SCHEMA_LOCK = 0x7061727479L; // "party"
 
   /** The options of {@code url}, with the name the connections go by in PostgreSQL. */
   public static PgConnectOptions connectOptions(String url, String applicationName) {
