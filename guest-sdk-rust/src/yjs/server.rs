@@ -289,8 +289,10 @@ impl Server {
     pub fn on_alarm(&mut self, room: &Room) -> bool {
         self.alarm = None;
         let now = now_ms();
-        if let Err(e) = self.compact_step(room, now) {
-            panic!("yjs: compaction failed: {}", e);
+        if matches!(self.compaction_due(), Some(due) if due <= now) {
+            if let Err(e) = self.compact_step(room) {
+                panic!("yjs: compaction failed: {}", e);
+            }
         }
         let report = matches!(self.change_due(), Some(due) if due <= now);
         if report {
@@ -396,6 +398,14 @@ impl Server {
             self.next_seq += 1;
         }
         self.changed = Some((self.changed.map_or(now, |(first, _)| first), now));
+        // Under a stream of updates the alarm can fall behind (it waits its turn behind the
+        // messages): past twice the threshold, this hook takes a step itself, so the log (held in
+        // guest memory, and read whole when the room loads) stays bounded.
+        if self.log_bytes >= 2 * self.log_threshold() {
+            if let Err(e) = self.compact_step(room) {
+                panic!("yjs: compaction failed: {}", e);
+            }
+        }
         self.schedule(room);
     }
 
@@ -475,10 +485,11 @@ impl Server {
 
     /// One step: the oldest updates of the log (up to `STEP_BYTES`) merged into the last segment,
     /// or one full segment compacted again.
-    fn compact_step(&mut self, room: &Room, now: i64) -> Result<(), String> {
+    fn compact_step(&mut self, room: &Room) -> Result<(), String> {
         let storage = room.storage();
         let gc = if self.opts.gc { Some(&self.ds) } else { None };
-        if matches!(self.compaction_due(), Some(due) if due <= now) && !self.log.is_empty() {
+        let started = now_ms();
+        if !self.log.is_empty() {
             let open = self.segments.len().saturating_sub(1);
             let mut inputs: Vec<&[u8]> = self.segments.get(open).map(|s| s.bytes.as_slice()).into_iter().collect();
             let mut taken = 0;
@@ -511,7 +522,7 @@ impl Server {
             self.log.drain(..steps);
             self.log_bytes -= taken;
             let last = self.segments.last().map_or(0, |s| s.bytes.len());
-            let (n, ms) = (self.segments.len() - 1, now_ms() - now);
+            let (n, ms) = (self.segments.len() - 1, now_ms() - started);
             log(Level::Debug, &format!("yjs: {} bytes of log compacted into segment {} ({} bytes) in {} ms", taken, n, last, ms));
         } else if let Some(i) = self.stale_segment() {
             let mut bytes = compact_structs(&self.segments[i].bytes, gc).map_err(|e| e.to_string())?;
