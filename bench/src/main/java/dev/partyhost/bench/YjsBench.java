@@ -96,6 +96,7 @@ public final class YjsBench {
           long[] stored = stored(server, room);
           result.put("storedBytes", stored[0]);
           result.put("storedKeys", stored[1]);
+          result.put("storedSettledSeconds", stored[2] / 1000.0);
         }
         results.put(name, result);
         System.out.println("    " + result);
@@ -160,30 +161,32 @@ public final class YjsBench {
   }
 
   /**
-   * What the room stores once its clients have gone, once it stops changing (y-partykit compacts
-   * its log when the last connection closes): bytes of the stored values and their number of keys.
-   * partyhost: its SQLite database's {@code kv} rows of the room; PartyKit's dev server: the rows of
-   * the room's Durable Object database ({@code _cf_KV} in the .sqlite files of its persist folder).
+   * What the room stores once its clients have gone and it has settled (y-partykit compacts its log
+   * when the last connection closes, which takes a while with no write to show for it): bytes of
+   * the stored values and their number of keys, once they have not changed for 3 s while the
+   * server's processes used under 5% of a core; at most 3 minutes. partyhost: its SQLite database's
+   * {@code kv} rows of the room; PartyKit's dev server: the rows of the room's Durable Object
+   * database ({@code _cf_KV} in the .sqlite files of its persist folder).
    */
   private static long[] stored(Server server, String room)
       throws IOException, InterruptedException, SQLException {
+    long start = System.nanoTime();
     long[] last = null;
-    long stableSince = System.nanoTime();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
+    int quiet = 0;
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    long cpu = server.cpu().toMillis();
+    while (System.nanoTime() < deadline && quiet < 3) {
+      Thread.sleep(1000);
       long[] now =
           server instanceof Server.PartyKit
               ? partyKitStored(server)
               : partyHostStored(server, room);
-      if (last == null || !Arrays.equals(now, last)) {
-        last = now;
-        stableSince = System.nanoTime();
-      } else if (System.nanoTime() - stableSince > TimeUnit.SECONDS.toNanos(3)) {
-        break;
-      }
-      Thread.sleep(500);
+      long used = server.cpu().toMillis() - cpu;
+      cpu += used;
+      quiet = last != null && Arrays.equals(now, last) && used < 50 ? quiet + 1 : 0;
+      last = now;
     }
-    return last;
+    return new long[] {last[0], last[1], TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)};
   }
 
   private static long[] partyHostStored(Server server, String room) throws SQLException {
@@ -282,6 +285,14 @@ public final class YjsBench {
         "%,.0f",
         "partyhost <= 300 KB");
     row(format, "  stored keys", ph, pk, r -> r.path("storedKeys").asDouble(-1), "%,.0f", "");
+    row(
+        format,
+        "  settled after the clients left (s)",
+        ph,
+        pk,
+        r -> r.path("storedSettledSeconds").asDouble(-1),
+        "%.1f",
+        "");
     row(
         format,
         "late joiner: connect to 'sync' (ms)",
