@@ -61,6 +61,13 @@ if (!isMainThread) {
   const doc = new Y.Doc();
   const text = doc.getText("text");
   const provider = connect(options, doc, null);
+  // Closed sockets (the provider reconnects and syncs anew, so a document can still match): their
+  // close codes, reported with the result.
+  const closes = [];
+  provider.on("connection-close", (event) => {
+    closes.push(event?.code ?? "?");
+    if (role === "writer") parentPort.postMessage({ type: "closed", t: now() });
+  });
   await synced(provider);
   if (role === "writer") {
     const { edits } = b4Trace(options.edits);
@@ -89,6 +96,7 @@ if (!isMainThread) {
         length: text.length,
         hash: sha(s),
         updateBytes: Y.encodeStateAsUpdate(doc).length,
+        closes,
       });
     });
   } else {
@@ -100,7 +108,7 @@ if (!isMainThread) {
       if (Buffer.compare(Buffer.from(sv), Buffer.from(target.sv)) !== 0) return;
       const t = now();
       done = true;
-      parentPort.postMessage({ type: "matched", t, same: sha(text.toString()) === target.hash });
+      parentPort.postMessage({ type: "matched", t, same: sha(text.toString()) === target.hash, closes });
     };
     doc.on("update", check);
     parentPort.on("message", (m) => {
@@ -110,7 +118,7 @@ if (!isMainThread) {
       } else if (m.type === "progress?") {
         let clock = 0;
         for (const c of Y.decodeStateVector(Y.encodeStateVector(doc)).values()) clock = Math.max(clock, c);
-        parentPort.postMessage({ type: "progress", length: text.length, clock, t: now() });
+        parentPort.postMessage({ type: "progress", length: text.length, clock, t: now(), closes });
       }
     });
     parentPort.postMessage({ type: "ready" });
@@ -149,14 +157,22 @@ if (!isMainThread) {
     setTimeout(() => process.exit(0), 1000).unref();
   };
   const progress = { sent: 0, lengths: [0, 0], clocks: [0, 0], at: [0, 0], t0: 0 };
-  // Out of time: the rate so far, from the edits both followers have (the writer's clock in their
-  // state vectors counts its inserted characters: every edit up to its last insert arrived).
-  const deadline = setTimeout(async () => {
-    followers.forEach((f) => f.postMessage({ type: "progress?" }));
-    await new Promise((r) => setTimeout(r, 500));
+  // Edits that reached both followers: every edit up to the writer's clock-th insert.
+  const deliveredEdits = () => {
     const clock = Math.min(...progress.clocks);
     let delivered = 0;
     for (let inserts = 0; delivered < trace.length && inserts < clock; delivered++) if (trace[delivered][1] === 0) inserts++;
+    return delivered;
+  };
+  const askFollowers = async () => {
+    followers.forEach((f) => f.postMessage({ type: "progress?" }));
+    await new Promise((r) => setTimeout(r, 300));
+  };
+  // Out of time: the rate so far, from the edits both followers have (the writer's clock in their
+  // state vectors counts its inserted characters: every edit up to its last insert arrived).
+  const deadline = setTimeout(async () => {
+    await askFollowers();
+    const delivered = deliveredEdits();
     if (progress.t0 > 0 && delivered > 0) {
       Object.assign(result, {
         partial: true,
@@ -190,7 +206,15 @@ if (!isMainThread) {
 
   const writer = start("writer");
   const followers = [start("follower"), start("follower")];
-  writer.on("message", (m) => {
+  writer.on("message", async (m) => {
+    if (m.type === "closed" && !result.firstClose) {
+      // The writer's socket closed (y-websocket's provider closes a socket that got nothing for
+      // 30 s, and reconnects): what went through one update at a time until then.
+      result.firstClose = { seconds: (m.t - progress.t0) / 1000 };
+      await askFollowers();
+      result.firstClose.editsDelivered = deliveredEdits();
+      result.firstClose.updatesPerSecond = result.firstClose.editsDelivered / result.firstClose.seconds;
+    }
     if (m.type === "progress") progress.sent = m.sent;
     if (m.type === "started") progress.t0 = m.t0;
     if (m.type === "sent") progress.sent = options.edits;
@@ -224,6 +248,8 @@ if (!isMainThread) {
     matchSeconds: (last - sent.t0) / 1000,
     updatesPerSecond: options.edits / ((last - sent.t0) / 1000),
     followersSame: a.same && b.same,
+    // Sockets the server closed meanwhile, with their codes: writer, then followers.
+    socketsClosed: [sent.closes, a.closes, b.closes],
   });
   if (!result.followersSame) {
     clearTimeout(deadline);

@@ -262,6 +262,22 @@ public final class YjsBench {
         "");
     row(
         format,
+        "  writer's socket first closed after (s)",
+        ph,
+        pk,
+        r -> r.path("firstClose").path("seconds").asDouble(-1),
+        "%.1f",
+        "");
+    row(
+        format,
+        "  updates/s until then, one relay per update",
+        ph,
+        pk,
+        r -> r.path("firstClose").path("updatesPerSecond").asDouble(-1),
+        "%,.0f",
+        "");
+    row(
+        format,
         "followers match after (s)",
         ph,
         pk,
@@ -320,6 +336,19 @@ public final class YjsBench {
     for (Map.Entry<String, JsonNode> e : results.entrySet()) {
       if (e.getValue().has("error"))
         System.out.println("  " + e.getKey() + ": " + e.getValue().get("error").asText());
+      JsonNode closed = e.getValue().path("socketsClosed");
+      boolean any = false;
+      for (JsonNode codes : closed) any |= codes.size() > 0;
+      if (any) {
+        System.out.println(
+            "  "
+                + e.getKey()
+                + ": the server closed clients' sockets during the run (close codes of the writer,"
+                + " then of each follower: "
+                + closed
+                + "); their providers reconnected and synced anew, so not every edit went through"
+                + " as an update of its own");
+      }
     }
   }
 
