@@ -100,6 +100,7 @@ public final class YjsBench {
         }
         results.put(name, result);
         System.out.println("    " + result);
+        roomLog(server, room);
       } catch (Exception e) {
         System.out.println("  " + server.name + " failed: " + e);
         if (server.process != null)
@@ -110,6 +111,23 @@ public final class YjsBench {
       }
     }
     print(results, edits);
+  }
+
+  /** What the server logged about the room (partyhost: a reset, a deadline, a full inbox), in short. */
+  private static void roomLog(Server server, String room) throws IOException {
+    List<String> lines;
+    try (Stream<String> all = Files.lines(server.work.resolve("server.log"))) {
+      lines = all.filter(l -> l.contains(room) && !l.contains("Switching Protocols")).toList();
+    }
+    if (lines.isEmpty()) return;
+    System.out.println(
+        "    the server's log about the room (" + lines.size() + " lines; the first 8):");
+    lines.stream()
+        .limit(8)
+        .forEach(
+            l ->
+                System.out.println(
+                    "      " + (l.length() > 300 ? l.substring(0, 300) + " ..." : l)));
   }
 
   private static String unavailable(Server server) {
@@ -343,8 +361,9 @@ public final class YjsBench {
         System.out.println(
             "  "
                 + e.getKey()
-                + ": the server closed clients' sockets during the run (close codes of the writer,"
-                + " then of each follower: "
+                + ": sockets closed during the run (close codes of the writer, then of each follower;"
+                + " ? is a close by the client: y-websocket's provider closes a socket that got"
+                + " nothing for 30 s): "
                 + closed
                 + "); their providers reconnected and synced anew, so not every edit went through"
                 + " as an update of its own");
