@@ -354,6 +354,12 @@ public final class YjsBench {
     for (Map.Entry<String, JsonNode> e : results.entrySet()) {
       if (e.getValue().has("error"))
         System.out.println("  " + e.getKey() + ": " + e.getValue().get("error").asText());
+      if (e.getValue().path("partial").asBoolean())
+        System.out.println(
+            "  (*) "
+                + e.getKey()
+                + " ran out of time: its rate counts the edits that reached both followers by then,"
+                + " so the ratio compares runs of different lengths");
       JsonNode closed = e.getValue().path("socketsClosed");
       boolean any = false;
       for (JsonNode codes : closed) any |= codes.size() > 0;
@@ -381,7 +387,10 @@ public final class YjsBench {
       String target) {
     double a = ph == null ? -1 : value.applyAsDouble(ph);
     double b = pk == null ? -1 : value.applyAsDouble(pk);
-    String ratio = a >= 0 && b > 0 ? String.format("%.2fx", a / b) : "-";
+    boolean partial =
+        (ph != null && ph.path("partial").asBoolean())
+            || (pk != null && pk.path("partial").asBoolean());
+    String ratio = a >= 0 && b > 0 ? String.format("%.2fx", a / b) + (partial ? " (*)" : "") : "-";
     System.out.printf(
         format,
         figure,
