@@ -616,3 +616,14 @@ fn a_long_item_is_cut_to_fit() {
     }));
     assert_eq!(hex(&compact(&merged, false).unwrap()), hex(&update));
 }
+
+/// A run of 40,000 keystrokes joins into one item without counting the growing string's length
+/// at every step (that was quadratic: 83 ms for 8,000 keystrokes, 4 ms for 20,000 after).
+#[test]
+fn compacting_a_long_run_is_not_quadratic() {
+    let start = std::time::Instant::now();
+    let keys: Vec<Vec<u8>> = (0..40_000u64).map(|i| encode(vec![text_item(7, i, "x")])).collect();
+    let compacted = compact(&merge_updates(&keys).unwrap(), true).unwrap();
+    assert_eq!(Update::decode(&compacted).unwrap().blocks.len(), 1);
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}

@@ -58,54 +58,56 @@ pub(crate) fn compact_structs(update: &[u8], deleted: Option<&DeleteSet>) -> Res
 
 struct Compactor<'a> {
     written: StructWriter,
-    pending: Option<Block<'a>>,
+    /// The block held back in case the next one joins it, with its end (kept, as counting a
+    /// string's length is a scan).
+    pending: Option<(Block<'a>, u64)>,
 }
 
 impl<'a> Compactor<'a> {
     fn push(&mut self, block: Block<'a>) {
-        if let Some(p) = &mut self.pending {
-            if join(p, &block) {
+        if let Some((p, end)) = &mut self.pending {
+            if let Some(added) = join(p, *end, &block) {
+                *end += added;
                 return;
             }
             self.written.write(p, 0);
         }
-        self.pending = Some(block);
+        let end = block.end();
+        self.pending = Some((block, end));
     }
 
     fn finish(mut self) -> Vec<u8> {
-        if let Some(p) = self.pending.take() {
+        if let Some((p, _)) = self.pending.take() {
             self.written.write(&p, 0);
         }
         self.written.finish()
     }
 }
 
-/// Joins `right` onto `left` if a document would (yjs's `Item.mergeWith`, and `GC`'s).
-fn join<'a>(left: &mut Block<'a>, right: &Block<'a>) -> bool {
-    if left.id().client != right.id().client || left.end() != right.id().clock {
-        return false;
+/// Joins `right` onto `left` (which ends at clock `end`) if a document would (yjs's
+/// `Item.mergeWith`, and `GC`'s); the clocks added.
+fn join<'a>(left: &mut Block<'a>, end: u64, right: &Block<'a>) -> Option<u64> {
+    let (id, len) = (right.id(), right.len());
+    if left.id().client != id.client || end != id.clock {
+        return None;
     }
     match (left, right) {
-        (Block::Gc { len, .. }, Block::Gc { len: more, .. }) => {
-            *len += more;
-            true
-        }
+        (Block::Gc { len: l, .. }, Block::Gc { .. }) => *l += len,
         (Block::Item(a), Block::Item(b)) => {
-            let last = Id::new(a.id.client, a.id.clock + a.len() - 1);
-            if b.origin != Some(last) || b.right_origin != a.right_origin {
-                return false;
+            if b.origin != Some(Id::new(id.client, end - 1)) || b.right_origin != a.right_origin {
+                return None;
             }
             match (&mut a.content, &b.content) {
                 (Content::String(s), Content::String(more)) => s.to_mut().push_str(more),
                 (Content::Any(v), Content::Any(more)) => v.extend_from_slice(more),
                 (Content::Json(v), Content::Json(more)) => v.extend_from_slice(more),
                 (Content::Deleted(n), Content::Deleted(more)) => *n += more,
-                _ => return false,
+                _ => return None,
             }
-            true
         }
-        _ => false,
+        _ => return None,
     }
+    Some(len)
 }
 
 /// `item` cut where deletion starts or stops (the ranges of its client, sorted and disjoint), with
