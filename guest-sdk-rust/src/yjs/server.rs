@@ -39,10 +39,10 @@
 //!   relayed to every other connection (the host's output gate holds the relay until the write is
 //!   durable). An update that brings nothing new is neither stored nor relayed.
 //! - **Compaction** runs in the alarm hook, one bounded step per hook: the updates appended since
-//!   are merged, 128 KiB at a time, into the last *segment* of the document, which is
+//!   are merged, 32 KiB at a time, into the last *segment* of the document, which is
 //!   [`compact`](super::compact)ed (items joined; with `gc`, deleted content dropped). A segment
-//!   over 256 KiB is cut in two, and the first half is not touched again except to drop content
-//!   deleted since. So a step merges at most some 400 KB, whatever the document's size, and a late
+//!   over 128 KiB is cut in two, and the first half is not touched again except to drop content
+//!   deleted since. So a step merges at most some 160 KB, whatever the document's size, and a late
 //!   joiner gets one frame per segment.
 //! - **Awareness** is relayed; the room keeps the newest state per Yjs client id (y-protocols'
 //!   clock rule) for newcomers and query-awareness. The connection that first announced a client id
@@ -86,14 +86,14 @@ pub const CLOSE_NOT_STORED: u16 = 4011;
 const MAX_PART: usize = 512 * 1024;
 /// A segment over this is cut in two. With `STEP_BYTES`, this bounds a compaction step's work: a
 /// step merges at most a segment and that much of the log.
-const SEGMENT_BYTES: usize = 256 * 1024;
-const STEP_BYTES: usize = 128 * 1024;
+const SEGMENT_BYTES: usize = 64 * 1024;
+const STEP_BYTES: usize = 16 * 1024;
 /// A stored value holds at most 2 MiB: the delete set is kept in chunks of half that.
 const CHUNK: usize = 1 << 20;
 /// The updates appended since the last compaction are merged once they hold this many bytes, or a
 /// quarter of the last segment if that is more (so merging costs a constant factor per byte that
 /// arrives), or `COMPACT_AFTER_MS` after the first of them.
-const LOG_BYTES: usize = 64 * 1024;
+const LOG_BYTES: usize = 8 * 1024;
 const COMPACT_AFTER_MS: i64 = 1000;
 /// A full segment is compacted again (to drop content deleted since) once this many more clocks
 /// of the document were deleted.
