@@ -39,10 +39,10 @@
 //!   relayed to every other connection (the host's output gate holds the relay until the write is
 //!   durable). An update that brings nothing new is neither stored nor relayed.
 //! - **Compaction** runs in the alarm hook, one bounded step per hook: the updates appended since
-//!   are merged, 32 KiB at a time, into the last *segment* of the document, which is
+//!   are merged, 16 KiB at a time, into the last *segment* of the document, which is
 //!   [`compact`](super::compact)ed (items joined; with `gc`, deleted content dropped). A segment
-//!   over 128 KiB is cut in two, and the first half is not touched again except to drop content
-//!   deleted since. So a step merges at most some 160 KB, whatever the document's size, and a late
+//!   over 64 KiB is cut in two, and the first half is not touched again except to drop content
+//!   deleted since. So a step merges at most some 80 KB, whatever the document's size, and a late
 //!   joiner gets one frame per segment.
 //! - **Awareness** is relayed; the room keeps the newest state per Yjs client id (y-protocols'
 //!   clock rule) for newcomers and query-awareness. The connection that first announced a client id
