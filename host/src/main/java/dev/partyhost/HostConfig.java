@@ -47,6 +47,11 @@ public final class HostConfig {
   public final boolean compression;
   public final System.Logger.Level guestLogLevel;
 
+  /** The folder served at {@code /} ({@link Settings#staticDir}), or null. */
+  public final String staticDir;
+
+  public final boolean staticSpa;
+
   /** Per-party values that guests read with {@code config_get}: party → key → value. */
   public final Map<String, Map<String, String>> vars;
 
@@ -158,6 +163,8 @@ public final class HostConfig {
     this.alarmRetries = s.alarmRetries;
     this.compression = s.compression;
     this.guestLogLevel = s.guestLogLevel;
+    this.staticDir = s.staticDir;
+    this.staticSpa = s.staticSpa;
     Map<String, Map<String, String>> vars = new HashMap<>();
     s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
     this.vars = Map.copyOf(vars);
