@@ -142,15 +142,17 @@ $(TEST_TOOLS):
 	$(call apt_install,$(TEST_APT_PACKAGES))
 
 # --- guests -------------------------------------------------------------------------------------
-examples: $(WASM)/chat.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/yjs.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
+examples: $(WASM)/chat.wasm $(WASM)/cursors.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/yjs.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
 
-RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth examples-wasm/yjs -name '*.rs' -o -name Cargo.toml) \
+RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/cursors examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth examples-wasm/yjs -name '*.rs' -o -name Cargo.toml) \
                 examples-wasm/Cargo.toml examples-wasm/.cargo/config.toml
 $(BUILD)/cargo/wasm32-unknown-unknown/release/%.wasm: $(RUST_SOURCES) | $(TOOLCHAINS)
 	cd examples-wasm && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir ../$(BUILD)/cargo
 $(WASM)/chat.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/chat.wasm
 	@mkdir -p $(@D) && cp $< $@
 $(WASM)/poll.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/poll.wasm
+	@mkdir -p $(@D) && cp $< $@
+$(WASM)/cursors.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/cursors.wasm
 	@mkdir -p $(@D) && cp $< $@
 $(WASM)/relay-rust.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/relay_rust.wasm
 	@mkdir -p $(@D) && cp $< $@

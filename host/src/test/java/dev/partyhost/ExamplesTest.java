@@ -165,6 +165,39 @@ class ExamplesTest {
   // ------------------------------------------------------------------------------------
 
   @Test
+  void cursorsShowEveryoneToEveryone() throws Exception {
+    String path = "/parties/cursors/" + room("cur");
+    try (Ws ada = host.ws(path + "?_pk=ada&name=Ada&color=%23E11D48")) {
+      ada.expectText("{\"type\":\"sync\",\"you\":\"ada\",\"users\":[]}");
+      ada.send("{\"type\":\"move\",\"x\":0.5,\"y\":0.25}");
+      // A name too long, a colour that is no colour: cleaned before anyone sees them.
+      try (Ws bo = host.ws(path + "?_pk=bo&name=" + "b".repeat(40) + "&color=red")) {
+        String b32 = "b".repeat(32);
+        bo.expectText(
+            "{\"type\":\"sync\",\"you\":\"bo\",\"users\":[{\"id\":\"ada\",\"name\":\"Ada\","
+                + "\"color\":\"#e11d48\",\"x\":0.5,\"y\":0.25}]}");
+        ada.expectText(
+            "{\"type\":\"join\",\"id\":\"bo\",\"name\":\""
+                + b32
+                + "\",\"color\":\"#64748b\",\"x\":null,\"y\":null}");
+        bo.send("{\"type\":\"move\",\"x\":2,\"y\":0.75}");
+        ada.expectText("{\"type\":\"move\",\"id\":\"bo\",\"x\":1,\"y\":0.75}");
+        bo.send("{\"type\":\"hello\",\"name\":\"Bo\",\"color\":\"#2563eb\"}");
+        ada.expectText(
+            "{\"type\":\"join\",\"id\":\"bo\",\"name\":\"Bo\",\"color\":\"#2563eb\","
+                + "\"x\":1,\"y\":0.75}");
+        bo.send("{\"type\":\"hide\"}");
+        ada.expectText("{\"type\":\"move\",\"id\":\"bo\",\"x\":null,\"y\":null}");
+        bo.send("nonsense");
+        bo.send("{\"type\":\"move\",\"x\":\"1\",\"y\":0}");
+        ada.expectNothing(100);
+        bo.expectNothing(0);
+      }
+      ada.expectText("{\"type\":\"leave\",\"id\":\"bo\"}");
+    }
+  }
+
+  @Test
   void counterCountsOverHttpAndWebSocketsAndBroadcastsToEveryone() throws Exception {
     String path = "/parties/counter/" + room("c1");
     assertEquals("{\"count\":0}", host.get(path).body());
