@@ -139,7 +139,8 @@ endef
 toolchains: $(TOOLCHAINS)
 $(TOOLCHAINS):
 	$(call apt_install,$(APT_PACKAGES))
-$(TEST_TOOLS):
+# (after the Makefile: a package added to the list is installed where the stamp is older)
+$(TEST_TOOLS): Makefile
 	$(call apt_install,$(TEST_APT_PACKAGES))
 
 # --- guests -------------------------------------------------------------------------------------
