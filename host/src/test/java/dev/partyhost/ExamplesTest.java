@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,15 +168,29 @@ class ExamplesTest {
   @Test
   void cursorsShowEveryoneToEveryone() throws Exception {
     String path = "/parties/cursors/" + room("cur");
-    try (Ws ada = host.ws(path + "?_pk=ada&name=Ada&color=%23E11D48")) {
+    try (Ws ada = host.ws(path + "?_pk=ada&name=Ada&color=%23E11D48");
+        Ws carol = host.ws(path + "?_pk=carol")) {
       ada.expectText("{\"type\":\"sync\",\"you\":\"ada\",\"users\":[]}");
+      ada.expectText(
+          "{\"type\":\"join\",\"id\":\"carol\",\"name\":\"guest\",\"color\":\"#64748b\","
+              + "\"x\":null,\"y\":null}");
+      carol.nextText(); // its sync
       ada.send("{\"type\":\"move\",\"x\":0.5,\"y\":0.25}");
-      // A name too long, a colour that is no colour: cleaned before anyone sees them.
+      // Once carol has the move, the room has it: a newcomer's sync shows it.
+      carol.expectText("{\"type\":\"move\",\"id\":\"ada\",\"x\":0.5,\"y\":0.25}");
       try (Ws bo = host.ws(path + "?_pk=bo&name=" + "b".repeat(40) + "&color=red")) {
         String b32 = "b".repeat(32);
-        bo.expectText(
-            "{\"type\":\"sync\",\"you\":\"bo\",\"users\":[{\"id\":\"ada\",\"name\":\"Ada\","
-                + "\"color\":\"#e11d48\",\"x\":0.5,\"y\":0.25}]}");
+        JsonNode sync = json(bo.nextText());
+        assertEquals("bo", sync.get("you").asText());
+        Map<String, String> users = new java.util.TreeMap<>();
+        sync.get("users").forEach(u -> users.put(u.get("id").asText(), u.toString()));
+        assertEquals(
+            Map.of(
+                "ada",
+                "{\"id\":\"ada\",\"name\":\"Ada\",\"color\":\"#e11d48\",\"x\":0.5,\"y\":0.25}",
+                "carol",
+                "{\"id\":\"carol\",\"name\":\"guest\",\"color\":\"#64748b\",\"x\":null,\"y\":null}"),
+            users);
         ada.expectText(
             "{\"type\":\"join\",\"id\":\"bo\",\"name\":\""
                 + b32

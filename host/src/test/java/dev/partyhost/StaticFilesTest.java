@@ -88,6 +88,13 @@ class StaticFilesTest {
       assertEquals(404, get(host, "/nope.js").statusCode());
       assertEquals(404, get(host, "/.secret").statusCode());
       assertEquals(404, host.rawGetStatus("/%2esecret"));
+      Files.createDirectories(web.resolve("sub"));
+      Files.writeString(web.resolve("sub/.env"), "hidden");
+      for (String hidden :
+          new String[] {
+            "/sub/.env", "/sub%2F.env", "/sub%2f%2eenv", "/sub%5C.env", "/sub/%2e%65nv"
+          }) assertEquals(404, host.rawGetStatus(hidden), hidden);
+      assertEquals(404, host.rawGetStatus("/parties%2Fchat%2Froom"));
       assertEquals(404, host.rawGetStatus("/../outside.txt"));
       assertEquals(404, host.rawGetStatus("/%2e%2e/outside.txt"));
       assertEquals(404, host.rawGetStatus("/%2e%2e%2foutside.txt"));

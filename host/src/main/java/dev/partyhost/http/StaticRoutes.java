@@ -9,7 +9,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
-import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -59,14 +60,27 @@ public final class StaticRoutes {
   /**
    * Runs {@code handle} for a GET or HEAD of a path that is not the host's and names no hidden file
    * ({@code .env}, {@code .git/}: the StaticHandler would serve them), else passes the request on.
+   * Judged on the path decoded as the StaticHandler decodes it, {@code %2F} and {@code %5C} too.
    */
   private static void ifOurs(RoutingContext ctx, Runnable handle) {
     HttpMethod method = ctx.request().method();
-    String path = ctx.normalizedPath();
+    String path = decode(ctx.normalizedPath());
     if ((method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD))
+        && path != null
         && !reserved(path)
-        && !path.contains("/.")) handle.run();
+        && !path.contains("/.")
+        && !path.contains("\\")) handle.run(); // the StaticHandler takes a backslash for a /
     else ctx.next();
+  }
+
+  /** The path percent-decoded (UTF-8), or null if it cannot be. */
+  private static String decode(String path) {
+    try {
+      // URLDecoder is for forms: keep '+' a '+'.
+      return URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** What a GET of an existing file gets before the StaticHandler: see {@link #serve}. */
@@ -138,16 +152,11 @@ public final class StaticRoutes {
 
   /**
    * The file a path names in the folder ({@code index.html} for a path ending in /), or null: not
-   * inside the folder, a hidden name (the StaticHandler serves none), not decodable.
+   * inside the folder, or not decodable.
    */
   private Path resolve(String path) {
-    String decoded;
-    try {
-      decoded = URI.create(path).getPath();
-    } catch (IllegalArgumentException e) {
-      return null; // the StaticHandler decides on such a path alone
-    }
-    if (decoded == null || !decoded.startsWith("/") || decoded.contains("/.")) return null;
+    String decoded = decode(path);
+    if (decoded == null || !decoded.startsWith("/")) return null;
     if (decoded.endsWith("/")) decoded += "index.html";
     try {
       Path file = root.resolve(decoded.substring(1)).normalize();
