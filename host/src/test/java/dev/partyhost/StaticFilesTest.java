@@ -84,6 +84,7 @@ class StaticFilesTest {
                   .method("HEAD", HttpRequest.BodyPublishers.noBody()));
       assertEquals(200, head.statusCode());
       assertEquals("6", head.headers().firstValue("content-length").get());
+      assertEquals("text/css;charset=UTF-8", head.headers().firstValue("content-type").get());
 
       assertEquals(404, get(host, "/nope.js").statusCode());
       assertEquals(404, get(host, "/.secret").statusCode());

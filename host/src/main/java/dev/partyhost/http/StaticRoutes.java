@@ -114,6 +114,11 @@ public final class StaticRoutes {
     String etag = found.etag();
     response.putHeader(HttpHeaders.ETAG, etag).putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
     if (found.hasVariants()) response.putHeader(HttpHeaders.VARY, "accept-encoding");
+    // The StaticHandler sets the same on a GET, but none on a HEAD.
+    String type = MimeMapping.mimeTypeForFilename(found.file().getFileName().toString());
+    if (type == null) type = "application/octet-stream";
+    else if (type.startsWith("text")) type += ";charset=UTF-8"; // as the StaticHandler says it
+    response.putHeader(HttpHeaders.CONTENT_TYPE, type);
     if (found.encoding() == null) {
       ctx.next();
       return;
@@ -127,12 +132,7 @@ public final class StaticRoutes {
       response.setStatusCode(304).end();
       return;
     }
-    String type = MimeMapping.mimeTypeForFilename(found.file().getFileName().toString());
-    if (type == null) type = "application/octet-stream";
-    else if (type.startsWith("text")) type += ";charset=UTF-8"; // as the StaticHandler says it
-    response
-        .putHeader(HttpHeaders.CONTENT_TYPE, type)
-        .putHeader(HttpHeaders.CONTENT_ENCODING, found.encoding());
+    response.putHeader(HttpHeaders.CONTENT_ENCODING, found.encoding());
     if (ctx.request().method().equals(HttpMethod.HEAD)) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(found.size())).end();
     } else {
