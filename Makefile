@@ -21,29 +21,30 @@ CC_WASI := clang --target=wasm32-wasi -mexec-model=reactor -std=c11 -O2 -Wall -W
 
 APT_PACKAGES := rustc cargo libstd-rust-dev-wasm32 lld-14 clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
 # The storage tests also run against a real PostgreSQL server, which they start themselves.
-TEST_APT_PACKAGES := postgresql
+# The demo page's test drives Debian's Chromium, headless (playwright-core, no browser download).
+TEST_APT_PACKAGES := postgresql chromium
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run dev run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh bench-cluster bench-yjs jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run dev run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh bench-cluster bench-yjs web jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short yjs-fixtures
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
 # regions keep guest memories up to 2 MiB (32 pages) out of humongous allocation.
 HOST_JAVA_OPTS ?= -Xmx4g -XX:+UseG1GC -XX:G1HeapRegionSize=4m
 
-run: jar examples try-deps
-	java $(HOST_JAVA_OPTS) -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
+run: jar examples web try-deps
+	java $(HOST_JAVA_OPTS) -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT) --static $(WEB)
 
 # `make run` that rebuilds a party when its sources change and swaps it in (--watch): README, "Live reload".
-dev: jar examples try-deps
-	JAVA_OPTS="$(HOST_JAVA_OPTS)" host/scripts/dev.sh $(PORT) $(JAR) $(WASM) $(MAIN_PARTY)
+dev: jar examples web try-deps
+	JAVA_OPTS="$(HOST_JAVA_OPTS)" host/scripts/dev.sh $(PORT) $(JAR) $(WASM) $(MAIN_PARTY) $(WEB)
 
 # Three nodes on PORT, PORT+1, PORT+2 and a PostgreSQL server in ./data/postgres (CLUSTER.md).
 run-cluster: jar examples $(TEST_TOOLS)
 	JAVA_OPTS="-Xmx1g -XX:+UseG1GC" host/scripts/run-cluster.sh $(PORT) $(JAR) $(WASM) $(MAIN_PARTY)
 
-test: examples conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
+test: examples web conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
 	mvn -B --no-transfer-progress -f pom.xml test
 	$(MAKE) fuzz-short
 
@@ -149,19 +150,22 @@ endef
 toolchains: $(TOOLCHAINS)
 $(TOOLCHAINS):
 	$(call apt_install,$(APT_PACKAGES))
-$(TEST_TOOLS):
+# (after the Makefile: a package added to the list is installed where the stamp is older)
+$(TEST_TOOLS): Makefile
 	$(call apt_install,$(TEST_APT_PACKAGES))
 
 # --- guests -------------------------------------------------------------------------------------
-examples: $(WASM)/chat.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/yjs.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
+examples: $(WASM)/chat.wasm $(WASM)/cursors.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/yjs.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
 
-RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth examples-wasm/yjs -name '*.rs' -o -name Cargo.toml) \
+RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/cursors examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth examples-wasm/yjs -name '*.rs' -o -name Cargo.toml) \
                 examples-wasm/Cargo.toml examples-wasm/.cargo/config.toml
 $(BUILD)/cargo/wasm32-unknown-unknown/release/%.wasm: $(RUST_SOURCES) | $(TOOLCHAINS)
 	cd examples-wasm && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir ../$(BUILD)/cargo
 $(WASM)/chat.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/chat.wasm
 	@mkdir -p $(@D) && cp $< $@
 $(WASM)/poll.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/poll.wasm
+	@mkdir -p $(@D) && cp $< $@
+$(WASM)/cursors.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/cursors.wasm
 	@mkdir -p $(@D) && cp $< $@
 $(WASM)/relay-rust.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/relay_rust.wasm
 	@mkdir -p $(@D) && cp $< $@
@@ -240,6 +244,22 @@ try-deps:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(TRY_DEPS); else echo "no Node.js/npm: the README's node one-liner needs it"; fi
 $(TRY_DEPS): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+
+# --- the demo page -------------------------------------------------------------------------------
+# examples-web/src, with partysocket bundled in by esbuild (both pinned by its package-lock.json),
+# into build/web, which `make run` serves at / (--static); .gz copies for clients that take them.
+WEB := $(BUILD)/web
+WEB_DEPS := examples-web/node_modules/.package-lock.json
+web: $(WEB)/index.html
+$(WEB_DEPS): examples-web/package-lock.json
+	npm ci --prefix examples-web --no-audit --no-fund --loglevel=error
+$(WEB)/index.html: $(wildcard examples-web/src/*) $(WEB_DEPS)
+	@mkdir -p $(WEB)
+	examples-web/node_modules/.bin/esbuild examples-web/src/app.js --bundle --minify --format=esm \
+	  --target=es2020 --log-level=warning --outfile=$(WEB)/app.js
+	gzip -9 -k -f $(WEB)/app.js
+	cp examples-web/src/style.css $(WEB)/ && gzip -9 -k -f $(WEB)/style.css
+	cp examples-web/src/index.html $(WEB)/
 
 # --- other test inputs ----------------------------------------------------------------------------
 node-deps: host/src/test/node/node_modules/.package-lock.json $(TRY_DEPS)

@@ -51,6 +51,11 @@ public final class HostConfig {
   /** How log lines are printed: {@code text} or {@code json} (one object per line). */
   public final String logFormat;
 
+  /** The folder served at {@code /} ({@link Settings#staticDir}), or null. */
+  public final String staticDir;
+
+  public final boolean staticSpa;
+
   /** Per-party values that guests read with {@code config_get}: party → key → value. */
   public final Map<String, Map<String, String>> vars;
 
@@ -164,6 +169,8 @@ public final class HostConfig {
     this.compression = s.compression;
     this.guestLogLevel = s.guestLogLevel;
     this.logFormat = s.logFormat;
+    this.staticDir = s.staticDir;
+    this.staticSpa = s.staticSpa;
     Map<String, Map<String, String>> vars = new HashMap<>();
     s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
     this.vars = Map.copyOf(vars);

@@ -1,6 +1,7 @@
 package dev.partyhost;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,6 +66,21 @@ public final class Settings {
       "watch the --parties folder: a module file that changes or appears is compiled and served (live rooms of"
           + " its party restart with 1012); one that does not compile is logged and the previous version serves on")
   public boolean watch = false;
+
+  /** The folder served at {@code /}; {@code static} is a Java keyword, hence the field's name. */
+  @JsonProperty("static")
+  @Doc(
+      value =
+          "folder of files served at / (a folder's index.html; ETags; NAME.br or NAME.gz instead of NAME"
+              + " to clients that accept it); never shadows /parties/, /party/, /_admin/, /healthz,"
+              + " /readyz or /metrics",
+      defaultText = "none: / answers 404")
+  public String staticDir;
+
+  @Doc(
+      "with --static: a GET or HEAD of a path that is no file there answers the folder's index.html"
+          + " (a single-page app's own routes)")
+  public boolean staticSpa = false;
 
   @Doc("the party that /party/ROOM and /parties/main/ROOM reach")
   public String mainParty = "main";
@@ -307,10 +323,24 @@ public final class Settings {
     for (var field : Settings.class.getFields()) {
       if (!Modifier.isStatic(field.getModifiers())
           && !field.isAnnotationPresent(JsonIgnore.class)) {
-        names.add(field.getName());
+        names.add(nameOf(field));
       }
     }
     return names;
+  }
+
+  /** A field's setting name: its JSON key, which a {@code @JsonProperty} gives where the field's own name cannot be it. */
+  private static String nameOf(java.lang.reflect.Field field) {
+    JsonProperty property = field.getAnnotation(JsonProperty.class);
+    return property != null ? property.value() : field.getName();
+  }
+
+  /** The field of a setting, by the setting's name. */
+  static java.lang.reflect.Field field(String setting) throws NoSuchFieldException {
+    for (var field : Settings.class.getFields()) {
+      if (!Modifier.isStatic(field.getModifiers()) && nameOf(field).equals(setting)) return field;
+    }
+    throw new NoSuchFieldException(setting);
   }
 
   /** Flags, by name; a boolean setting's flag may stand alone ({@code --strict}: true). */
@@ -336,7 +366,7 @@ public final class Settings {
 
   private static boolean isBoolean(String setting) {
     try {
-      return Settings.class.getField(setting).getType() == boolean.class;
+      return field(setting).getType() == boolean.class;
     } catch (NoSuchFieldException e) {
       return false;
     }
@@ -365,7 +395,7 @@ public final class Settings {
       java.lang.reflect.Field field;
       Object value;
       try {
-        field = Settings.class.getField(name);
+        field = field(name);
         value = field.get(defaults);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
@@ -502,6 +532,8 @@ public final class Settings {
       throw new IllegalArgumentException(
           "requestHeaderTimeoutMs must be at least 0, not " + requestHeaderTimeoutMs);
     }
+    if (staticDir != null && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(staticDir)))
+      throw new IllegalArgumentException("static: " + staticDir + " is not a folder");
     if (roomIdleMs < 1)
       throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
     if (alarmRetryMs < 1

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -163,6 +164,53 @@ class ExamplesTest {
 
   // --- counter
   // ------------------------------------------------------------------------------------
+
+  @Test
+  void cursorsShowEveryoneToEveryone() throws Exception {
+    String path = "/parties/cursors/" + room("cur");
+    try (Ws ada = host.ws(path + "?_pk=ada&name=Ada&color=%23E11D48");
+        Ws carol = host.ws(path + "?_pk=carol")) {
+      ada.expectText("{\"type\":\"sync\",\"you\":\"ada\",\"users\":[]}");
+      ada.expectText(
+          "{\"type\":\"join\",\"id\":\"carol\",\"name\":\"guest\",\"color\":\"#64748b\","
+              + "\"x\":null,\"y\":null}");
+      carol.nextText(); // its sync
+      ada.send("{\"type\":\"move\",\"x\":0.5,\"y\":0.25}");
+      // Once carol has the move, the room has it: a newcomer's sync shows it.
+      carol.expectText("{\"type\":\"move\",\"id\":\"ada\",\"x\":0.5,\"y\":0.25}");
+      try (Ws bo = host.ws(path + "?_pk=bo&name=" + "b".repeat(40) + "&color=red")) {
+        String b32 = "b".repeat(32);
+        JsonNode sync = json(bo.nextText());
+        assertEquals("bo", sync.get("you").asText());
+        Map<String, String> users = new java.util.TreeMap<>();
+        sync.get("users").forEach(u -> users.put(u.get("id").asText(), u.toString()));
+        assertEquals(
+            Map.of(
+                "ada",
+                "{\"id\":\"ada\",\"name\":\"Ada\",\"color\":\"#e11d48\",\"x\":0.5,\"y\":0.25}",
+                "carol",
+                "{\"id\":\"carol\",\"name\":\"guest\",\"color\":\"#64748b\",\"x\":null,\"y\":null}"),
+            users);
+        ada.expectText(
+            "{\"type\":\"join\",\"id\":\"bo\",\"name\":\""
+                + b32
+                + "\",\"color\":\"#64748b\",\"x\":null,\"y\":null}");
+        bo.send("{\"type\":\"move\",\"x\":2,\"y\":0.75}");
+        ada.expectText("{\"type\":\"move\",\"id\":\"bo\",\"x\":1,\"y\":0.75}");
+        bo.send("{\"type\":\"hello\",\"name\":\"Bo\",\"color\":\"#2563eb\"}");
+        ada.expectText(
+            "{\"type\":\"join\",\"id\":\"bo\",\"name\":\"Bo\",\"color\":\"#2563eb\","
+                + "\"x\":1,\"y\":0.75}");
+        bo.send("{\"type\":\"hide\"}");
+        ada.expectText("{\"type\":\"move\",\"id\":\"bo\",\"x\":null,\"y\":null}");
+        bo.send("nonsense");
+        bo.send("{\"type\":\"move\",\"x\":\"1\",\"y\":0}");
+        ada.expectNothing(100);
+        bo.expectNothing(0);
+      }
+      ada.expectText("{\"type\":\"leave\",\"id\":\"bo\"}");
+    }
+  }
 
   @Test
   void counterCountsOverHttpAndWebSocketsAndBroadcastsToEveryone() throws Exception {

@@ -191,7 +191,7 @@ class HostConfigTest {
   void usageShowsEverySettingWithItsFlagEnvironmentVariableAndDefault() throws Exception {
     String usage = Settings.usage();
     for (String name : Settings.settingNames()) {
-      var field = Settings.class.getField(name);
+      var field = Settings.field(name);
       Settings.Doc doc = field.getAnnotation(Settings.Doc.class);
       assertTrue(doc != null && !doc.value().isEmpty(), name + " has no @Doc");
       assertTrue(usage.contains(doc.value()), name);

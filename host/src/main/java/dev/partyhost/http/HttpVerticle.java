@@ -69,6 +69,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     PartyRoutes partyRoutes = new PartyRoutes(config, parties, rooms, forwarder, ownerElsewhere);
     partyRoutes.mount(router);
+    if (config.staticDir != null)
+      new StaticRoutes(config.staticDir, config.staticSpa).mount(router);
     router.route().handler(ctx -> PartyRoutes.plain(ctx.response(), 404, "Not found"));
     HttpServer server = vertx.createHttpServer(options);
     boolean deflate = options.getPerMessageWebSocketCompressionSupported();
