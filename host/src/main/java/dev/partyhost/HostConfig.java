@@ -46,6 +46,8 @@ public final class HostConfig {
   public final int alarmRetries;
   public final boolean compression;
   public final System.Logger.Level guestLogLevel;
+  public final boolean metrics;
+  public final boolean metricsPublic;
 
   /** Per-party values that guests read with {@code config_get}: party → key → value. */
   public final Map<String, Map<String, String>> vars;
@@ -158,6 +160,8 @@ public final class HostConfig {
     this.alarmRetries = s.alarmRetries;
     this.compression = s.compression;
     this.guestLogLevel = s.guestLogLevel;
+    this.metrics = s.metrics;
+    this.metricsPublic = s.metricsPublic;
     Map<String, Map<String, String>> vars = new HashMap<>();
     s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
     this.vars = Map.copyOf(vars);
