@@ -44,6 +44,14 @@ public final class HostMetrics {
     Duration.ofSeconds(1)
   };
 
+  /**
+   * Vert.x registers its HTTP server's active-requests gauge once per server instance (the host runs
+   * one per event loop), and Micrometer warns at every duplicate after the first: that gauge counts
+   * the first server's requests only. Its warning is silenced; kept here so the level holds.
+   */
+  private static final java.util.logging.Logger DUPLICATE_METERS =
+      java.util.logging.Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+
   private final PrometheusMeterRegistry registry;
   private final Map<String, PartyMeters> parties = new ConcurrentHashMap<>();
   private final PartyMeters off = new PartyMeters(null, "");
@@ -58,6 +66,7 @@ public final class HostMetrics {
 
   private HostMetrics(boolean on) {
     registry = on ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+    if (on) DUPLICATE_METERS.setLevel(java.util.logging.Level.SEVERE);
     if (registry == null) {
       commits = failedCommits = null;
       batches = null;
@@ -108,7 +117,10 @@ public final class HostMetrics {
   /** Host-wide gauges: what {@code value} reads, under {@code name}. */
   public void gauge(String name, String description, LongSupplier value) {
     if (registry == null) return;
-    Gauge.builder(name, value, v -> v.getAsLong()).description(description).register(registry);
+    Gauge.builder(name, value, v -> v.getAsLong())
+        .description(description)
+        .strongReference(true) // the supplier is held by nothing else
+        .register(registry);
   }
 
   /** The meters of a party, made on first use (parties are few: a room id is never a label). */
@@ -123,6 +135,7 @@ public final class HostMetrics {
     Gauge.builder("partyhost.connections", () -> census(party).connections())
         .description("WebSockets open in the party's rooms")
         .tag("party", party)
+        .strongReference(true)
         .register(registry);
     return new PartyMeters(registry, party);
   }
@@ -133,6 +146,7 @@ public final class HostMetrics {
         .description(
             "live rooms: active (an instance runs) or hibernated (sockets open, no instance)")
         .tags("party", party, "state", state)
+        .strongReference(true)
         .register(registry);
   }
 
