@@ -120,11 +120,11 @@ public final class PartyHost {
       running = OpenFiles.fit(config);
       rooms = new Rooms(vertx, running, parties, engine, cluster, loops, metrics);
       metrics.gauge(
-          "partyhost.guest.memory.reserved",
+          "partyhost.guest.memory.reserved.bytes",
           "bytes of guest memory reserved by live instances (linear memories and tables)",
           () -> parties.memoryBudget().reserved());
       metrics.gauge(
-          "partyhost.guest.memory.budget",
+          "partyhost.guest.memory.budget.bytes",
           "the host-wide budget of guest memory, in bytes",
           () -> parties.memoryBudget().limit());
       try {

@@ -10,8 +10,11 @@ import dev.partyhost.support.Ws;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -191,8 +194,33 @@ class MetricsTest {
     assertTrue(
         m.types.keySet().stream().anyMatch(n -> n.startsWith("vertx_")),
         "Vert.x's own: " + m.types.keySet());
+    assertTrue(m.has("partyhost_guest_memory_budget_bytes"));
+    assertTrue(m.has("partyhost_guest_memory_reserved_bytes"));
+  }
+
+  /** Every series the Grafana dashboard charts is one the host exposes (after a little traffic). */
+  @Test
+  void theDashboardChartsOnlyWhatTheHostExposes() throws Exception {
+    try (Ws ws = host.ws("/parties/relay-c/dash-" + UUID.randomUUID())) {
+      ws.send("x".repeat(2000)); // a room start, a limit hit
+      assertEquals(1009, ws.awaitClose());
+    }
     assertTrue(
-        m.has("partyhost_guest_memory_budget_bytes") || m.has("partyhost_guest_memory_budget"));
+        host.post("/parties/kv/dash-" + UUID.randomUUID(), "put k v").body().equals("put 0"));
+    String dashboard = Files.readString(TestHost.root().resolve("ops/grafana/partyhost.json"));
+    new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard); // valid JSON
+    PromText m = scrape();
+    Matcher names =
+        Pattern.compile("\\b(partyhost|jvm|vertx|process|system)_[a-z_]+").matcher(dashboard);
+    int charted = 0;
+    while (names.find()) {
+      String name = names.group();
+      assertTrue(
+          m.types.containsKey(name) || m.samples.stream().anyMatch(x -> x.name().equals(name)),
+          "the dashboard charts " + name + ", which /metrics does not have");
+      charted++;
+    }
+    assertTrue(charted > 20, "found " + charted);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.partyhost.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -79,10 +80,23 @@ public final class PartyMeters {
 
   private final Map<String, Timer> starts = new ConcurrentHashMap<>();
 
+  // Registered up front, so that a party's series exist (at 0) before the first event.
+  private final Counter traps;
+  private final Counter deadlineKills;
+  private final Counter alarmsFired;
+  private final Counter alarmsRetried;
+  private final Counter alarmsDropped;
+
   /** Meters for {@code party} in {@code registry}; null registry: metrics off, nothing recorded. */
   PartyMeters(MeterRegistry registry, String party) {
     this.registry = registry;
     this.party = party;
+    traps = count("partyhost.guest.traps", "hook calls that trapped (deadline kills included)");
+    deadlineKills =
+        count("partyhost.hook.deadline.kills", "hook calls stopped at their CPU deadline");
+    alarmsFired = count("partyhost.alarms.fired", "alarm hook runs");
+    alarmsRetried = count("partyhost.alarms.retried", "failed alarm runs that will be retried");
+    alarmsDropped = count("partyhost.alarms.dropped", "alarms given up after their retries");
     if (registry == null) return;
     counter("partyhost.messages.received", messagesIn, "WebSocket messages from clients");
     counter("partyhost.received.bytes", bytesIn, "bytes of WebSocket messages from clients");
@@ -187,26 +201,27 @@ public final class PartyMeters {
 
   /** A hook trapped; {@code deadline}: it was stopped at its CPU deadline. */
   public void trapped(boolean deadline) {
-    count("partyhost.guest.traps", "hook calls that trapped (deadline kills included)");
+    if (registry == null) return;
+    traps.increment();
     if (deadline) {
-      count("partyhost.hook.deadline.kills", "hook calls stopped at their CPU deadline");
+      deadlineKills.increment();
       limitHit("hookDeadlineMs");
     }
   }
 
   /** A room's alarm hook runs. */
   public void alarmFired() {
-    count("partyhost.alarms.fired", "alarm hook runs");
+    if (registry != null) alarmsFired.increment();
   }
 
   /** A failed alarm run will be retried. */
   public void alarmRetried() {
-    count("partyhost.alarms.retried", "failed alarm runs that will be retried");
+    if (registry != null) alarmsRetried.increment();
   }
 
   /** A failed alarm's retries are used up. */
   public void alarmDropped() {
-    count("partyhost.alarms.dropped", "alarms given up after their retries");
+    if (registry != null) alarmsDropped.increment();
   }
 
   /** A limit stopped something; {@code limit} is the setting's name ({@code maxInboxBytes}). */
@@ -217,12 +232,9 @@ public final class PartyMeters {
         .increment(); // rare: the registry's lookup is fine here
   }
 
-  private void count(String name, String description) {
-    if (registry == null) return;
-    io.micrometer.core.instrument.Counter.builder(name)
-        .description(description)
-        .tag("party", party)
-        .register(registry)
-        .increment();
+  /** A counter of the party's, or null with metrics off. */
+  private Counter count(String name, String description) {
+    if (registry == null) return null;
+    return Counter.builder(name).description(description).tag("party", party).register(registry);
   }
 }
