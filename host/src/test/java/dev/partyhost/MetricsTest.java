@@ -229,6 +229,10 @@ class MetricsTest {
       HttpResponse<String> r = open.get("/metrics");
       assertEquals(200, r.statusCode());
       new PromText(r.body());
+      // Its own Vert.x meters, not those of the other host in this JVM: the first scrape counted.
+      PromText again = new PromText(open.get("/metrics").body());
+      assertEquals(
+          1.0, again.value("vertx_http_server_requests_total", "code", "200", "method", "GET"));
     }
     try (TestHost off = TestHost.start(s -> s.metrics = false)) {
       assertEquals(404, off.get("/metrics").statusCode());

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -51,6 +52,8 @@ public final class HostMetrics {
    */
   private static final java.util.logging.Logger DUPLICATE_METERS =
       java.util.logging.Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+
+  private static final AtomicInteger HOSTS = new AtomicInteger();
 
   private final PrometheusMeterRegistry registry;
   private final Map<String, PartyMeters> parties = new ConcurrentHashMap<>();
@@ -104,8 +107,13 @@ public final class HostMetrics {
    */
   public VertxBuilder instrument(VertxBuilder builder, VertxOptions options) {
     if (registry == null) return builder;
+    // Vert.x keeps registries by name, process-wide: each host (tests run several in one JVM) needs
+    // a name of its own, or its Vert.x meters would land in the first host's registry.
     options.setMetricsOptions(
-        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            .setRegistryName("partyhost-" + HOSTS.incrementAndGet()));
     return builder.with(options).withMetrics(new MicrometerMetricsFactory(registry));
   }
 
