@@ -186,6 +186,27 @@ class MetricsTest {
   }
 
   @Test
+  void aHookPastItsLogBudgetIsCounted() {
+    double before =
+        scrape()
+            .value(
+                "partyhost_limits_hit_total", "party", "hostile-c", "limit", "maxLogBytesPerHook");
+    try (Ws ws = host.ws("/parties/hostile-c/chatty-" + UUID.randomUUID())) {
+      ws.send("logmany 100").expectText("logged many"); // 100 KiB, the budget is 64 KiB
+    }
+    assertEquals(
+        1,
+        scrape()
+                .value(
+                    "partyhost_limits_hit_total",
+                    "party",
+                    "hostile-c",
+                    "limit",
+                    "maxLogBytesPerHook")
+            - before);
+  }
+
+  @Test
   void vertxAndJvmMetersAreThere() {
     PromText m = scrape();
     assertTrue(m.has("jvm_memory_used_bytes"), "JVM memory");

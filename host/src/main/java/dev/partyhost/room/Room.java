@@ -136,7 +136,12 @@ public final class Room {
     this.tag = GuestLog.tag(party, id);
     this.context = context;
     this.meters = rooms.metrics().party(party);
-    this.log = new GuestLog(party, id, rooms.config().maxLogBytesPerHook);
+    this.log =
+        new GuestLog(
+            party,
+            id,
+            rooms.config().maxLogBytesPerHook,
+            () -> meters.limitHit("maxLogBytesPerHook"));
     this.output =
         new OutputGate(
             context,
