@@ -25,7 +25,7 @@ TEST_APT_PACKAGES := postgresql
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh bench-cluster jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run dev run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh bench-cluster bench-yjs jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short yjs-fixtures
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
@@ -34,6 +34,10 @@ HOST_JAVA_OPTS ?= -Xmx4g -XX:+UseG1GC -XX:G1HeapRegionSize=4m
 
 run: jar examples try-deps
 	java $(HOST_JAVA_OPTS) -jar $(JAR) --parties $(WASM) --main-party $(MAIN_PARTY) --port $(PORT)
+
+# `make run` that rebuilds a party when its sources change and swaps it in (--watch): README, "Live reload".
+dev: jar examples try-deps
+	JAVA_OPTS="$(HOST_JAVA_OPTS)" host/scripts/dev.sh $(PORT) $(JAR) $(WASM) $(MAIN_PARTY)
 
 # Three nodes on PORT, PORT+1, PORT+2 and a PostgreSQL server in ./data/postgres (CLUSTER.md).
 run-cluster: jar examples $(TEST_TOOLS)
@@ -77,6 +81,13 @@ bench-storage: $(JAR) $(BENCH_JAR) test-wasm
 # minutes on 2 cores. One part, or longer: BENCH_ARGS_CLUSTER='--parts failover' or '--seconds 10'.
 bench-cluster: $(JAR) $(BENCH_JAR) examples $(TEST_TOOLS)
 	java -cp $(BENCH_JAR) dev.partyhost.bench.ClusterBench $(BENCH_ARGS_CLUSTER)
+# Yjs (BENCHMARKS.md, "Yjs (B4)"): the B4 editing trace (bench/partykit/b4/trace.mjs), one writer
+# sending every edit as its own update while two clients follow, then a late joiner; partyhost's
+# `yjs` party against y-partykit on PartyKit's dev server, each in a process of its own. Bounded:
+# --timeout seconds per server (240), after which the rate so far is printed. A shorter run:
+# BENCH_ARGS_YJS='--edits 20000'. Needs Node.js (npm ci in bench/partykit).
+bench-yjs: $(JAR) $(BENCH_JAR) examples partykit-deps
+	java -cp $(BENCH_JAR) dev.partyhost.bench.YjsBench --host-jvm "$(HOST_JAVA_OPTS)" $(BENCH_ARGS_YJS)
 # JMH, in process: one relay message host -> guest -> host (on_message and its broadcast call), ns per
 # message, relay-c and relay-rust, compiled and interpreted (bench/.../RoundTrip.java says what each
 # row covers). One fork, short iterations: about 4 minutes on 2 cores. More: JMH_ARGS='... -prof gc'.

@@ -85,8 +85,7 @@ pub const CLOSE_NOT_STORED: u16 = 4011;
 /// room cannot ask the host for its limit.
 const MAX_PART: usize = 512 * 1024;
 /// A segment over this is cut in two. With `STEP_BYTES`, this bounds a compaction step's work: a
-/// step merges at most a segment and that much of the log, some 100 KB a millisecond once the JIT
-/// has compiled the guest, a few times slower before.
+/// step merges at most a segment and that much of the log.
 const SEGMENT_BYTES: usize = 256 * 1024;
 const STEP_BYTES: usize = 128 * 1024;
 /// A stored value holds at most 2 MiB: the delete set is kept in chunks of half that.
@@ -290,8 +289,10 @@ impl Server {
     pub fn on_alarm(&mut self, room: &Room) -> bool {
         self.alarm = None;
         let now = now_ms();
-        if let Err(e) = self.compact_step(room, now) {
-            panic!("yjs: compaction failed: {}", e);
+        if matches!(self.compaction_due(), Some(due) if due <= now) {
+            if let Err(e) = self.compact_step(room) {
+                panic!("yjs: compaction failed: {}", e);
+            }
         }
         let report = matches!(self.change_due(), Some(due) if due <= now);
         if report {
@@ -397,6 +398,14 @@ impl Server {
             self.next_seq += 1;
         }
         self.changed = Some((self.changed.map_or(now, |(first, _)| first), now));
+        // Under a stream of updates the alarm can fall behind (it waits its turn behind the
+        // messages): past twice the threshold, this hook takes a step itself, so the log (held in
+        // guest memory, and read whole when the room loads) stays bounded.
+        if self.log_bytes >= 2 * self.log_threshold() {
+            if let Err(e) = self.compact_step(room) {
+                panic!("yjs: compaction failed: {}", e);
+            }
+        }
         self.schedule(room);
     }
 
@@ -476,10 +485,11 @@ impl Server {
 
     /// One step: the oldest updates of the log (up to `STEP_BYTES`) merged into the last segment,
     /// or one full segment compacted again.
-    fn compact_step(&mut self, room: &Room, now: i64) -> Result<(), String> {
+    fn compact_step(&mut self, room: &Room) -> Result<(), String> {
         let storage = room.storage();
         let gc = if self.opts.gc { Some(&self.ds) } else { None };
-        if matches!(self.compaction_due(), Some(due) if due <= now) && !self.log.is_empty() {
+        let started = now_ms();
+        if !self.log.is_empty() {
             let open = self.segments.len().saturating_sub(1);
             let mut inputs: Vec<&[u8]> = self.segments.get(open).map(|s| s.bytes.as_slice()).into_iter().collect();
             let mut taken = 0;
@@ -511,6 +521,9 @@ impl Server {
             self.segments.extend(parts.into_iter().map(|bytes| Segment { bytes, gc_at: deleted }));
             self.log.drain(..steps);
             self.log_bytes -= taken;
+            let last = self.segments.last().map_or(0, |s| s.bytes.len());
+            let (n, ms) = (self.segments.len() - 1, now_ms() - started);
+            log(Level::Debug, &format!("yjs: {} bytes of log compacted into segment {} ({} bytes) in {} ms", taken, n, last, ms));
         } else if let Some(i) = self.stale_segment() {
             let mut bytes = compact_structs(&self.segments[i].bytes, gc).map_err(|e| e.to_string())?;
             bytes.push(0);

@@ -8,8 +8,8 @@
 //   node host/src/test/node/yjs-check.mjs <port> typing <room>   4,000 keystrokes, one update each
 //   node host/src/test/node/yjs-check.mjs <port> readonly <room> <token>  only the token writes
 //
-// edit: three clients (two y-websocket, one y-partykit) edit text (with formats and embeds), a map (nested map, binary, any values)
-// and an array at once; all replicas must reach the same state vector, delete set and JSON. A
+// edit: three clients (two y-websocket, one y-partykit) edit text (with formats and embeds), a map (nested map, binary, any values),
+// an array and an XML fragment at once; all replicas must reach the same state vector, delete set and JSON. A
 // fourth client joining later must have it all at its first sync. One client's awareness must reach
 // the others (the late joiner from the room's memory) and disappear once its socket closes without
 // a goodbye. big: one client writes 1.2 MB of text in updates of 400 KB, then another
@@ -74,6 +74,7 @@ function state(doc) {
     text: doc.getText("text").toDelta(),
     map: doc.getMap("map").toJSON(),
     array: doc.getArray("array").toJSON(),
+    xml: doc.getXmlFragment("xml").toString(),
   });
 }
 
@@ -115,6 +116,13 @@ function edit(c, round) {
     if (nested) nested.get("deep").push([round]);
     if (round === 3) map.set(`${name}-bytes`, new Uint8Array([round, 255, 0]));
     array.insert(pick(array.length + 1), [`${name}:${round}`, round * 1.5]);
+    if (round % 7 === 0) {
+      const xml = doc.getXmlFragment("xml");
+      const el = new Y.XmlElement(`p-${name}`);
+      el.setAttribute("round", String(round));
+      el.insert(0, [new Y.XmlText(`${name}${round}`)]);
+      xml.insert(pick(xml.length + 1), [el]);
+    }
     if (round % 4 === 3 && array.length > 2) array.delete(pick(array.length - 1), 1);
   });
 }

@@ -15,6 +15,7 @@ public final class HostConfig {
   public final int port;
   public final String parties;
   public final boolean strict;
+  public final boolean watch;
   public final String mainParty;
   public final ExecutionMode mode;
   public final String transport;
@@ -48,6 +49,9 @@ public final class HostConfig {
   public final System.Logger.Level guestLogLevel;
   public final boolean metrics;
   public final boolean metricsPublic;
+
+  /** How log lines are printed: {@code text} or {@code json} (one object per line). */
+  public final String logFormat;
 
   /** Per-party values that guests read with {@code config_get}: party → key → value. */
   public final Map<String, Map<String, String>> vars;
@@ -131,6 +135,7 @@ public final class HostConfig {
     this.port = s.port;
     this.parties = s.parties;
     this.strict = s.strict;
+    this.watch = s.watch;
     this.mainParty = s.mainParty;
     this.mode = s.mode;
     this.transport = s.transport;
@@ -162,6 +167,7 @@ public final class HostConfig {
     this.guestLogLevel = s.guestLogLevel;
     this.metrics = s.metrics;
     this.metricsPublic = s.metricsPublic;
+    this.logFormat = s.logFormat;
     Map<String, Map<String, String>> vars = new HashMap<>();
     s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
     this.vars = Map.copyOf(vars);

@@ -3,10 +3,25 @@ package dev.partyhost;
 import dev.partyhost.guest.ModuleRejectedException;
 import java.io.IOException;
 import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 
 /** {@code java -jar partyhost.jar [--parties DIR] [--port N] [--main-party NAME] ...}: see the README. */
 public final class Main {
   private Main() {}
+
+  /**
+   * Prints one of the host's start and stop lines on stdout: as it is, or as a JSON log line with
+   * {@code --log-format json}, so that a log shipper reading both streams sees only JSON.
+   */
+  private static void say(HostConfig config, String line) {
+    if (config.logFormat.equals("json")) {
+      LogRecord record = new LogRecord(java.util.logging.Level.INFO, line);
+      record.setLoggerName("partyhost");
+      System.out.print(new JsonLogFormatter().format(record));
+    } else {
+      System.out.println(line);
+    }
+  }
 
   public static void main(String[] args) {
     // One line per log record, for humans and for grep.
@@ -28,9 +43,14 @@ public final class Main {
       System.exit(2);
       return;
     }
+    if (config.logFormat.equals("json")) {
+      for (Handler handler : java.util.logging.Logger.getLogger("").getHandlers())
+        handler.setFormatter(new JsonLogFormatter());
+    }
     try {
       PartyHost host = PartyHost.start(config);
-      System.out.println(
+      say(
+          config,
           "partyhost listening on http://"
               + config.host
               + ":"
@@ -59,12 +79,13 @@ public final class Main {
           .addShutdownHook(
               new Thread(
                   () -> {
-                    System.out.println(
+                    say(
+                        config,
                         "partyhost stopping: closing "
                             + host.rooms().connections()
                             + " WebSockets with 1001 (going away)");
                     host.close();
-                    System.out.println("partyhost stopped");
+                    say(config, "partyhost stopped");
                   },
                   "partyhost-shutdown"));
     } catch (IOException | ModuleRejectedException e) {

@@ -6,6 +6,7 @@ import dev.partyhost.cluster.PartyChanges;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.http.HttpVerticle;
 import dev.partyhost.metrics.HostMetrics;
+import dev.partyhost.party.FolderWatch;
 import dev.partyhost.party.Parties;
 import dev.partyhost.party.Uploads;
 import dev.partyhost.room.Rooms;
@@ -132,6 +133,8 @@ public final class PartyHost {
       } catch (RuntimeException e) {
         throw new IOException("cannot read stored alarms: " + e.getMessage(), e);
       }
+      if (config.watch && config.parties != null)
+        FolderWatch.start(vertx, parties, rooms, List.of(Path.of(config.parties)));
       if (cluster != null) {
         partyChanges =
             new PartyChanges(

@@ -61,6 +61,11 @@ public final class Settings {
       "refuse to start if any module of --parties, or any stored upload, cannot be served (else it is logged and skipped)")
   public boolean strict = false;
 
+  @Doc(
+      "watch the --parties folder: a module file that changes or appears is compiled and served (live rooms of"
+          + " its party restart with 1012); one that does not compile is logged and the previous version serves on")
+  public boolean watch = false;
+
   @Doc("the party that /party/ROOM and /parties/main/ROOM reach")
   public String mainParty = "main";
 
@@ -233,6 +238,11 @@ public final class Settings {
       "lowest level of guest log lines (the log call, WASI stdout at INFO, stderr at WARNING) that reach the"
           + " host log: DEBUG, INFO, WARNING, ERROR or OFF (per party: logLevel)")
   public System.Logger.Level guestLogLevel = System.Logger.Level.INFO;
+
+  @Doc(
+      "format of the host's log lines on the console: text (one line for humans) or json (one JSON"
+          + " object per line, for log shippers)")
+  public String logFormat = "text";
 
   /**
    * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
@@ -471,6 +481,9 @@ public final class Settings {
     if (port < 0 || port > 65535)
       throw new IllegalArgumentException("port must be 0-65535, not " + port);
     if (cluster) validateCluster();
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new IllegalArgumentException("logFormat must be text or json, not " + logFormat);
+    }
     if (!transport.equals("epoll") && !transport.equals("nio")) {
       throw new IllegalArgumentException("transport must be epoll or nio, not " + transport);
     }

@@ -348,6 +348,47 @@ class ClusterTest {
     return uploaded.get("sha256").asText();
   }
 
+  /**
+   * A node's room listing shows the rooms it holds and those storage has: a room another node runs
+   * is "stored" there, and deleting its data through that node is 409, naming the owner. Every node
+   * is ready.
+   */
+  @Test
+  void aNodeListsItsOwnLiveRoomsAndWhatStorageHas() throws Exception {
+    Poll.until(() -> cluster.liveMembers(0) == 3, 30_000);
+    room = "/parties/counter/listed";
+    HttpResponse<String> first = post(cluster.port(0));
+    assertEquals(200, first.statusCode(), first.body());
+    String ownerId = first.headers().firstValue("x-partyhost-node").orElseThrow();
+    int owner = -1;
+    for (int i = 0; i < cluster.size(); i++) if (cluster.nodeId(i).equals(ownerId)) owner = i;
+    int other = (owner + 1) % cluster.size();
+    assertEquals("live", listed(owner).get("state").asText());
+    JsonNode elsewhere = listed(other);
+    assertEquals("stored", elsewhere.get("state").asText(), elsewhere.toString());
+    assertTrue(elsewhere.get("storedBytes").asLong() > 0, elsewhere.toString());
+    HttpResponse<String> delete = admin(other, "DELETE", "counter/rooms/listed?data=delete", null);
+    assertEquals(409, delete.statusCode(), delete.body());
+    assertTrue(delete.body().contains(ownerId), delete.body());
+    for (int i = 0; i < cluster.size(); i++) {
+      HttpResponse<String> ready =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.port(i) + "/readyz"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, ready.statusCode(), ready.body());
+    }
+  }
+
+  /** Room "listed" of the counter party as node {@code node} lists it. */
+  private JsonNode listed(int node) throws Exception {
+    HttpResponse<String> r = admin(node, "GET", "counter/rooms?limit=1000", null);
+    assertEquals(200, r.statusCode(), r.body());
+    for (JsonNode each : JSON.readTree(r.body()).get("rooms"))
+      if (each.get("id").asText().equals("listed")) return each;
+    throw new AssertionError("no room listed in " + r.body());
+  }
+
   /** {@code METHOD /_admin/parties/PATH} on node {@code node}, with the admin token. */
   private HttpResponse<String> admin(int node, String method, String path, byte[] body)
       throws IOException, InterruptedException {

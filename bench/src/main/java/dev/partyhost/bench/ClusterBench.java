@@ -228,7 +228,7 @@ public final class ClusterBench {
    * The machine's load average over 1, 5 and 15 minutes (Linux): other work on it shows in every
    * figure here.
    */
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return fields[0] + " " + fields[1] + " " + fields[2];

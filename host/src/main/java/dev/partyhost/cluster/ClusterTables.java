@@ -1,6 +1,9 @@
 package dev.partyhost.cluster;
 
+import dev.partyhost.storage.PostgresEngine;
 import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The cluster's tables in PostgreSQL, beside the rooms' data: node leases and room owners. */
 public final class ClusterTables {
@@ -8,7 +11,8 @@ public final class ClusterTables {
 
   /** Creates them if missing. Blocks; called once at start. */
   public static void create(Pool pool) {
-    for (String sql : NodeLease.SCHEMA) pool.query(sql).execute().await();
-    for (String sql : RoomOwners.SCHEMA) pool.query(sql).execute().await();
+    List<String> schema = new ArrayList<>(List.of(NodeLease.SCHEMA));
+    schema.addAll(List.of(RoomOwners.SCHEMA));
+    PostgresEngine.createTables(pool, schema);
   }
 }

@@ -19,19 +19,36 @@ public final class GuestLoggers {
     return LOGGERS.computeIfAbsent(party, p -> System.getLogger(PREFIX + "." + p));
   }
 
+  /** The java.util.logging loggers that {@link #log} writes to, held for the same reason. */
+  private static final Map<String, java.util.logging.Logger> JUL = new ConcurrentHashMap<>();
+
+  /**
+   * Logs one line of a room's guest as a {@link GuestLogRecord}: the text log shows {@code tag + text},
+   * the JSON log party and room as fields of their own.
+   */
+  public static void log(String party, String room, String tag, Level level, String text) {
+    java.util.logging.Logger logger =
+        JUL.computeIfAbsent(party, p -> java.util.logging.Logger.getLogger(PREFIX + "." + p));
+    GuestLogRecord record = new GuestLogRecord(jul(level), tag, party, room, text);
+    record.setLoggerName(logger.getName());
+    logger.log(record);
+  }
+
   /** The lowest level of the party's guest lines that reach the host log (the levels of java.util.logging). */
   public static void setLevel(String party, Level level) {
-    java.util.logging.Level jul =
-        switch (level) {
-          case ALL, TRACE -> java.util.logging.Level.ALL;
-          case DEBUG -> java.util.logging.Level.FINE;
-          case INFO -> java.util.logging.Level.INFO;
-          case WARNING -> java.util.logging.Level.WARNING;
-          case ERROR -> java.util.logging.Level.SEVERE;
-          case OFF -> java.util.logging.Level.OFF;
-        };
     LEVELS_SET
         .computeIfAbsent(party, p -> java.util.logging.Logger.getLogger(PREFIX + "." + p))
-        .setLevel(jul);
+        .setLevel(jul(level));
+  }
+
+  private static java.util.logging.Level jul(Level level) {
+    return switch (level) {
+      case ALL, TRACE -> java.util.logging.Level.ALL;
+      case DEBUG -> java.util.logging.Level.FINE;
+      case INFO -> java.util.logging.Level.INFO;
+      case WARNING -> java.util.logging.Level.WARNING;
+      case ERROR -> java.util.logging.Level.SEVERE;
+      case OFF -> java.util.logging.Level.OFF;
+    };
   }
 }

@@ -66,7 +66,7 @@ public final class AdminRoutes {
     router
         .put("/_admin/parties/:name/current")
         .handler(ctx -> Bodies.read(ctx, MAX_CURRENT_BODY_BYTES, body -> makeCurrent(ctx, body)));
-    router.get("/_admin/parties/:name/rooms").handler(this::liveRooms);
+    new RoomAdminRoutes(parties, rooms).mount(router);
     router.get("/_admin/stats").handler(this::stats);
     router.get("/_admin/cluster").handler(this::cluster);
     router
@@ -271,33 +271,6 @@ public final class AdminRoutes {
         });
   }
 
-  /** The live rooms of a party: id, open connections and the SHA-256 of the module each runs. */
-  private void liveRooms(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    onLoop(
-        rooms.live(name),
-        result -> {
-          if (result.failed()) {
-            fail(ctx, "listing of rooms", name, result.cause());
-            return;
-          }
-          if (parties.get(name) == null && result.result().isEmpty()) {
-            PartyRoutes.plain(ctx.response(), 404, "Party " + name + " not found");
-            return;
-          }
-          ObjectNode json = JSON.createObjectNode().put("party", name);
-          ArrayNode list = json.putArray("rooms");
-          for (Rooms.LiveRoom room : result.result()) {
-            list.addObject()
-                .put("id", room.id())
-                .put("connections", room.connections())
-                .put("sha256", room.sha256())
-                .put("hibernated", room.hibernated());
-          }
-          json(ctx, json);
-        });
-  }
-
   /**
    * In a cluster, tells the other nodes of a change that succeeded here: they serve the party's new
    * current version and close their own live rooms of it if {@code closeRooms} ({@link PartyChanges}).
@@ -312,13 +285,13 @@ public final class AdminRoutes {
    * Hands the outcome of {@code work} (which may complete on a storage thread) to {@code then} on the
    * calling event loop: in strict thread mode a response is written on its own loop only.
    */
-  private static <T> void onLoop(Future<T> work, Handler<AsyncResult<T>> then) {
+  static <T> void onLoop(Future<T> work, Handler<AsyncResult<T>> then) {
     Context here = Vertx.currentContext();
     work.onComplete(result -> here.runOnContext(v -> then.handle(result)));
   }
 
   /** Answers a failed admin request: its status and reason when refused, else 500 (logged). */
-  private static void fail(RoutingContext ctx, String what, String name, Throwable cause) {
+  static void fail(RoutingContext ctx, String what, String name, Throwable cause) {
     if (cause instanceof Uploads.Refused refused) {
       LOG.log(
           Level.INFO,
@@ -346,7 +319,7 @@ public final class AdminRoutes {
         .put("bytes", module.byteSize());
   }
 
-  private static void json(RoutingContext ctx, ObjectNode body) {
+  static void json(RoutingContext ctx, ObjectNode body) {
     ctx.response().putHeader("content-type", "application/json").end(body.toString());
   }
 
@@ -355,7 +328,8 @@ public final class AdminRoutes {
   }
 
   /**
-   * Live rooms and connections, the guest memory reserved of the host's budget, how long rooms took
+   * Live rooms and connections (in all, and per party: rooms, those running an instance, those
+   * hibernated, and their WebSockets), the guest memory reserved of the host's budget, how long rooms took
    * to load their data and to instantiate, and in a cluster the commits its fence refused and the
    * outputs held back because the lease lapsed.
    */
@@ -371,7 +345,32 @@ public final class AdminRoutes {
       body.putObject("cluster")
           .put("refusedCommits", rooms.stats().refusedCommits())
           .put("lapsedOutputs", rooms.stats().lapsedOutputs());
-    ctx.response().putHeader("content-type", "application/json").end(body.toString());
+    onLoop(
+        rooms.liveByParty(),
+        result -> {
+          if (result.failed()) {
+            fail(ctx, "statistics", "(all)", result.cause());
+            return;
+          }
+          ObjectNode byParty = body.putObject("parties");
+          result
+              .result()
+              .forEach(
+                  (party, live) -> {
+                    int hibernated = 0, connections = 0;
+                    for (Rooms.LiveRoom room : live) {
+                      if (room.hibernated()) hibernated++;
+                      connections += room.connections();
+                    }
+                    byParty
+                        .putObject(party)
+                        .put("rooms", live.size())
+                        .put("live", live.size() - hibernated)
+                        .put("hibernated", hibernated)
+                        .put("connections", connections);
+                  });
+          json(ctx, body);
+        });
   }
 
   /** The cluster's members from PostgreSQL: their leases and how many rooms each owns. */

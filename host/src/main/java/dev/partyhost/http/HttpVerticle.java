@@ -52,6 +52,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    new HealthRoutes(parties, rooms).mount(router);
     AdminRoutes admin = new AdminRoutes(config, parties, uploads, rooms);
     admin.mount(router);
     new MetricsRoute(config, rooms.metrics(), admin::authorize).mount(router);

@@ -111,10 +111,30 @@ public final class PartyRoutes {
 
   /** Resolves the address, then reads the body for the request hook. */
   private void route(RoutingContext ctx) {
+    if (LOG.isLoggable(Level.DEBUG)) logWhenAnswered(ctx);
     if (refusedAsForwarded(ctx.request())) return;
     RoomAddress address = address(ctx.request());
     if (address == null) return;
     Bodies.read(ctx, config.maxRequestBytes, body -> request(ctx.request(), address, body));
+  }
+
+  /** The DEBUG line of an HTTP request to a room: method, path, status and time taken. */
+  private static void logWhenAnswered(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.addEndHandler(
+        ended ->
+            LOG.log(
+                Level.DEBUG,
+                "HTTP "
+                    + ctx.request().method()
+                    + " "
+                    + ctx.request().path()
+                    + " "
+                    + ctx.response().getStatusCode()
+                    + " in "
+                    + (System.nanoTime() - start) / 1_000_000
+                    + " ms"
+                    + (ended.failed() ? " (connection closed first)" : "")));
   }
 
   /**

@@ -100,6 +100,17 @@ public final class Parties {
     return folder;
   }
 
+  /**
+   * The folder's module of {@code name} changed ({@code --watch}): it serves new rooms unless an
+   * upload does. Whether it serves.
+   */
+  public boolean replaceBuiltIn(String name, GuestModule module) {
+    builtIn.put(name, module);
+    if (uploaded.contains(name)) return false;
+    put(name, module);
+    return true;
+  }
+
   public GuestModule get(String name) {
     return current.get(name);
   }

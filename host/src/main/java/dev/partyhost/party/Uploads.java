@@ -33,7 +33,7 @@ public final class Uploads {
   public static final class Refused extends Exception {
     private final int status;
 
-    Refused(int status, String message) {
+    public Refused(int status, String message) {
       super(message, null, false, false);
       this.status = status;
     }

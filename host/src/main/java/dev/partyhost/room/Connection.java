@@ -29,6 +29,9 @@ public final class Connection {
   final String id;
   final String uri;
 
+  /** When it arrived (epoch ms), for the admin API. */
+  final long connectedAt = System.currentTimeMillis();
+
   /** The room that holds it (another than the first only if that one was dropped meanwhile). */
   volatile Room room;
 

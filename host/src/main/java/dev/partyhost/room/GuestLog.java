@@ -17,6 +17,8 @@ final class GuestLog extends OutputStream {
   private static final int MAX_LINE = dev.partyhost.guest.Abi.MAX_LOG_LINE_BYTES;
 
   private final Logger logger;
+  private final String party;
+  private final String room;
   private final String tag;
 
   /** Bytes of log lines one hook may write; past them its lines are dropped (one warning says so). */
@@ -36,6 +38,8 @@ final class GuestLog extends OutputStream {
 
   GuestLog(String party, String room, long budget, Runnable budgetSpent) {
     this.logger = GuestLoggers.of(party);
+    this.party = party;
+    this.room = room;
     this.tag = tag(party, room);
     this.budget = budget;
     this.budgetSpent = budgetSpent;
@@ -58,10 +62,12 @@ final class GuestLog extends OutputStream {
     if (spent + n > budget) {
       if (dropped++ == 0) {
         budgetSpent.run();
-        logger.log(
+        GuestLoggers.log(
+            party,
+            room,
+            tag,
             Level.WARNING,
-            tag
-                + "log budget of "
+            "log budget of "
                 + budget
                 + " bytes for this hook spent: its further lines are dropped");
       }
@@ -69,7 +75,7 @@ final class GuestLog extends OutputStream {
     }
     spent += n;
     String message = escape(new String(text, 0, n, StandardCharsets.UTF_8));
-    logger.log(level, tag + message + (n < text.length ? " [truncated]" : ""));
+    GuestLoggers.log(party, room, tag, level, message + (n < text.length ? " [truncated]" : ""));
   }
 
   /**

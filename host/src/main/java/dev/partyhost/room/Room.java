@@ -180,11 +180,76 @@ public final class Room {
   /** What the admin API shows of the room, read on its own loop. */
   Future<Rooms.LiveRoom> describe() {
     Promise<Rooms.LiveRoom> read = Promise.promise();
-    context.runOnContext(
-        v ->
-            read.complete(
-                new Rooms.LiveRoom(id, openConnections().size(), moduleSha256(), guest == null)));
+    context.runOnContext(v -> read.complete(summary()));
     return read.future();
+  }
+
+  private Rooms.LiveRoom summary() {
+    return new Rooms.LiveRoom(
+        id,
+        openConnections().size(),
+        moduleSha256(),
+        guest == null,
+        lastEvent,
+        store == null ? -1 : store.used());
+  }
+
+  /** The room with its open connections, read on its own loop. */
+  Future<Rooms.RoomDetail> detail() {
+    Promise<Rooms.RoomDetail> read = Promise.promise();
+    context.runOnContext(
+        v -> {
+          List<Rooms.ConnectionInfo> list = new ArrayList<>();
+          for (Connection c : openConnections())
+            list.add(new Rooms.ConnectionInfo(c.id, c.uri, c.tags, c.state.length, c.connectedAt));
+          read.complete(new Rooms.RoomDetail(summary(), list));
+        });
+    return read.future();
+  }
+
+  /**
+   * The admin API evicts the room: its sockets close with {@code code} and it leaves the registry, so
+   * that the next request starts a fresh instance. Completes with how many sockets it closed.
+   */
+  Future<Integer> evict(int code, String reason) {
+    Promise<Integer> done = Promise.promise();
+    context.runOnContext(v -> done.complete(closeAllNow(code, reason)));
+    return done.future();
+  }
+
+  /**
+   * Evicts the room (acquired from {@link Rooms#acquire}) and deletes its stored data and alarm, in
+   * one commit of its own; the next room of this id loads only after that commit (GroupCommit#load).
+   * Completes once storage reads back no data for it, with how many sockets it closed.
+   */
+  Future<Integer> evictDeletingData(int code, String reason) {
+    Promise<Integer> done = Promise.promise();
+    // The room that runs it may be a successor of this one, if this one was dropped meanwhile.
+    arrive(null, r -> r.deleteDataAndEvict(code, reason, done));
+    return done.future();
+  }
+
+  private void deleteDataAndEvict(int code, String reason, Promise<Integer> done) {
+    arrived();
+    if (store == null) {
+      done.fail("the room's data could not be loaded");
+      return;
+    }
+    store.deleteAll();
+    store.hostSetsAlarm(null);
+    commit();
+    int closed = closeAllNow(code, reason);
+    // A load waits for the room's commits, this one last: then storage is read back.
+    rooms
+        .commits()
+        .load(key)
+        .onComplete(
+            stored -> {
+              if (stored.failed()) done.fail(stored.cause());
+              else if (!stored.result().entries().isEmpty() || stored.result().alarm() != null)
+                done.fail("the room's data is still stored: its deletion was not committed");
+              else done.complete(closed);
+            });
   }
 
   /**
@@ -304,8 +369,18 @@ public final class Room {
             c, socket, room.tag, room.limits.maxMessageBytes(), room.limits.messagesPerSecond()));
     socket.exceptionHandler(
         error -> c.room.deliver(c, r -> r.error(c, String.valueOf(error.getMessage()))));
+    if (LOG.isLoggable(Level.DEBUG))
+      LOG.log(Level.DEBUG, room.tag + "WebSocket " + c.id + " opened");
     socket.closeHandler(
         v -> {
+          if (LOG.isLoggable(Level.DEBUG))
+            LOG.log(
+                Level.DEBUG,
+                room.tag
+                    + "WebSocket "
+                    + c.id
+                    + " closed, code "
+                    + (socket.closeStatusCode() == null ? 1006 : socket.closeStatusCode()));
           room.rooms.connectionEnded();
           c.room.deliver(c, r -> r.closed(c, socket.closeStatusCode(), socket.closeReason()));
         });
@@ -345,13 +420,17 @@ public final class Room {
    * host is stopping) and drops the room, so that the next request gets a fresh one.
    */
   void closeAll(int code, String reason) {
-    context.runOnContext(
-        v -> {
-          for (Connection c : new ArrayList<>(connections.values()))
-            c.close(output.outbound(), code, reason);
-          connections.clear();
-          drop(true);
-        });
+    context.runOnContext(v -> closeAllNow(code, reason));
+  }
+
+  /** On the room's context: {@link #closeAll}; returns how many sockets it closed. */
+  private int closeAllNow(int code, String reason) {
+    int n = connections.size();
+    for (Connection c : new ArrayList<>(connections.values()))
+      c.close(output.outbound(), code, reason);
+    connections.clear();
+    drop(true);
+    return n;
   }
 
   // --- event handlers (on the room's context) ---

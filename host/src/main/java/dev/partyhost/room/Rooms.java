@@ -8,6 +8,7 @@ import dev.partyhost.party.Parties;
 import dev.partyhost.storage.GroupCommit;
 import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.StorageEngine;
+import dev.partyhost.storage.StoredRoomSize;
 import dev.partyhost.vertx.VertxInternals;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -55,10 +56,24 @@ public final class Rooms {
   private volatile Promise<Void> noConnections;
 
   /**
-   * A live room as the admin API shows it: its id, open connections, the SHA-256 of its module, and
-   * whether it hibernates (its sockets open, no instance running).
+   * A live room as the admin API shows it: its id, open connections, the SHA-256 of its module,
+   * whether it hibernates (its sockets open, no instance running), when its last event ended (epoch
+   * ms), and the bytes of its data in memory (keys plus values; -1 when not loaded).
    */
-  public record LiveRoom(String id, int connections, String sha256, boolean hibernated) {}
+  public record LiveRoom(
+      String id,
+      int connections,
+      String sha256,
+      boolean hibernated,
+      long lastActivity,
+      long loadedBytes) {}
+
+  /** One open connection of a room: its id, URI, tags, bytes of state, and when it arrived. */
+  public record ConnectionInfo(
+      String id, String uri, List<String> tags, int stateBytes, long connectedAt) {}
+
+  /** A live room with its connections. */
+  public record RoomDetail(LiveRoom room, List<ConnectionInfo> connections) {}
 
   /** The host is at its room limit and no room can be dropped to make space, or it is stopping. */
   public static final class Full extends RuntimeException {
@@ -330,9 +345,75 @@ public final class Rooms {
         .map(
             all -> {
               List<LiveRoom> live = new ArrayList<>(all.<LiveRoom>list());
-              live.sort(Comparator.comparing(LiveRoom::id));
+              live.sort(Comparator.comparing(LiveRoom::id, StoredRoomSize.ORDER));
               return live;
             });
+  }
+
+  /**
+   * The first {@code limit} live rooms of a party whose ids come after {@code after} (null: from the
+   * start), in {@link StoredRoomSize#ORDER}: only those are read on their loops.
+   */
+  public Future<List<LiveRoom>> live(String party, String after, int limit) {
+    List<Room> matching = new ArrayList<>();
+    for (Room room : rooms.values())
+      if (room.party.equals(party)
+          && (after == null || StoredRoomSize.ORDER.compare(room.id, after) > 0))
+        matching.add(room);
+    matching.sort(Comparator.comparing(room -> room.id, StoredRoomSize.ORDER));
+    List<Future<LiveRoom>> each = new ArrayList<>();
+    for (Room room : matching.subList(0, Math.min(limit, matching.size())))
+      each.add(room.describe());
+    return Future.all(each).map(all -> all.<LiveRoom>list());
+  }
+
+  /** The room of (party, id) live on this node, or null. */
+  public Future<RoomDetail> detail(String party, String id) {
+    Room room = rooms.get(new RoomKey(party, id));
+    return room == null ? Future.succeededFuture() : room.detail();
+  }
+
+  /**
+   * Evicts a live room: its sockets close with {@code code} and the instance is dropped (its data
+   * stays). Completes with how many sockets were closed, or null if the room is not live here.
+   */
+  public Future<Integer> evict(String party, String id, int code, String reason) {
+    Room room = rooms.get(new RoomKey(party, id));
+    return room == null ? Future.succeededFuture() : room.evict(code, reason);
+  }
+
+  /**
+   * Evicts a room, live or not, and deletes its stored data and alarm: the room is acquired (loading
+   * its data if not live) so that the deletion is one commit in its order. Completes, once durable,
+   * with how many sockets were closed. Throws {@link Full} as {@link #acquire} does; null when the
+   * party does not exist.
+   */
+  public Future<Integer> evictDeletingData(String party, String id, int code, String reason) {
+    Room room = acquire(party, id);
+    return room == null ? null : room.evictDeletingData(code, reason);
+  }
+
+  /** Per party: its live rooms (as {@link #live} describes them), read on their loops. */
+  public Future<Map<String, List<LiveRoom>>> liveByParty() {
+    Map<String, List<Future<LiveRoom>>> each = new java.util.TreeMap<>();
+    for (Room room : rooms.values())
+      each.computeIfAbsent(room.party, p -> new ArrayList<>()).add(room.describe());
+    List<Future<LiveRoom>> all = new ArrayList<>();
+    each.values().forEach(all::addAll);
+    return Future.all(all)
+        .map(
+            done -> {
+              Map<String, List<LiveRoom>> byParty = new java.util.TreeMap<>();
+              each.forEach(
+                  (party, rooms) ->
+                      byParty.put(party, rooms.stream().map(Future::result).toList()));
+              return byParty;
+            });
+  }
+
+  /** Where rooms' data lives (the admin API lists stored rooms; readiness pings it). */
+  public StorageEngine storage() {
+    return engine;
   }
 
   /** Schedules every stored alarm (at start: alarms that fell due while the host was down fire now). */

@@ -58,12 +58,31 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
             .using(vertx)
             .build();
     try {
-      for (String sql : SCHEMA) pool.query(sql).execute().await();
+      createTables(pool, List.of(SCHEMA));
     } catch (RuntimeException e) {
       pool.close();
       throw new IllegalStateException("cannot use " + description + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Runs {@code schema} ({@code CREATE ... IF NOT EXISTS} statements) in one transaction that holds
+   * an advisory lock first: nodes starting at once would otherwise race inside PostgreSQL's catalog
+   * ({@code duplicate key value violates unique constraint "pg_type_typname_nsp_index"}). Blocks.
+   */
+  public static void createTables(Pool pool, List<String> schema) {
+    pool.withTransaction(
+            c -> {
+              Future<?> done =
+                  c.query("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")").execute();
+              for (String sql : schema) done = done.compose(r -> c.query(sql).execute());
+              return done;
+            })
+        .await();
+  }
+
+  /** The advisory lock of schema changes (any number the application uses for nothing else). */
+  private static final long SCHEMA_LOCK = 0x7061727479L; // "party"
 
   /** The options of {@code url}, with the name the connections go by in PostgreSQL. */
   public static PgConnectOptions connectOptions(String url, String applicationName) {
@@ -266,6 +285,33 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
                                 "DELETE FROM modules WHERE sha256 NOT IN (SELECT sha256 FROM party_versions)")
                             .execute()
                             .map(v -> versions.rowCount() > 0)));
+  }
+
+  @Override
+  public Future<List<StoredRoomSize>> storedRooms(String party, String from, int limit) {
+    // COLLATE "C": ids in the order of their UTF-8 bytes, as SQLite and the host sort them. (In a
+    // database whose own collation is not C, the range cannot use the index: the party's rows are
+    // scanned.)
+    return pool.preparedQuery(
+            "WITH page AS ("
+                + " (SELECT DISTINCT room COLLATE \"C\" AS room FROM kv WHERE party = $1"
+                + " AND room COLLATE \"C\" >= $2 ORDER BY 1 LIMIT $3)"
+                + " UNION (SELECT room COLLATE \"C\" FROM alarms WHERE party = $1"
+                + " AND room COLLATE \"C\" >= $2 ORDER BY 1 LIMIT $3) ORDER BY 1 LIMIT $3)"
+                + " SELECT p.room, (SELECT coalesce(sum(octet_length(key) + octet_length(value)), 0)"
+                + " FROM kv WHERE kv.party = $1 AND kv.room = p.room) FROM page p ORDER BY 1")
+        .execute(Tuple.of(party, from, limit))
+        .map(
+            rows -> {
+              List<StoredRoomSize> page = new ArrayList<>();
+              for (Row row : rows) page.add(new StoredRoomSize(row.getString(0), row.getLong(1)));
+              return page;
+            });
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return pool.query("SELECT count(*) FROM parties").execute().mapEmpty();
   }
 
   @Override

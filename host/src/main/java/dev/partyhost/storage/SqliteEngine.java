@@ -367,6 +367,47 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
   }
 
   @Override
+  public Future<List<StoredRoomSize>> storedRooms(String party, String from, int limit) {
+    return run(
+        reader,
+        () -> {
+          List<StoredRoomSize> page = new ArrayList<>();
+          // The page's ids first, from the primary keys' order (a walk that stops after the page),
+          // then each one's size through the same index.
+          try (PreparedStatement s =
+              readConnection.prepareStatement(
+                  "WITH page AS ("
+                      + " SELECT room FROM (SELECT DISTINCT room FROM kv WHERE party = ?1 AND room >= ?2"
+                      + " ORDER BY room LIMIT ?3)"
+                      + " UNION SELECT room FROM (SELECT room FROM alarms WHERE party = ?1 AND room >= ?2"
+                      + " ORDER BY room LIMIT ?3) ORDER BY room LIMIT ?3)"
+                      + " SELECT p.room, (SELECT coalesce(sum(length(key) + length(value)), 0) FROM kv"
+                      + " WHERE kv.party = ?1 AND kv.room = p.room) FROM page p ORDER BY p.room")) {
+            s.setString(1, party);
+            s.setString(2, from);
+            s.setInt(3, limit);
+            try (ResultSet rows = s.executeQuery()) {
+              while (rows.next()) page.add(new StoredRoomSize(rows.getString(1), rows.getLong(2)));
+            }
+          }
+          return page;
+        });
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return run(
+        reader,
+        () -> {
+          try (Statement s = readConnection.createStatement();
+              ResultSet rows = s.executeQuery("SELECT count(*) FROM parties")) {
+            rows.next();
+          }
+          return null;
+        });
+  }
+
+  @Override
   public String describe() {
     return "SQLite " + file;
   }

@@ -35,6 +35,17 @@ public interface StorageEngine extends AutoCloseable {
     return null;
   }
 
+  /**
+   * One page of a party's rooms that have stored data (entries or an alarm): at most {@code limit},
+   * those whose ids are {@code from} or come after it ("" for the first page) in {@link
+   * StoredRoomSize#ORDER},
+   * each with the bytes of its keys plus values as committed. Reads only the page's rooms' rows.
+   */
+  Future<List<StoredRoomSize>> storedRooms(String party, String from, int limit);
+
+  /** A cheap real query (readiness): succeeds if the database answers. */
+  Future<Void> ping();
+
   /** Where uploaded parties are kept, in the same database. */
   PartyStore parties();
 
