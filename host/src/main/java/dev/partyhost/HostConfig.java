@@ -47,6 +47,8 @@ public final class HostConfig {
   public final int alarmRetries;
   public final boolean compression;
   public final System.Logger.Level guestLogLevel;
+  public final boolean metrics;
+  public final boolean metricsPublic;
 
   /** How log lines are printed: {@code text} or {@code json} (one object per line). */
   public final String logFormat;
@@ -168,6 +170,8 @@ public final class HostConfig {
     this.alarmRetries = s.alarmRetries;
     this.compression = s.compression;
     this.guestLogLevel = s.guestLogLevel;
+    this.metrics = s.metrics;
+    this.metricsPublic = s.metricsPublic;
     this.logFormat = s.logFormat;
     this.staticDir = s.staticDir;
     this.staticSpa = s.staticSpa;

@@ -5,6 +5,7 @@ import dev.partyhost.cluster.Membership;
 import dev.partyhost.cluster.PartyChanges;
 import dev.partyhost.guest.ModuleRejectedException;
 import dev.partyhost.http.HttpVerticle;
+import dev.partyhost.metrics.HostMetrics;
 import dev.partyhost.party.FolderWatch;
 import dev.partyhost.party.Parties;
 import dev.partyhost.party.Uploads;
@@ -41,6 +42,7 @@ public final class PartyHost {
   private final String deployment;
   private final Parties parties;
   private final Rooms rooms;
+  private final HostMetrics metrics;
   private final int port;
 
   /** How long {@link #close} waits for clients to answer the host's close frames. */
@@ -54,6 +56,7 @@ public final class PartyHost {
       PartyChanges partyChanges,
       Parties parties,
       Rooms rooms,
+      HostMetrics metrics,
       Listening listening) {
     this.config = config;
     this.vertx = vertx;
@@ -63,6 +66,7 @@ public final class PartyHost {
     this.deployment = listening.deployment;
     this.parties = parties;
     this.rooms = rooms;
+    this.metrics = metrics;
     this.port = listening.port;
   }
 
@@ -80,7 +84,8 @@ public final class PartyHost {
   public static PartyHost start(HostConfig config, List<Path> moreParties)
       throws IOException, ModuleRejectedException {
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    Vertx vertx = startVertx(config, loops);
+    HostMetrics metrics = HostMetrics.create(config.metrics);
+    Vertx vertx = startVertx(config, loops, metrics);
     StorageEngine engine;
     Cluster cluster = null;
     try {
@@ -114,7 +119,15 @@ public final class PartyHost {
       // Measured once storage and the modules are open: what the WebSockets may have is what is
       // left.
       running = OpenFiles.fit(config);
-      rooms = new Rooms(vertx, running, parties, engine, cluster, loops);
+      rooms = new Rooms(vertx, running, parties, engine, cluster, loops, metrics);
+      metrics.gauge(
+          "partyhost.guest.memory.reserved.bytes",
+          "bytes of guest memory reserved by live instances (linear memories and tables)",
+          () -> parties.memoryBudget().reserved());
+      metrics.gauge(
+          "partyhost.guest.memory.budget.bytes",
+          "the host-wide budget of guest memory, in bytes",
+          () -> parties.memoryBudget().limit());
       try {
         rooms.scheduleStoredAlarms();
       } catch (RuntimeException e) {
@@ -169,14 +182,15 @@ public final class PartyHost {
               .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
       throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + why, e);
     }
-    return new PartyHost(running, vertx, engine, cluster, partyChanges, parties, rooms, listening);
+    return new PartyHost(
+        running, vertx, engine, cluster, partyChanges, parties, rooms, metrics, listening);
   }
 
   /**
    * Vert.x on the configured transport (epoll falls back to NIO where its library cannot load),
    * joined to its cluster in cluster mode.
    */
-  private static Vertx startVertx(HostConfig config, int loops) {
+  private static Vertx startVertx(HostConfig config, int loops, HostMetrics metrics) {
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops);
     if (config.cluster != null) options.getEventBusOptions().setHost(config.cluster.host());
     Transport transport = Transport.NIO;
@@ -188,7 +202,8 @@ public final class PartyHost {
                 System.Logger.Level.WARNING,
                 "epoll transport unavailable, using NIO: " + Transport.EPOLL.unavailabilityCause());
     }
-    VertxBuilder builder = Vertx.builder().with(options).withTransport(transport);
+    VertxBuilder builder =
+        metrics.instrument(Vertx.builder().with(options), options).withTransport(transport);
     return config.cluster == null ? builder.build() : Membership.join(builder, config.cluster);
   }
 
@@ -296,5 +311,6 @@ public final class PartyHost {
     engine.close();
     if (cluster != null) cluster.close(); // after the last commit: its rooms can be taken at once
     vertx.close().await();
+    metrics.close();
   }
 }

@@ -241,6 +241,16 @@ public final class Settings {
   public boolean compression = false;
 
   @Doc(
+      "serve /metrics (Prometheus text: rooms, messages, hook times, storage, Vert.x, JVM); costs a"
+          + " clock read per hook and a few counter adds per message")
+  public boolean metrics = true;
+
+  @Doc(
+      "serve /metrics without the admin token (for a port only the scraper reaches); else it needs"
+          + " Authorization: Bearer PARTYHOST_ADMIN_TOKEN")
+  public boolean metricsPublic = false;
+
+  @Doc(
       "lowest level of guest log lines (the log call, WASI stdout at INFO, stderr at WARNING) that reach the"
           + " host log: DEBUG, INFO, WARNING, ERROR or OFF (per party: logLevel)")
   public System.Logger.Level guestLogLevel = System.Logger.Level.INFO;

@@ -253,19 +253,30 @@ abstract class Server implements AutoCloseable {
 
     private final String transport;
 
+    /** Whether the host keeps metrics (its default) or runs with {@code --metrics false}. */
+    private final boolean metrics;
+
     /**
      * @param jar the host's jar: this build's, or another (an older build, side by side)
      * @param transport epoll or nio; null: the host's default
      */
-    PartyHost(String relay, String mode, String transport, String jar, List<String> jvmOptions) {
+    PartyHost(
+        String relay,
+        String mode,
+        String transport,
+        String jar,
+        List<String> jvmOptions,
+        boolean metrics) {
       super(
           "partyhost "
               + relay
               + " ("
               + mode
               + (transport == null ? "" : ", " + transport)
+              + (metrics ? "" : ", metrics off")
               + (jar.equals(JAR) ? "" : ", " + Path.of(jar).getFileName())
               + ")");
+      this.metrics = metrics;
       this.relay = relay;
       this.mode = mode;
       this.transport = transport;
@@ -298,6 +309,7 @@ abstract class Server implements AutoCloseable {
               "--data-dir",
               work.resolve("data").toString()));
       if (transport != null) command.addAll(List.of("--transport", transport));
+      if (!metrics) command.addAll(List.of("--metrics", "false"));
       return command;
     }
 

@@ -78,7 +78,8 @@ public final class AdminRoutes {
             });
   }
 
-  private void authorize(RoutingContext ctx) {
+  /** Lets the request on only with the admin token (also for {@code /metrics}, unless public). */
+  void authorize(RoutingContext ctx) {
     if (config.adminToken == null) {
       PartyRoutes.plain(
           ctx.response(), 401, "Admin API disabled: PARTYHOST_ADMIN_TOKEN is not set");

@@ -53,7 +53,9 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     new HealthRoutes(parties, rooms).mount(router);
-    new AdminRoutes(config, parties, uploads, rooms).mount(router);
+    AdminRoutes admin = new AdminRoutes(config, parties, uploads, rooms);
+    admin.mount(router);
+    new MetricsRoute(config, rooms.metrics(), admin::authorize).mount(router);
     // Held by the routes for as long as this server runs (Vert.x closes a collected client's
     // connections).
     Forwarder forwarder =

@@ -206,6 +206,7 @@ public final class PartyRoutes {
     }
     if (rooms.admitConnection()) return true;
     if (owner == null) rooms.unclaim(address.party(), address.room()); // if claimed for this client
+    rooms.metrics().party(address.party()).limitHit("maxConnections"); // admitted: a served party
     LOG.log(
         Level.WARNING,
         "connection limit reached (" + config.maxConnections + "): refusing a WebSocket with 503");

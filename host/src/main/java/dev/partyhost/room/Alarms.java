@@ -57,6 +57,7 @@ final class Alarms {
     int retries = rooms.config().alarmRetries;
     if (failed > retries) {
       failures.remove(room);
+      rooms.metrics().party(room.party()).alarmDropped();
       LOG.log(
           Level.WARNING,
           GuestLog.tag(room.party(), room.room())
@@ -66,6 +67,7 @@ final class Alarms {
       return false;
     }
     long delay = rooms.config().alarmRetryMs << Math.min(failed - 1, 30);
+    rooms.metrics().party(room.party()).alarmRetried();
     LOG.log(
         Level.INFO,
         GuestLog.tag(room.party(), room.room())

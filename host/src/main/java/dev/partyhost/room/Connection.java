@@ -144,6 +144,7 @@ public final class Connection {
     if (dropped) return false;
     if (!channel.channel().isWritable()) {
       dropped = true;
+      room.meters.limitHit("maxOutboundBytes");
       LOG.log(
           Level.INFO,
           room.tag

@@ -29,12 +29,20 @@ final class GuestLog extends OutputStream {
   private final Lines stdout = new Lines(Level.INFO);
   private final Lines stderr = new Lines(Level.WARNING);
 
+  /** Told once per hook whose lines are dropped (a room's metrics count it). */
+  private final Runnable budgetSpent;
+
   GuestLog(String party, String room, long budget) {
+    this(party, room, budget, () -> {});
+  }
+
+  GuestLog(String party, String room, long budget, Runnable budgetSpent) {
     this.logger = GuestLoggers.of(party);
     this.party = party;
     this.room = room;
     this.tag = tag(party, room);
     this.budget = budget;
+    this.budgetSpent = budgetSpent;
   }
 
   /** A hook starts: its log budget is full again. */
@@ -53,6 +61,7 @@ final class GuestLog extends OutputStream {
     int n = Math.min(text.length, MAX_LINE);
     if (spent + n > budget) {
       if (dropped++ == 0) {
+        budgetSpent.run();
         GuestLoggers.log(
             party,
             room,

@@ -80,10 +80,7 @@ final class Inbound implements Handler<WebSocketFrame>, Inbox.Sender {
       if (!c.acceptsMore()) {
         refused = true;
       } else if (!rate.allows()) {
-        refuse(
-            1008,
-            "Rate limit exceeded",
-            "connection over " + messagesPerSecond + " messages per second");
+        rateLimited();
       }
     } // closes: Vert.x handles them
   }
@@ -108,10 +105,7 @@ final class Inbound implements Handler<WebSocketFrame>, Inbox.Sender {
     } else if (rate.allows()) {
       c.room.received(c, bytes, text ? Abi.TEXT : Abi.BINARY, this);
     } else {
-      refuse(
-          1008,
-          "Rate limit exceeded",
-          "connection over " + messagesPerSecond + " messages per second");
+      rateLimited();
     }
   }
 
@@ -132,7 +126,16 @@ final class Inbound implements Handler<WebSocketFrame>, Inbox.Sender {
   }
 
   private void tooBig() {
+    c.room.meters.limitHit("maxMessageBytes");
     refuse(1009, "Message too big", "message over " + limit + " bytes");
+  }
+
+  private void rateLimited() {
+    c.room.meters.limitHit("messagesPerSecond");
+    refuse(
+        1008,
+        "Rate limit exceeded",
+        "connection over " + messagesPerSecond + " messages per second");
   }
 
   /** Closes the socket over this message; nothing it sends after it is heard. */

@@ -6,6 +6,8 @@ import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.HookResult;
 import dev.partyhost.guest.MemoryBudget;
+import dev.partyhost.guest.Watchdog;
+import dev.partyhost.metrics.PartyMeters;
 import dev.partyhost.storage.Changes;
 import dev.partyhost.storage.Fence;
 import dev.partyhost.storage.RoomKey;
@@ -72,6 +74,10 @@ public final class Room {
   private final Rooms rooms;
   private final Context context;
   final PartyLimits limits;
+
+  /** The party's meters (shared by its rooms). */
+  final PartyMeters meters;
+
   private final GuestLog log;
   private final OutputGate output;
   private final Inbox<Delivery> inbox;
@@ -86,6 +92,9 @@ public final class Room {
   private long broadcasts;
 
   private Guest guest;
+
+  /** Why the next instance starts, for the metrics: new, wake (after hibernation) or reset. */
+  private String nextStart = "new";
 
   /** The last start found the host's guest memory budget full: "try again later", not a failure. */
   private boolean memoryFull;
@@ -126,7 +135,13 @@ public final class Room {
     this.key = new RoomKey(party, id);
     this.tag = GuestLog.tag(party, id);
     this.context = context;
-    this.log = new GuestLog(party, id, rooms.config().maxLogBytesPerHook);
+    this.meters = rooms.metrics().party(party);
+    this.log =
+        new GuestLog(
+            party,
+            id,
+            rooms.config().maxLogBytesPerHook,
+            () -> meters.limitHit("maxLogBytesPerHook"));
     this.output =
         new OutputGate(
             context,
@@ -150,6 +165,16 @@ public final class Room {
   public String moduleSha256() {
     GuestModule m = module;
     return m == null ? null : m.sha256();
+  }
+
+  /** No instance runs (hibernated, or not started yet); read off the room's loop by the metrics. */
+  boolean hibernating() {
+    return guest == null;
+  }
+
+  /** Its connections; read off the room's loop by the metrics. */
+  int connectionCount() {
+    return connections.size();
   }
 
   /** What the admin API shows of the room, read on its own loop. */
@@ -269,6 +294,7 @@ public final class Room {
    */
   private void deliver(Connection c, Handler<Room> task, int bytes, Inbox.Sender sender) {
     if (!inbox.add(new Delivery(c, task), bytes, sender)) return;
+    meters.limitHit("maxInboxBytes");
     long now = System.currentTimeMillis();
     if (now - inboxFullLogged < INBOX_FULL_LOG_MS) return; // a flood pauses its senders often
     inboxFullLogged = now;
@@ -419,6 +445,7 @@ public final class Room {
       LOG.log(
           Level.INFO,
           tag + "room full (" + connections.size() + " connections), closing with 1013");
+      meters.limitHit("maxConnectionsPerRoom");
       c.close(output.outbound(), 1013, "Room is full");
     } else if (dropped || !ensureGuest()) {
       if (!dropped && memoryFull) c.close(output.outbound(), 1013, MEMORY_FULL);
@@ -439,6 +466,7 @@ public final class Room {
   private void message(Connection c, byte[] data, int kind) {
     if (!isMember(c) || c.closing || !ensureGuest())
       return; // a closing connection is heard no more
+    meters.received(data.length);
     runHook(Hook.MESSAGE, c, g -> g.onMessage(c.handle, data, kind), null);
     touch();
   }
@@ -503,6 +531,7 @@ public final class Room {
       } else if (due != null) {
         // Cleared in the hook's transaction, so that the hook may set the next one.
         store.hostSetsAlarm(null);
+        meters.alarmFired();
         boolean[] setItsOwn = {false};
         HookResult result =
             runHook(
@@ -548,7 +577,7 @@ public final class Room {
     long start = System.nanoTime();
     Future<StoredRoom> load = rooms.commits().load(key);
     if (load.isComplete()) { // known to have no data: no hop
-      rooms.stats().loaded(System.nanoTime() - start);
+      loadTook(System.nanoTime() - start);
       loaded(load);
       return;
     }
@@ -556,9 +585,14 @@ public final class Room {
         loaded ->
             context.runOnContext(
                 v -> {
-                  rooms.stats().loaded(System.nanoTime() - start);
+                  loadTook(System.nanoTime() - start);
                   loaded(loaded);
                 }));
+  }
+
+  private void loadTook(long nanos) {
+    rooms.stats().loaded(nanos);
+    meters.loaded(nanos);
   }
 
   private void loaded(AsyncResult<StoredRoom> loaded) {
@@ -599,6 +633,7 @@ public final class Room {
     output.discardGated();
     store = null;
     dropGuest();
+    nextStart = "reset";
     rescheduleAlarmOnLoad = true;
     for (Connection c : new ArrayList<>(connections.values())) {
       if (moving) c.close(output.outbound(), 1012, "room moving to another node");
@@ -627,6 +662,7 @@ public final class Room {
       // Logged by the budget, once in a while. Members of a hibernated room would wait for answers
       // that cannot come: they are told to come back later.
       memoryFull = true;
+      meters.limitHit("maxGuestMemoryBytes");
       for (Connection c : new ArrayList<>(connections.values())) output.close(c, 1013, MEMORY_FULL);
       connections.clear();
       output.release();
@@ -636,8 +672,12 @@ public final class Room {
       return false;
     }
     module = current;
+    String cause = nextStart; // before on_start, whose trap would say "reset"
     boolean started = !runHook(Hook.START, null, Guest::start, null).trapped();
-    rooms.stats().instantiated(System.nanoTime() - start);
+    long took = System.nanoTime() - start;
+    rooms.stats().instantiated(took);
+    meters.started(cause, took);
+    if (started) nextStart = "wake"; // a later start is after hibernation, unless reset says else
     return started;
   }
 
@@ -658,7 +698,10 @@ public final class Room {
     hookConnection = c;
     output.hookStarted();
     log.hookStarted();
+    long started = meters.hookStarting();
+    long cpuStarted = meters.cpuStarting();
     HookResult result = guest.run(limits.hookDeadlineMs(), call);
+    meters.hookEnded(kind, started, cpuStarted);
     hook = null;
     hookConnection = null;
     if (result.trapped()) {
@@ -678,6 +721,8 @@ public final class Room {
    */
   private void reset(Hook kind, String why) {
     LOG.log(Level.WARNING, tag + "guest trapped in " + kind + " hook, room reset: " + why);
+    meters.trapped(why.startsWith(Watchdog.DeadlineExceeded.PREFIX));
+    nextStart = "reset";
     if (store != null) store.rollback();
     output.discardOutbox();
     dropGuest();

@@ -99,9 +99,22 @@ final class RoomCalls extends ScopeCalls {
     if (len > room.limits.maxMessageBytes()) return TOO_LARGE;
     Message message = message(m, ptr, len, kind);
     if (message == null) return INVALID;
-    if (!room.output().spend(len)) return TOO_LARGE;
+    if (!room.output().spend(len)) return outputSpent();
     room.output().send(c, message);
+    room.meters.sent(1, len);
     return OK;
+  }
+
+  /** The hook has sent all the frame bytes it may. */
+  private int outputSpent() {
+    room.meters.limitHit("maxHookOutputBytes");
+    return TOO_LARGE;
+  }
+
+  /** The room's storage is at its quota. */
+  private int overQuota() {
+    room.meters.limitHit("storageQuotaBytes");
+    return QUOTA_EXCEEDED;
   }
 
   int broadcast(Memory m, int ptr, int len, int kind, int excludePtr, int excludeCount) {
@@ -124,8 +137,9 @@ final class RoomCalls extends ScopeCalls {
       if (c != null) c.excludedFrom = broadcast;
     }
     List<Connection> recipients = room.openConnections(c -> c.excludedFrom != broadcast);
-    if (!room.output().spend((long) len * recipients.size())) return TOO_LARGE;
+    if (!room.output().spend((long) len * recipients.size())) return outputSpent();
     room.output().send(recipients, message);
+    room.meters.sent(recipients.size(), len);
     return recipients.size();
   }
 
@@ -230,7 +244,7 @@ final class RoomCalls extends ScopeCalls {
     if (!inBounds(m, keyPtr, keyLen) || !inBounds(m, valPtr, valLen)) return BAD_POINTER;
     if (keyLen > Abi.MAX_KEY_BYTES || valLen > Abi.MAX_VALUE_BYTES) return TOO_LARGE;
     if (keyLen == 0) return INVALID;
-    return store().put(read(m, keyPtr, keyLen), read(m, valPtr, valLen)) ? OK : QUOTA_EXCEEDED;
+    return store().put(read(m, keyPtr, keyLen), read(m, valPtr, valLen)) ? OK : overQuota();
   }
 
   int storagePutMany(Memory m, int listPtr, int listLen) {
@@ -243,7 +257,7 @@ final class RoomCalls extends ScopeCalls {
     }
     if (pairs.size() % 2 != 0) return INVALID;
     for (int k = 0; k < pairs.size(); k += 2) if (pairs.get(k).length == 0) return INVALID;
-    return store().putAll(pairs) ? OK : QUOTA_EXCEEDED;
+    return store().putAll(pairs) ? OK : overQuota();
   }
 
   int storageDelete(Memory m, int keyPtr, int keyLen) {

@@ -3,6 +3,7 @@ package dev.partyhost.room;
 import dev.partyhost.HostConfig;
 import dev.partyhost.cluster.Cluster;
 import dev.partyhost.cluster.RoomOwners;
+import dev.partyhost.metrics.HostMetrics;
 import dev.partyhost.party.Parties;
 import dev.partyhost.storage.GroupCommit;
 import dev.partyhost.storage.RoomKey;
@@ -15,6 +16,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +45,7 @@ public final class Rooms {
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final RoomStats stats = new RoomStats();
+  private final HostMetrics metrics;
 
   /** The host is stopping: no room is created or reached any more. */
   private volatile boolean stopping;
@@ -86,14 +89,15 @@ public final class Rooms {
       Parties parties,
       StorageEngine engine,
       Cluster cluster,
-      int eventLoops) {
-    this(vertx, config, parties, engine, cluster, eventLoopContexts(vertx, eventLoops));
+      int eventLoops,
+      HostMetrics metrics) {
+    this(vertx, config, parties, engine, cluster, eventLoopContexts(vertx, eventLoops), metrics);
   }
 
   /** A host alone, with the event-loop contexts rooms live on given (a benchmark's own loop). */
   public Rooms(
       Vertx vertx, HostConfig config, Parties parties, StorageEngine engine, List<Context> loops) {
-    this(vertx, config, parties, engine, null, loops);
+    this(vertx, config, parties, engine, null, loops, HostMetrics.create(false));
   }
 
   private Rooms(
@@ -102,13 +106,20 @@ public final class Rooms {
       Parties parties,
       StorageEngine engine,
       Cluster cluster,
-      List<Context> loops) {
+      List<Context> loops,
+      HostMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.config = config;
     this.parties = parties;
     this.engine = engine;
     this.cluster = cluster;
     this.commits = new GroupCommit(engine);
+    if (metrics.on()) {
+      commits.observe(metrics::committed);
+      metrics.census(this::census);
+      metrics.gauge("partyhost.websockets", "WebSockets open on this host", connections::get);
+    }
     this.alarms = new Alarms(vertx, this);
     this.loops = List.copyOf(loops);
     if (cluster != null) {
@@ -160,7 +171,14 @@ public final class Rooms {
   private Room acquireOrNull(String party, String id) {
     if (stopping) throw new Full("Host is stopping");
     RoomKey wanted = new RoomKey(party, id);
-    if (rooms.size() >= config.maxRooms && !rooms.containsKey(wanted)) makeSpace();
+    if (rooms.size() >= config.maxRooms && !rooms.containsKey(wanted)) {
+      try {
+        makeSpace();
+      } catch (Full full) {
+        if (parties.get(party) != null) metrics.party(party).limitHit("maxRooms");
+        throw full;
+      }
+    }
     return rooms.compute(
         wanted,
         (key, room) -> {
@@ -405,6 +423,26 @@ public final class Rooms {
 
   public int size() {
     return rooms.size();
+  }
+
+  /**
+   * Every party's rooms and WebSockets, counted for the metrics' gauges: each room's state is read
+   * off its loop, as it happens to be at that moment.
+   */
+  public Map<String, HostMetrics.PartyCensus> census() {
+    Map<String, int[]> counts = new HashMap<>();
+    for (Room room : rooms.values()) {
+      int[] c = counts.computeIfAbsent(room.party, p -> new int[3]);
+      c[room.hibernating() ? 1 : 0]++;
+      c[2] += room.connectionCount();
+    }
+    Map<String, HostMetrics.PartyCensus> census = new HashMap<>();
+    counts.forEach((p, c) -> census.put(p, new HostMetrics.PartyCensus(c[0], c[1], c[2])));
+    return census;
+  }
+
+  public HostMetrics metrics() {
+    return metrics;
   }
 
   /** WebSockets open on this host. */

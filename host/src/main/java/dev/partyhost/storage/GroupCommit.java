@@ -28,6 +28,13 @@ import java.util.Set;
 public final class GroupCommit {
   private record Pending(Changes changes, Promise<Void> done) {}
 
+  /** Told of every group commit when it ends (off the rooms' loops: on the engine's thread). */
+  public interface Observer {
+    void committed(int hooks, long nanos, boolean ok);
+  }
+
+  private volatile Observer observer = (hooks, nanos, ok) -> {};
+
   private final StorageEngine engine;
   private List<Pending> queue = new ArrayList<>();
   private boolean writing;
@@ -53,6 +60,11 @@ public final class GroupCommit {
       roomsWithData = new LongObjectHashMap<>(Math.max(16, rooms.size() * 2));
       for (RoomKey room : rooms) roomsWithData.put(fingerprint(room), Boolean.TRUE);
     }
+  }
+
+  /** Who is told of each group commit (the host's metrics). */
+  public void observe(Observer observer) {
+    this.observer = observer;
   }
 
   /** Queues one hook's changes; the future completes once they are durable (on the engine's thread). */
@@ -131,6 +143,7 @@ public final class GroupCommit {
       if (idle != null) idle.complete();
       return;
     }
+    long start = System.nanoTime();
     Future<Set<RoomKey>> written;
     try {
       written = engine.write(merge(group));
@@ -139,6 +152,7 @@ public final class GroupCommit {
     }
     written.onComplete(
         result -> {
+          observer.committed(group.size(), System.nanoTime() - start, result.succeeded());
           Set<RoomKey> refused = result.failed() ? Set.of() : result.result();
           List<Pending> failed = new ArrayList<>();
           for (Pending p : group)
