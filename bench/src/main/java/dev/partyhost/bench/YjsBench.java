@@ -73,7 +73,7 @@ public final class YjsBench {
       Server server =
           name.equals(PARTYKIT)
               ? new Server.PartyKit()
-              : new Server.PartyHost("yjs", "compiled", null, Server.PartyHost.JAR, jvm);
+              : new Server.PartyHost("yjs", "compiled", null, Server.PartyHost.JAR, jvm, true);
       String why = unavailable(server);
       if (why != null) {
         System.out.println("  skipped " + server.name + ": " + why);
