@@ -69,7 +69,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::compact::compact_structs;
 use super::protocol::{self, AwarenessEntry, Message as Y};
 use super::update::{DeleteSet, UpdateReader};
-use super::{diff_update, merge_updates, split_update, StateTracker};
+use super::{diff_update, merge_updates, split_update, StateTracker, StateVector};
 use crate::{log, now_ms, Connection, Json, Level, ListOptions, Message, Room};
 
 /// The tag that makes a connection read-only (set it with `conn.set_tags` in `on_connect`, before
@@ -331,7 +331,13 @@ impl Server {
     /// What the client lacks: each segment's part in a frame of its own, then the recent updates
     /// and the delete set, ending with a sync step 2.
     fn sync(&self, conn: &Connection, client_sv: &[u8]) -> super::Result<()> {
+        // A client with nothing (a new one) lacks every segment whole: no need to cut them.
+        let empty = StateVector::decode(client_sv)?.is_empty();
         for seg in &self.segments {
+            if empty {
+                send(conn, Y::Update(&seg.bytes));
+                continue;
+            }
             let missing = diff_update(&seg.bytes, client_sv)?;
             if missing != EMPTY {
                 for part in parts_of(&missing) {
