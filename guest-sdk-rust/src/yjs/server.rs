@@ -41,9 +41,9 @@
 //! - **Compaction** runs in the alarm hook, one bounded step per hook: the updates appended since
 //!   are merged, 16 KiB at a time, into the last *segment* of the document, which is
 //!   [`compact`](super::compact)ed (items joined; with `gc`, deleted content dropped). A segment
-//!   over 64 KiB is cut in two, and the first half is not touched again except to drop content
-//!   deleted since. So a step merges at most some 80 KB, whatever the document's size, and a late
-//!   joiner gets one frame per segment.
+//!   over 64 KiB is cut into parts of half that, and all but the last are not touched again except
+//!   to drop content deleted since. So a step merges at most some 80 KB, whatever the document's
+//!   size, and a late joiner gets one frame per segment.
 //! - **Awareness** is relayed; the room keeps the newest state per Yjs client id (y-protocols'
 //!   clock rule) for newcomers and query-awareness. The connection that first announced a client id
 //!   owns it: when it closes, the others get that id's removal.
@@ -84,7 +84,7 @@ pub const CLOSE_NOT_STORED: u16 = 4011;
 /// The largest update sent in one frame: half the host's default message limit (1 MiB), since a
 /// room cannot ask the host for its limit.
 const MAX_PART: usize = 512 * 1024;
-/// A segment over this is cut in two. With `STEP_BYTES`, this bounds a compaction step's work: a
+/// A segment over this is cut into parts of half this. With `STEP_BYTES`, this bounds a compaction step's work: a
 /// step merges at most a segment and that much of the log.
 const SEGMENT_BYTES: usize = 64 * 1024;
 const STEP_BYTES: usize = 16 * 1024;
