@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::update::{Block, Content, DeleteSet, Id, IdRange, Item, StructWriter, UpdateReader};
+use super::update::{utf16_cut, Block, Content, DeleteSet, Id, IdRange, Item, StructWriter, UpdateReader};
 use super::Result;
 
 /// `update` with its items joined as a document joins them and, with `gc`, the content of deleted
@@ -161,20 +161,11 @@ pub(crate) fn split(item: Item, n: u64) -> (Item, Item) {
 /// The first `units` UTF-16 code units of `s`; a surrogate pair cut in half becomes U+FFFD, as
 /// JavaScript's lone surrogate does when lib0 writes it.
 fn utf16_prefix(s: &str, units: u64) -> String {
-    let mut out = String::new();
-    let mut n = 0;
-    for c in s.chars() {
-        let w = c.len_utf16() as u64;
-        if n + w > units {
-            if n < units {
-                out.push('\u{fffd}');
-            }
-            break;
-        }
-        out.push(c);
-        n += w;
+    match utf16_cut(s, units) {
+        // (the index is after the character cut, one of 4 UTF-8 bytes)
+        (at, true) => format!("{}\u{fffd}", &s[..at - 4]),
+        (at, false) => s[..at].to_owned(),
     }
-    out
 }
 
 /// A deleted item's content replaced by its length, unless it holds a type or a subdocument.

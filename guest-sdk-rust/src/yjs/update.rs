@@ -119,7 +119,7 @@ pub fn utf16_len(s: &str) -> u64 {
 
 /// The byte index where `s` continues after `units` UTF-16 code units, and whether that cuts a
 /// surrogate pair (then the index is after the character that was cut).
-fn utf16_cut(s: &str, units: u64) -> (usize, bool) {
+pub(crate) fn utf16_cut(s: &str, units: u64) -> (usize, bool) {
     let mut n = 0;
     for (i, c) in s.char_indices() {
         if n >= units {
