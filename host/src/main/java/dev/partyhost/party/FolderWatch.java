@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code --watch}: the parties folders are looked at every {@link #POLL_MS} ms, and a module file
@@ -91,11 +90,10 @@ public final class FolderWatch {
       Stamp before = seen.put(file, stamp);
       if (!stamp.equals(before) || stamp.equals(loaded.get(file))) continue; // moving, or loaded
       loaded.put(file, stamp); // (a refused file is tried again once it changes again)
-      String name = file.getFileName().toString().replaceFirst("\\.wasm$", "");
+      String name = file.getFileName().toString();
       long start = System.nanoTime();
       try {
-        if (!Parties.isValidName(name))
-          throw new ModuleRejectedException("invalid party name " + name);
+        name = Parties.partyName(file);
         byte[] bytes = Files.readAllBytes(file);
         GuestModule serving = parties.builtIn(name);
         if (serving != null && serving.sha256().equals(Sha256.hex(bytes))) continue; // touched
@@ -144,11 +142,7 @@ public final class FolderWatch {
 
   private List<Path> modules() throws IOException {
     List<Path> files = new ArrayList<>();
-    for (Path dir : dirs) {
-      try (Stream<Path> list = Files.list(dir)) {
-        list.filter(p -> p.getFileName().toString().endsWith(".wasm")).sorted().forEach(files::add);
-      }
-    }
+    for (Path dir : dirs) files.addAll(Parties.moduleFiles(dir));
     return files;
   }
 

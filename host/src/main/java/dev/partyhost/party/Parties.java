@@ -63,6 +63,20 @@ public final class Parties {
     return NAME.matcher(name).matches();
   }
 
+  /** The {@code NAME.wasm} files of a folder, in name order. */
+  static List<Path> moduleFiles(Path dir) throws IOException {
+    try (Stream<Path> list = Files.list(dir)) {
+      return list.filter(p -> p.getFileName().toString().endsWith(".wasm")).sorted().toList();
+    }
+  }
+
+  /** The party a module file serves: its name without {@code .wasm}, if that is a valid name. */
+  static String partyName(Path file) throws ModuleRejectedException {
+    String name = file.getFileName().toString().replaceFirst("\\.wasm$", "");
+    if (!isValidName(name)) throw new ModuleRejectedException("invalid party name " + name);
+    return name;
+  }
+
   /** Parses, validates and compiles a module for party {@code name} (slow: call it off the event loops). */
   public GuestModule compile(String name, byte[] bytes) throws ModuleRejectedException {
     return GuestModule.load(
@@ -135,14 +149,9 @@ public final class Parties {
    * the load, naming the file.
    */
   public void loadDirectory(Path dir, boolean strict) throws IOException, ModuleRejectedException {
-    List<Path> files;
-    try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(p -> p.getFileName().toString().endsWith(".wasm")).sorted().toList();
-    }
-    for (Path file : files) {
-      String name = file.getFileName().toString().replaceFirst("\\.wasm$", "");
+    for (Path file : moduleFiles(dir)) {
       try {
-        if (!isValidName(name)) throw new ModuleRejectedException("invalid party name " + name);
+        String name = partyName(file);
         GuestModule module = compile(name, Files.readAllBytes(file));
         builtIn.put(name, module);
         if (!uploaded.contains(name)) put(name, module);
