@@ -75,29 +75,8 @@ public final class Bench {
           continue;
         }
         System.out.println("  running against " + server.name + " ...");
-        Thread killer =
-            new Thread(
-                () -> {
-                  server.process.descendants().forEach(ProcessHandle::destroyForcibly);
-                  server.process.destroyForcibly();
-                });
-        try {
-          server.start();
-          Runtime.getRuntime()
-              .addShutdownHook(killer); // interrupted (Ctrl-C): leave no server behind
-          results.put(serverName, scenario.run(server));
-        } catch (Exception e) {
-          System.out.println("  " + server.name + " failed: " + e);
-          if (server.process != null)
-            System.out.println("  its last lines:\n" + server.logTail().indent(4));
-        } finally {
-          server.close();
-          try {
-            Runtime.getRuntime().removeShutdownHook(killer);
-          } catch (IllegalStateException | IllegalArgumentException notAdded) {
-            // exiting, or the server never started
-          }
-        }
+        Scenario.Figures figures = server.run(() -> scenario.run(server));
+        if (figures != null) results.put(serverName, figures);
       }
       print(scenario, servers, results, jvm);
     }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -114,6 +115,41 @@ abstract class Server implements AutoCloseable {
   String logTail() throws IOException {
     List<String> lines = Files.readAllLines(work.resolve("server.log"));
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+  }
+
+  /**
+   * Starts this server, runs {@code use} against it and closes it. A failure is printed with the
+   * server's last lines, and gives null. If the bench is interrupted (Ctrl-C), a shutdown hook kills
+   * the server's processes: none is left behind.
+   */
+  <T> T run(Callable<T> use) throws IOException, InterruptedException {
+    Thread killer =
+        new Thread(
+            () -> {
+              Process p = process;
+              if (p == null) return;
+              p.descendants().forEach(ProcessHandle::destroyForcibly);
+              p.destroyForcibly();
+            });
+    Runtime.getRuntime().addShutdownHook(killer);
+    try {
+      start();
+      return use.call();
+    } catch (Exception e) {
+      System.out.println("  " + name + " failed: " + e);
+      if (process != null) System.out.println("  its last lines:\n" + logTail().indent(4));
+      return null;
+    } finally {
+      try {
+        close();
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException exiting) {
+          // the JVM is exiting: the hook runs
+        }
+      }
+    }
   }
 
   @Override

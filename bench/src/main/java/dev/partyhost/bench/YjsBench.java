@@ -80,35 +80,22 @@ public final class YjsBench {
         continue;
       }
       System.out.println("  running against " + server.name + " ...");
-      Thread killer =
-          new Thread(
+      ObjectNode result =
+          server.run(
               () -> {
-                if (server.process == null) return;
-                server.process.descendants().forEach(ProcessHandle::destroyForcibly);
-                server.process.destroyForcibly();
+                String room = "b4-" + System.currentTimeMillis();
+                ObjectNode r = drive(server, room, edits, timeout, provider);
+                if (!r.has("error")) {
+                  long[] stored = stored(server, room);
+                  r.put("storedBytes", stored[0]);
+                  r.put("storedKeys", stored[1]);
+                  r.put("storedSettledSeconds", stored[2] / 1000.0);
+                }
+                System.out.println("    " + r);
+                roomLog(server, room);
+                return r;
               });
-      Runtime.getRuntime().addShutdownHook(killer); // interrupted (Ctrl-C): leave no server behind
-      try {
-        server.start();
-        String room = "b4-" + System.currentTimeMillis();
-        ObjectNode result = drive(server, room, edits, timeout, provider);
-        if (!result.has("error")) {
-          long[] stored = stored(server, room);
-          result.put("storedBytes", stored[0]);
-          result.put("storedKeys", stored[1]);
-          result.put("storedSettledSeconds", stored[2] / 1000.0);
-        }
-        results.put(name, result);
-        System.out.println("    " + result);
-        roomLog(server, room);
-      } catch (Exception e) {
-        System.out.println("  " + server.name + " failed: " + e);
-        if (server.process != null)
-          System.out.println("  its last lines:\n" + server.logTail().indent(4));
-      } finally {
-        server.close();
-        Runtime.getRuntime().removeShutdownHook(killer);
-      }
+      if (result != null) results.put(name, result);
     }
     print(results, edits);
   }
