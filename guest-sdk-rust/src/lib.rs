@@ -53,6 +53,9 @@ pub mod yjs;
 #[doc(hidden)]
 pub mod rt;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
+
 use std::fmt;
 
 pub use codec::{decode_list, encode_list};
@@ -163,7 +166,7 @@ macro_rules! party {
             }
             #[no_mangle]
             pub extern "C" fn partyhost_alloc(len: i32) -> i32 {
-                $crate::rt::alloc(len)
+                $crate::rt::alloc(len) as i32
             }
             #[no_mangle]
             pub extern "C" fn partyhost_on_start() -> i32 {
@@ -171,23 +174,23 @@ macro_rules! party {
             }
             #[no_mangle]
             pub extern "C" fn partyhost_on_connect(conn: i32, ptr: i32, len: i32) -> i32 {
-                unsafe { $crate::rt::on_connect::<$ty>(__slot(), conn, ptr, len) }
+                unsafe { $crate::rt::on_connect::<$ty>(__slot(), conn, ptr as _, len) }
             }
             #[no_mangle]
             pub extern "C" fn partyhost_on_message(conn: i32, ptr: i32, len: i32, kind: i32) -> i32 {
-                unsafe { $crate::rt::on_message::<$ty>(__slot(), conn, ptr, len, kind) }
+                unsafe { $crate::rt::on_message::<$ty>(__slot(), conn, ptr as _, len, kind) }
             }
             #[no_mangle]
             pub extern "C" fn partyhost_on_close(conn: i32, code: i32, ptr: i32, len: i32) -> i32 {
-                unsafe { $crate::rt::on_close::<$ty>(__slot(), conn, code, ptr, len) }
+                unsafe { $crate::rt::on_close::<$ty>(__slot(), conn, code, ptr as _, len) }
             }
             #[no_mangle]
             pub extern "C" fn partyhost_on_error(conn: i32, ptr: i32, len: i32) -> i32 {
-                unsafe { $crate::rt::on_error::<$ty>(__slot(), conn, ptr, len) }
+                unsafe { $crate::rt::on_error::<$ty>(__slot(), conn, ptr as _, len) }
             }
             #[no_mangle]
             pub extern "C" fn partyhost_on_request(ptr: i32, len: i32) -> i32 {
-                unsafe { $crate::rt::on_request::<$ty>(__slot(), ptr, len) }
+                unsafe { $crate::rt::on_request::<$ty>(__slot(), ptr as _, len) }
             }
             #[no_mangle]
             pub extern "C" fn partyhost_on_alarm() -> i32 {
@@ -206,7 +209,7 @@ macro_rules! __party_before_hook {
             #[no_mangle]
             pub extern "C" fn partyhost_on_before_connect(ptr: i32, len: i32) -> i32 {
                 let hook = $crate::rt::before_hook_fn($f);
-                unsafe { $crate::rt::before_hook(ptr, len, hook) }
+                unsafe { $crate::rt::before_hook(ptr as _, len, hook) }
             }
         };
     };
@@ -215,7 +218,7 @@ macro_rules! __party_before_hook {
             #[no_mangle]
             pub extern "C" fn partyhost_on_before_request(ptr: i32, len: i32) -> i32 {
                 let hook = $crate::rt::before_hook_fn($f);
-                unsafe { $crate::rt::before_hook(ptr, len, hook) }
+                unsafe { $crate::rt::before_hook(ptr as _, len, hook) }
             }
         };
     };

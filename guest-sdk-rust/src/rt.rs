@@ -3,7 +3,7 @@
 
 use std::alloc::{self, Layout};
 
-use crate::sys::{self, len, ptr};
+use crate::sys::{self, len, ptr, Ptr};
 use crate::{Connection, Error, Gate, Message, Party, Request, Response, Room, Verdict};
 
 pub const ABI_VERSION: i32 = 1;
@@ -17,7 +17,7 @@ pub(crate) fn check(code: i32) -> Result<i32, Error> {
 /// The out-buffer convention (ABI section 3), implemented once: `call(out_ptr, out_cap)` returns
 /// the full length `n`; when `n` exceeds the buffer, call again with `n` bytes. Results that fit
 /// 256 bytes (ids, URIs, tags, small values) cost one host call and one exact-size allocation.
-pub(crate) fn read_out(mut call: impl FnMut(i32, i32) -> i32) -> Result<Vec<u8>, Error> {
+pub(crate) fn read_out(mut call: impl FnMut(Ptr, i32) -> i32) -> Result<Vec<u8>, Error> {
     let mut small = [0u8; 256];
     let n = check(call(ptr(small.as_mut_ptr()), small.len() as i32))? as usize;
     if n <= small.len() {
@@ -37,7 +37,7 @@ pub(crate) fn read_out(mut call: impl FnMut(i32, i32) -> i32) -> Result<Vec<u8>,
 }
 
 /// Like [`read_out`], as text (lossy if the host sent bad UTF-8, which it must not).
-pub(crate) fn read_out_string(call: impl FnMut(i32, i32) -> i32) -> Result<String, Error> {
+pub(crate) fn read_out_string(call: impl FnMut(Ptr, i32) -> i32) -> Result<String, Error> {
     read_out(call).map(|v| match String::from_utf8(v) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -45,7 +45,7 @@ pub(crate) fn read_out_string(call: impl FnMut(i32, i32) -> i32) -> Result<Strin
 }
 
 /// `partyhost_alloc`: `len` bytes for one hook argument, freed by `HostBuf` after the hook.
-pub fn alloc(n: i32) -> i32 {
+pub fn alloc(n: i32) -> Ptr {
     if n <= 0 {
         return 0;
     }
@@ -66,9 +66,9 @@ struct HostBuf {
 impl HostBuf {
     /// SAFETY: `(ptr, len)` must come from the host per ABI section 3: `len == 0`, or `ptr` was
     /// returned by `partyhost_alloc(len)` and holds `len` initialized bytes.
-    unsafe fn new(p: i32, n: i32) -> HostBuf {
+    unsafe fn new(p: Ptr, n: i32) -> HostBuf {
         let n = n as u32 as usize;
-        HostBuf { ptr: if n == 0 { std::ptr::null_mut() } else { p as u32 as usize as *mut u8 }, len: n }
+        HostBuf { ptr: if n == 0 { std::ptr::null_mut() } else { p as usize as *mut u8 }, len: n }
     }
 
     fn bytes(&self) -> &[u8] {
@@ -169,7 +169,7 @@ pub fn on_start<T: Party>(slot: &mut Option<T>) -> i32 {
 }
 
 /// SAFETY (all hooks below): the pointer/length arguments come from the host per ABI section 3.
-pub unsafe fn on_connect<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32) -> i32 {
+pub unsafe fn on_connect<T: Party>(slot: &mut Option<T>, conn: i32, p: Ptr, n: i32) -> i32 {
     install_panic_hook();
     let buf = HostBuf::new(p, n);
     let req = match Request::from_record(buf.bytes()) {
@@ -180,7 +180,7 @@ pub unsafe fn on_connect<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i
     0
 }
 
-pub unsafe fn on_message<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32, kind: i32) -> i32 {
+pub unsafe fn on_message<T: Party>(slot: &mut Option<T>, conn: i32, p: Ptr, n: i32, kind: i32) -> i32 {
     install_panic_hook();
     let buf = HostBuf::new(p, n);
     let msg = match kind {
@@ -195,7 +195,7 @@ pub unsafe fn on_message<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i
     0
 }
 
-pub unsafe fn on_close<T: Party>(slot: &mut Option<T>, conn: i32, code: i32, p: i32, n: i32) -> i32 {
+pub unsafe fn on_close<T: Party>(slot: &mut Option<T>, conn: i32, code: i32, p: Ptr, n: i32) -> i32 {
     install_panic_hook();
     let buf = HostBuf::new(p, n);
     let reason = String::from_utf8_lossy(buf.bytes());
@@ -203,7 +203,7 @@ pub unsafe fn on_close<T: Party>(slot: &mut Option<T>, conn: i32, code: i32, p: 
     0
 }
 
-pub unsafe fn on_error<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32) -> i32 {
+pub unsafe fn on_error<T: Party>(slot: &mut Option<T>, conn: i32, p: Ptr, n: i32) -> i32 {
     install_panic_hook();
     let buf = HostBuf::new(p, n);
     let error = String::from_utf8_lossy(buf.bytes());
@@ -211,7 +211,7 @@ pub unsafe fn on_error<T: Party>(slot: &mut Option<T>, conn: i32, p: i32, n: i32
     0
 }
 
-pub unsafe fn on_request<T: Party>(slot: &mut Option<T>, p: i32, n: i32) -> i32 {
+pub unsafe fn on_request<T: Party>(slot: &mut Option<T>, p: Ptr, n: i32) -> i32 {
     install_panic_hook();
     let buf = HostBuf::new(p, n);
     let req = match Request::from_record(buf.bytes()) {
@@ -248,7 +248,7 @@ pub fn on_alarm<T: Party>(slot: &mut Option<T>) -> i32 {
 /// `party!(T, before_connect = f, ...)`. Runs in a gate instance: no `Party` value exists there.
 ///
 /// SAFETY: as for the hooks above.
-pub unsafe fn before_hook<F>(p: i32, n: i32, hook: F) -> i32
+pub unsafe fn before_hook<F>(p: Ptr, n: i32, hook: F) -> i32
 where
     F: FnOnce(&Gate, &Request) -> Verdict,
 {

@@ -1,8 +1,9 @@
 //! Raw host calls of ABI v1 (import module `partyhost`), exactly as listed in `abi/v1/abi.json`.
 //!
 //! On `wasm32` these are Wasm imports. On every other target (unit tests on the build machine)
-//! there is no host: they are stubs that answer `NOT_IMPLEMENTED` (what a host without the call
-//! would say), so nothing is linked against a host and every wrapper's error path can be tested.
+//! they go to the test kit's host ([`crate::testing`]) while a [`TestRoom`](crate::testing::TestRoom)
+//! runs a hook on the calling thread; otherwise they answer `NOT_IMPLEMENTED` (what a host without
+//! the call would say), so every wrapper's error path can be tested too.
 
 pub const OK: i32 = 0;
 pub const NOT_FOUND: i32 = -1;
@@ -15,6 +16,13 @@ pub const QUOTA_EXCEEDED: i32 = -7;
 pub const WRONG_HOOK: i32 = -8;
 pub const CLOSED: i32 = -9;
 
+/// A pointer argument of a host call: the ABI's `i32` on wasm32; a native address off it, where
+/// the test kit's host reads and writes the caller's memory directly.
+#[cfg(target_arch = "wasm32")]
+pub type Ptr = i32;
+#[cfg(not(target_arch = "wasm32"))]
+pub type Ptr = usize;
+
 macro_rules! host_calls {
     ($( fn $name:ident($($arg:ident: $t:ty),*) -> $r:ty; )*) => {
         #[cfg(target_arch = "wasm32")]
@@ -25,9 +33,8 @@ macro_rules! host_calls {
 
         $(
             #[cfg(not(target_arch = "wasm32"))]
-            #[allow(unused_variables)]
             pub unsafe fn $name($($arg: $t),*) -> $r {
-                NOT_IMPLEMENTED as $r
+                crate::testing::host::$name($($arg),*)
             }
         )*
     };
@@ -35,52 +42,52 @@ macro_rules! host_calls {
 
 host_calls! {
     // Connections
-    fn conn_send(conn: i32, ptr: i32, len: i32, kind: i32) -> i32;
-    fn broadcast(ptr: i32, len: i32, kind: i32, exclude_ptr: i32, exclude_count: i32) -> i32;
-    fn conn_close(conn: i32, code: i32, reason_ptr: i32, reason_len: i32) -> i32;
-    fn conn_id(conn: i32, out_ptr: i32, out_cap: i32) -> i32;
-    fn conn_uri(conn: i32, out_ptr: i32, out_cap: i32) -> i32;
-    fn conn_find(id_ptr: i32, id_len: i32) -> i32;
-    fn conn_state_get(conn: i32, out_ptr: i32, out_cap: i32) -> i32;
-    fn conn_state_set(conn: i32, ptr: i32, len: i32) -> i32;
-    fn conn_set_tags(conn: i32, list_ptr: i32, list_len: i32) -> i32;
-    fn conn_tags(conn: i32, out_ptr: i32, out_cap: i32) -> i32;
-    fn conn_list(tag_ptr: i32, tag_len: i32, out_ptr: i32, out_cap: i32) -> i32;
+    fn conn_send(conn: i32, ptr: Ptr, len: i32, kind: i32) -> i32;
+    fn broadcast(ptr: Ptr, len: i32, kind: i32, exclude_ptr: Ptr, exclude_count: i32) -> i32;
+    fn conn_close(conn: i32, code: i32, reason_ptr: Ptr, reason_len: i32) -> i32;
+    fn conn_id(conn: i32, out_ptr: Ptr, out_cap: i32) -> i32;
+    fn conn_uri(conn: i32, out_ptr: Ptr, out_cap: i32) -> i32;
+    fn conn_find(id_ptr: Ptr, id_len: i32) -> i32;
+    fn conn_state_get(conn: i32, out_ptr: Ptr, out_cap: i32) -> i32;
+    fn conn_state_set(conn: i32, ptr: Ptr, len: i32) -> i32;
+    fn conn_set_tags(conn: i32, list_ptr: Ptr, list_len: i32) -> i32;
+    fn conn_tags(conn: i32, out_ptr: Ptr, out_cap: i32) -> i32;
+    fn conn_list(tag_ptr: Ptr, tag_len: i32, out_ptr: Ptr, out_cap: i32) -> i32;
     // Room
-    fn room_id(out_ptr: i32, out_cap: i32) -> i32;
-    fn party_name(out_ptr: i32, out_cap: i32) -> i32;
-    fn respond(status: i32, headers_ptr: i32, headers_len: i32, body_ptr: i32, body_len: i32) -> i32;
-    fn config_get(key_ptr: i32, key_len: i32, out_ptr: i32, out_cap: i32) -> i32;
+    fn room_id(out_ptr: Ptr, out_cap: i32) -> i32;
+    fn party_name(out_ptr: Ptr, out_cap: i32) -> i32;
+    fn respond(status: i32, headers_ptr: Ptr, headers_len: i32, body_ptr: Ptr, body_len: i32) -> i32;
+    fn config_get(key_ptr: Ptr, key_len: i32, out_ptr: Ptr, out_cap: i32) -> i32;
     // Utilities
-    fn log(level: i32, ptr: i32, len: i32) -> i32;
+    fn log(level: i32, ptr: Ptr, len: i32) -> i32;
     fn now_ms() -> i64;
-    fn random_fill(ptr: i32, len: i32) -> i32;
+    fn random_fill(ptr: Ptr, len: i32) -> i32;
     // Storage
-    fn storage_get(key_ptr: i32, key_len: i32, out_ptr: i32, out_cap: i32) -> i32;
-    fn storage_put(key_ptr: i32, key_len: i32, val_ptr: i32, val_len: i32) -> i32;
-    fn storage_put_many(list_ptr: i32, list_len: i32) -> i32; // since v1.1
-    fn storage_delete(key_ptr: i32, key_len: i32) -> i32;
-    fn storage_delete_many(list_ptr: i32, list_len: i32) -> i32; // since v1.1
-    fn storage_list(prefix_ptr: i32, prefix_len: i32, start_ptr: i32, start_len: i32,
-                    end_ptr: i32, end_len: i32, limit: i32, reverse: i32,
-                    out_ptr: i32, out_cap: i32) -> i32;
+    fn storage_get(key_ptr: Ptr, key_len: i32, out_ptr: Ptr, out_cap: i32) -> i32;
+    fn storage_put(key_ptr: Ptr, key_len: i32, val_ptr: Ptr, val_len: i32) -> i32;
+    fn storage_put_many(list_ptr: Ptr, list_len: i32) -> i32; // since v1.1
+    fn storage_delete(key_ptr: Ptr, key_len: i32) -> i32;
+    fn storage_delete_many(list_ptr: Ptr, list_len: i32) -> i32; // since v1.1
+    fn storage_list(prefix_ptr: Ptr, prefix_len: i32, start_ptr: Ptr, start_len: i32,
+                    end_ptr: Ptr, end_len: i32, limit: i32, reverse: i32,
+                    out_ptr: Ptr, out_cap: i32) -> i32;
     fn storage_delete_all() -> i32;
     // Alarm
     fn alarm_set(epoch_ms: i64) -> i32;
-    fn alarm_get(out_ptr: i32) -> i32;
+    fn alarm_get(out_ptr: Ptr) -> i32;
     fn alarm_delete() -> i32;
     // Before hooks
-    fn request_set_header(name_ptr: i32, name_len: i32, value_ptr: i32, value_len: i32) -> i32; // since v1.2
+    fn request_set_header(name_ptr: Ptr, name_len: i32, value_ptr: Ptr, value_len: i32) -> i32; // since v1.2
 }
 
-/// A guest pointer as the ABI's `i32` (linear memory is 32-bit on wasm32).
+/// A guest pointer as host calls take it (on wasm32 the ABI's `i32`: linear memory is 32-bit).
 #[inline]
-pub fn ptr<T>(p: *const T) -> i32 {
-    p as usize as i32
+pub fn ptr<T>(p: *const T) -> Ptr {
+    p as usize as Ptr
 }
 
 /// A length as the ABI's `i32`. Lengths over `i32::MAX` cannot exist in 32-bit memory; on other
-/// targets they saturate (the stubs never look at them).
+/// targets they saturate.
 #[inline]
 pub fn len(n: usize) -> i32 {
     if n > i32::MAX as usize { i32::MAX } else { n as i32 }
