@@ -127,6 +127,26 @@ fn bearer_token(req: &Request) -> Option<String> {
 mod tests {
     use super::*;
     use partyhost::encode_list;
+    use partyhost::testing::{TestRequest, TestRoom};
+
+    /// The party with its before hooks under the SDK's test kit.
+    #[test]
+    fn only_clients_with_the_token_get_in_as_the_user_the_gate_names() {
+        let room = TestRoom::<AuthChat>::new("r").config("token", "s3cret");
+        let mut room = room.before_connect(before_connect).before_request(before_request);
+        let refused = room.try_connect("x", TestRequest::get("?token=wrong")).unwrap_err();
+        assert_eq!((refused.status, refused.header("www-authenticate")), (401, Some("Bearer")));
+        let alice = room.try_connect("a", TestRequest::get("?token=s3cret&user=alice").header("x-user", "root")).unwrap();
+        let anon = room.try_connect("b", TestRequest::get("?token=s3cret")).unwrap();
+        assert_eq!(room.received_text(alice), [r#"{"type":"welcome","user":"alice"}"#]);
+        room.received(anon);
+        room.send(alice, "hi");
+        assert_eq!(room.received_text(anon), [r#"{"type":"message","user":"alice","text":"hi"}"#]);
+        let forged = TestRequest::get("?user=bob").header("authorization", "Bearer s3cret").header("x-user", "root");
+        assert_eq!(room.request(forged).text(), r#"{"user":"bob"}"#);
+        assert_eq!(room.request(TestRequest::get("?user=bob")).status, 401);
+        assert_eq!(room.starts(), 1);
+    }
 
     fn request(url: &str, headers: &[&str]) -> Request {
         let mut items = vec!["GET", url, ""];

@@ -177,6 +177,42 @@ mod tests {
         assert_eq!(chat.history_json(0), r#"{"type":"history","messages":[]}"#);
     }
 
+    // The whole party under the SDK's test kit: a simulated host, no Wasm.
+    use partyhost::testing::{TestRequest, TestRoom};
+
+    #[test]
+    fn messages_reach_the_others_and_the_history_survives_a_restart() {
+        let mut room = TestRoom::<Chat>::new("lobby");
+        let (a, b) = (room.connect("a"), room.connect("b"));
+        assert_eq!(room.received_text(a), [r#"{"type":"history","messages":[]}"#]);
+        room.received(b);
+        room.send(a, "hi");
+        assert!(room.received(a).is_empty());
+        assert_eq!(room.received_text(b), [r#"{"type":"message","from":"a","text":"hi"}"#]);
+        room.restart();
+        let c = room.connect("c");
+        assert_eq!(room.received_text(c), [r#"{"type":"history","messages":[{"from":"a","text":"hi"}]}"#]);
+        let r = room.request(TestRequest::get(""));
+        assert_eq!((r.status, r.text()), (200, r#"{"type":"history","messages":[{"from":"a","text":"hi"}]}"#.to_string()));
+        assert_eq!(room.request(TestRequest::post("", "x")).status, 405);
+    }
+
+    #[test]
+    fn only_the_last_hundred_messages_are_kept() {
+        let mut room = TestRoom::<Chat>::new("lobby");
+        let a = room.connect("a");
+        for i in 0..150 {
+            room.send(a, format!("m{}", i).as_str());
+        }
+        let stored = room.storage().keys().filter(|k| k.starts_with(b"msg:")).count();
+        assert_eq!(stored, HISTORY);
+        assert_eq!(room.get("seq"), Some(&b"150"[..]));
+        room.hibernate();
+        let b = room.connect("b");
+        let history = room.received_text(b).remove(0);
+        assert!(history.contains(r#"{"from":"a","text":"m50"}"#) && !history.contains(r#""m49""#), "{}", history);
+    }
+
     #[test]
     fn keys_sort_in_message_order() {
         assert_eq!(msg_key(42), "msg:00000000000000000042");

@@ -194,6 +194,29 @@ mod tests {
         assert_eq!(parse("not json"), None);
     }
 
+    /// The party under the SDK's test kit: positions live in connection state, so a newcomer
+    /// sees them after the room hibernated.
+    #[test]
+    fn joins_moves_and_leaves_reach_the_others() {
+        use partyhost::testing::{TestRequest, TestRoom};
+        let mut room = TestRoom::<Cursors>::new("page");
+        let ada = room.try_connect("a", TestRequest::get("?name=Ada&color=%23ff0000")).unwrap();
+        assert_eq!(room.received_text(ada), [r#"{"type":"sync","you":"a","users":[]}"#]);
+        let bob = room.connect("b");
+        assert_eq!(room.received_text(ada), [r##"{"type":"join","id":"b","name":"guest","color":"#64748b","x":null,"y":null}"##]);
+        room.received(bob);
+        room.send(ada, r#"{"type":"move","x":0.5,"y":0.25}"#);
+        assert_eq!(room.received_text(bob), [r#"{"type":"move","id":"a","x":0.5,"y":0.25}"#]);
+        room.send(ada, "not json");
+        assert!(room.received(bob).is_empty());
+        room.hibernate();
+        let cy = room.connect("c");
+        let sync = room.received_text(cy).remove(0);
+        assert!(sync.contains(r##""id":"a","name":"Ada","color":"#ff0000","x":0.5,"y":0.25"##), "{}", sync);
+        room.close(ada, 1000, "");
+        assert_eq!(room.received_text(bob).last().unwrap(), r#"{"type":"leave","id":"a"}"#);
+    }
+
     #[test]
     fn user_json() {
         let mut user = User::new(Some("Ada"), Some("#ff0000"));

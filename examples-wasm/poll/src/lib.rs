@@ -242,6 +242,36 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use partyhost::testing::{TestRequest, TestRoom};
+
+    /// The whole party under the SDK's test kit: the alarm closes the poll even while it sleeps.
+    #[test]
+    fn a_poll_opens_takes_votes_and_closes_by_its_alarm() {
+        let mut room = TestRoom::<Poll>::new("lunch").party_name("poll");
+        let a = room.connect("a");
+        assert_eq!(room.received_text(a), [r#"{"type":"none"}"#]);
+        let opened = room.request(TestRequest::post("?seconds=30", " Tea or coffee? "));
+        let closes_at = room.now() + 30_000;
+        let open = format!(r#"{{"type":"open","question":"Tea or coffee?","closesAt":{},"votes":{{}}}}"#, closes_at);
+        assert_eq!((opened.status, opened.text()), (200, open.clone()));
+        assert_eq!(room.received_text(a), [open]);
+        assert_eq!(room.request(TestRequest::post("", "again")).status, 409);
+        assert_eq!(room.alarm(), Some(closes_at));
+        room.send(a, "vote:tea");
+        room.send(a, "vote:coffee"); // replaces a's vote
+        let b = room.connect("b");
+        room.send(b, "vote:tea");
+        room.send(b, "hello");
+        assert_eq!(room.received_text(b).last().unwrap(), r#"{"type":"error","error":"send vote:<option>, the option 1 to 100 bytes"}"#);
+        room.hibernate();
+        room.advance(30_000);
+        let closed = r#"{"type":"closed","question":"Tea or coffee?","votes":{"coffee":1,"tea":1}}"#;
+        assert_eq!(room.received_text(a).last().unwrap(), closed);
+        assert_eq!(room.received_text(b).last().unwrap(), closed);
+        assert!(room.storage().keys().all(|k| !k.starts_with(b"vote:")));
+        room.restart();
+        assert_eq!(room.request(TestRequest::get("")).text(), closed);
+    }
 
     #[test]
     fn states() {

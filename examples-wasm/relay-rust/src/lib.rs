@@ -17,3 +17,20 @@ impl Party for Relay {
 }
 
 partyhost::party!(Relay);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use partyhost::testing::{Frame, TestRoom};
+
+    #[test]
+    fn every_message_goes_to_every_other_connection() {
+        let mut room = TestRoom::<Relay>::new("r");
+        let (a, b, c) = (room.connect("a"), room.connect("b"), room.connect("c"));
+        room.send(a, "hi");
+        room.send(b, &[0u8, 255][..]);
+        assert_eq!(room.received(a), [Frame::Binary(vec![0, 255])]);
+        assert_eq!(room.received(b), [Frame::Text("hi".into())]);
+        assert_eq!(room.received(c), [Frame::Text("hi".into()), Frame::Binary(vec![0, 255])]);
+    }
+}

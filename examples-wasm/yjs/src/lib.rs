@@ -84,3 +84,54 @@ fn before(gate: &Gate, req: &Request) -> Verdict {
 }
 
 partyhost::party!(YjsRoom, before_connect = before, before_request = before);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use partyhost::testing::{Frame, TestRequest, TestRoom};
+    use partyhost::yjs::protocol::Message as Y;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn bytes(frames: Vec<Frame>) -> Vec<Vec<u8>> {
+        frames.into_iter().map(|f| f.bytes().to_vec()).collect()
+    }
+
+    /// The party under the SDK's test kit, with an update made by yjs 13.6.33 (`text.insert(0,
+    /// "wörld")`, from the SDK's fixtures): relayed, stored, compacted, served to a newcomer and over
+    /// HTTP, after a restart too; a read-only client's update is dropped.
+    #[test]
+    fn an_update_is_relayed_stored_compacted_and_served() {
+        let update = unhex("01010200040104746578740677c3b6726c6400");
+        let mut room = TestRoom::<YjsRoom>::new("doc").config("write-token", "w");
+        room = room.before_connect(before).before_request(before);
+        let writer = room.try_connect("w", TestRequest::get("?token=w")).unwrap();
+        let reader = room.connect("r");
+        assert_eq!(bytes(room.received(writer)), [Y::SyncStep1(&[0]).encode()]);
+        room.received(reader);
+        room.send(reader, &Y::Update(&update).encode()[..]); // read-only: dropped
+        assert!(room.received(writer).is_empty());
+        assert_eq!(room.request(TestRequest::get("")).body, [0, 0]);
+        room.send(writer, &Y::Update(&update).encode()[..]);
+        assert_eq!(bytes(room.received(reader)), [Y::Update(&update).encode()]);
+        assert_eq!(room.request(TestRequest::get("")).body, update);
+        assert!(room.storage().keys().any(|k| k.starts_with(b"yjs:log:")));
+
+        room.advance(2_000); // compacted after 1 s, reported 2 s after the last change
+        assert!(room.storage().keys().all(|k| !k.starts_with(b"yjs:log:")));
+        assert!(room.storage().keys().any(|k| k.starts_with(b"yjs:seg:")));
+        let logs = room.take_logs();
+        assert!(logs.iter().any(|(_, l)| l.starts_with("yjs: document doc changed")), "{:?}", logs);
+
+        room.restart();
+        let late = room.connect("late");
+        room.received(late);
+        room.send(late, &Y::SyncStep1(&[0]).encode()[..]);
+        let frames = bytes(room.received(late));
+        assert_eq!(frames.last(), Some(&Y::SyncStep2(&[0, 0]).encode()));
+        assert_eq!(frames[..frames.len() - 1], [Y::Update(&update).encode()]);
+        assert_eq!(room.request(TestRequest::get("?token=x")).body, update);
+    }
+}
