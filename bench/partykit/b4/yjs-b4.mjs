@@ -1,6 +1,6 @@
 // B4 through a Yjs server: one client replays the editing trace (./trace.mjs) into a Y.Text, every
 // edit its own transaction and so its own update message, sent at once by the provider (as an
-// editor would), while two more clients follow; then a fourth joins late. Started by make
+// editor would), while two more clients follow; then late joiners come, one after another. Started by make
 // bench-yjs (bench/.../YjsBench.java), which starts the server; runs alone too:
 //
 //   node bench/partykit/b4/yjs-b4.mjs --port P [--path /parties/yjs] [--room b4] [--edits 259778]
@@ -13,7 +13,9 @@
 // Measured: from the writer's first send until both followers' documents match the writer's (the
 // same state vector, length and content), in edits per second; the writer's own send time; and a
 // late joiner's first sync: from the provider's creation (the connect) to its 'sync' event, and the
-// bytes of the WebSocket messages it got meanwhile. The last line is `b4-result {json}`. Bounded:
+// bytes of the WebSocket messages it got meanwhile (the median of five, each a fresh worker), next
+// to the same against a server that only sends the document (the floor, set by the client's own
+// work). The last line is `b4-result {json}`. Bounded:
 // --timeout seconds in all, then a result with `error`.
 
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
@@ -23,10 +25,11 @@ import { fileURLToPath } from "node:url";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import YPartyKitProvider from "y-partykit/provider";
-import WS from "ws";
+import WS, { WebSocketServer } from "ws";
 import { b4Trace, B4_EDITS } from "./trace.mjs";
 
 const now = () => performance.timeOrigin + performance.now();
+const LATE_JOINERS = 5;
 const sha = (s) => createHash("sha256").update(s).digest("hex");
 
 /** A `ws` WebSocket that counts the bytes of the messages it receives. */
@@ -56,7 +59,26 @@ function connect(options, doc, counter) {
 const synced = (provider) =>
   new Promise((resolve) => (provider.synced ? resolve() : provider.once("sync", () => resolve())));
 
-if (!isMainThread) {
+if (!isMainThread && workerData.role === "late") {
+  // A late joiner, in a fresh worker (so a cold V8, as a new page's): from the connect to 'sync'.
+  const { options, target } = workerData;
+  const counter = { messages: 0, bytes: 0 };
+  const doc = new Y.Doc();
+  const t = now();
+  const provider = connect(options, doc, counter);
+  await synced(provider);
+  const ms = now() - t;
+  const text = doc.getText("text").toString();
+  parentPort.postMessage({
+    ms,
+    firstMessageMs: counter.first - t,
+    bytes: counter.bytes,
+    messages: counter.messages,
+    same: text.length === target.length && sha(text) === target.hash,
+    update: Y.encodeStateAsUpdate(doc),
+  });
+  provider.destroy();
+} else if (!isMainThread) {
   const { role, options } = workerData;
   const doc = new Y.Doc();
   const text = doc.getText("text");
@@ -262,20 +284,45 @@ if (!isMainThread) {
 }
 
 async function lateJoiner(options, sent, result) {
-  // The late joiner: connect (the provider opens its socket at once) to its first 'sync'.
-  const counter = { messages: 0, bytes: 0 };
-  const lateDoc = new Y.Doc();
-  const t = now();
-  const late = connect(options, lateDoc, counter);
-  await synced(late);
-  const lateMs = now() - t;
-  const lateText = lateDoc.getText("text").toString();
+  // Late joiners one after another, each in a fresh worker, in turns with as many against a server
+  // that does nothing but send the whole document in one sync step 2 as soon as a socket opens
+  // (the document as the first joiner got it): the fastest any server could be, for these clients.
+  const join = (opts) =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(fileURLToPath(import.meta.url), {
+        workerData: { role: "late", options: opts, target: { length: sent.length, hash: sent.hash } },
+      });
+      w.once("message", resolve);
+      w.once("error", reject);
+    });
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const joins = [await join(options)];
+  const update = joins[0].update;
+  const length = []; // y-protocols: message sync (0), sync step 2 (1), the update's length (varuint)
+  for (let n = update.length; ; n = Math.floor(n / 128)) {
+    if (n < 128) { length.push(n); break; }
+    length.push((n % 128) | 128);
+  }
+  const bytes = Buffer.concat([Buffer.from([0, 1, ...length]), update]);
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  server.on("connection", (ws) => ws.send(bytes));
+  await new Promise((r) => server.once("listening", r));
+  const floorOptions = { ...options, port: server.address().port, path: "/parties/floor" };
+  const floor = [await join(floorOptions)];
+  // taken in turns, so that both see the same machine
+  for (let i = 1; i < LATE_JOINERS; i++) {
+    joins.push(await join(options));
+    floor.push(await join(floorOptions));
+  }
+  server.close();
   Object.assign(result, {
-    lateJoinMs: lateMs,
-    lateJoinFirstMessageMs: counter.first - t,
-    lateJoinBytes: counter.bytes,
-    lateJoinMessages: counter.messages,
-    lateJoinerSame: lateText.length === sent.length && sha(lateText) === sent.hash,
+    lateJoinMs: median(joins.map((j) => j.ms)),
+    lateJoinAllMs: joins.map((j) => +j.ms.toFixed(1)),
+    lateJoinFirstMessageMs: median(joins.map((j) => j.firstMessageMs)),
+    lateJoinBytes: joins[0].bytes,
+    lateJoinMessages: joins[0].messages,
+    lateJoinerSame: joins.every((j) => j.same),
+    floorJoinMs: median(floor.map((j) => j.ms)),
+    floorJoinAllMs: floor.map((j) => +j.ms.toFixed(1)),
   });
-  late.destroy();
 }

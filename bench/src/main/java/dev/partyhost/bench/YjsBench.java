@@ -65,7 +65,7 @@ public final class YjsBench {
         ClusterBench.loadAverage(),
         jvm.isEmpty() ? "none" : String.join(" ", jvm));
     System.out.printf(
-        "B4: %,d edits of the trace, each its own update, one writer and two followers (%s clients), then a late joiner%n",
+        "B4: %,d edits of the trace, each its own update, one writer and two followers (%s clients), then 5 late joiners%n",
         edits, provider);
 
     Map<String, JsonNode> results = new LinkedHashMap<>();
@@ -316,12 +316,28 @@ public final class YjsBench {
         "");
     row(
         format,
-        "late joiner: connect to 'sync' (ms)",
+        "late joiner: connect to 'sync' (ms, median of 5)",
         ph,
         pk,
         r -> r.path("lateJoinMs").asDouble(-1),
         "%.1f",
         "partyhost < 100 ms");
+    row(
+        format,
+        "    its first message after (ms)",
+        ph,
+        pk,
+        r -> r.path("lateJoinFirstMessageMs").asDouble(-1),
+        "%.1f",
+        "");
+    row(
+        format,
+        "    floor: from a server that only sends (ms)",
+        ph,
+        pk,
+        r -> r.path("floorJoinMs").asDouble(-1),
+        "%.1f",
+        "");
     row(
         format,
         "late joiner: bytes received until 'sync'",
