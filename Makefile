@@ -26,7 +26,7 @@ TEST_APT_PACKAGES := postgresql chromium
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run dev run-cluster try-deps test fmt bench partykit-deps bench-storage bench-jmh bench-cluster bench-yjs web jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run dev run-cluster try-deps test test-party fmt bench partykit-deps bench-storage bench-jmh bench-cluster bench-yjs web jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short yjs-fixtures
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
@@ -209,6 +209,13 @@ c-party: | $(TOOLCHAINS)
 	@mkdir -p $(PARTIES)
 	$(if $(filter wasi,$(C_LIBC)),$(CC_WASI),$(CC_WASM)) -o $(PARTIES)/$(basename $(notdir $(SRC))).wasm \
 	  $(SRC) guest-sdk-c/partyhost.c
+
+# Plays a scenario file against a module (any language) in a host of its own, with a clock that
+# moves only when the scenario says: `make test-party WASM=build/wasm/poll.wasm
+# SCENARIO=examples-wasm/poll/poll.scenario`. README, "Testing a party".
+test-party: $(JAR)
+	@test -n "$(WASM)" -a -n "$(SCENARIO)" || { echo "usage: make test-party WASM=path/to/party.wasm SCENARIO=path/to/file.scenario"; exit 2; }
+	java -jar $(JAR) test-party $(WASM) $(SCENARIO)
 
 # ABI conformance modules and the host's own test guests, hand-written in WAT.
 conformance: $(patsubst abi/conformance/%.wat,$(CONFORMANCE)/%.wasm,$(shell find abi/conformance -name '*.wat'))

@@ -1,6 +1,7 @@
 package dev.partyhost;
 
 import dev.partyhost.guest.ExecutionMode;
+import dev.partyhost.guest.GuestTime;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,6 +64,9 @@ public final class HostConfig {
 
   /** Bearer token of the admin API, or null: the admin API is off. */
   public final String adminToken;
+
+  /** The guests' time (now_ms, WASI's clock, alarms): the system's, or a scenario's. */
+  public final GuestTime time;
 
   /** How this node joins its cluster; null when it runs alone. */
   public final ClusterConfig cluster;
@@ -179,6 +183,7 @@ public final class HostConfig {
     s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
     this.vars = Map.copyOf(vars);
     this.adminToken = s.adminToken;
+    this.time = s.time;
     this.cluster =
         !s.cluster
             ? null

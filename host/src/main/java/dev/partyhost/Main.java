@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 
-/** {@code java -jar partyhost.jar [--parties DIR] [--port N] [--main-party NAME] ...}: see the README. */
+/**
+ * {@code java -jar partyhost.jar [--parties DIR] [--port N] [--main-party NAME] ...}, or {@code
+ * java -jar partyhost.jar test-party MODULE.wasm SCENARIO}: see the README.
+ */
 public final class Main {
   private Main() {}
 
@@ -27,6 +30,12 @@ public final class Main {
     // One line per log record, for humans and for grep.
     System.setProperty(
         "java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s %5$s%6$s%n");
+    if (args.length > 0 && args[0].equals("test-party")) {
+      System.exit(
+          dev.partyhost.scenario.ScenarioRunner.play(
+              java.util.Arrays.copyOfRange(args, 1, args.length)));
+      return;
+    }
     if (Settings.wantsHelp(args)) {
       System.out.print(Settings.usage());
       return;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.partyhost.cluster.Placement;
 import dev.partyhost.guest.ExecutionMode;
+import dev.partyhost.guest.GuestTime;
 import java.io.File;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
@@ -280,6 +281,9 @@ public final class Settings {
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
   @JsonIgnore public String adminToken;
 
+  /** The guests' time: the system's, or a scenario's (never a flag or file). */
+  @JsonIgnore public GuestTime time = GuestTime.SYSTEM;
+
   /**
    * The secret nodes of a cluster show each other on forwarded connections; only from the
    * environment (PARTYHOST_CLUSTER_SECRET). A host outside cluster mode that is given one serves
@@ -478,6 +482,7 @@ public final class Settings {
     Settings copy = JSON.convertValue(this, Settings.class);
     copy.adminToken = adminToken;
     copy.clusterSecret = clusterSecret;
+    copy.time = time;
     return copy;
   }
 

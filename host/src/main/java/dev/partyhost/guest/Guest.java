@@ -77,7 +77,12 @@ public final class Guest {
   public static Guest instantiate(
       GuestModule module, List<HostFunction> hostCalls, OutputStream stdout, OutputStream stderr) {
     return instantiate(
-        module, "an instance of module " + module.sha256(), hostCalls, stdout, stderr);
+        module,
+        "an instance of module " + module.sha256(),
+        hostCalls,
+        stdout,
+        stderr,
+        GuestTime.SYSTEM);
   }
 
   /**
@@ -90,12 +95,12 @@ public final class Guest {
       String owner,
       List<HostFunction> hostCalls,
       OutputStream stdout,
-      OutputStream stderr) {
+      OutputStream stderr,
+      GuestTime time) {
     try {
-      return new Guest(
-          module,
-          module.instantiate(
-              owner, hostCalls, module.usesWasi() ? Wasi.functions(stdout, stderr) : List.of()));
+      List<HostFunction> wasi =
+          module.usesWasi() ? Wasi.functions(stdout, stderr, time.clock()) : List.of();
+      return new Guest(module, module.instantiate(owner, hostCalls, wasi));
     } catch (GuestTrap | MemoryBudget.Exhausted e) {
       throw e;
     } catch (RuntimeException | StackOverflowError e) {

@@ -457,7 +457,9 @@ public final class GuestModule {
     HookResult version;
     Guest probe = null;
     try {
-      probe = Guest.instantiate(this, "the version probe of module " + sha256, inert, null, null);
+      probe =
+          Guest.instantiate(
+              this, "the version probe of module " + sha256, inert, null, null, GuestTime.SYSTEM);
       version = probe.run(PROBE_DEADLINE_MS, Guest::abiVersion);
     } catch (GuestTrap e) {
       version = HookResult.trapped(e.getMessage());

@@ -6,6 +6,7 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -70,18 +71,20 @@ public final class Wasi {
 
   /** The allowed functions, with fds 1 and 2 into {@code output} (null: nowhere). */
   public static List<HostFunction> functions(OutputStream output) {
-    return functions(output, output);
+    return functions(output, output, GuestTime.SYSTEM.clock());
   }
 
   /**
    * The allowed functions, with fd 1 into {@code stdout} and fd 2 into {@code stderr} (null:
-   * nowhere).
+   * nowhere), and {@code clock} as the realtime clock.
    */
-  public static List<HostFunction> functions(OutputStream stdout, OutputStream stderr) {
+  public static List<HostFunction> functions(
+      OutputStream stdout, OutputStream stderr, Clock clock) {
     WasiOptions options =
         WasiOptions.builder()
             .withStdout(stdout != null ? stdout : OutputStream.nullOutputStream())
             .withStderr(stderr != null ? stderr : OutputStream.nullOutputStream())
+            .withClock(clock)
             .build();
     WasiPreview1 wasi = WasiPreview1.builder().withOptions(options).build();
     List<HostFunction> functions = new ArrayList<>(CALLS.size());

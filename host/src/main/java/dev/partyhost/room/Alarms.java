@@ -1,5 +1,6 @@
 package dev.partyhost.room;
 
+import dev.partyhost.guest.GuestTime;
 import dev.partyhost.storage.RoomKey;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger;
@@ -18,12 +19,14 @@ final class Alarms {
 
   private final Vertx vertx;
   private final Rooms rooms;
+  private final GuestTime time;
   private final Map<RoomKey, Long> timers = new ConcurrentHashMap<>();
   private final Map<RoomKey, Integer> failures = new ConcurrentHashMap<>();
 
   Alarms(Vertx vertx, Rooms rooms) {
     this.vertx = vertx;
     this.rooms = rooms;
+    this.time = rooms.config().time;
   }
 
   /** Sets the room's timer to fire at {@code at} (epoch ms; now if past), or cancels it when null. */
@@ -33,8 +36,8 @@ final class Alarms {
   }
 
   /** Milliseconds from now to {@code at} (epoch ms), at least 1; no subtraction that could overflow. */
-  private static long delayUntil(long at) {
-    long now = System.currentTimeMillis();
+  private long delayUntil(long at) {
+    long now = time.nowMs();
     return at <= now ? 1 : at - now;
   }
 
@@ -91,9 +94,9 @@ final class Alarms {
     timers.compute(
         room,
         (key, old) -> {
-          if (old != null) vertx.cancelTimer(old);
+          if (old != null) time.cancelTimer(vertx, old);
           if (delayMs == null) return null;
-          return vertx.setTimer(delayMs, id -> fire(key, id));
+          return time.setTimer(vertx, delayMs, id -> fire(key, id));
         });
   }
 

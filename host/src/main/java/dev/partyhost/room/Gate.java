@@ -3,6 +3,7 @@ package dev.partyhost.room;
 import dev.partyhost.HostConfig;
 import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
+import dev.partyhost.guest.GuestTime;
 import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.HookResult;
 import dev.partyhost.guest.MemoryBudget;
@@ -89,7 +90,8 @@ public final class Gate {
             GuestLog.tag(party, "gate"),
             GateCalls.TABLE.functions(new GateCalls(this)),
             wasiLog,
-            wasiLog.stderr());
+            wasiLog.stderr(),
+            config.time);
   }
 
   /**
@@ -204,5 +206,9 @@ public final class Gate {
   /** The log of the request in progress (its own budget), else the gate's. */
   GuestLog log() {
     return requestLog != null ? requestLog : wasiLog;
+  }
+
+  GuestTime time() {
+    return config.time;
   }
 }

@@ -7,6 +7,7 @@ import static dev.partyhost.guest.Abi.TOO_LARGE;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.partyhost.guest.Abi;
+import dev.partyhost.guest.GuestTime;
 import dev.partyhost.guest.HostCallTable;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -55,6 +56,11 @@ final class GateCalls extends ScopeCalls {
   @Override
   GuestLog guestLog() {
     return gate.log();
+  }
+
+  @Override
+  GuestTime time() {
+    return gate.time();
   }
 
   /** A header the room's hook will see (ABI v1.2). */

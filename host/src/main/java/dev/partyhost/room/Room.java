@@ -3,6 +3,7 @@ package dev.partyhost.room;
 import dev.partyhost.PartyLimits;
 import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
+import dev.partyhost.guest.GuestTime;
 import dev.partyhost.guest.GuestTrap;
 import dev.partyhost.guest.HookResult;
 import dev.partyhost.guest.MemoryBudget;
@@ -175,6 +176,22 @@ public final class Room {
   /** Its connections; read off the room's loop by the metrics. */
   int connectionCount() {
     return connections.size();
+  }
+
+  /**
+   * Completes on the room's loop once it has run every event it had, its data loaded (a scenario
+   * waits for this before it moves time on).
+   */
+  Future<Void> whenIdle() {
+    Promise<Void> idle = Promise.promise();
+    context.runOnContext(v -> completeWhenIdle(idle));
+    return idle.future();
+  }
+
+  private void completeWhenIdle(Promise<Void> idle) {
+    if (loading || !waitingForData.isEmpty() || !inbox.isEmpty() || arriving.get() > 0)
+      rooms.vertx().setTimer(1, t -> context.runOnContext(v -> completeWhenIdle(idle)));
+    else idle.complete();
   }
 
   /** What the admin API shows of the room, read on its own loop. */
@@ -526,7 +543,7 @@ public final class Room {
       rooms.alarms().failed(key); // the data could not be loaded: try again later
     } else if (store.alarm() != null && ensureGuest()) {
       Long due = store.alarm(); // read after on_start, which may have changed it
-      if (due != null && due > System.currentTimeMillis()) {
+      if (due != null && due > time().nowMs()) {
         rooms.alarms().schedule(key, due); // moved later meanwhile
       } else if (due != null) {
         // Cleared in the hook's transaction, so that the hook may set the next one.
@@ -657,7 +674,12 @@ public final class Room {
     try {
       guest =
           Guest.instantiate(
-              current, tag, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr());
+              current,
+              tag,
+              RoomCalls.TABLE.functions(new RoomCalls(this)),
+              log,
+              log.stderr(),
+              time());
     } catch (MemoryBudget.Exhausted e) {
       // Logged by the budget, once in a while. Members of a hibernated room would wait for answers
       // that cannot come: they are told to come back later.
@@ -840,6 +862,11 @@ public final class Room {
 
   GuestLog log() {
     return log;
+  }
+
+  /** The guests' time (the host's config). */
+  GuestTime time() {
+    return rooms.config().time;
   }
 
   private boolean isMember(Connection c) {

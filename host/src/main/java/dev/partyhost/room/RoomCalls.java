@@ -13,6 +13,7 @@ import static dev.partyhost.guest.Abi.WRONG_HOOK;
 import com.dylibso.chicory.runtime.Memory;
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
+import dev.partyhost.guest.GuestTime;
 import dev.partyhost.guest.HostCallTable;
 import dev.partyhost.guest.Utf8;
 import dev.partyhost.storage.RoomStore;
@@ -87,6 +88,11 @@ final class RoomCalls extends ScopeCalls {
   @Override
   GuestLog guestLog() {
     return room.log();
+  }
+
+  @Override
+  GuestTime time() {
+    return room.time();
   }
 
   // --- connections ---

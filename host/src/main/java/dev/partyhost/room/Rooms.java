@@ -338,6 +338,13 @@ public final class Rooms {
   }
 
   /** The live rooms of a party, each read on its own event loop. */
+  /** Completes once every room has run the events it had (see {@link Room#whenIdle}). */
+  public Future<Void> whenIdle() {
+    List<Future<Void>> each = new ArrayList<>();
+    for (Room room : rooms.values()) each.add(room.whenIdle());
+    return Future.all(each).mapEmpty();
+  }
+
   public Future<List<LiveRoom>> live(String party) {
     List<Future<LiveRoom>> each = new ArrayList<>();
     for (Room room : rooms.values()) if (room.party.equals(party)) each.add(room.describe());

@@ -12,6 +12,7 @@ import static dev.partyhost.guest.Abi.WRONG_HOOK;
 import com.dylibso.chicory.runtime.Memory;
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
+import dev.partyhost.guest.GuestTime;
 import dev.partyhost.guest.HostCallTable;
 import dev.partyhost.guest.Utf8;
 import java.lang.System.Logger.Level;
@@ -46,6 +47,8 @@ abstract class ScopeCalls {
 
   abstract GuestLog guestLog();
 
+  abstract GuestTime time();
+
   /** The shared calls, for a scope type's table to add its own to (package-private methods: a type variable has no private members). */
   static <S extends ScopeCalls> HostCallTable.Builder<S> sharedCalls() {
     return HostCallTable.<S>builder()
@@ -54,7 +57,7 @@ abstract class ScopeCalls {
         .bind("respond", ScopeCalls::respond)
         .bind("config_get", ScopeCalls::configGet)
         .bind("log", ScopeCalls::writeLog)
-        .bindTime("now_ms", (s, m) -> System.currentTimeMillis())
+        .bindTime("now_ms", (s, m) -> s.time().nowMs())
         .bind("random_fill", ScopeCalls::randomFill);
   }
 
