@@ -337,7 +337,6 @@ public final class Rooms {
     return connections.get();
   }
 
-  /** The live rooms of a party, each read on its own event loop. */
   /** Completes once every room has run the events it had (see {@link Room#whenIdle}). */
   public Future<Void> whenIdle() {
     List<Future<Void>> each = new ArrayList<>();
@@ -345,6 +344,7 @@ public final class Rooms {
     return Future.all(each).mapEmpty();
   }
 
+  /** The live rooms of a party, each read on its own event loop. */
   public Future<List<LiveRoom>> live(String party) {
     List<Future<LiveRoom>> each = new ArrayList<>();
     for (Room room : rooms.values()) if (room.party.equals(party)) each.add(room.describe());
