@@ -47,6 +47,7 @@ public final class HostConfig {
   public final long alarmRetryMs;
   public final int alarmRetries;
   public final boolean compression;
+  public final boolean spareInstances;
   public final System.Logger.Level guestLogLevel;
   public final boolean metrics;
   public final boolean metricsPublic;
@@ -173,6 +174,7 @@ public final class HostConfig {
     this.alarmRetryMs = s.alarmRetryMs;
     this.alarmRetries = s.alarmRetries;
     this.compression = s.compression;
+    this.spareInstances = s.spareInstances;
     this.guestLogLevel = s.guestLogLevel;
     this.metrics = s.metrics;
     this.metricsPublic = s.metricsPublic;

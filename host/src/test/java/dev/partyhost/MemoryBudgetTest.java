@@ -51,6 +51,7 @@ class MemoryBudgetTest {
                   c.mode = mode;
                   c.maxGuestMemoryBytes = 4 * MIB;
                   c.roomIdleMs = 300;
+                  c.spareInstances = false; // exact counts: no spare reserves beside the rooms
                 })) {
       assertEquals(4 * MIB, host.stats().get("guestMemory").get("budgetBytes").asLong());
       assertEquals(0, reserved(host)); // every module's version probe gave its memory back
@@ -96,6 +97,7 @@ class MemoryBudgetTest {
             c -> {
               c.maxGuestMemoryBytes = 64 * MIB;
               c.roomIdleMs = 300;
+              c.spareInstances = false; // exact counts: no spare reserves beside the rooms
             })) {
       assertEquals(0, reserved(host));
       try (Ws ws = host.ws("/parties/memory-budget/drop")) {
@@ -149,6 +151,7 @@ class MemoryBudgetTest {
               c.maxTableElements = 10_000;
               c.maxGuestMemoryBytes = instance + PAGE;
               c.roomIdleMs = 300;
+              c.spareInstances = false; // exact counts: no spare reserves beside the rooms
             })) {
       try (Ws a = host.ws("/parties/table-grow/a")) {
         a.send("size").expectText("0 1");

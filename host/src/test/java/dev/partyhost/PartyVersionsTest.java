@@ -175,7 +175,8 @@ class PartyVersionsTest {
   @Test
   void aRoomThatWakesFromHibernationRunsTheCurrentVersion() throws Exception {
     String counter = sha256(module("counter"));
-    try (TestHost host = TestHost.start(c -> c.roomIdleMs = 200)) {
+    // Idle for 1 s, not less: the room must not hibernate while the upload below compiles.
+    try (TestHost host = TestHost.start(c -> c.roomIdleMs = 1000)) {
       upload(host, "w", "relay-c");
       try (Ws a = host.ws("/parties/w/sleepy?_pk=a");
           Ws b = host.ws("/parties/w/sleepy?_pk=b")) {

@@ -672,14 +672,7 @@ public final class Room {
     if (current == null) return false; // the party was removed
     long start = System.nanoTime();
     try {
-      guest =
-          Guest.instantiate(
-              current,
-              tag,
-              RoomCalls.TABLE.functions(new RoomCalls(this)),
-              log,
-              log.stderr(),
-              time());
+      guest = instantiate(current);
     } catch (MemoryBudget.Exhausted e) {
       // Logged by the budget, once in a while. Members of a hibernated room would wait for answers
       // that cannot come: they are told to come back later.
@@ -701,6 +694,23 @@ public final class Room {
     meters.started(cause, took);
     if (started) nextStart = "wake"; // a later start is after hibernation, unless reset says else
     return started;
+  }
+
+  /** An instance of {@code module} for this room: a spare, if one is ready, else a new one. */
+  private Guest instantiate(GuestModule module) {
+    Spares.Spare spare = rooms.spares().take(party, module, context);
+    if (spare != null) return spare.bind(this, log, log.stderr());
+    try {
+      return newInstance(module);
+    } catch (MemoryBudget.Exhausted e) {
+      if (rooms.spares().drop(null) == 0) throw e;
+      return newInstance(module); // the spares held the memory this room needs
+    }
+  }
+
+  private Guest newInstance(GuestModule module) {
+    return Guest.instantiate(
+        module, tag, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr(), time());
   }
 
   /** Drops the instance, its memory going back to the host's budget now, not when it is collected. */

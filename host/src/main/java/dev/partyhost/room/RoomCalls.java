@@ -54,9 +54,15 @@ final class RoomCalls extends ScopeCalls {
           .bind("alarm_delete", RoomCalls::alarmDelete)
           .build();
 
-  private final Room room;
+  /** Set once: at construction, or for a spare instance by the room that takes it. */
+  private Room room;
 
   RoomCalls(Room room) {
+    this.room = room;
+  }
+
+  /** A spare instance's calls become {@code room}'s, before the instance's first hook. */
+  void bind(Room room) {
     this.room = room;
   }
 

@@ -36,6 +36,7 @@ public final class Rooms {
   private final StorageEngine engine;
   private final GroupCommit commits;
   private final Alarms alarms;
+  private final Spares spares;
 
   /** This node's lease and rooms, in a cluster; null for a host alone. */
   private final Cluster cluster;
@@ -121,6 +122,7 @@ public final class Rooms {
       metrics.gauge("partyhost.websockets", "WebSockets open on this host", connections::get);
     }
     this.alarms = new Alarms(vertx, this);
+    this.spares = new Spares(this, vertx, config.spareInstances);
     this.loops = List.copyOf(loops);
     if (cluster != null) {
       cluster
@@ -312,6 +314,7 @@ public final class Rooms {
 
   /** Closes every live room of a party with {@code code} (each room's sockets, then the room); returns how many. */
   public int close(String party, int code, String reason) {
+    spares.drop(party); // of the version that leaves
     int n = 0;
     for (Room room : rooms.values()) {
       if (room.party.equals(party)) {
@@ -329,6 +332,7 @@ public final class Rooms {
    */
   public int stop() {
     stopping = true;
+    spares.drop(null);
     // In a cluster the rooms go on at other nodes: their clients reconnect there (1012).
     for (Room room : rooms.values())
       if (cluster == null) room.closeAll(1001, "host stopping");
@@ -480,6 +484,17 @@ public final class Rooms {
 
   public GroupCommit commits() {
     return commits;
+  }
+
+  Spares spares() {
+    return spares;
+  }
+
+  /** Spare instances ready now, and rooms started from one so far. */
+  public record SpareCount(int ready, long taken) {}
+
+  public SpareCount spareInstances() {
+    return new SpareCount(spares.ready(), spares.taken());
   }
 
   Alarms alarms() {
