@@ -86,6 +86,7 @@ public final class Connection {
   /** Attaches the socket to the given loop's way out (a seam: OutboundTest attaches stand-ins to stand-in loops). */
   void socket(ServerWebSocket socket, Outbound outbound) {
     VertxInternals.dropWriteQueue(socket);
+    VertxInternals.dropHandshake(socket);
     this.socket = socket;
     this.channel = VertxInternals.channel(socket);
     // A write to a socket that closed meanwhile fails quietly: its close handler tells the room.
