@@ -118,15 +118,12 @@ public final class Connection {
   // --- on the socket's loop (called by Outbound) ---
 
   /**
-   * Bounds the bytes queued toward this socket: past {@code maxBytes} its channel turns unwritable,
+   * Bounds the bytes queued toward this socket: past {@code mark.high()} its channel turns unwritable,
    * and the next frame drops the connection instead of queueing behind what the client does not read.
    */
-  void limitOutbound(int maxBytes) {
-    channel
-        .channel()
-        .config()
-        .setWriteBufferWaterMark(new WriteBufferWaterMark(maxBytes / 2, maxBytes));
-    this.maxOutboundBytes = maxBytes;
+  void limitOutbound(WriteBufferWaterMark mark) {
+    channel.channel().config().setWriteBufferWaterMark(mark);
+    this.maxOutboundBytes = mark.high();
   }
 
   /** Writes without flushing; false if the socket is closed (or dropped for not reading). */
