@@ -21,7 +21,7 @@ import java.lang.reflect.Field;
 
 /**
  * Every place where the host reaches past Vert.x 5.0.7's public API, with the reason. A Vert.x upgrade
- * that moves one of them fails {@code VertxInternalsTest} (and, for the reflective one, logs a warning
+ * that moves one of them fails {@code VertxInternalsTest} (and, for the reflective ones, logs a warning
  * and works as before, only costlier).
  *
  * <ul>
