@@ -85,6 +85,7 @@ final class Relay {
 
   /** The client's handshake completed: relaying starts, with what the owner sent meanwhile. */
   void attach(ServerWebSocket client) {
+    VertxInternals.dropHandshake(client); // as a room's socket: its upgrade request is done with
     this.client = client;
     client.frameHandler(this::fromClient);
     client.closeHandler(v -> clientEnded());

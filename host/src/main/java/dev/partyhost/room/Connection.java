@@ -86,6 +86,7 @@ public final class Connection {
   /** Attaches the socket to the given loop's way out (a seam: OutboundTest attaches stand-ins to stand-in loops). */
   void socket(ServerWebSocket socket, Outbound outbound) {
     VertxInternals.dropWriteQueue(socket);
+    VertxInternals.dropHandshake(socket);
     this.socket = socket;
     this.channel = VertxInternals.channel(socket);
     // A write to a socket that closed meanwhile fails quietly: its close handler tells the room.
@@ -117,15 +118,12 @@ public final class Connection {
   // --- on the socket's loop (called by Outbound) ---
 
   /**
-   * Bounds the bytes queued toward this socket: past {@code maxBytes} its channel turns unwritable,
+   * Bounds the bytes queued toward this socket: past {@code mark.high()} its channel turns unwritable,
    * and the next frame drops the connection instead of queueing behind what the client does not read.
    */
-  void limitOutbound(int maxBytes) {
-    channel
-        .channel()
-        .config()
-        .setWriteBufferWaterMark(new WriteBufferWaterMark(maxBytes / 2, maxBytes));
-    this.maxOutboundBytes = maxBytes;
+  void limitOutbound(WriteBufferWaterMark mark) {
+    channel.channel().config().setWriteBufferWaterMark(mark);
+    this.maxOutboundBytes = mark.high();
   }
 
   /** Writes without flushing; false if the socket is closed (or dropped for not reading). */

@@ -135,7 +135,8 @@ final class GuestLog extends OutputStream {
   /** One WASI stream, cut into lines. */
   private final class Lines extends OutputStream {
     private final Level level;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    // On the first byte: most rooms never write to a WASI stream (150 B per room for the two).
+    private ByteArrayOutputStream line;
 
     Lines(Level level) {
       this.level = level;
@@ -143,6 +144,7 @@ final class GuestLog extends OutputStream {
 
     @Override
     public void write(int b) {
+      if (line == null) line = new ByteArrayOutputStream();
       if (b == '\n' || line.size() >= MAX_LINE) {
         log(level, line.toByteArray());
         line.reset();
@@ -153,7 +155,7 @@ final class GuestLog extends OutputStream {
 
     @Override
     public void flush() {
-      if (line.size() == 0) return;
+      if (line == null || line.size() == 0) return;
       log(level, line.toByteArray());
       line.reset();
     }

@@ -118,7 +118,8 @@ public final class Room {
   // Durable data: loaded before the instance starts, dropped when the room hibernates.
   private RoomStore store;
   private boolean loading;
-  private final ArrayDeque<Runnable> waitingForData = new ArrayDeque<>();
+  // Sized for the usual one task at a time (the default holds 16: 64 B more in every room).
+  private final ArrayDeque<Runnable> waitingForData = new ArrayDeque<>(1);
 
   /** The alarm timer may disagree with the reloaded data (a failed commit had changed it). */
   private boolean rescheduleAlarmOnLoad;
@@ -128,12 +129,13 @@ public final class Room {
   private Connection hookConnection;
   private RoomResponse response;
 
-  Room(Rooms rooms, String party, String id, PartyLimits limits, Context context) {
+  /** {@code key}: the one the registry holds it under (one key per room, not two). */
+  Room(Rooms rooms, RoomKey key, PartyLimits limits, Context context) {
     this.rooms = rooms;
     this.limits = limits;
-    this.party = party;
-    this.id = id;
-    this.key = new RoomKey(party, id);
+    this.party = key.party();
+    this.id = key.room();
+    this.key = key;
     this.tag = GuestLog.tag(party, id);
     this.context = context;
     this.meters = rooms.metrics().party(party);
@@ -380,7 +382,7 @@ public final class Room {
   public static void attach(Connection c, ServerWebSocket socket) {
     Room room = c.room; // final by now: a connection moves to another room only before it joins one
     c.socket(socket);
-    c.limitOutbound(room.rooms.config().maxOutboundBytes);
+    c.limitOutbound(room.rooms.outboundMark);
     socket.frameHandler(
         new Inbound(
             c, socket, room.tag, room.limits.maxMessageBytes(), room.limits.messagesPerSecond()));

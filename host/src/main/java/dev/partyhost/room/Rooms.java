@@ -10,6 +10,7 @@ import dev.partyhost.storage.RoomKey;
 import dev.partyhost.storage.StorageEngine;
 import dev.partyhost.storage.StoredRoomSize;
 import dev.partyhost.vertx.VertxInternals;
+import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -32,6 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Rooms {
   private final Vertx vertx;
   private final HostConfig config;
+
+  /** Every socket's outbound bounds (config.maxOutboundBytes), one object for all of them. */
+  final WriteBufferWaterMark outboundMark;
+
   private final Parties parties;
   private final StorageEngine engine;
   private final GroupCommit commits;
@@ -112,6 +117,8 @@ public final class Rooms {
     this.vertx = vertx;
     this.metrics = metrics;
     this.config = config;
+    this.outboundMark =
+        new WriteBufferWaterMark(config.maxOutboundBytes / 2, config.maxOutboundBytes);
     this.parties = parties;
     this.engine = engine;
     this.cluster = cluster;
@@ -189,7 +196,7 @@ public final class Rooms {
               return null; // the room starts the party's current version later
             if (cluster != null && !cluster.owners().owns(key))
               throw new Full("Room " + key + " is owned by another node"); // released meanwhile
-            room = new Room(this, party, id, config.limits(party), loopForNewRoom());
+            room = new Room(this, key, config.limits(party), loopForNewRoom());
           }
           room.arriving.incrementAndGet();
           return room;

@@ -14,13 +14,14 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxHandler;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 
 /**
  * Every place where the host reaches past Vert.x 5.0.7's public API, with the reason. A Vert.x upgrade
- * that moves one of them fails {@code VertxInternalsTest} (and, for the reflective one, logs a warning
+ * that moves one of them fails {@code VertxInternalsTest} (and, for the reflective ones, logs a warning
  * and works as before, only costlier).
  *
  * <ul>
@@ -41,12 +42,17 @@ import java.lang.reflect.Field;
  *       chunk (1,025 slots, about 4.1 KiB) is allocated at once, 40% of an idle WebSocket. Every write
  *       to a socket happens on its own loop here, so the socket gets the direct queue that strict
  *       thread mode gives HTTP connections (reflection: there is no API for it at all).</li>
+ *   <li>{@link #dropHandshake}: the Netty handler of a WebSocket's connection keeps the function that
+ *       made the connection, which holds the handshake and through it the whole upgrade request (its
+ *       headers, parameters, response and metrics: about 1.8 KiB per socket) for the socket's life; it
+ *       is used once, when the handler is added (reflection, as above).</li>
  * </ul>
  */
 public final class VertxInternals {
   private static final Field CONNECTION;
   private static final Field QUEUE;
   private static final Constructor<?> DIRECT;
+  private static final Field FACTORY;
 
   static {
     Field connection = null;
@@ -74,6 +80,18 @@ public final class VertxInternals {
     CONNECTION = connection;
     QUEUE = queue;
     DIRECT = direct;
+    Field factory = null;
+    try {
+      factory = VertxHandler.class.getDeclaredField("connectionFactory");
+      factory.setAccessible(true);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.getLogger("partyhost.vertx")
+          .log(
+              Level.WARNING,
+              "Vert.x internals changed: WebSockets keep their upgrade request (about 1.8 KiB each): "
+                  + e);
+    }
+    FACTORY = factory;
   }
 
   private VertxInternals() {}
@@ -127,6 +145,26 @@ public final class VertxInternals {
     try {
       Object connection = CONNECTION.get(socket);
       QUEUE.set(connection, DIRECT.newInstance(connection));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // Not a Vert.x socket (a stand-in): it keeps what it has.
+    }
+  }
+
+  /** {@link #dropHandshake} works with this Vert.x. */
+  public static boolean canDropHandshake() {
+    return FACTORY != null;
+  }
+
+  /**
+   * Lets the upgrade request of a WebSocket go (what the socket itself answers, its headers and
+   * address among them, stays). On the socket's loop, once the handshake completed.
+   */
+  public static void dropHandshake(ServerWebSocket socket) {
+    if (FACTORY == null) return;
+    try {
+      VertxHandler<?> handler = channel(socket).pipeline().get(VertxHandler.class);
+      // Made its connection already (it has no other use for the function).
+      if (handler != null && handler.getConnection() != null) FACTORY.set(handler, null);
     } catch (ReflectiveOperationException | RuntimeException e) {
       // Not a Vert.x socket (a stand-in): it keeps what it has.
     }

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.impl.VertxHandler;
 import java.lang.reflect.Field;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Vert.x internals the host relies on ({@link VertxInternals}) are still there: a Vert.x upgrade
  * that moves them fails here, not silently in memory use or at a client. A socket whose queue was
- * replaced still writes and closes.
+ * replaced and whose handshake was let go still writes and closes.
  */
 class VertxInternalsTest {
   @Test
@@ -45,8 +46,9 @@ class VertxInternalsTest {
   }
 
   @Test
-  void aWebSocketLosesItsWriteQueueAndStillWritesAndCloses() throws Exception {
+  void aWebSocketLosesItsWriteQueueAndHandshakeAndStillWritesAndCloses() throws Exception {
     assertTrue(VertxInternals.canDropWriteQueue(), "Vert.x internals changed: see VertxInternals");
+    assertTrue(VertxInternals.canDropHandshake(), "Vert.x internals changed: see VertxInternals");
     Vertx vertx = Vertx.vertx();
     try {
       CompletableFuture<String> queue = new CompletableFuture<>();
@@ -64,6 +66,11 @@ class VertxInternalsTest {
                                 if (VertxInternals.channel(ws) == null)
                                   throw new AssertionError("no channel");
                                 VertxInternals.dropWriteQueue(ws);
+                                VertxInternals.dropHandshake(ws);
+                                if (factoryOf(ws) != null)
+                                  throw new AssertionError("the handshake is still held");
+                                if (ws.headers().get("host") == null)
+                                  throw new AssertionError("the socket lost its headers");
                                 queue.complete(queueOf(ws).getClass().getSimpleName());
                               } catch (Throwable e) {
                                 queue.completeExceptionally(e);
@@ -99,6 +106,13 @@ class VertxInternalsTest {
     } finally {
       vertx.close().await();
     }
+  }
+
+  private static Object factoryOf(io.vertx.core.http.ServerWebSocket socket)
+      throws ReflectiveOperationException {
+    Field factory = VertxHandler.class.getDeclaredField("connectionFactory");
+    factory.setAccessible(true);
+    return factory.get(VertxInternals.channel(socket).pipeline().get(VertxHandler.class));
   }
 
   private static Object queueOf(Object socket) {
