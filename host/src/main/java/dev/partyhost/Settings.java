@@ -243,7 +243,7 @@ public final class Settings {
 
   @Doc(
       "keep one instance of each party ready per event loop, built off the loop, so that a room starts"
-          + " without instantiating its module (a third of a cold start); false: each room builds its own")
+          + " without instantiating its module; false: each room builds its own")
   public boolean spareInstances = true;
 
   @Doc(
