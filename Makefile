@@ -26,7 +26,7 @@ TEST_APT_PACKAGES := postgresql chromium
 TOOLCHAINS := $(BUILD)/.toolchains
 TEST_TOOLS := $(BUILD)/.test-tools
 
-.PHONY: run dev run-cluster try-deps test test-party fmt bench partykit-deps bench-storage bench-jmh bench-cluster bench-yjs web jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
+.PHONY: run dev run-cluster try-deps test test-inputs test-compile test-party fmt bench partykit-deps bench-storage bench-jmh bench-cluster bench-yjs web jar examples conformance test-wasm node-deps sdk-test clean toolchains rust-party c-party \
         fuzz fuzz-short yjs-fixtures
 
 # JVM options for the host (BENCHMARKS.md says why): a 4 GiB heap holds 10,000 busy rooms; 4 MiB G1
@@ -44,9 +44,15 @@ dev: jar examples web try-deps
 run-cluster: jar examples $(TEST_TOOLS)
 	JAVA_OPTS="-Xmx1g -XX:+UseG1GC" host/scripts/run-cluster.sh $(PORT) $(JAR) $(WASM) $(MAIN_PARTY)
 
-test: examples web conformance test-wasm node-deps sdk-test $(TEST_TOOLS)
+# The tests' inputs are built side by side with the Java code (javac and Error Prone work on one
+# core, and so does each crate's final link), then `mvn test` finds the classes compiled.
+test: $(TEST_TOOLS)
+	$(MAKE) --no-print-directory -j2 test-inputs test-compile
 	mvn -B --no-transfer-progress -f pom.xml test
 	$(MAKE) fuzz-short
+test-inputs: examples web conformance test-wasm node-deps sdk-test
+test-compile:
+	mvn -B -q --no-transfer-progress -f pom.xml test-compile
 
 # One format for the Java code (google-java-format through Spotless); every Maven build checks it.
 fmt:

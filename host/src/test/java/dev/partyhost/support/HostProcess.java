@@ -46,6 +46,10 @@ public final class HostProcess {
         List.of(
             ProcessHandle.current().info().command().orElse("java"),
             "-Xmx256m", // a small heap: several of these run at once beside the test JVMs
+            // C1 only: these processes live seconds to a minute, and on a 2-core machine C2's
+            // compiler threads took CPU from everything else while they started (the collector,
+            // G1 as in production, is left as it is).
+            "-XX:TieredStopAtLevel=1",
             "-cp",
             System.getProperty("java.class.path"),
             "dev.partyhost.Main"));
