@@ -54,9 +54,19 @@ public final class ScenarioRunner implements AutoCloseable {
   public record Result(boolean passed, String report) {}
 
   /** A step whose expectation did not hold. */
-  private static final class Failed extends Exception {
+  private static class Failed extends Exception {
     Failed(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /** A WebSocket the host answered with an HTTP status instead of the handshake. */
+  private static final class Refused extends Failed {
+    final int status;
+
+    Refused(int status) {
+      super("the WebSocket was refused: HTTP " + status);
+      this.status = status;
     }
   }
 
@@ -305,7 +315,7 @@ public final class ScenarioRunner implements AutoCloseable {
       return c;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof WebSocketHandshakeException h)
-        throw new Failed("the WebSocket was refused: HTTP " + h.getResponse().statusCode());
+        throw new Refused(h.getResponse().statusCode());
       throw new Failed("cannot connect: " + e.getCause());
     } catch (TimeoutException e) {
       throw new Failed("the WebSocket did not open within " + timeoutMs + " ms");
@@ -321,11 +331,8 @@ public final class ScenarioRunner implements AutoCloseable {
       Client c = connect(id, path);
       c.close(1000, "");
       return 101;
-    } catch (Failed f) {
-      String m = f.getMessage();
-      int at = m.lastIndexOf("HTTP ");
-      if (at < 0) throw f;
-      return Integer.parseInt(m.substring(at + 5).strip());
+    } catch (Refused r) {
+      return r.status;
     }
   }
 
