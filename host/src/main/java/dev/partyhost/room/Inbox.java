@@ -40,6 +40,7 @@ final class Inbox<E> {
 
   private final long maxBytes;
   private final Runnable schedule;
+  private final long sliceNanos;
   private final Queue<Event<E>> events = new ConcurrentLinkedQueue<>();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -51,8 +52,14 @@ final class Inbox<E> {
    *     memory)
    */
   Inbox(long maxBytes, Runnable schedule) {
+    this(maxBytes, schedule, SLICE_NANOS);
+  }
+
+  /** With slices of {@code sliceNanos} (a test's that times nothing takes a long one). */
+  Inbox(long maxBytes, Runnable schedule, long sliceNanos) {
     this.maxBytes = maxBytes;
     this.schedule = schedule;
+    this.sliceNanos = sliceNanos;
   }
 
   /**
@@ -89,7 +96,7 @@ final class Inbox<E> {
         } finally {
           release(next.bytes());
         }
-        if (System.nanoTime() - start > SLICE_NANOS) break;
+        if (System.nanoTime() - start > sliceNanos) break;
       }
     } finally {
       // Even after an Error: the queue is never left scheduled with nobody to run it.
