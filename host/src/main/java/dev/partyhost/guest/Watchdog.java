@@ -2,6 +2,7 @@ package dev.partyhost.guest;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,10 @@ public final class Watchdog {
   private static final boolean CPU_TIME = THREADS.isThreadCpuTimeSupported();
 
   private static final class Slot {
-    final Thread thread = Thread.currentThread();
+    // Weak: a slot must not keep its thread (and all a Vert.x thread reaches) once the thread ends;
+    // the watchdog then drops the slot.
+    final WeakReference<Thread> thread = new WeakReference<>(Thread.currentThread());
+    final long threadId = Thread.currentThread().getId();
 
     /** (call number << 2) | phase. */
     final AtomicLong state = new AtomicLong(IDLE);
@@ -94,17 +98,21 @@ public final class Watchdog {
   private void watch() {
     while (true) {
       LockSupport.parkNanos(TICK_NANOS);
+      // A slot whose thread ended (a host that stopped) has nothing to watch.
+      slots.removeIf(s -> s.thread.get() == null || !s.thread.get().isAlive());
       for (Slot s : slots) {
+        Thread thread = s.thread.get();
+        if (thread == null) continue;
         long state = s.state.get();
         if ((state & PHASE) != RUNNING) continue;
         long call = state >>> 2;
-        long clock = CPU_TIME ? THREADS.getThreadCpuTime(s.thread.getId()) : System.nanoTime();
+        long clock = CPU_TIME ? THREADS.getThreadCpuTime(s.threadId) : System.nanoTime();
         if (call != s.seenCall) {
           s.seenCall = call;
           s.clockAtStart = clock;
         } else if (clock - s.clockAtStart > s.timeoutNanos
             && s.state.compareAndSet(state, (call << 2) | INTERRUPTING)) {
-          s.thread.interrupt();
+          thread.interrupt();
           s.state.set((call << 2) | INTERRUPTED);
         }
       }
