@@ -176,7 +176,11 @@ impl Host {
         }
     }
 
-    fn frame(bytes: &[u8], kind: i32) -> Result<Frame, i32> {
+    /// A message to send: its size (`TOO_LARGE`), then its kind and text (`INVALID`).
+    fn message(bytes: &[u8], kind: i32) -> Result<Frame, i32> {
+        if bytes.len() > MAX_MESSAGE_BYTES {
+            return Err(TOO_LARGE);
+        }
         match kind {
             0 => std::str::from_utf8(bytes).map(|s| Frame::Text(s.into())).map_err(|_| INVALID),
             1 => Ok(Frame::Binary(bytes.to_vec())),
@@ -279,10 +283,7 @@ pub(crate) unsafe fn conn_send(conn: i32, p: Ptr, n: i32, kind: i32) -> i32 {
             return e;
         }
         let bytes = view(p, n);
-        if bytes.len() > MAX_MESSAGE_BYTES {
-            return TOO_LARGE;
-        }
-        let frame = match Host::frame(bytes, kind) {
+        let frame = match Host::message(bytes, kind) {
             Ok(f) => f,
             Err(e) => return e,
         };
@@ -297,10 +298,7 @@ pub(crate) unsafe fn conn_send(conn: i32, p: Ptr, n: i32, kind: i32) -> i32 {
 pub(crate) unsafe fn broadcast(p: Ptr, n: i32, kind: i32, exclude_ptr: Ptr, exclude_count: i32) -> i32 {
     in_room(|h| {
         let bytes = view(p, n);
-        if bytes.len() > MAX_MESSAGE_BYTES {
-            return TOO_LARGE;
-        }
-        let frame = match Host::frame(bytes, kind) {
+        let frame = match Host::message(bytes, kind) {
             Ok(f) => f,
             Err(e) => return e,
         };
