@@ -41,6 +41,17 @@ class ScenarioTest {
   }
 
   @Test
+  void theReadmesScenarioPasses() throws Exception {
+    String readme = Files.readString(TestHost.root().resolve("README.md"));
+    String start = "# a shorter examples-wasm/poll/poll.scenario";
+    int from = readme.indexOf(start);
+    assertTrue(from >= 0, "the README's scenario is gone");
+    String text = readme.substring(from, readme.indexOf("```", from));
+    ScenarioRunner.Result r = play(TestHost.wasm("wasm", "poll"), text);
+    assertTrue(r.passed(), r.report());
+  }
+
+  @Test
   void aHandWrittenModuleTrapsAndTheRoomResets() throws Exception {
     String scenario =
         """
