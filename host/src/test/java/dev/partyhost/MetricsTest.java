@@ -230,6 +230,12 @@ class MetricsTest {
         host.post("/parties/kv/dash-" + UUID.randomUUID(), "put k v").body().equals("put 0"));
     String dashboard = Files.readString(TestHost.root().resolve("ops/grafana/partyhost.json"));
     new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard); // valid JSON
+    // The host runs in this JVM: a collection now, so that the GC pause timer exists (Micrometer
+    // registers it at the first pause, which a young JVM may not have had yet).
+    System.gc();
+    Poll.until(
+        () -> scrape().samples.stream().anyMatch(x -> x.name().equals("jvm_gc_pause_seconds_sum")),
+        5_000);
     PromText m = scrape();
     Matcher names =
         Pattern.compile("\\b(partyhost|jvm|vertx|process|system)_[a-z_]+").matcher(dashboard);
