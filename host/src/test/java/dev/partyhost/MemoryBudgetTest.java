@@ -50,7 +50,8 @@ class MemoryBudgetTest {
                 c -> {
                   c.mode = mode;
                   c.maxGuestMemoryBytes = 4 * MIB;
-                  c.roomIdleMs = 300;
+                  c.roomIdleMs =
+                      2_000; // not 300 ms: a loaded machine idled rooms between two steps
                   c.spareInstances = false; // exact counts: no spare reserves beside the rooms
                 })) {
       assertEquals(4 * MIB, host.stats().get("guestMemory").get("budgetBytes").asLong());
@@ -85,7 +86,7 @@ class MemoryBudgetTest {
         assertEquals(1, full.size(), String.join("\n", log.messages()));
       }
       // Room a has no connections left: it leaves, and its memory goes back.
-      Poll.until(() -> reserved(host) == 0, 5_000);
+      Poll.until(() -> reserved(host) == 0, 10_000);
       assertEquals("1", host.get("/parties/memory-budget/b").body());
     }
   }
@@ -96,7 +97,7 @@ class MemoryBudgetTest {
         TestHost.start(
             c -> {
               c.maxGuestMemoryBytes = 64 * MIB;
-              c.roomIdleMs = 300;
+              c.roomIdleMs = 2_000; // not 300 ms: a loaded machine idled rooms between two steps
               c.spareInstances = false; // exact counts: no spare reserves beside the rooms
             })) {
       assertEquals(0, reserved(host));
@@ -104,13 +105,13 @@ class MemoryBudgetTest {
         ws.send("m").expectText("1 17");
         assertEquals(2 * MIB, reserved(host));
         // Hibernation: the socket stays, the instance goes.
-        Poll.until(() -> reserved(host) == 0, 5_000);
+        Poll.until(() -> reserved(host) == 0, 10_000);
         ws.send("hello").expectText("0 1"); // a fresh instance
         assertEquals(PAGE, reserved(host));
         // A trap resets the room.
         ws.send("x");
         assertEquals(1011, ws.awaitClose());
-        Poll.until(() -> reserved(host) == 0, 5_000);
+        Poll.until(() -> reserved(host) == 0, 10_000);
       }
 
       // A restart and a delete of a party (an upload of the same guest under another name).
@@ -123,20 +124,20 @@ class MemoryBudgetTest {
             200, host.upload("budget-up", module, TestHost.ADMIN_TOKEN, true).statusCode());
         assertEquals(1012, ws.awaitClose());
       }
-      Poll.until(() -> reserved(host) == 0, 5_000);
+      Poll.until(() -> reserved(host) == 0, 10_000);
       try (Ws ws = host.ws("/parties/budget-up/r")) {
         ws.send("m").expectText("1 17");
         assertEquals(200, host.admin("DELETE", "parties/budget-up", null).statusCode());
         assertEquals(1001, ws.awaitClose());
       }
-      Poll.until(() -> reserved(host) == 0, 5_000);
+      Poll.until(() -> reserved(host) == 0, 10_000);
 
       // A gate (2 pages, one per event loop): dropped when it traps, and after roomIdleMs unused.
       assertEquals(500, host.get("/parties/gate-probe/trap").statusCode());
       assertEquals(0, reserved(host));
       assertEquals("calls 1", host.get("/parties/gate-probe/g").body());
       assertEquals(2 * PAGE, reserved(host));
-      Poll.until(() -> reserved(host) == 0, 5_000);
+      Poll.until(() -> reserved(host) == 0, 10_000);
     }
   }
 
@@ -150,7 +151,7 @@ class MemoryBudgetTest {
             c -> {
               c.maxTableElements = 10_000;
               c.maxGuestMemoryBytes = instance + PAGE;
-              c.roomIdleMs = 300;
+              c.roomIdleMs = 2_000; // not 300 ms: a loaded machine idled rooms between two steps
               c.spareInstances = false; // exact counts: no spare reserves beside the rooms
             })) {
       try (Ws a = host.ws("/parties/table-grow/a")) {
@@ -161,7 +162,7 @@ class MemoryBudgetTest {
         }
         a.send("g").expectText("1 1001"); // within what was reserved
       }
-      Poll.until(() -> reserved(host) == 0, 5_000);
+      Poll.until(() -> reserved(host) == 0, 10_000);
       try (Ws b = host.ws("/parties/table-grow/b")) {
         b.send("size").expectText("0 1");
       }
