@@ -793,12 +793,37 @@ public final class Room {
     } else if (connections.isEmpty()) {
       drop(false);
     } else if (guest != null || store != null) {
-      // Hibernate: sockets, their state and tags stay; the next event loads the data and starts
-      // anew.
-      dropGuest();
-      store = null;
-      LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
+      hibernate();
     }
+  }
+
+  /** Sockets, their state and tags stay; the next event loads the data and starts anew. */
+  private void hibernate() {
+    dropGuest();
+    store = null;
+    LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
+  }
+
+  /**
+   * Hibernates now, as an idle room would, if it has connections and nothing in progress (a
+   * scenario's {@code hibernate}); completes with whether it did.
+   */
+  Future<Boolean> hibernateNow() {
+    Promise<Boolean> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          boolean quiet =
+              !dropped
+                  && !connections.isEmpty()
+                  && !loading
+                  && waitingForData.isEmpty()
+                  && output.settled()
+                  && inbox.isEmpty()
+                  && (guest != null || store != null);
+          if (quiet) hibernate();
+          done.complete(quiet);
+        });
+    return done.future();
   }
 
   /** The host needs space: a room without connections that is still so leaves now. */

@@ -355,6 +355,17 @@ public final class Rooms {
     return Future.all(each).mapEmpty();
   }
 
+  /**
+   * Hibernates every room that has connections and nothing in progress (a scenario's step);
+   * completes with how many did.
+   */
+  public Future<Integer> hibernateAll() {
+    List<Future<Boolean>> each = new ArrayList<>();
+    for (Room room : rooms.values()) each.add(room.hibernateNow());
+    return Future.all(each)
+        .map(all -> (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count());
+  }
+
   /** The live rooms of a party, each read on its own event loop. */
   public Future<List<LiveRoom>> live(String party) {
     List<Future<LiveRoom>> each = new ArrayList<>();

@@ -24,6 +24,7 @@ import java.util.Set;
  * request METHOD [PATH [BODY...]] an HTTP request to the room
  * expect-response STATUS [BODY...] the last request's answer
  * advance DURATION                moves the room's clock (500ms, 10s, 5m, 2h): due alarms fire
+ * hibernate                       the rooms hibernate (instances dropped, sockets kept), as when idle
  * restart                         the host restarts: clients are dropped, storage stays
  * </pre>
  */
@@ -71,6 +72,7 @@ public record Scenario(String name, List<Step> steps) {
           "request",
           "expect-response",
           "advance",
+          "hibernate",
           "restart");
 
   /** Parses a scenario; {@code name} is how reports name it (its file). */
@@ -101,7 +103,7 @@ public record Scenario(String name, List<Step> steps) {
     int words = s.words().size();
     int min =
         switch (s.verb()) {
-          case "restart" -> 0;
+          case "restart", "hibernate" -> 0;
           case "party", "room", "connect", "close", "request", "expect-response", "advance" -> 1;
           default -> 2;
         };

@@ -243,6 +243,12 @@ public final class ScenarioRunner implements AutoCloseable {
         settle();
         time.advance(Scenario.durationMs(s.rest()), this::settle);
       }
+      case "hibernate" -> {
+        ensureHost();
+        settle();
+        int asleep = await(host.rooms().hibernateAll());
+        return "   -> " + asleep + (asleep == 1 ? " room" : " rooms") + " asleep";
+      }
       case "restart" -> {
         ensureHost();
         host.close();
@@ -279,15 +285,14 @@ public final class ScenarioRunner implements AutoCloseable {
 
   /** Waits until every room has run what it was sent (an alarm hook may set the next alarm). */
   private void settle() {
-    if (host == null) return;
+    if (host != null) await(host.rooms().whenIdle());
+  }
+
+  private <T> T await(io.vertx.core.Future<T> done) {
     try {
-      host.rooms()
-          .whenIdle()
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(timeoutMs, TimeUnit.MILLISECONDS);
+      return done.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the rooms did not settle: " + e, e);
+      throw new IllegalStateException("the rooms did not answer: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
