@@ -31,16 +31,15 @@ public final class Membership {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName("partyhost");
     NetworkConfig network = config.getNetworkConfig();
-    // Reuse: a node restarted right after it died (kill -9, a rolling restart) binds its port at
-    // once, not after the old socket's TIME_WAIT (ClusterTest once failed on "already in use").
-    network.setPort(cluster.port()).setPortAutoIncrement(false).setReuseAddress(true);
+    network.setPort(cluster.port()).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).addInterface(cluster.host());
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
     // Seconds, not Hazelcast's minutes: a dead member is noticed in about 5 s (a killed one at
-    // once, by its connection closing), and a node that was paused rejoins soon after it wakes.
+    // once,
+    // by its connection closing), and a node that was paused rejoins soon after it wakes.
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
