@@ -38,8 +38,7 @@ public final class Membership {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
     // Seconds, not Hazelcast's minutes: a dead member is noticed in about 5 s (a killed one at
-    // once,
-    // by its connection closing), and a node that was paused rejoins soon after it wakes.
+    // once, by its connection closing), and a node that was paused rejoins soon after it wakes.
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
