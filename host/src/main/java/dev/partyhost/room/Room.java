@@ -787,8 +787,13 @@ public final class Room {
     }
   }
 
+  /** Loading its data, waiting for a commit, or with events to run. */
+  private boolean busy() {
+    return loading || !waitingForData.isEmpty() || !output.settled() || !inbox.isEmpty();
+  }
+
   private void idle() {
-    if (loading || !waitingForData.isEmpty() || !output.settled() || !inbox.isEmpty()) {
+    if (busy()) {
       touch(); // busy with storage or events: look again later
     } else if (connections.isEmpty()) {
       drop(false);
@@ -813,13 +818,7 @@ public final class Room {
     context.runOnContext(
         v -> {
           boolean quiet =
-              !dropped
-                  && !connections.isEmpty()
-                  && !loading
-                  && waitingForData.isEmpty()
-                  && output.settled()
-                  && inbox.isEmpty()
-                  && (guest != null || store != null);
+              !dropped && !connections.isEmpty() && !busy() && (guest != null || store != null);
           if (quiet) hibernate();
           done.complete(quiet);
         });

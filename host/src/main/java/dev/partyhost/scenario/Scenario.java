@@ -47,6 +47,12 @@ public record Scenario(String name, List<Step> steps) {
       int space = rest.indexOf(' ');
       return space < 0 ? "" : rest.substring(space + 1);
     }
+
+    /** What follows the second word, spaces kept inside (a close reason, a request body). */
+    String afterSecond() {
+      List<String> w = words();
+      return w.size() > 2 ? afterFirst().substring(w.get(1).length()).strip() : "";
+    }
   }
 
   /** A line that is not a step. */

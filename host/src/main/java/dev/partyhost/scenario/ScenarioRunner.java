@@ -221,16 +221,12 @@ public final class ScenarioRunner implements AutoCloseable {
       case "send-binary" -> client(s.first()).send(Scenario.hex(s.afterFirst()));
       case "expect" -> expect(s.first(), new Text(s.afterFirst()));
       case "expect-binary" -> expect(s.first(), new Binary(Scenario.hex(s.afterFirst())));
-      case "expect-close" -> {
-        List<String> w = s.words();
-        String why = w.size() > 2 ? s.afterFirst().substring(w.get(1).length()).strip() : "";
-        expect(s.first(), new Closed(Integer.parseInt(w.get(1)), why));
-      }
+      case "expect-close" ->
+          expect(s.first(), new Closed(Integer.parseInt(s.words().get(1)), s.afterSecond()));
       case "close" -> {
         List<String> w = s.words();
         int code = w.size() > 1 ? Integer.parseInt(w.get(1)) : 1000;
-        String why = w.size() > 2 ? s.afterFirst().substring(w.get(1).length()).strip() : "";
-        client(s.first()).close(code, why);
+        client(s.first()).close(code, s.afterSecond());
       }
       case "request" -> {
         ensureHost();
@@ -345,7 +341,7 @@ public final class ScenarioRunner implements AutoCloseable {
     List<String> w = s.words();
     String method = s.first().toUpperCase(java.util.Locale.ROOT);
     String path = w.size() > 1 ? w.get(1) : "";
-    String body = w.size() > 2 ? s.afterFirst().substring(w.get(1).length()).strip() : "";
+    String body = s.afterSecond();
     HttpRequest req =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + roomPath(path)))
             .timeout(Duration.ofMillis(timeoutMs))
