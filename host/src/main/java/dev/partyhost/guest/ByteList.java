@@ -1,10 +1,10 @@
 package dev.partyhost.guest;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The ABI's byte-string list: items, each a little-endian u32 length and its bytes (section 5). */
@@ -48,17 +48,25 @@ public final class ByteList {
     return items;
   }
 
-  /** Incremental encoder, for records built field by field. */
+  /**
+   * Incremental encoder, for records built field by field (a request record per connect: a plain
+   * growing array, sized for a usual request, not a synchronized stream that starts at 32 bytes).
+   */
   public static final class Builder {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private byte[] buf = new byte[512];
+    private int size;
 
     public Builder add(byte[] item) {
       int n = item.length;
-      out.write(n);
-      out.write(n >>> 8);
-      out.write(n >>> 16);
-      out.write(n >>> 24);
-      out.writeBytes(item);
+      int needed = size + 4 + n;
+      if (needed < 0) throw new IllegalArgumentException("record too large");
+      if (needed > buf.length) buf = Arrays.copyOf(buf, Math.max(needed, buf.length * 2));
+      buf[size] = (byte) n;
+      buf[size + 1] = (byte) (n >>> 8);
+      buf[size + 2] = (byte) (n >>> 16);
+      buf[size + 3] = (byte) (n >>> 24);
+      System.arraycopy(item, 0, buf, size + 4, n);
+      size = needed;
       return this;
     }
 
@@ -67,7 +75,7 @@ public final class ByteList {
     }
 
     public byte[] build() {
-      return out.toByteArray();
+      return Arrays.copyOf(buf, size);
     }
   }
 }

@@ -28,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * PartyKit's URL scheme: WebSockets and plain HTTP to /parties/PARTY/ROOM and /party/ROOM, into rooms
@@ -39,7 +38,6 @@ import java.util.regex.Pattern;
 public final class PartyRoutes {
   private static final Logger LOG = System.getLogger("partyhost.http");
   private static final String ROOM_PATHS = "^/part(y|ies)/.*";
-  private static final Pattern ROOM_PATH = Pattern.compile(ROOM_PATHS);
 
   /** Framing headers are the host's business, not the guest's. */
   private static final Set<String> HOST_OWNED_HEADERS =
@@ -99,7 +97,9 @@ public final class PartyRoutes {
 
   /** WebSocket upgrades to rooms are taken before the router: a socket must not be Vert.x Web's wrapper. */
   public boolean isUpgrade(HttpServerRequest req) {
-    return req.canUpgradeToWebSocket() && ROOM_PATH.matcher(req.path()).matches();
+    String path = req.path();
+    return (path.startsWith("/parties/") || path.startsWith("/party/"))
+        && req.canUpgradeToWebSocket();
   }
 
   /** Upgrades a request for which {@link #isUpgrade} holds. */

@@ -56,18 +56,39 @@ public record RoomAddress(String party, String room) {
   }
 
   private static String roomId(String segment) throws Invalid {
+    if (plainAscii(segment)) {
+      if (segment.isEmpty()) throw new Invalid(400, "Missing room id");
+      if (segment.length() > MAX_ROOM_ID_BYTES) throw tooLong(segment.length());
+      return segment; // the usual id: no escapes, printable ASCII, its own UTF-8
+    }
     byte[] bytes = percentDecode(segment);
     if (bytes.length == 0) throw new Invalid(400, "Missing room id");
-    if (bytes.length > MAX_ROOM_ID_BYTES) {
-      throw new Invalid(
-          400, "Room id too long: " + bytes.length + " bytes, the limit is " + MAX_ROOM_ID_BYTES);
-    }
+    if (bytes.length > MAX_ROOM_ID_BYTES) throw tooLong(bytes.length);
     String id = Utf8.decode(bytes);
     if (id == null) throw new Invalid(400, "Room id is not valid UTF-8");
-    // Control characters make no sense in a name, and PostgreSQL text cannot hold NUL.
-    if (id.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f))
-      throw new Invalid(400, "Room id contains a control character");
+    for (int i = 0; i < id.length(); i++) {
+      if (control(id.charAt(i))) throw new Invalid(400, "Room id contains a control character");
+    }
     return id;
+  }
+
+  private static Invalid tooLong(int bytes) {
+    return new Invalid(
+        400, "Room id too long: " + bytes + " bytes, the limit is " + MAX_ROOM_ID_BYTES);
+  }
+
+  /** Control characters make no sense in a name, and PostgreSQL text cannot hold NUL. */
+  private static boolean control(char c) {
+    return c < 0x20 || c == 0x7f;
+  }
+
+  /** Printable ASCII without escapes: the id is the segment as it stands. */
+  private static boolean plainAscii(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (c == '%' || c > 0x7e || control(c)) return false;
+    }
+    return true;
   }
 
   /**

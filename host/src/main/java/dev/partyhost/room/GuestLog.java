@@ -51,6 +51,11 @@ final class GuestLog extends OutputStream {
     dropped = 0;
   }
 
+  /** This log's {@link #tag(String, String)}. */
+  String tag() {
+    return tag;
+  }
+
   /** {@code [party/room] }: how every log line about a room begins. */
   static String tag(String party, String room) {
     return "[" + party + "/" + room + "] ";

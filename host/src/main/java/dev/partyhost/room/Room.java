@@ -136,7 +136,6 @@ public final class Room {
     this.party = key.party();
     this.id = key.room();
     this.key = key;
-    this.tag = GuestLog.tag(party, id);
     this.context = context;
     this.meters = rooms.metrics().party(party);
     this.log =
@@ -145,6 +144,7 @@ public final class Room {
             id,
             rooms.config().maxLogBytesPerHook,
             () -> meters.limitHit("maxLogBytesPerHook"));
+    this.tag = log.tag();
     this.output =
         new OutputGate(
             context,
