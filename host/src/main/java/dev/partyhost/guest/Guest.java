@@ -12,6 +12,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * A live instance of a party's module, serving one room. Calls its hooks and hands it data through
@@ -21,6 +22,7 @@ import java.util.function.ToIntFunction;
  */
 public final class Guest {
   private static final Logger LOG = System.getLogger("partyhost.guest");
+  private static final byte[] EMPTY = new byte[0];
 
   /**
    * The function index of each export the host calls (-1: not exported), resolved once per module
@@ -70,6 +72,9 @@ public final class Guest {
   private final Memory memory;
   private final Hooks hooks;
 
+  /** Hears each hook call (a recording), or null. */
+  private HookListener listener;
+
   /**
    * A new instance of {@code module} with these host calls (and WASI, if the module imports it, with
    * its stdout and stderr into these streams). Its start function is not run.
@@ -97,10 +102,26 @@ public final class Guest {
       OutputStream stdout,
       OutputStream stderr,
       GuestTime time) {
+    return instantiate(module, owner, hostCalls, stdout, stderr, time, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, with every import (host calls, then WASI) passed through {@code imports} first: a
+   * recording or a replay wraps the calls whose answers are not a pure function of the room's data.
+   */
+  public static Guest instantiate(
+      GuestModule module,
+      String owner,
+      List<HostFunction> hostCalls,
+      OutputStream stdout,
+      OutputStream stderr,
+      GuestTime time,
+      UnaryOperator<List<HostFunction>> imports) {
     try {
       List<HostFunction> wasi =
           module.usesWasi() ? Wasi.functions(stdout, stderr, time.clock()) : List.of();
-      return new Guest(module, module.instantiate(owner, hostCalls, wasi));
+      return new Guest(
+          module, module.instantiate(owner, imports.apply(hostCalls), imports.apply(wasi)));
     } catch (GuestTrap | MemoryBudget.Exhausted e) {
       throw e;
     } catch (RuntimeException | StackOverflowError e) {
@@ -143,12 +164,22 @@ public final class Guest {
     if (memory instanceof BudgetedMemory budgeted) budgeted.release();
   }
 
+  /** From now on, {@code listener} (null: none) hears each hook call with its arguments. */
+  public void listen(HookListener listener) {
+    this.listener = listener;
+  }
+
+  private void heard(String hook, byte[] bytes, int... ints) {
+    if (listener != null) listener.calling(hook, ints, bytes);
+  }
+
   public boolean hasOnRequest() {
     return hooks.onRequest() >= 0;
   }
 
   /** Runs the reactor's {@code _initialize} (if any), then {@code on_start}: a room's instance. */
   public int start() {
+    heard("start", EMPTY);
     initialize();
     return hooks.onStart() >= 0 ? call(hooks.onStart()) : 0;
   }
@@ -174,31 +205,37 @@ public final class Guest {
   }
 
   public int onConnect(int conn, byte[] request) {
+    heard("connect", request, conn);
     if (hooks.onConnect() < 0) return 0;
     return call(hooks.onConnect(), conn, pass(request), request.length);
   }
 
   public int onMessage(int conn, byte[] data, int kind) {
+    heard("message", data, conn, kind);
     if (hooks.onMessage() < 0) return 0;
     return call(hooks.onMessage(), conn, pass(data), data.length, kind);
   }
 
   public int onClose(int conn, int code, byte[] reason) {
+    heard("close", reason, conn, code);
     if (hooks.onClose() < 0) return 0;
     return call(hooks.onClose(), conn, code, pass(reason), reason.length);
   }
 
   public int onError(int conn, byte[] message) {
+    heard("error", message, conn);
     if (hooks.onError() < 0) return 0;
     return call(hooks.onError(), conn, pass(message), message.length);
   }
 
   public int onRequest(byte[] request) {
+    heard("request", request);
     if (hooks.onRequest() < 0) return 0;
     return call(hooks.onRequest(), pass(request), request.length);
   }
 
   public int onAlarm() {
+    heard("alarm", EMPTY);
     return hooks.onAlarm() >= 0 ? call(hooks.onAlarm()) : 0;
   }
 
