@@ -2,13 +2,15 @@ package dev.partyhost.guest;
 
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
-import com.dylibso.chicory.runtime.StackFrame;
+import com.dylibso.chicory.wasm.types.NameCustomSection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Chicory's interpreter, which keeps the guest's stack of the last trap on this thread: the frames it
- * was in (innermost first), each named from the module's name section where it has one. The compiled
+ * was in (innermost first), as Chicory describes them: index, pc, locals ({@link #named} adds names). The compiled
  * mode has no such stack; {@code replay} runs interpreted to show it.
  */
 public final class TracingInterpreter extends InterpreterMachine {
@@ -26,13 +28,23 @@ public final class TracingInterpreter extends InterpreterMachine {
     } catch (RuntimeException | StackOverflowError e) {
       // The interpreter leaves a trapped call's frames on its stack: read them, then drop them.
       List<String> frames = new ArrayList<>();
-      while (callStack.size() > depth) {
-        StackFrame frame = callStack.pop();
-        frames.add(frame.toString());
-      }
+      while (callStack.size() > depth) frames.add(callStack.pop().toString().replace("\n\t", " "));
       LAST_TRAP.set(List.copyOf(frames));
       throw e;
     }
+  }
+
+  private static final Pattern UNNAMED = Pattern.compile("^\\[(\\d+)\\]");
+
+  /**
+   * A frame of {@link #lastTrap} with its function's name from {@code names} (a module's name
+   * section, which the host's instances do not keep; null: none) when the frame has none.
+   */
+  public static String named(String frame, NameCustomSection names) {
+    Matcher unnamed = UNNAMED.matcher(frame);
+    if (names == null || !unnamed.find()) return frame;
+    String name = names.nameOfFunction(Integer.parseInt(unnamed.group(1)));
+    return name == null ? frame : name + " " + frame;
   }
 
   /** The guest's stack at the last trap on this thread (innermost first); empty if none was kept. */

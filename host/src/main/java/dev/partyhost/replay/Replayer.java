@@ -6,6 +6,7 @@ import dev.partyhost.Settings;
 import dev.partyhost.guest.ExecutionMode;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.ModuleRejectedException;
+import dev.partyhost.guest.TracingInterpreter;
 import dev.partyhost.party.Parties;
 import dev.partyhost.replay.RecordFormat.In;
 import dev.partyhost.replay.RecordFormat.Rec;
@@ -69,6 +70,9 @@ final class Replayer implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private RoomRecorder recorder;
 
+  /** The module's function names (its name section), or null. */
+  private com.dylibso.chicory.wasm.types.NameCustomSection names;
+
   Replayer(Recording recording, PrintStream out, boolean verbose) {
     this.recording = recording;
     this.out = out;
@@ -84,6 +88,11 @@ final class Replayer implements AutoCloseable {
   /** Replays every hook, or those up to {@code stopAt} (null: all); prints the report as it goes. */
   Outcome run(byte[] module, Integer stopAt) throws ModuleRejectedException {
     Recording.Header h = recording.header;
+    try {
+      names = com.dylibso.chicory.wasm.Parser.parse(module).nameSection();
+    } catch (RuntimeException unreadable) {
+      names = null; // the host's own check says what is wrong with it
+    }
     RoomKey key = new RoomKey(h.party(), h.room());
     Path dir;
     try {
@@ -233,7 +242,7 @@ final class Replayer implements AutoCloseable {
     if (stack.isEmpty()) out.println("  (no guest stack: the trap did not come from guest code)");
     else {
       out.println("  guest stack, innermost first:");
-      for (String frame : stack) out.println("    at " + frame);
+      for (String frame : stack) out.println("    at " + TracingInterpreter.named(frame, names));
     }
   }
 
