@@ -107,6 +107,26 @@ class ReplayTest {
         c.send("boom");
         assertEquals(1011, c.awaitClose());
       }
+      // dice after a hibernation: the new instance's recording starts with the room's connections.
+      try (Ws a = host.ws("/parties/dice/d3?_pk=a");
+          Ws b = host.ws("/parties/dice/d3?_pk=b")) {
+        a.nextText();
+        b.nextText();
+        assertEquals(1, host.host.rooms().hibernateAll().await());
+        b.send("time");
+        assertTrue(b.nextText().startsWith("now "));
+        a.send("roll");
+        a.nextText();
+        b.nextText();
+      }
+
+      // wasi-calls (WAT): WASI's clock and random.
+      try (Ws w = host.ws("/parties/wasi-calls/w1?_pk=w")) {
+        w.send("clock");
+        w.nextText();
+        w.send("random");
+        w.nextText();
+      }
       settle.run();
     } // the host stops: every recording is written out
   }
@@ -118,7 +138,8 @@ class ReplayTest {
             new String[] {"chat", "r1", "wasm"},
             new String[] {"relay-c", "r2", "wasm"},
             new String[] {"poll", "lunch", "wasm"},
-            new String[] {"dice", "d1", "test-wasm"})) {
+            new String[] {"dice", "d1", "test-wasm"},
+            new String[] {"wasi-calls", "w1", "test-wasm"})) {
       Path recording = firstRecording(room[0], room[1]);
       Replay r = replay(TestHost.wasm(room[2], room[0]), recording);
       assertEquals(0, r.code(), room[0] + ": " + r.out());
@@ -137,6 +158,56 @@ class ReplayTest {
     assertTrue(r.out().contains("hook alarm()"), r.out());
     assertTrue(r.out().contains("response status 200"), r.out());
     assertTrue(r.out().contains("close connection 2 code 4000 reason \"bye\""), r.out());
+  }
+
+  @Test
+  void wasiClockAndRandomAreAnsweredFromTheRecording() throws IOException {
+    Replay r =
+        replay(
+            TestHost.wasm("test-wasm", "wasi-calls"),
+            firstRecording("wasi-calls", "w1"),
+            "--verbose");
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("answer clock_time_get -> 0 wrote "), r.out());
+    assertTrue(r.out().contains("answer random_get -> 0 wrote "), r.out());
+  }
+
+  @Test
+  void aRecordingAfterAWakeStartsWithTheRoomsConnections() throws IOException {
+    List<Path> recordings = recordings("dice", "d3");
+    assertEquals(2, recordings.size(), recordings.toString());
+    Replay r = replay(TestHost.wasm("test-wasm", "dice"), recordings.get(1), "--verbose");
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("connections at start: 2"), r.out());
+    assertTrue(r.out().contains("event 2: hook message(2, 0, \"time\")"), r.out());
+    assertTrue(r.out().contains("broadcast to [1,2] text \"rolled "), r.out());
+  }
+
+  @Test
+  void aRecordingStopsAtItsLimit() throws Exception {
+    Path dir;
+    try (TestHost host =
+            TestHost.start(
+                s -> {
+                  s.record = true;
+                  s.maxRecordingBytes = 3000;
+                });
+        Ws a = host.ws("/parties/dice/big?_pk=a")) {
+      dir = Path.of(host.host.config().dataDir);
+      a.nextText();
+      for (int i = 0; i < 50; i++) {
+        a.send("time");
+        assertTrue(a.nextText().startsWith("now "));
+      }
+    }
+    Path recording;
+    try (Stream<Path> files = Files.list(dir.resolve("recordings/dice/big"))) {
+      recording = files.findFirst().orElseThrow();
+    }
+    assertTrue(Files.size(recording) <= 3000 + 64, Files.size(recording) + " bytes");
+    Replay r = replay(TestHost.wasm("test-wasm", "dice"), recording);
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("(truncated: maxRecordingBytes reached)"), r.out());
   }
 
   @Test
@@ -215,8 +286,20 @@ class ReplayTest {
   }
 
   private static Path firstRecording(String party, String room) throws IOException {
+    return recordings(party, room).get(0);
+  }
+
+  /** A room's recordings, oldest first (STARTED-N.rec: N counts the host's recordings). */
+  private static List<Path> recordings(String party, String room) throws IOException {
     try (Stream<Path> files = Files.list(data.resolve("recordings").resolve(party).resolve(room))) {
-      return files.sorted().findFirst().orElseThrow();
+      return files
+          .sorted(
+              java.util.Comparator.comparing(
+                  p -> {
+                    String name = p.getFileName().toString();
+                    return Long.parseLong(name.substring(name.indexOf('-') + 1, name.indexOf('.')));
+                  }))
+          .toList();
     }
   }
 

@@ -131,6 +131,21 @@ final class RecordFormat {
     byte[] toByteArray() {
       return bytes.toByteArray();
     }
+
+    /** Writes this payload as a record of {@code type} (type, length, payload) into {@code dest}. */
+    void frameInto(int type, ByteArrayOutputStream dest) {
+      int length = bytes.size();
+      dest.write(type);
+      dest.write(length >>> 24);
+      dest.write(length >>> 16);
+      dest.write(length >>> 8);
+      dest.write(length);
+      try {
+        bytes.writeTo(dest);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // not from a ByteArrayOutputStream
+      }
+    }
   }
 
   /** Reads one record's payload. */

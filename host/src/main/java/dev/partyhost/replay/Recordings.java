@@ -5,6 +5,7 @@ import dev.partyhost.PartyLimits;
 import dev.partyhost.room.RoomTap;
 import dev.partyhost.room.RoomTaps;
 import dev.partyhost.storage.RoomKey;
+import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,6 +15,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The host's recordings: rooms of parties with {@code record} on write one file per instance to
  * {@code DATA/recordings/PARTY/ROOM/STARTED-N.rec}. Files are written by one thread of their own,
- * in order, a write per hook: a room's loop only encodes and queues. While more than {@link
+ * in order, and flushed whenever it has caught up: a room's loop only encodes and queues. While more than {@link
  * #MAX_QUEUED_BYTES} wait for that thread, new chunks are refused and their recordings stop.
  */
 public final class Recordings implements RoomTaps {
@@ -37,6 +40,9 @@ public final class Recordings implements RoomTaps {
   private final Path dir;
   private final AtomicLong queued = new AtomicLong();
   private ExecutorService writer;
+
+  /** Files written to since their last flush (the writer thread's only). */
+  private final Set<FileSink> unflushed = new LinkedHashSet<>();
 
   public Recordings(HostConfig config) {
     this.config = config;
@@ -79,50 +85,84 @@ public final class Recordings implements RoomTaps {
 
   private RoomRecorder.Sink openFile(RoomKey room, long startedAtMs) {
     Path file = folder(room).resolve(startedAtMs + "-" + FILES.incrementAndGet() + ".rec");
-    ExecutorService out = writer();
-    return new RoomRecorder.Sink() {
-      private OutputStream stream; // the writer thread's only
-      private boolean failed;
+    return new FileSink(file, writer());
+  }
 
-      @Override
-      public boolean write(byte[] chunk) {
-        if (queued.addAndGet(chunk.length) > MAX_QUEUED_BYTES) {
-          queued.addAndGet(-chunk.length);
-          LOG.log(Level.WARNING, "recording " + file + " stops: the disk is not keeping up");
-          return false;
-        }
-        out.execute(
-            () -> {
-              queued.addAndGet(-chunk.length);
-              if (failed) return;
-              try {
-                if (stream == null) {
-                  Files.createDirectories(file.getParent());
-                  stream = new FileOutputStream(file.toFile());
-                  stream.write(RecordFormat.fileHeader());
-                }
-                stream.write(chunk);
-              } catch (IOException e) {
-                failed = true;
-                LOG.log(Level.WARNING, "recording " + file + " stops: " + e);
-              }
-            });
-        return true;
-      }
+  /**
+   * One recording's file. Its chunks are written on the writer thread into a buffer, flushed when
+   * the writer has nothing more queued: one write call for many hooks while rooms are busy, each
+   * hook on disk soon after it ended when they are not.
+   */
+  private final class FileSink implements RoomRecorder.Sink {
+    private final Path file;
+    private final ExecutorService out;
+    private OutputStream stream; // the writer thread's only, as are the fields below
+    private boolean failed;
 
-      @Override
-      public void end() {
-        out.execute(
-            () -> {
-              try {
-                if (stream != null) stream.close();
-              } catch (IOException e) {
-                LOG.log(Level.WARNING, "recording " + file + ": " + e);
-              }
-              stream = null;
-            });
+    FileSink(Path file, ExecutorService out) {
+      this.file = file;
+      this.out = out;
+    }
+
+    @Override
+    public boolean write(byte[] chunk) {
+      if (queued.addAndGet(chunk.length) > MAX_QUEUED_BYTES) {
+        queued.addAndGet(-chunk.length);
+        LOG.log(Level.WARNING, "recording " + file + " stops: the disk is not keeping up");
+        return false;
       }
-    };
+      out.execute(
+          () -> {
+            boolean last = queued.addAndGet(-chunk.length) == 0;
+            if (failed) return;
+            try {
+              if (stream == null) {
+                Files.createDirectories(file.getParent());
+                stream = new BufferedOutputStream(new FileOutputStream(file.toFile()), 1 << 16);
+                stream.write(RecordFormat.fileHeader());
+              }
+              stream.write(chunk);
+              unflushed.add(this);
+              if (last) flushAll();
+            } catch (IOException e) {
+              fail(e);
+            }
+          });
+      return true;
+    }
+
+    void flush() {
+      try {
+        if (stream != null && !failed) stream.flush();
+      } catch (IOException e) {
+        fail(e);
+      }
+    }
+
+    private void fail(IOException e) {
+      failed = true;
+      LOG.log(Level.WARNING, "recording " + file + " stops: " + e);
+    }
+
+    @Override
+    public void end() {
+      out.execute(
+          () -> {
+            unflushed.remove(this);
+            try {
+              if (stream != null) stream.close();
+            } catch (IOException e) {
+              LOG.log(Level.WARNING, "recording " + file + ": " + e);
+            }
+            stream = null;
+          });
+    }
+  }
+
+  /** On the writer thread, once nothing more is queued. */
+  private void flushAll() {
+    for (FileSink sink : unflushed) sink.flush();
+    unflushed.clear();
   }
 
   @Override

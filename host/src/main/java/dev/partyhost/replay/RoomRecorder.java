@@ -230,7 +230,7 @@ final class RoomRecorder implements RoomTap {
   }
 
   private void add(int type, RecordFormat.Out payload) {
-    chunk.writeBytes(RecordFormat.frame(type, payload.toByteArray()));
+    payload.frameInto(type, chunk);
   }
 
   /** Hands the records so far to the sink; past the limit, the recording ends. */
