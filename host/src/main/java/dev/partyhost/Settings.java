@@ -550,6 +550,10 @@ public final class Settings {
       throw new IllegalArgumentException(
           "maxOutboundBytes must be at least 2, not " + maxOutboundBytes);
     }
+    if (maxRecordingBytes < 0) {
+      throw new IllegalArgumentException(
+          "maxRecordingBytes must be at least 0, not " + maxRecordingBytes);
+    }
     if (maxInboxBytes < 1) {
       throw new IllegalArgumentException("maxInboxBytes must be at least 1, not " + maxInboxBytes);
     }

@@ -285,6 +285,21 @@ class ReplayTest {
     assertFalse(Files.exists(dir.resolve("recordings")));
   }
 
+  @Test
+  void onePartyRecordsWhenItsPartyLimitsSaySo() throws IOException {
+    Path dir;
+    try (TestHost host =
+            TestHost.start(s -> s.partyLimits.put("dice", java.util.Map.of("record", true)));
+        Ws dice = host.ws("/parties/dice/one?_pk=a");
+        Ws chat = host.ws("/parties/chat/one?_pk=a")) {
+      dir = Path.of(host.host.config().dataDir);
+      dice.nextText();
+      chat.nextText();
+    }
+    assertTrue(Files.isDirectory(dir.resolve("recordings/dice/one")));
+    assertFalse(Files.exists(dir.resolve("recordings/chat")));
+  }
+
   private static Path firstRecording(String party, String room) throws IOException {
     return recordings(party, room).get(0);
   }
