@@ -243,7 +243,7 @@ class ReplayTest {
     assertTrue(r.out().contains("SAME: 4 of "), r.out());
     assertTrue(r.out().contains("state after event 4:"), r.out());
     assertTrue(r.out().contains("storage: 2 entries"), r.out()); // connections, last
-    assertTrue(r.out().contains("\"last\" = hex "), r.out());
+    assertTrue(r.out().contains("\"last\" = "), r.out()); // 4 random bytes
     assertTrue(r.out().contains("connections: 2"), r.out());
     assertTrue(r.out().contains("1: a http://"), r.out());
     assertTrue(r.out().contains("2: b http://"), r.out());

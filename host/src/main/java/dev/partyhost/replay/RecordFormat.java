@@ -2,11 +2,9 @@ package dev.partyhost.replay;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,41 +78,43 @@ final class RecordFormat {
     }
   }
 
-  /** Builds one record's payload. */
+  /**
+   * Builds one record's payload, in a plain growable array (no locks: a room's loop encodes every
+   * hook while recording).
+   */
   static final class Out {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final DataOutputStream data = new DataOutputStream(bytes);
+    private byte[] buf = new byte[64];
+    private int size;
+
+    private void room(int more) {
+      if (size + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+    }
 
     Out i8(int v) {
-      try {
-        data.writeByte(v);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      room(1);
+      buf[size++] = (byte) v;
       return this;
     }
 
     Out i32(int v) {
-      try {
-        data.writeInt(v);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      room(4);
+      buf[size++] = (byte) (v >>> 24);
+      buf[size++] = (byte) (v >>> 16);
+      buf[size++] = (byte) (v >>> 8);
+      buf[size++] = (byte) v;
       return this;
     }
 
     Out i64(long v) {
-      try {
-        data.writeLong(v);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return this;
+      i32((int) (v >>> 32));
+      return i32((int) v);
     }
 
     Out bytes(byte[] v) {
       i32(v.length);
-      bytes.writeBytes(v);
+      room(v.length);
+      System.arraycopy(v, 0, buf, size, v.length);
+      size += v.length;
       return this;
     }
 
@@ -129,22 +129,25 @@ final class RecordFormat {
     }
 
     byte[] toByteArray() {
-      return bytes.toByteArray();
+      return Arrays.copyOf(buf, size);
     }
 
     /** Writes this payload as a record of {@code type} (type, length, payload) into {@code dest}. */
-    void frameInto(int type, ByteArrayOutputStream dest) {
-      int length = bytes.size();
-      dest.write(type);
-      dest.write(length >>> 24);
-      dest.write(length >>> 16);
-      dest.write(length >>> 8);
-      dest.write(length);
-      try {
-        bytes.writeTo(dest);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e); // not from a ByteArrayOutputStream
-      }
+    void frameInto(int type, Out dest) {
+      dest.i8(type).i32(size);
+      dest.room(size);
+      System.arraycopy(buf, 0, dest.buf, dest.size, size);
+      dest.size += size;
+    }
+
+    int size() {
+      return size;
+    }
+
+    /** Empties it, keeping its array unless a large hook grew it (a room keeps its chunk). */
+    void reset() {
+      size = 0;
+      if (buf.length > 1 << 16) buf = new byte[64];
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.partyhost.replay;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,14 +26,27 @@ public record RecordingSizes(long files, long bytes, long hooks) {
     for (Path p : all) {
       files++;
       bytes += Files.size(p);
-      try (InputStream in = Files.newInputStream(p)) {
-        for (RecordFormat.Rec r : RecordFormat.readAll(in))
-          if (r.type() == RecordFormat.HOOK) hooks++;
-      } catch (RecordFormat.BadRecording unreadable) {
-        // counted in bytes, not in hooks
-      }
+      hooks += hooks(p);
     }
     return new RecordingSizes(files, bytes, hooks);
+  }
+
+  /** The HOOK records of one file, read a record's type and length at a time (files may be large). */
+  private static long hooks(Path file) throws IOException {
+    long hooks = 0;
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+      in.skipNBytes(RecordFormat.MAGIC.length + 1);
+      while (true) {
+        int type = in.read();
+        if (type < 0) return hooks;
+        int length = in.readInt();
+        in.skipNBytes(length);
+        if (type == RecordFormat.HOOK) hooks++;
+      }
+    } catch (EOFException cutShort) {
+      return hooks; // a record cut short at the end
+    }
   }
 
   @Override

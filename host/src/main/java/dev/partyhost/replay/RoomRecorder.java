@@ -9,7 +9,6 @@ import dev.partyhost.room.RoomResponse;
 import dev.partyhost.room.RoomTap;
 import dev.partyhost.storage.Changes;
 import dev.partyhost.storage.RoomKey;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +35,10 @@ final class RoomRecorder implements RoomTap {
     Sink open(RoomKey room, long startedAtMs);
   }
 
+  /** The jar's version, or (run from classes, as in the tests) none. */
   static final String HOST_VERSION =
-      String.valueOf(RoomRecorder.class.getPackage().getImplementationVersion());
+      java.util.Objects.requireNonNullElse(
+          RoomRecorder.class.getPackage().getImplementationVersion(), "unversioned build");
 
   private final RoomKey room;
   private final PartyLimits limits;
@@ -48,7 +49,7 @@ final class RoomRecorder implements RoomTap {
 
   private Sink sink;
   private long bytes;
-  private final ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+  private final RecordFormat.Out chunk = new RecordFormat.Out();
 
   // The hook in progress.
   private boolean inHook;
