@@ -250,6 +250,16 @@ class ReplayTest {
   }
 
   @Test
+  void stopAtShowsWhatTheGuestLoggedSoFar() throws IOException {
+    Replay r =
+        replay(TestHost.wasm("wasm", "poll"), firstRecording("poll", "lunch"), "--stop-at", "5");
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("guest log lines so far: 1"), r.out());
+    assertTrue(r.out().contains("[event 5] INFO [poll/lunch] poll closed in room lunch"), r.out());
+    assertTrue(r.out().contains("\"result\" = \"{\\\"type\\\":\\\"closed\\\""), r.out());
+  }
+
+  @Test
   void aRecordedTrapReproducesWithTheGuestsStack() throws IOException {
     Replay r = replay(TestHost.wasm("test-wasm", "dice"), firstRecording("dice", "d2"));
     assertEquals(0, r.code(), r.out());

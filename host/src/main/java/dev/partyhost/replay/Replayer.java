@@ -70,6 +70,9 @@ final class Replayer implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private RoomRecorder recorder;
 
+  /** The host's data directory, which a replay needs named but writes nothing to. */
+  private Path dir;
+
   /** The module's function names (its name section), or null. */
   private com.dylibso.chicory.wasm.types.NameCustomSection names;
 
@@ -94,7 +97,6 @@ final class Replayer implements AutoCloseable {
       names = null; // the host's own check says what is wrong with it
     }
     RoomKey key = new RoomKey(h.party(), h.room());
-    Path dir;
     try {
       dir = Files.createTempDirectory("partyhost-replay");
     } catch (IOException e) {
@@ -162,7 +164,13 @@ final class Replayer implements AutoCloseable {
         Recording.Call call = expected.call();
         answers.expect(expected.answers());
         time.set(call.nowMs());
-        drive(inputs, call);
+        try {
+          drive(inputs, call);
+        } catch (IllegalStateException gone) { // RoomInputs: no such connection in the replay
+          out.println("DIVERGED at event " + expected.number() + " (" + call.hook() + ")");
+          out.println("  " + gone.getMessage() + ": the replay refused or closed it earlier");
+          return Outcome.DIVERGED;
+        }
         rooms.whenIdle().await();
         Recording.Event got =
             replayed.events.size() >= expected.number()
@@ -299,7 +307,7 @@ final class Replayer implements AutoCloseable {
     out.println("  connections: " + connections.size());
     connections.forEach((h, v) -> out.println("    " + h + ": " + v));
     synchronized (logLines) {
-      out.println("  guest log: " + logLines.size() + " lines");
+      out.println("  guest log lines so far: " + logLines.size());
       for (String line : logLines) out.println("  " + line);
     }
   }
@@ -307,5 +315,10 @@ final class Replayer implements AutoCloseable {
   @Override
   public void close() {
     vertx.close().await();
+    try {
+      if (dir != null) Files.deleteIfExists(dir);
+    } catch (IOException notEmpty) {
+      // left for the system's temporary files
+    }
   }
 }
