@@ -23,6 +23,7 @@ import java.util.function.UnaryOperator;
 public final class Guest {
   private static final Logger LOG = System.getLogger("partyhost.guest");
   private static final byte[] EMPTY = new byte[0];
+  private static final int[] NO_INTS = new int[0];
 
   /**
    * The function index of each export the host calls (-1: not exported), resolved once per module
@@ -169,17 +170,13 @@ public final class Guest {
     this.listener = listener;
   }
 
-  private void heard(String hook, byte[] bytes, int... ints) {
-    if (listener != null) listener.calling(hook, ints, bytes);
-  }
-
   public boolean hasOnRequest() {
     return hooks.onRequest() >= 0;
   }
 
   /** Runs the reactor's {@code _initialize} (if any), then {@code on_start}: a room's instance. */
   public int start() {
-    heard("start", EMPTY);
+    if (listener != null) listener.calling("start", NO_INTS, EMPTY);
     initialize();
     return hooks.onStart() >= 0 ? call(hooks.onStart()) : 0;
   }
@@ -205,37 +202,37 @@ public final class Guest {
   }
 
   public int onConnect(int conn, byte[] request) {
-    heard("connect", request, conn);
+    if (listener != null) listener.calling("connect", new int[] {conn}, request);
     if (hooks.onConnect() < 0) return 0;
     return call(hooks.onConnect(), conn, pass(request), request.length);
   }
 
   public int onMessage(int conn, byte[] data, int kind) {
-    heard("message", data, conn, kind);
+    if (listener != null) listener.calling("message", new int[] {conn, kind}, data);
     if (hooks.onMessage() < 0) return 0;
     return call(hooks.onMessage(), conn, pass(data), data.length, kind);
   }
 
   public int onClose(int conn, int code, byte[] reason) {
-    heard("close", reason, conn, code);
+    if (listener != null) listener.calling("close", new int[] {conn, code}, reason);
     if (hooks.onClose() < 0) return 0;
     return call(hooks.onClose(), conn, code, pass(reason), reason.length);
   }
 
   public int onError(int conn, byte[] message) {
-    heard("error", message, conn);
+    if (listener != null) listener.calling("error", new int[] {conn}, message);
     if (hooks.onError() < 0) return 0;
     return call(hooks.onError(), conn, pass(message), message.length);
   }
 
   public int onRequest(byte[] request) {
-    heard("request", request);
+    if (listener != null) listener.calling("request", NO_INTS, request);
     if (hooks.onRequest() < 0) return 0;
     return call(hooks.onRequest(), pass(request), request.length);
   }
 
   public int onAlarm() {
-    heard("alarm", EMPTY);
+    if (listener != null) listener.calling("alarm", NO_INTS, EMPTY);
     return hooks.onAlarm() >= 0 ? call(hooks.onAlarm()) : 0;
   }
 
