@@ -48,6 +48,11 @@ public final class HostConfig {
   public final int alarmRetries;
   public final boolean compression;
   public final boolean spareInstances;
+  public final long maxRecordingBytes;
+
+  /** A replay's room taps, or null: the host records rooms of parties with {@code record} on. */
+  public final dev.partyhost.room.RoomTaps taps;
+
   public final System.Logger.Level guestLogLevel;
   public final boolean metrics;
   public final boolean metricsPublic;
@@ -175,6 +180,8 @@ public final class HostConfig {
     this.alarmRetries = s.alarmRetries;
     this.compression = s.compression;
     this.spareInstances = s.spareInstances;
+    this.maxRecordingBytes = s.maxRecordingBytes;
+    this.taps = s.taps;
     this.guestLogLevel = s.guestLogLevel;
     this.metrics = s.metrics;
     this.metricsPublic = s.metricsPublic;

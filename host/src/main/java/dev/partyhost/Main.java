@@ -7,7 +7,8 @@ import java.util.logging.LogRecord;
 
 /**
  * {@code java -jar partyhost.jar [--parties DIR] [--port N] [--main-party NAME] ...}, or {@code
- * java -jar partyhost.jar test-party MODULE.wasm SCENARIO}: see the README.
+ * java -jar partyhost.jar test-party MODULE.wasm SCENARIO}, or {@code java -jar partyhost.jar replay
+ * MODULE.wasm RECORDING}: see the README.
  */
 public final class Main {
   private Main() {}
@@ -34,6 +35,21 @@ public final class Main {
       System.exit(
           dev.partyhost.scenario.ScenarioRunner.play(
               java.util.Arrays.copyOfRange(args, 1, args.length)));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("replay")) {
+      // The report is the output: the host's own log lines stay out of it.
+      java.util.logging.Logger hostLog = java.util.logging.Logger.getLogger("partyhost");
+      hostLog.setUseParentHandlers(false);
+      int code;
+      try {
+        code =
+            dev.partyhost.replay.ReplayCommand.run(
+                java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+      } finally {
+        java.lang.ref.Reference.reachabilityFence(hostLog); // held: its setting lasts the run
+      }
+      System.exit(code);
       return;
     }
     if (Settings.wantsHelp(args)) {

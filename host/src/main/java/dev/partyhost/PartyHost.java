@@ -311,6 +311,7 @@ public final class PartyHost {
     engine.close();
     if (cluster != null) cluster.close(); // after the last commit: its rooms can be taken at once
     vertx.close().await();
+    rooms.taps().close(); // after the last room's last hook
     metrics.close();
   }
 }

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param storageQuotaBytes bytes (keys plus values) one room may store
  * @param compression whether WebSockets to the party may negotiate permessage-deflate
  * @param logLevel the lowest level of the party's guest log lines that reach the host log
+ * @param record whether the party's rooms record their inputs for {@code replay} (README, "Replaying a room")
  */
 public record PartyLimits(
     long hookDeadlineMs,
@@ -26,7 +27,8 @@ public record PartyLimits(
     int messagesPerSecond,
     long storageQuotaBytes,
     boolean compression,
-    Level logLevel) {
+    Level logLevel,
+    boolean record) {
   /** The names that {@code partyLimits} may override. */
   public static final Set<String> NAMES =
       Set.of(
@@ -37,7 +39,8 @@ public record PartyLimits(
           "messagesPerSecond",
           "storageQuotaBytes",
           "compression",
-          "logLevel");
+          "logLevel",
+          "record");
 
   /** The levels a guest log may be set to: the ABI's four, and OFF. */
   public static final Set<Level> LOG_LEVELS =
@@ -71,6 +74,7 @@ public record PartyLimits(
     long storageQuotaBytes = this.storageQuotaBytes;
     boolean compression = this.compression;
     Level logLevel = this.logLevel;
+    boolean record = this.record;
     for (Map.Entry<String, ?> o : overrides.entrySet()) {
       switch (o.getKey()) {
         case "hookDeadlineMs" -> hookDeadlineMs = toLong(o);
@@ -79,13 +83,9 @@ public record PartyLimits(
         case "maxConnectionsPerRoom" -> maxConnectionsPerRoom = toInt(o);
         case "messagesPerSecond" -> messagesPerSecond = toInt(o);
         case "storageQuotaBytes" -> storageQuotaBytes = toLong(o);
-        case "compression" -> {
-          if (!(o.getValue() instanceof Boolean b))
-            throw new IllegalArgumentException(
-                "compression must be true or false, not " + o.getValue());
-          compression = b;
-        }
+        case "compression" -> compression = toBoolean(o);
         case "logLevel" -> logLevel = toLevel(o);
+        case "record" -> record = toBoolean(o);
         default ->
             throw new IllegalArgumentException(
                 "unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
@@ -99,7 +99,8 @@ public record PartyLimits(
         messagesPerSecond,
         storageQuotaBytes,
         compression,
-        logLevel);
+        logLevel,
+        record);
   }
 
   /**
@@ -113,6 +114,11 @@ public record PartyLimits(
 
   public int maxMemoryPages() {
     return Math.max(1, maxMemoryBytes / 65536);
+  }
+
+  private static boolean toBoolean(Map.Entry<String, ?> o) {
+    if (o.getValue() instanceof Boolean b) return b;
+    throw new IllegalArgumentException(o.getKey() + " must be true or false, not " + o.getValue());
   }
 
   private static Level toLevel(Map.Entry<String, ?> o) {

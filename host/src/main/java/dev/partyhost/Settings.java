@@ -242,6 +242,14 @@ public final class Settings {
   public boolean compression = false;
 
   @Doc(
+      "record every room's inputs (hook calls, clock and random answers) and outputs into"
+          + " DATA/recordings, for replay (per party: record); a recording room takes no spare instance")
+  public boolean record = false;
+
+  @Doc("most bytes one recording (one instance of a room) may take; past it, the recording stops")
+  public long maxRecordingBytes = 64L * 1024 * 1024;
+
+  @Doc(
       "keep one instance of each party ready per event loop, built off the loop, so that a room starts"
           + " without instantiating its module; false: each room builds its own")
   public boolean spareInstances = true;
@@ -274,7 +282,8 @@ public final class Settings {
   @Doc(
       value =
           "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
-              + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel}",
+              + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel,"
+              + " record}",
       defaultText = "none: the host-wide values")
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
 
@@ -288,6 +297,9 @@ public final class Settings {
 
   /** The guests' time: the system's, or a scenario's (never a flag or file). */
   @JsonIgnore public GuestTime time = GuestTime.SYSTEM;
+
+  /** What rooms tell about each hook: null for the host's recordings ({@code record}); a replay's own (never a flag or file). */
+  @JsonIgnore public dev.partyhost.room.RoomTaps taps;
 
   /**
    * The secret nodes of a cluster show each other on forwarded connections; only from the
@@ -488,6 +500,7 @@ public final class Settings {
     copy.adminToken = adminToken;
     copy.clusterSecret = clusterSecret;
     copy.time = time;
+    copy.taps = taps;
     return copy;
   }
 
@@ -536,6 +549,10 @@ public final class Settings {
     if (maxOutboundBytes < 2) {
       throw new IllegalArgumentException(
           "maxOutboundBytes must be at least 2, not " + maxOutboundBytes);
+    }
+    if (maxRecordingBytes < 0) {
+      throw new IllegalArgumentException(
+          "maxRecordingBytes must be at least 0, not " + maxRecordingBytes);
     }
     if (maxInboxBytes < 1) {
       throw new IllegalArgumentException("maxInboxBytes must be at least 1, not " + maxInboxBytes);
@@ -595,6 +612,7 @@ public final class Settings {
         messagesPerSecond,
         storageQuotaBytes,
         compression,
-        guestLogLevel);
+        guestLogLevel,
+        record);
   }
 }

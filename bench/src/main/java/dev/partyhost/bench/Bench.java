@@ -16,7 +16,7 @@ import java.util.Map;
  * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,connections]
  *   [--servers native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit] [--seconds 5]
  *   (a server relay-c@OTHER.jar runs another build of the host side by side with this one;
- *   relay-c-nometrics runs it with --metrics false)
+ *   relay-c-nometrics runs it with --metrics false, relay-c-recording with --record true)
  *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--host-jvm "-XX:..."]</pre>
  */
 public final class Bench {
@@ -86,7 +86,8 @@ public final class Bench {
    * A server by name: native, partykit, or a relay guest on partyhost (relay-c, relay-rust-interpreted,
    * relay-c@path/to/other-partyhost.jar). A suffix -nio or -epoll picks the transport of the native
    * relay or the host (relay-c-nio, native-epoll); without one, each uses its default. A suffix
-   * -nometrics runs the host with {@code --metrics false} (relay-c-nometrics; before -nio/-epoll).
+   * -nometrics runs the host with {@code --metrics false} (relay-c-nometrics; before -nio/-epoll), and
+   * -recording with {@code --record true} (relay-c-recording: every room recorded for replay).
    */
   private static Server server(String name, List<String> jvm) {
     String transport = null;
@@ -98,6 +99,8 @@ public final class Bench {
     }
     boolean metrics = !name.endsWith("-nometrics");
     if (!metrics) name = name.substring(0, name.length() - "-nometrics".length());
+    boolean recording = name.endsWith("-recording");
+    if (recording) name = name.substring(0, name.length() - "-recording".length());
     if (name.equals(NATIVE)) return new Server.Native(transport, jvm);
     if (name.equals(PARTYKIT)) return new Server.PartyKit();
     int at = name.indexOf('@');
@@ -106,7 +109,7 @@ public final class Bench {
     boolean interpreted = relay.endsWith("-interpreted");
     if (interpreted) relay = relay.substring(0, relay.length() - "-interpreted".length());
     return new Server.PartyHost(
-        relay, interpreted ? "interpreted" : "compiled", transport, jar, jvm, metrics);
+        relay, interpreted ? "interpreted" : "compiled", transport, jar, jvm, metrics, recording);
   }
 
   private static void print(

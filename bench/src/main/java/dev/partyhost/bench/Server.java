@@ -164,11 +164,15 @@ abstract class Server implements AutoCloseable {
         p.destroyForcibly();
       }
     }
+    stopped();
     try (Stream<Path> files = Files.walk(work)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
     process = null;
   }
+
+  /** The server has stopped; its scratch folder is still there. */
+  void stopped() throws IOException {}
 
   /** The process and its descendants (PartyKit's node starts workerd). */
   List<ProcessHandle> tree() {
@@ -292,6 +296,9 @@ abstract class Server implements AutoCloseable {
     /** Whether the host keeps metrics (its default) or runs with {@code --metrics false}. */
     private final boolean metrics;
 
+    /** Whether the host records every room for replay ({@code --record true}). */
+    private final boolean recording;
+
     /**
      * @param jar the host's jar: this build's, or another (an older build, side by side)
      * @param transport epoll or nio; null: the host's default
@@ -302,7 +309,8 @@ abstract class Server implements AutoCloseable {
         String transport,
         String jar,
         List<String> jvmOptions,
-        boolean metrics) {
+        boolean metrics,
+        boolean recording) {
       super(
           "partyhost "
               + relay
@@ -310,9 +318,11 @@ abstract class Server implements AutoCloseable {
               + mode
               + (transport == null ? "" : ", " + transport)
               + (metrics ? "" : ", metrics off")
+              + (recording ? ", recording" : "")
               + (jar.equals(JAR) ? "" : ", " + Path.of(jar).getFileName())
               + ")");
       this.metrics = metrics;
+      this.recording = recording;
       this.relay = relay;
       this.mode = mode;
       this.transport = transport;
@@ -346,12 +356,23 @@ abstract class Server implements AutoCloseable {
               work.resolve("data").toString()));
       if (transport != null) command.addAll(List.of("--transport", transport));
       if (!metrics) command.addAll(List.of("--metrics", "false"));
+      // The whole run recorded: past the default 64 MiB a recording stops.
+      if (recording)
+        command.addAll(
+            List.of("--record", "true", "--max-recording-bytes", String.valueOf(1L << 32)));
       return command;
     }
 
     @Override
     Map<String, String> environment() {
       return Map.of("PARTYHOST_ADMIN_TOKEN", adminToken);
+    }
+
+    @Override
+    void stopped() throws IOException {
+      if (recording)
+        System.out.println(
+            "  " + name + ": " + dev.partyhost.replay.RecordingSizes.of(work.resolve("data")));
     }
 
     /** The host's own figures ({@code GET /_admin/stats}). */

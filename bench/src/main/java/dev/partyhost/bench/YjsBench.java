@@ -73,7 +73,8 @@ public final class YjsBench {
       Server server =
           name.equals(PARTYKIT)
               ? new Server.PartyKit()
-              : new Server.PartyHost("yjs", "compiled", null, Server.PartyHost.JAR, jvm, true);
+              : new Server.PartyHost(
+                  "yjs", "compiled", null, Server.PartyHost.JAR, jvm, true, false);
       String why = unavailable(server);
       if (why != null) {
         System.out.println("  skipped " + server.name + ": " + why);

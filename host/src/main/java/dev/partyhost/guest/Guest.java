@@ -12,6 +12,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * A live instance of a party's module, serving one room. Calls its hooks and hands it data through
@@ -21,6 +22,8 @@ import java.util.function.ToIntFunction;
  */
 public final class Guest {
   private static final Logger LOG = System.getLogger("partyhost.guest");
+  private static final byte[] EMPTY = new byte[0];
+  private static final int[] NO_INTS = new int[0];
 
   /**
    * The function index of each export the host calls (-1: not exported), resolved once per module
@@ -70,6 +73,9 @@ public final class Guest {
   private final Memory memory;
   private final Hooks hooks;
 
+  /** Hears each hook call (a recording), or null. */
+  private HookListener listener;
+
   /**
    * A new instance of {@code module} with these host calls (and WASI, if the module imports it, with
    * its stdout and stderr into these streams). Its start function is not run.
@@ -97,10 +103,26 @@ public final class Guest {
       OutputStream stdout,
       OutputStream stderr,
       GuestTime time) {
+    return instantiate(module, owner, hostCalls, stdout, stderr, time, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, with every import (host calls, then WASI) passed through {@code imports} first: a
+   * recording or a replay wraps the calls whose answers are not a pure function of the room's data.
+   */
+  public static Guest instantiate(
+      GuestModule module,
+      String owner,
+      List<HostFunction> hostCalls,
+      OutputStream stdout,
+      OutputStream stderr,
+      GuestTime time,
+      UnaryOperator<List<HostFunction>> imports) {
     try {
       List<HostFunction> wasi =
           module.usesWasi() ? Wasi.functions(stdout, stderr, time.clock()) : List.of();
-      return new Guest(module, module.instantiate(owner, hostCalls, wasi));
+      return new Guest(
+          module, module.instantiate(owner, imports.apply(hostCalls), imports.apply(wasi)));
     } catch (GuestTrap | MemoryBudget.Exhausted e) {
       throw e;
     } catch (RuntimeException | StackOverflowError e) {
@@ -143,12 +165,18 @@ public final class Guest {
     if (memory instanceof BudgetedMemory budgeted) budgeted.release();
   }
 
+  /** From now on, {@code listener} (null: none) hears each hook call with its arguments. */
+  public void listen(HookListener listener) {
+    this.listener = listener;
+  }
+
   public boolean hasOnRequest() {
     return hooks.onRequest() >= 0;
   }
 
   /** Runs the reactor's {@code _initialize} (if any), then {@code on_start}: a room's instance. */
   public int start() {
+    if (listener != null) listener.calling("start", NO_INTS, EMPTY);
     initialize();
     return hooks.onStart() >= 0 ? call(hooks.onStart()) : 0;
   }
@@ -174,31 +202,37 @@ public final class Guest {
   }
 
   public int onConnect(int conn, byte[] request) {
+    if (listener != null) listener.calling("connect", new int[] {conn}, request);
     if (hooks.onConnect() < 0) return 0;
     return call(hooks.onConnect(), conn, pass(request), request.length);
   }
 
   public int onMessage(int conn, byte[] data, int kind) {
+    if (listener != null) listener.calling("message", new int[] {conn, kind}, data);
     if (hooks.onMessage() < 0) return 0;
     return call(hooks.onMessage(), conn, pass(data), data.length, kind);
   }
 
   public int onClose(int conn, int code, byte[] reason) {
+    if (listener != null) listener.calling("close", new int[] {conn, code}, reason);
     if (hooks.onClose() < 0) return 0;
     return call(hooks.onClose(), conn, code, pass(reason), reason.length);
   }
 
   public int onError(int conn, byte[] message) {
+    if (listener != null) listener.calling("error", new int[] {conn}, message);
     if (hooks.onError() < 0) return 0;
     return call(hooks.onError(), conn, pass(message), message.length);
   }
 
   public int onRequest(byte[] request) {
+    if (listener != null) listener.calling("request", NO_INTS, request);
     if (hooks.onRequest() < 0) return 0;
     return call(hooks.onRequest(), pass(request), request.length);
   }
 
   public int onAlarm() {
+    if (listener != null) listener.calling("alarm", NO_INTS, EMPTY);
     return hooks.onAlarm() >= 0 ? call(hooks.onAlarm()) : 0;
   }
 

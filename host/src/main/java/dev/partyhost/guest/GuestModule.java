@@ -6,7 +6,6 @@ import com.dylibso.chicory.runtime.CompiledModule;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -229,7 +228,7 @@ public final class GuestModule {
     long started = System.nanoTime();
     Function<Instance, Machine> factory;
     try {
-      factory = mode == ExecutionMode.COMPILED ? compile(module, cached) : InterpreterMachine::new;
+      factory = mode == ExecutionMode.COMPILED ? compile(module, cached) : TracingInterpreter::new;
     } catch (RuntimeException e) {
       throw new ModuleRejectedException("module does not compile: " + e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.partyhost.room;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -13,6 +14,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 record Message(ByteBuf payload, boolean text) {
   static Message of(byte[] bytes, boolean text) {
     return new Message(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes)), text);
+  }
+
+  /** A copy of its bytes (a recording's). */
+  byte[] bytes() {
+    return ByteBufUtil.getBytes(payload);
   }
 
   WebSocketFrame frame() {

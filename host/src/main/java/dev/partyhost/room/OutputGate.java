@@ -77,6 +77,9 @@ final class OutputGate {
   private long outputThisHook;
   private Outbound outbound;
 
+  /** Hears each frame and close a hook makes (a recording), or null. */
+  private RoomTap tap;
+
   OutputGate(
       Context context,
       GroupCommit commits,
@@ -96,6 +99,10 @@ final class OutputGate {
     return outbound;
   }
 
+  void tap(RoomTap tap) {
+    this.tap = tap;
+  }
+
   /** A hook starts: its output budget is full again. */
   void hookStarted() {
     outputThisHook = 0;
@@ -113,11 +120,17 @@ final class OutputGate {
   }
 
   void send(Connection c, Message message) {
+    if (tap != null) tap.sent(c.handle, message.text(), message.bytes());
     outbox.add(() -> c.send(outbound(), message.frame()));
   }
 
   /** One effect for all recipients of a broadcast. */
   void send(List<Connection> recipients, Message message) {
+    if (tap != null) {
+      int[] handles = new int[recipients.size()];
+      for (int i = 0; i < handles.length; i++) handles[i] = recipients.get(i).handle;
+      tap.broadcast(handles, message.text(), message.bytes());
+    }
     outbox.add(
         () -> {
           Outbound out = outbound();
@@ -126,6 +139,7 @@ final class OutputGate {
   }
 
   void close(Connection c, int code, String reason) {
+    if (tap != null) tap.closed(c.handle, code, reason);
     c.closing = true;
     outbox.add(() -> c.close(outbound(), code, reason));
   }

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * One room: a party's instance for one room id, with its connections and its data. A room is owned by
@@ -82,6 +83,9 @@ public final class Room {
   private final GuestLog log;
   private final OutputGate output;
   private final Inbox<Delivery> inbox;
+
+  /** Records (or, in a replay, checks) each hook's inputs and outputs; null when nothing listens. */
+  private final RoomTap tap;
 
   /** When the full inbox was last logged: at most once a minute. */
   private volatile long inboxFullLogged;
@@ -154,6 +158,8 @@ public final class Room {
             this::commitFailed);
     this.inbox =
         new Inbox<>(rooms.config().maxInboxBytes, () -> context.runOnContext(v -> runInbox()));
+    this.tap = rooms.taps().open(key, limits);
+    output.tap(tap);
   }
 
   public String party() {
@@ -631,10 +637,11 @@ public final class Room {
     while (!waitingForData.isEmpty()) waitingForData.poll().run();
   }
 
-  /** Submits the changes of the hook that just returned, if any, for a durable commit. */
-  private void commit() {
+  /** Submits the changes of the hook that just returned, if any, for a durable commit; returns them. */
+  private Changes commit() {
     Changes changes = output.commit(store);
     if (changes != null && changes.alarmChanged()) rooms.alarms().schedule(key, changes.alarm());
+    return changes;
   }
 
   /**
@@ -712,11 +719,18 @@ public final class Room {
 
   private Guest newInstance(GuestModule module) {
     return Guest.instantiate(
-        module, tag, RoomCalls.TABLE.functions(new RoomCalls(this)), log, log.stderr(), time());
+        module,
+        tag,
+        RoomCalls.TABLE.functions(new RoomCalls(this)),
+        log,
+        log.stderr(),
+        time(),
+        tap == null ? UnaryOperator.identity() : tap::imports);
   }
 
   /** Drops the instance, its memory going back to the host's budget now, not when it is collected. */
   private void dropGuest() {
+    if (guest != null && tap != null) tap.ended();
     if (guest != null) guest.close();
     guest = null;
   }
@@ -734,19 +748,38 @@ public final class Room {
     log.hookStarted();
     long started = meters.hookStarting();
     long cpuStarted = meters.cpuStarting();
+    if (tap != null) tapHookStarting(kind, c);
     HookResult result = guest.run(limits.hookDeadlineMs(), call);
     meters.hookEnded(kind, started, cpuStarted);
     hook = null;
     hookConnection = null;
     if (result.trapped()) {
+      if (tap != null) tap.hookEnded(result, null, null);
       reset(kind, result.trap());
       return result;
     }
     if (result.code() != 0) LOG.log(Level.INFO, tag + kind + " hook returned " + result.code());
     if (onReturn != null) onReturn.accept(result.code());
-    commit();
+    Changes changes = commit();
+    if (tap != null) tap.hookEnded(result, changes, kind == Hook.REQUEST ? response : null);
     output.release();
     return result;
+  }
+
+  /** Tells the tap a hook begins; on_start first tells it what the new instance starts from. */
+  private void tapHookStarting(Hook kind, Connection c) {
+    if (kind == Hook.START) {
+      List<RoomTap.Member> members = new ArrayList<>();
+      for (Connection m : connections.values()) members.add(member(m));
+      byte[] none = new byte[0];
+      tap.started(module.sha256(), store.list(none, none, none, 0, false), store.alarm(), members);
+      guest.listen(tap);
+    }
+    tap.hookStarting(time().nowMs(), c == null ? null : member(c));
+  }
+
+  private static RoomTap.Member member(Connection c) {
+    return new RoomTap.Member(c.handle, c.id, c.uri, c.state, c.tags, c.closing);
   }
 
   /**
@@ -903,6 +936,30 @@ public final class Room {
   /** The guests' time (the host's config). */
   GuestTime time() {
     return rooms.config().time;
+  }
+
+  // --- a replay's way in (RoomInputs): inputs as a recording has them, on the room's loop ---
+
+  /** Starts the instance, as the first event after a start would. */
+  void replayStart() {
+    context.runOnContext(v -> ready(this::ensureGuest));
+  }
+
+  /** The next connection gets {@code handle}; {@code c}, if given, is a member already (a wake). */
+  void replayHandles(int handle, Connection c) {
+    context.runOnContext(
+        v -> {
+          nextHandle = handle;
+          if (c != null) connections.put(c.handle, c);
+        });
+  }
+
+  void replayClose(Connection c, Short code, String reason) {
+    deliver(c, r -> r.closed(c, code, reason));
+  }
+
+  void replayError(Connection c, String message) {
+    deliver(c, r -> r.error(c, message));
   }
 
   private boolean isMember(Connection c) {

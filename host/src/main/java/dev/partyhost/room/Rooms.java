@@ -39,6 +39,7 @@ public final class Rooms {
 
   private final Parties parties;
   private final StorageEngine engine;
+  private final RoomTaps taps;
   private final GroupCommit commits;
   private final Alarms alarms;
   private final Spares spares;
@@ -130,6 +131,7 @@ public final class Rooms {
     }
     this.alarms = new Alarms(vertx, this);
     this.spares = new Spares(this, vertx, config.spareInstances);
+    this.taps = config.taps != null ? config.taps : new dev.partyhost.replay.Recordings(config);
     this.loops = List.copyOf(loops);
     if (cluster != null) {
       cluster
@@ -441,6 +443,11 @@ public final class Rooms {
   }
 
   /** Where rooms' data lives (the admin API lists stored rooms; readiness pings it). */
+  /** What rooms tell about their hooks: the host's recordings, or a replay's taps. */
+  public RoomTaps taps() {
+    return taps;
+  }
+
   public StorageEngine storage() {
     return engine;
   }

@@ -1,0 +1,58 @@
+package dev.partyhost.replay;
+
+import dev.partyhost.guest.GuestTime;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/**
+ * A replay's host time: each hook's recorded time, set before it runs (the host reads it to decide
+ * whether an alarm is due; the guest's own clock reads are answered from the recording). Timers never
+ * fire: the recording says when alarm hooks ran.
+ */
+final class ReplayTime extends Clock implements GuestTime {
+  private volatile long nowMs;
+  private long timers;
+
+  void set(long nowMs) {
+    this.nowMs = nowMs;
+  }
+
+  @Override
+  public Clock clock() {
+    return this;
+  }
+
+  @Override
+  public long nowMs() {
+    return nowMs;
+  }
+
+  @Override
+  public synchronized long setTimer(Vertx vertx, long delayMs, Handler<Long> task) {
+    return ++timers;
+  }
+
+  @Override
+  public boolean cancelTimer(Vertx vertx, long id) {
+    return true;
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+
+  @Override
+  public Instant instant() {
+    return Instant.ofEpochMilli(nowMs);
+  }
+}
