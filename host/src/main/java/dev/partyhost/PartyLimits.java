@@ -17,6 +17,12 @@ import java.util.Set;
  * @param storageQuotaBytes bytes (keys plus values) one room may store
  * @param compression whether WebSockets to the party may negotiate permessage-deflate
  * @param logLevel the lowest level of the party's guest log lines that reach the host log
+ * @param maxCallsInFlight calls ({@code room_call}, {@code http_call}) one room may have unanswered; more
+ *     return BUSY
+ * @param callTimeoutMs how long a call may take from leaving to its answer; then it is answered TIMED_OUT
+ * @param maxCallRequestBytes largest call request (the encoded list); larger ones return TOO_LARGE
+ * @param maxCallResponseBytes largest answer to a call (body plus headers); larger ones are answered
+ *     TOO_LARGE
  */
 public record PartyLimits(
     long hookDeadlineMs,
@@ -26,7 +32,11 @@ public record PartyLimits(
     int messagesPerSecond,
     long storageQuotaBytes,
     boolean compression,
-    Level logLevel) {
+    Level logLevel,
+    int maxCallsInFlight,
+    long callTimeoutMs,
+    int maxCallRequestBytes,
+    int maxCallResponseBytes) {
   /** The names that {@code partyLimits} may override. */
   public static final Set<String> NAMES =
       Set.of(
@@ -37,7 +47,11 @@ public record PartyLimits(
           "messagesPerSecond",
           "storageQuotaBytes",
           "compression",
-          "logLevel");
+          "logLevel",
+          "maxCallsInFlight",
+          "callTimeoutMs",
+          "maxCallRequestBytes",
+          "maxCallResponseBytes");
 
   /** The levels a guest log may be set to: the ABI's four, and OFF. */
   public static final Set<Level> LOG_LEVELS =
@@ -49,11 +63,16 @@ public record PartyLimits(
         || maxConnectionsPerRoom < 1
         || messagesPerSecond < 0
         || storageQuotaBytes < 0
-        || maxMemoryBytes < 65536) {
+        || maxMemoryBytes < 65536
+        || maxCallsInFlight < 0
+        || callTimeoutMs < 1
+        || maxCallRequestBytes < 1
+        || maxCallResponseBytes < 1) {
       throw new IllegalArgumentException(
           "bad limits: "
               + this
-              + " (deadline, message size and connections at least 1, memory at least one 64 KiB page)");
+              + " (deadline, message size, connections, call timeout and call sizes at least 1, calls in"
+              + " flight at least 0, memory at least one 64 KiB page)");
     }
     if (!LOG_LEVELS.contains(logLevel)) {
       throw new IllegalArgumentException(
@@ -71,6 +90,10 @@ public record PartyLimits(
     long storageQuotaBytes = this.storageQuotaBytes;
     boolean compression = this.compression;
     Level logLevel = this.logLevel;
+    int maxCallsInFlight = this.maxCallsInFlight;
+    long callTimeoutMs = this.callTimeoutMs;
+    int maxCallRequestBytes = this.maxCallRequestBytes;
+    int maxCallResponseBytes = this.maxCallResponseBytes;
     for (Map.Entry<String, ?> o : overrides.entrySet()) {
       switch (o.getKey()) {
         case "hookDeadlineMs" -> hookDeadlineMs = toLong(o);
@@ -86,6 +109,10 @@ public record PartyLimits(
           compression = b;
         }
         case "logLevel" -> logLevel = toLevel(o);
+        case "maxCallsInFlight" -> maxCallsInFlight = toInt(o);
+        case "callTimeoutMs" -> callTimeoutMs = toLong(o);
+        case "maxCallRequestBytes" -> maxCallRequestBytes = toInt(o);
+        case "maxCallResponseBytes" -> maxCallResponseBytes = toInt(o);
         default ->
             throw new IllegalArgumentException(
                 "unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
@@ -99,7 +126,11 @@ public record PartyLimits(
         messagesPerSecond,
         storageQuotaBytes,
         compression,
-        logLevel);
+        logLevel,
+        maxCallsInFlight,
+        callTimeoutMs,
+        maxCallRequestBytes,
+        maxCallResponseBytes);
   }
 
   /**

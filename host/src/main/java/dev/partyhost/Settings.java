@@ -231,6 +231,25 @@ public final class Settings {
       "most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED (per party)")
   public long storageQuotaBytes = 128L * 1024 * 1024;
 
+  @Doc(
+      "calls (room_call, http_call) one room may have unanswered, from the call to its answer; more"
+          + " return BUSY (per party)")
+  public int maxCallsInFlight = 16;
+
+  @Doc(
+      "ms a call may take from leaving the room to its answer; then on_response gets TIMED_OUT and a"
+          + " later answer is dropped (per party)")
+  public long callTimeoutMs = 10_000;
+
+  @Doc(
+      "largest call request (the encoded list) a room may send; larger return TOO_LARGE (per party)")
+  public int maxCallRequestBytes = 1024 * 1024;
+
+  @Doc(
+      "largest answer to a call (body plus headers); a larger one is answered TOO_LARGE, an http_call's"
+          + " response cut off as it streams (per party)")
+  public int maxCallResponseBytes = 4 * 1024 * 1024;
+
   @Doc("first delay before a failed alarm hook runs again, in ms; it doubles with each retry")
   public long alarmRetryMs = 2_000;
 
@@ -274,7 +293,8 @@ public final class Settings {
   @Doc(
       value =
           "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
-              + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel}",
+              + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel,"
+              + " maxCallsInFlight, callTimeoutMs, maxCallRequestBytes, maxCallResponseBytes}",
       defaultText = "none: the host-wide values")
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
 
@@ -282,6 +302,18 @@ public final class Settings {
       value = "per-party values that guests read with config_get: party -> {key: value}",
       defaultText = "none")
   public Map<String, Map<String, String>> vars = new HashMap<>();
+
+  /**
+   * The hosts each party's rooms may call with {@code http_call} (file only): party → list of host
+   * names or IP literals, each optionally with {@code :port} ({@code [v6]:port}). A name that resolves
+   * to a loopback or private address is refused unless that address is listed too.
+   */
+  @Doc(
+      value =
+          "hosts a party's rooms may reach with http_call: party -> [\"api.example.com\","
+              + " \"203.0.113.7:8443\", ...]; loopback and private addresses only when listed as such",
+      defaultText = "none: no party may call out")
+  public Map<String, java.util.List<String>> httpAllowlist = new HashMap<>();
 
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
   @JsonIgnore public String adminToken;
@@ -297,7 +329,7 @@ public final class Settings {
   @JsonIgnore public String clusterSecret;
 
   /** Settings that are maps: only a config file can give them. */
-  private static final Set<String> FILE_ONLY = Set.of("vars", "partyLimits");
+  private static final Set<String> FILE_ONLY = Set.of("vars", "partyLimits", "httpAllowlist");
 
   private static final ObjectMapper JSON =
       JsonMapper.builder()
@@ -579,6 +611,12 @@ public final class Settings {
                 }
               });
         });
+    httpAllowlist.forEach(
+        (party, hosts) -> {
+          if (hosts == null)
+            throw new IllegalArgumentException("httpAllowlist." + party + " is null");
+          for (String entry : hosts) dev.partyhost.calls.Allowlist.checkEntry(party, entry);
+        });
     PartyLimits defaults = defaultLimits();
     for (String party : partyLimits.keySet()) {
       defaults.with(partyLimits.get(party)); // throws on a bad one
@@ -595,6 +633,10 @@ public final class Settings {
         messagesPerSecond,
         storageQuotaBytes,
         compression,
-        guestLogLevel);
+        guestLogLevel,
+        maxCallsInFlight,
+        callTimeoutMs,
+        maxCallRequestBytes,
+        maxCallResponseBytes);
   }
 }

@@ -21,6 +21,12 @@ public final class Forwarded {
   /** The node that runs the room, on its room responses and WebSocket handshakes. */
   public static final String NODE = "x-partyhost-node";
 
+  /**
+   * The room that made a room call ({@code party/room}), on the callee's request: set by the host
+   * only, removed from every client's request (ABI section 7).
+   */
+  public static final String CALLER = "x-partyhost-caller";
+
   /** Headers of this scheme: a client's are never passed on. */
   static final String PREFIX = "x-partyhost-";
 
@@ -48,7 +54,7 @@ public final class Forwarded {
 
   /** Whether a header (lower case) is one of the nodes' own, which a guest's request record leaves out. */
   public static boolean internal(String name) {
-    return name.equals(SECRET) || name.equals(URI);
+    return name.equals(SECRET) || name.equals(URI) || name.equals(CALLER);
   }
 
   private static byte[] sha256(String s) {
