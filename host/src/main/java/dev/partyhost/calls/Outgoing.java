@@ -86,7 +86,9 @@ public final class Outgoing {
               done.succeeded()
                   ? done.result()
                   : Answer.failed(Abi.FAILED, "the call failed: " + done.cause().getMessage());
-          onLoop(() -> finish(gen, call, a));
+          // Always an event of its own: an answer known at once (an unknown party) must not run
+          // on_response inside the release of the hook that made the call.
+          context.runOnContext(v -> finish(gen, call, a));
         });
   }
 
@@ -110,10 +112,5 @@ public final class Outgoing {
     if (timer == null) return;
     if (timer != HELD) vertx.cancelTimer(timer);
     answered.answered(call, answer, generation);
-  }
-
-  private void onLoop(Runnable task) {
-    if (Vertx.currentContext() == context) task.run();
-    else context.runOnContext(v -> task.run());
   }
 }

@@ -197,8 +197,9 @@ final class ToWeb {
                         Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
                         t -> {
                           if (answer.tryComplete(
-                              Answer.failed(Abi.TIMED_OUT, "no answer within the call deadline")))
-                            req.reset();
+                              Answer.failed(Abi.TIMED_OUT, "no answer within the call deadline"))) {
+                            var unused = req.reset();
+                          }
                         });
                 req.response()
                     .onComplete(
@@ -224,7 +225,8 @@ final class ToWeb {
       String location = response.getHeader("location");
       if (REDIRECTS.contains(status) && location != null && hop.redirectsLeft() > 0) {
         vertx.cancelTimer(timer);
-        req.reset(); // the redirect's body is not wanted
+        response.exceptionHandler(e -> {}); // the reset's own
+        var unused = req.reset(); // the redirect's body is not wanted
         Hop next = redirect(hop, status, location);
         if (next == null)
           answer.tryComplete(
@@ -272,7 +274,9 @@ final class ToWeb {
 
     private void tooLarge(HttpClientRequest req, long size, long timer) {
       vertx.cancelTimer(timer);
-      if (answer.tryComplete(Answer.tooLarge(size, maxBytes))) req.reset();
+      if (answer.tryComplete(Answer.tooLarge(size, maxBytes))) {
+        var unused = req.reset();
+      }
     }
 
     private void failed(Throwable cause) {
