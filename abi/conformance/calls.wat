@@ -217,10 +217,11 @@
     (local.set $c (call $list_count (local.get $p) (local.get $n)))
     (i32.and (i32.ge_s (local.get $c) (i32.const 3)) (i32.and (local.get $c) (i32.const 1))))
 
-  ;; Value of the first header named s into $item_ptr/$item_len; 0 when absent.
-  (func $header (param $p i32) (param $n i32) (param $s i32) (result i32)
+  ;; Value of the first header named s, its name at item $first or after (3 in a request record, 1 in a
+  ;; response record), into $item_ptr/$item_len; 0 when absent.
+  (func $header (param $p i32) (param $n i32) (param $s i32) (param $first i32) (result i32)
     (local $i i32)
-    (local.set $i (i32.const 3))
+    (local.set $i (local.get $first))
     (loop $l
       (if (i32.eqz (call $list_item (local.get $p) (local.get $n) (local.get $i)))
         (then (return (i32.const 0))))
@@ -416,7 +417,7 @@
         (global.set $out_len (i32.const 0))
         (call $put_str (i32.const 0x1e00))
         (call $put_char (i32.const 0x3d))
-        (if (call $header (local.get $p) (local.get $n) (i32.const 0x1e00))
+        (if (call $header (local.get $p) (local.get $n) (i32.const 0x1e00) (i32.const 1))
           (then
             (call $put (global.get $item_ptr) (global.get $item_len))
             (memory.copy (i32.const 0x13000) (i32.const 0x10000) (global.get $out_len))
@@ -457,10 +458,10 @@
     (drop (call $list_item (local.get $p) (local.get $n) (i32.const 2)))
     (call $put (global.get $item_ptr) (global.get $item_len))
     (call $put_str (i32.const 0x1280))
-    (if (call $header (local.get $p) (local.get $n) (i32.const 0x1180))
+    (if (call $header (local.get $p) (local.get $n) (i32.const 0x1180) (i32.const 3))
       (then (call $put (global.get $item_ptr) (global.get $item_len))))
     (call $put_str (i32.const 0x12c0))
-    (if (call $header (local.get $p) (local.get $n) (i32.const 0x11c0))
+    (if (call $header (local.get $p) (local.get $n) (i32.const 0x11c0) (i32.const 3))
       (then (call $put (global.get $item_ptr) (global.get $item_len))))
     (drop (call $respond (i32.const 200) (i32.const 0x33c0) (i32.const 15) (i32.const 0x10000) (global.get $out_len)))
     (i32.const 0))

@@ -63,9 +63,6 @@ public final class HostConfig {
   /** Per-party values that guests read with {@code config_get}: party → key → value. */
   public final Map<String, Map<String, String>> vars;
 
-  /** Each party's {@code http_call} allowlist (parties without one may call nowhere). */
-  private final Map<String, dev.partyhost.calls.Allowlist> httpAllowlists;
-
   /** Bearer token of the admin API, or null: the admin API is off. */
   public final String adminToken;
 
@@ -187,10 +184,6 @@ public final class HostConfig {
     Map<String, Map<String, String>> vars = new HashMap<>();
     s.vars.forEach((party, values) -> vars.put(party, Map.copyOf(values)));
     this.vars = Map.copyOf(vars);
-    Map<String, dev.partyhost.calls.Allowlist> allowlists = new HashMap<>();
-    s.httpAllowlist.forEach(
-        (party, hosts) -> allowlists.put(party, dev.partyhost.calls.Allowlist.of(party, hosts)));
-    this.httpAllowlists = Map.copyOf(allowlists);
     this.adminToken = s.adminToken;
     this.time = s.time;
     this.cluster =
@@ -248,11 +241,6 @@ public final class HostConfig {
   /** The limits of one party's rooms: the host-wide values with the party's overrides. */
   public PartyLimits limits(String party) {
     return partyLimits.getOrDefault(party, defaultLimits);
-  }
-
-  /** The hosts {@code party}'s rooms may reach with {@code http_call} (none by default). */
-  public dev.partyhost.calls.Allowlist httpAllowlist(String party) {
-    return httpAllowlists.getOrDefault(party, dev.partyhost.calls.Allowlist.NONE);
   }
 
   /** A party's configuration value ({@code vars}), or null. */

@@ -1,5 +1,6 @@
 package dev.partyhost;
 
+import dev.partyhost.calls.Allowlist;
 import java.lang.System.Logger.Level;
 import java.util.EnumSet;
 import java.util.Map;
@@ -23,6 +24,9 @@ import java.util.Set;
  * @param maxCallRequestBytes largest call request (the encoded list); larger ones return TOO_LARGE
  * @param maxCallResponseBytes largest answer to a call (body plus headers); larger ones are answered
  *     TOO_LARGE
+ * @param httpAllowlist the hosts the party's rooms may reach with {@code http_call} (none by
+ *     default; only in {@code partyLimits}: a list of host names or IP literals, each with an
+ *     optional {@code :port})
  */
 public record PartyLimits(
     long hookDeadlineMs,
@@ -36,7 +40,8 @@ public record PartyLimits(
     int maxCallsInFlight,
     long callTimeoutMs,
     int maxCallRequestBytes,
-    int maxCallResponseBytes) {
+    int maxCallResponseBytes,
+    Allowlist httpAllowlist) {
   /** The names that {@code partyLimits} may override. */
   public static final Set<String> NAMES =
       Set.of(
@@ -51,7 +56,8 @@ public record PartyLimits(
           "maxCallsInFlight",
           "callTimeoutMs",
           "maxCallRequestBytes",
-          "maxCallResponseBytes");
+          "maxCallResponseBytes",
+          "httpAllowlist");
 
   /** The levels a guest log may be set to: the ABI's four, and OFF. */
   public static final Set<Level> LOG_LEVELS =
@@ -74,6 +80,7 @@ public record PartyLimits(
               + " (deadline, message size, connections, call timeout and call sizes at least 1, calls in"
               + " flight at least 0, memory at least one 64 KiB page)");
     }
+    if (httpAllowlist == null) throw new IllegalArgumentException("httpAllowlist is null");
     if (!LOG_LEVELS.contains(logLevel)) {
       throw new IllegalArgumentException(
           "a guest log level is one of " + LOG_LEVELS + ", not " + logLevel);
@@ -94,6 +101,7 @@ public record PartyLimits(
     long callTimeoutMs = this.callTimeoutMs;
     int maxCallRequestBytes = this.maxCallRequestBytes;
     int maxCallResponseBytes = this.maxCallResponseBytes;
+    Allowlist httpAllowlist = this.httpAllowlist;
     for (Map.Entry<String, ?> o : overrides.entrySet()) {
       switch (o.getKey()) {
         case "hookDeadlineMs" -> hookDeadlineMs = toLong(o);
@@ -113,6 +121,7 @@ public record PartyLimits(
         case "callTimeoutMs" -> callTimeoutMs = toLong(o);
         case "maxCallRequestBytes" -> maxCallRequestBytes = toInt(o);
         case "maxCallResponseBytes" -> maxCallResponseBytes = toInt(o);
+        case "httpAllowlist" -> httpAllowlist = toAllowlist(o);
         default ->
             throw new IllegalArgumentException(
                 "unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
@@ -130,7 +139,8 @@ public record PartyLimits(
         maxCallsInFlight,
         callTimeoutMs,
         maxCallRequestBytes,
-        maxCallResponseBytes);
+        maxCallResponseBytes,
+        httpAllowlist);
   }
 
   /**
@@ -144,6 +154,19 @@ public record PartyLimits(
 
   public int maxMemoryPages() {
     return Math.max(1, maxMemoryBytes / 65536);
+  }
+
+  private static Allowlist toAllowlist(Map.Entry<String, ?> o) {
+    if (!(o.getValue() instanceof java.util.List<?> list))
+      throw new IllegalArgumentException(
+          "httpAllowlist must be a list of host names or IP literals, not " + o.getValue());
+    java.util.List<String> hosts = new java.util.ArrayList<>(list.size());
+    for (Object entry : list) {
+      if (!(entry instanceof String host))
+        throw new IllegalArgumentException("httpAllowlist entries are strings, not " + entry);
+      hosts.add(host);
+    }
+    return Allowlist.of(hosts);
   }
 
   private static Level toLevel(Map.Entry<String, ?> o) {

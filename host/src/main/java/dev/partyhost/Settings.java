@@ -294,7 +294,8 @@ public final class Settings {
       value =
           "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
               + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel,"
-              + " maxCallsInFlight, callTimeoutMs, maxCallRequestBytes, maxCallResponseBytes}",
+              + " maxCallsInFlight, callTimeoutMs, maxCallRequestBytes, maxCallResponseBytes,"
+              + " httpAllowlist}",
       defaultText = "none: the host-wide values")
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
 
@@ -302,18 +303,6 @@ public final class Settings {
       value = "per-party values that guests read with config_get: party -> {key: value}",
       defaultText = "none")
   public Map<String, Map<String, String>> vars = new HashMap<>();
-
-  /**
-   * The hosts each party's rooms may call with {@code http_call} (file only): party → list of host
-   * names or IP literals, each optionally with {@code :port} ({@code [v6]:port}). A name that resolves
-   * to a loopback or private address is refused unless that address is listed too.
-   */
-  @Doc(
-      value =
-          "hosts a party's rooms may reach with http_call: party -> [\"api.example.com\","
-              + " \"203.0.113.7:8443\", ...]; loopback and private addresses only when listed as such",
-      defaultText = "none: no party may call out")
-  public Map<String, java.util.List<String>> httpAllowlist = new HashMap<>();
 
   /** Bearer token of the admin API; only from the environment (PARTYHOST_ADMIN_TOKEN), never a flag or file. */
   @JsonIgnore public String adminToken;
@@ -329,7 +318,7 @@ public final class Settings {
   @JsonIgnore public String clusterSecret;
 
   /** Settings that are maps: only a config file can give them. */
-  private static final Set<String> FILE_ONLY = Set.of("vars", "partyLimits", "httpAllowlist");
+  private static final Set<String> FILE_ONLY = Set.of("vars", "partyLimits");
 
   private static final ObjectMapper JSON =
       JsonMapper.builder()
@@ -611,12 +600,6 @@ public final class Settings {
                 }
               });
         });
-    httpAllowlist.forEach(
-        (party, hosts) -> {
-          if (hosts == null)
-            throw new IllegalArgumentException("httpAllowlist." + party + " is null");
-          for (String entry : hosts) dev.partyhost.calls.Allowlist.checkEntry(party, entry);
-        });
     PartyLimits defaults = defaultLimits();
     for (String party : partyLimits.keySet()) {
       defaults.with(partyLimits.get(party)); // throws on a bad one
@@ -637,6 +620,7 @@ public final class Settings {
         maxCallsInFlight,
         callTimeoutMs,
         maxCallRequestBytes,
-        maxCallResponseBytes);
+        maxCallResponseBytes,
+        dev.partyhost.calls.Allowlist.NONE);
   }
 }

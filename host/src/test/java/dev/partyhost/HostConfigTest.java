@@ -195,7 +195,7 @@ class HostConfigTest {
       Settings.Doc doc = field.getAnnotation(Settings.Doc.class);
       assertTrue(doc != null && !doc.value().isEmpty(), name + " has no @Doc");
       assertTrue(usage.contains(doc.value()), name);
-      if (name.equals("vars") || name.equals("partyLimits") || name.equals("httpAllowlist")) {
+      if (name.equals("vars") || name.equals("partyLimits")) {
         assertTrue(usage.contains("  " + name + " (config file only)"), name);
       } else {
         assertTrue(usage.contains("--" + Settings.kebab(name) + " "), name);
@@ -224,7 +224,7 @@ class HostConfigTest {
         readme.substring(
             readme.indexOf("## Configuration"), readme.indexOf("Every limit (guest, client, host"));
     for (String name : Settings.settingNames()) {
-      if (name.equals("vars") || name.equals("partyLimits") || name.equals("httpAllowlist")) {
+      if (name.equals("vars") || name.equals("partyLimits")) {
         assertTrue(table.contains("\"" + name + "\""), name + " is not in the README's table");
       } else {
         assertTrue(

@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * The hosts one party's rooms may reach with {@code http_call}, from the operator's {@code
- * httpAllowlist}: host names or IP literals, each with an optional port ({@code api.example.com},
+ * httpAllowlist} (a party limit): host names or IP literals, each with an optional port ({@code api.example.com},
  * {@code 127.0.0.1:8080}, {@code [::1]:8080}). A listed name still may not resolve to a loopback,
  * private or otherwise non-public address: only an address listed itself (as an IP literal) may be
  * such a one, so a DNS record cannot point a room at the host's own network.
@@ -32,15 +32,10 @@ public final class Allowlist {
   }
 
   /** The allowlist of these entries; throws IllegalArgumentException on a malformed one. */
-  public static Allowlist of(String party, List<String> given) {
+  public static Allowlist of(List<String> given) {
     List<Entry> entries = new ArrayList<>(given.size());
-    for (String e : given) entries.add(parse(party, e));
+    for (String e : given) entries.add(parse(e));
     return new Allowlist(entries);
-  }
-
-  /** Checks one entry of the config file (see {@link #of}). */
-  public static void checkEntry(String party, String entry) {
-    var unused = parse(party, entry);
   }
 
   public boolean isEmpty() {
@@ -134,9 +129,9 @@ public final class Allowlist {
     return h;
   }
 
-  private static Entry parse(String party, String entry) {
+  private static Entry parse(String entry) {
     if (entry == null || entry.isBlank())
-      throw new IllegalArgumentException("httpAllowlist." + party + " has an empty entry");
+      throw new IllegalArgumentException("httpAllowlist has an empty entry");
     String e = entry.trim();
     String host = e;
     int port = -1;
@@ -144,37 +139,33 @@ public final class Allowlist {
     boolean bracketed = e.startsWith("[");
     if (bracketed) {
       int close = e.indexOf(']');
-      if (close < 0) throw bad(party, entry);
+      if (close < 0) throw bad(entry);
       host = e.substring(1, close);
       if (close + 1 < e.length()) {
-        if (e.charAt(close + 1) != ':') throw bad(party, entry);
-        port = port(party, entry, e.substring(close + 2));
+        if (e.charAt(close + 1) != ':') throw bad(entry);
+        port = port(entry, e.substring(close + 2));
       }
     } else if (colon >= 0 && e.indexOf(':') == colon) { // one colon: host:port
       host = e.substring(0, colon);
-      port = port(party, entry, e.substring(colon + 1));
+      port = port(entry, e.substring(colon + 1));
     }
-    if (host.isEmpty() || host.contains("/") || host.contains("*")) throw bad(party, entry);
-    if (isIpLiteral(host) && literal(host) == null) throw bad(party, entry);
+    if (host.isEmpty() || host.contains("/") || host.contains("*")) throw bad(entry);
+    if (isIpLiteral(host) && literal(host) == null) throw bad(entry);
     return new Entry(key(host), port);
   }
 
-  private static int port(String party, String entry, String text) {
+  private static int port(String entry, String text) {
     try {
       int port = Integer.parseInt(text);
       if (port >= 1 && port <= 65535) return port;
     } catch (NumberFormatException e) {
       // fall through
     }
-    throw bad(party, entry);
+    throw bad(entry);
   }
 
-  private static IllegalArgumentException bad(String party, String entry) {
+  private static IllegalArgumentException bad(String entry) {
     return new IllegalArgumentException(
-        "httpAllowlist."
-            + party
-            + ": \""
-            + entry
-            + "\" is not a host name or IP literal with an optional :port");
+        "httpAllowlist: \"" + entry + "\" is not a host name or IP literal with an optional :port");
   }
 }

@@ -29,7 +29,7 @@ public final class Calls {
 
   /** The allowlist of {@code party}'s {@code http_call}s. */
   public Allowlist allowlist(String party) {
-    return config.httpAllowlist(party);
+    return config.limits(party).httpAllowlist();
   }
 
   /** Sends a room call of room {@code callerParty}/{@code callerRoom}; the answer comes on the caller's context. */
