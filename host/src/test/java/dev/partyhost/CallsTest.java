@@ -336,7 +336,7 @@ class CallsTest {
 
   // --- helpers ---
 
-  private record Answer(int call, int status, List<byte[]> record) {}
+  record Answer(int call, int status, List<byte[]> record) {}
 
   private static String url(String path) {
     return "http://127.0.0.1:" + serverPort + path;
@@ -346,7 +346,7 @@ class CallsTest {
     return HITS.computeIfAbsent(path, p -> new AtomicInteger()).get();
   }
 
-  private static byte[] request(String method, String url, Object body, String... headers) {
+  static byte[] request(String method, String url, Object body, String... headers) {
     ByteList.Builder b =
         new ByteList.Builder()
             .add(method)
@@ -359,7 +359,7 @@ class CallsTest {
     return b.build();
   }
 
-  private static byte[] roomCall(char op, String party, String room, byte[] request) {
+  static byte[] roomCall(char op, String party, String room, byte[] request) {
     return op(op, new ByteList.Builder().add(party).add(room).add(request).build());
   }
 
@@ -395,7 +395,7 @@ class CallsTest {
     }
   }
 
-  private static Answer decode(byte[] b) {
+  static Answer decode(byte[] b) {
     ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     int call = buf.getInt();
     int status = buf.getInt();
@@ -404,14 +404,14 @@ class CallsTest {
     return new Answer(call, status, ByteList.decode(record));
   }
 
-  private static Map<String, List<String>> headers(List<byte[]> items, int from) {
+  static Map<String, List<String>> headers(List<byte[]> items, int from) {
     Map<String, List<String>> out = new java.util.TreeMap<>();
     for (int i = from; i + 1 < items.size(); i += 2)
       out.computeIfAbsent(text(items.get(i)), k -> new ArrayList<>()).add(text(items.get(i + 1)));
     return out;
   }
 
-  private static String text(byte[] b) {
+  static String text(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
 }

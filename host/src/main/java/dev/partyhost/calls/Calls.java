@@ -1,6 +1,7 @@
 package dev.partyhost.calls;
 
 import dev.partyhost.HostConfig;
+import dev.partyhost.party.Parties;
 import dev.partyhost.room.Rooms;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,9 +16,11 @@ public final class Calls {
   private final ToRooms toRooms;
   private final ToWeb toWeb;
 
-  public Calls(Vertx vertx, HostConfig config, Rooms rooms) {
+  public Calls(Vertx vertx, HostConfig config, Parties parties, Rooms rooms) {
     this.config = config;
-    this.toRooms = new ToRooms(rooms);
+    this.toRooms =
+        new ToRooms(
+            rooms, parties, new ToOwner(vertx, config.node == null ? null : config.node.secret()));
     this.toWeb = new ToWeb(vertx);
   }
 

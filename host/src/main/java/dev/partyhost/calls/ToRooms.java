@@ -3,6 +3,7 @@ package dev.partyhost.calls;
 import dev.partyhost.cluster.Forwarded;
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
+import dev.partyhost.party.Parties;
 import dev.partyhost.room.Room;
 import dev.partyhost.room.RoomResponse;
 import dev.partyhost.room.Rooms;
@@ -20,9 +21,15 @@ final class ToRooms {
   static final String ORIGIN = "http://partyhost.internal";
 
   private final Rooms rooms;
+  private final Parties parties;
 
-  ToRooms(Rooms rooms) {
+  /** Calls to rooms other nodes run. */
+  private final ToOwner toOwner;
+
+  ToRooms(Rooms rooms, Parties parties, ToOwner toOwner) {
     this.rooms = rooms;
+    this.parties = parties;
+    this.toOwner = toOwner;
   }
 
   /**
@@ -39,17 +46,47 @@ final class ToRooms {
     if (!validRoomId(roomId))
       return Future.succeededFuture(
           Answer.failed(Abi.NOT_FOUND, "the room id is not valid (a control character)"));
+    if (parties.get(party) == null)
+      return Future.succeededFuture(Answer.failed(Abi.NOT_FOUND, "party " + party + " not found"));
+    // Where the room runs: here (always, for a host alone), or on the node that owns it.
+    return rooms
+        .owner(party, roomId, false)
+        .transform(
+            owner -> {
+              if (owner.failed())
+                return Future.succeededFuture(
+                    plain(
+                        503,
+                        "This node cannot reach its rooms now; retry later",
+                        maxResponseBytes));
+              if (!owner.result().mine())
+                return toOwner.call(
+                    owner.result().address(),
+                    party,
+                    roomId,
+                    request,
+                    callerParty,
+                    callerRoom,
+                    maxResponseBytes);
+              return here(callerParty, callerRoom, party, roomId, request, maxResponseBytes);
+            });
+  }
+
+  /** The call to a room this node runs. */
+  private Future<Answer> here(
+      String callerParty,
+      String callerRoom,
+      String party,
+      String roomId,
+      CallRequest request,
+      long maxResponseBytes) {
     Room room;
     try {
       room = rooms.acquire(party, roomId);
     } catch (Rooms.Full full) {
       // What a client would hear: the host is at its room limit (or stopping); retry later.
       return Future.succeededFuture(
-          Answer.response(
-              503,
-              List.of("content-type", "text/plain; charset=utf-8"),
-              (full.getMessage() + "; retry later").getBytes(StandardCharsets.UTF_8),
-              maxResponseBytes));
+          plain(503, full.getMessage() + "; retry later", maxResponseBytes));
     }
     if (room == null)
       return Future.succeededFuture(Answer.failed(Abi.NOT_FOUND, "party " + party + " not found"));
@@ -64,6 +101,15 @@ final class ToRooms {
               return Future.succeededFuture(
                   Answer.response(r.status(), r.headers(), r.body(), maxResponseBytes));
             });
+  }
+
+  /** What a client would hear from the host itself: plain text. */
+  private static Answer plain(int status, String text, long maxResponseBytes) {
+    return Answer.response(
+        status,
+        List.of("content-type", "text/plain; charset=utf-8"),
+        text.getBytes(StandardCharsets.UTF_8),
+        maxResponseBytes);
   }
 
   /**

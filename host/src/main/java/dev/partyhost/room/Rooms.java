@@ -135,7 +135,7 @@ public final class Rooms {
     }
     this.alarms = new Alarms(vertx, this);
     this.spares = new Spares(this, vertx, config.spareInstances);
-    this.calls = new Calls(vertx, config, this);
+    this.calls = new Calls(vertx, config, parties, this);
     this.loops = List.copyOf(loops);
     if (cluster != null) {
       cluster
