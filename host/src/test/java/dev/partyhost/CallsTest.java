@@ -89,7 +89,7 @@ class CallsTest {
                       2,
                       "httpAllowlist",
                       List.of("localhost:" + (serverPort + 1), "127.0.0.1:" + serverPort)));
-              c.roomIdleMs = TimeUnit.DAYS.toMillis(1);
+              c.roomIdleMs = 300; // rooms hibernate soon, unless a call is away
             });
   }
 
@@ -317,6 +317,28 @@ class CallsTest {
       assertTrue(System.nanoTime() - start >= 2_000_000_000L, "timed out before the deadline");
       int third = result(a.send(httpCall('h', request("GET", never, ""))));
       assertTrue(third > second, "ids are never reused: " + third);
+    }
+  }
+
+  @Test
+  void aRoomWithACallInFlightDoesNotHibernate() throws Exception {
+    try (Ws waiting = tight.ws("/parties/caller/waiting");
+        Ws idle = tight.ws("/parties/caller/idle")) {
+      String slow = "http://127.0.0.1:" + serverPort + "/slow?ms=1500";
+      int call = result(waiting.send(httpCall('h', request("GET", slow, ""))));
+      idle.send(new byte[] {'p'});
+      idle.next();
+      Thread.sleep(1000); // over three idle periods
+      String rooms = tight.admin("GET", "parties/caller/rooms", null).body();
+      com.fasterxml.jackson.databind.JsonNode list =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(rooms).get("rooms");
+      Map<String, String> state = new java.util.TreeMap<>();
+      list.forEach(r -> state.put(r.get("id").asText(), r.get("state").asText()));
+      assertEquals("hibernated", state.get("idle"), rooms);
+      assertEquals("live", state.get("waiting"), rooms);
+      Answer answer = answer(waiting);
+      assertEquals(call, answer.call);
+      assertEquals(200, answer.status);
     }
   }
 
