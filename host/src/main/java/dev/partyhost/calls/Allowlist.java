@@ -42,6 +42,27 @@ public final class Allowlist {
     return entries.isEmpty();
   }
 
+  // A value, as the rest of PartyLimits: equal lists of entries are the same allowlist.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Allowlist other && entries.equals(other.entries);
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    List<String> shown = new ArrayList<>(entries.size());
+    for (Entry e : entries)
+      shown.add(
+          (e.host.indexOf(':') >= 0 ? "[" + e.host + "]" : e.host)
+              + (e.port < 0 ? "" : ":" + e.port));
+    return shown.toString();
+  }
+
   /** Whether the URL host {@code host} (a name, or an IP literal, IPv6 without brackets) on {@code port} is listed. */
   public boolean allowsHost(String host, int port) {
     String key = key(host);

@@ -1,5 +1,6 @@
 package dev.partyhost.calls;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +55,12 @@ class AllowlistTest {
     assertTrue(list.allowsHost("::1", 9000));
     assertTrue(list.allowsHost("2001:db8:0:0:0:0:0:1", 80)); // one normal form for IPv6
     assertFalse(Allowlist.NONE.allowsHost("api.example.com", 443));
+    assertEquals(
+        "[api.example.com, 127.0.0.1:8080, [0:0:0:0:0:0:0:1]:9000, [2001:db8:0:0:0:0:0:1]]",
+        list.toString());
+    assertEquals(
+        list,
+        Allowlist.of(List.of("api.example.com", "127.0.0.1:8080", "[::1]:9000", "2001:db8::1")));
     for (String bad :
         List.of("", " ", "host:0", "host:x", "[::1", "a/b", "*.example.com", "1.2.3.4:99999"))
       assertThrows(IllegalArgumentException.class, () -> Allowlist.of(List.of(bad)), bad);
