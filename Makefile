@@ -161,13 +161,15 @@ $(TEST_TOOLS): Makefile
 	$(call apt_install,$(TEST_APT_PACKAGES))
 
 # --- guests -------------------------------------------------------------------------------------
-examples: $(WASM)/chat.wasm $(WASM)/cursors.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/yjs.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm
+examples: $(WASM)/chat.wasm $(WASM)/lobby.wasm $(WASM)/cursors.wasm $(WASM)/poll.wasm $(WASM)/relay-rust.wasm $(WASM)/auth.wasm $(WASM)/yjs.wasm $(WASM)/counter.wasm $(WASM)/relay-c.wasm $(WASM)/webhook.wasm
 
-RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/cursors examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth examples-wasm/yjs -name '*.rs' -o -name Cargo.toml) \
+RUST_SOURCES := guest-sdk-rust/Cargo.toml $(shell find guest-sdk-rust/src examples-wasm/chat examples-wasm/lobby examples-wasm/cursors examples-wasm/poll examples-wasm/relay-rust examples-wasm/auth examples-wasm/yjs -name '*.rs' -o -name Cargo.toml) \
                 examples-wasm/Cargo.toml examples-wasm/.cargo/config.toml
 $(BUILD)/cargo/wasm32-unknown-unknown/release/%.wasm: $(RUST_SOURCES) | $(TOOLCHAINS)
 	cd examples-wasm && $(CARGO) build --release --target wasm32-unknown-unknown --target-dir ../$(BUILD)/cargo
 $(WASM)/chat.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/chat.wasm
+	@mkdir -p $(@D) && cp $< $@
+$(WASM)/lobby.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/lobby.wasm
 	@mkdir -p $(@D) && cp $< $@
 $(WASM)/poll.wasm: $(BUILD)/cargo/wasm32-unknown-unknown/release/poll.wasm
 	@mkdir -p $(@D) && cp $< $@
@@ -186,6 +188,9 @@ $(WASM)/counter.wasm: examples-wasm/counter/counter.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASI) -o $@ $< guest-sdk-c/partyhost.c
 $(WASM)/relay-c.wasm: examples-wasm/relay-c/relay.c $(C_SDK) | $(TOOLCHAINS)
+	@mkdir -p $(@D)
+	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
+$(WASM)/webhook.wasm: examples-wasm/webhook/webhook.c $(C_SDK) | $(TOOLCHAINS)
 	@mkdir -p $(@D)
 	$(CC_WASM) -o $@ $< guest-sdk-c/partyhost.c
 

@@ -886,6 +886,31 @@ int32_t ph_storage_delete_keys(const ph_bytes *keys, uint32_t count)
     PH__BATCH(ph_list_put_keys(&w, keys, count), ph_storage_delete_many);
 }
 
+static void ph__call_request(ph_writer *w, const char *method, const char *url,
+                             const char *content_type, const void *body, uint32_t body_len)
+{
+    ph_call_request_put(w, method, url, body, body_len);
+    if (content_type) {
+        ph_list_put_str(w, "content-type");
+        ph_list_put_str(w, content_type);
+    }
+}
+
+int32_t ph_call_room_simple(const char *party, const char *room, const char *method, const char *url,
+                            const char *content_type, const void *body, uint32_t body_len)
+{
+#define PH__ROOM_CALL(list, len) \
+    ph_room_call(party, (uint32_t)ph_strlen(party), room, (uint32_t)ph_strlen(room), list, len)
+    PH__BATCH(ph__call_request(&w, method, url, content_type, body, body_len), PH__ROOM_CALL);
+#undef PH__ROOM_CALL
+}
+
+int32_t ph_call_http_simple(const char *method, const char *url, const char *content_type,
+                            const void *body, uint32_t body_len)
+{
+    PH__BATCH(ph__call_request(&w, method, url, content_type, body, body_len), ph_http_call);
+}
+
 void ph__assert_fail(const char *cond, const char *file, int line)
 {
     uint8_t buf[512];

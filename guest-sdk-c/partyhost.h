@@ -34,6 +34,10 @@ extern "C" {
 #define PH_QUOTA_EXCEEDED  (-7)
 #define PH_WRONG_HOOK      (-8)
 #define PH_CLOSED          (-9)
+#define PH_BUSY            (-10) /* since ABI v1.4: too many calls in flight */
+#define PH_NOT_ALLOWED     (-11) /* a host off the allowlist, or a private address */
+#define PH_TIMED_OUT       (-12) /* a call's answer: no response within its deadline */
+#define PH_FAILED          (-13) /* a call's answer: the callee failed, or the connection did */
 
 /* Message kinds and log levels (ABI section 5). */
 #define PH_TEXT   0
@@ -276,6 +280,53 @@ static inline int ph_request_header(const ph_request *req, const char *name, ph_
     return 0;
 }
 
+/* ---- calls (ABI v1.4) ---- */
+
+/* A call request [method, url, body, name1, value1, ...]: put its head, then any headers with
+ * ph_list_put_str(w, name); ph_list_put_str(w, value). */
+static inline void ph_call_request_put(ph_writer *w, const char *method, const char *url,
+                                       const void *body, uint32_t body_len)
+{
+    ph_list_put_str(w, method);
+    ph_list_put_str(w, url);
+    ph_list_put(w, body, body_len);
+}
+
+/* The answer to a call, in on_response: status 100-599 with the body and headers of the response;
+ * or a negative status (PH_NOT_FOUND, PH_TOO_LARGE, PH_NOT_ALLOWED, PH_TIMED_OUT, PH_FAILED) with
+ * body holding the host's message and no headers. */
+typedef struct ph_response {
+    int32_t status;
+    ph_bytes body;
+    ph_bytes headers; /* a header list [name, value, ...], names lower case */
+} ph_response;
+
+/* PH_OK, or PH_INVALID (malformed list, no body item, a header without its value). */
+static inline int ph_response_parse(ph_response *resp, int32_t status, const void *rec, uint32_t len)
+{
+    ph_list_iter it = ph_list_iter_init(rec, len);
+    int32_t n;
+    resp->status = status;
+    if (ph_list_next(&it, &resp->body) != 1) return PH_INVALID;
+    resp->headers = ph_bytes_of(it.p, it.left);
+    n = ph_list_count(it.p, it.left);
+    if (n < 0 || (n & 1) || (status < 0 && n != 0)) return PH_INVALID;
+    return PH_OK;
+}
+
+/* First header called name (ASCII case-insensitive) of a response: 1 and *value set, or 0. */
+static inline int ph_response_header(const ph_response *resp, const char *name, ph_bytes *value)
+{
+    ph_list_iter it = ph_list_iter_init(resp->headers.ptr, resp->headers.len);
+    ph_bytes n, v;
+    while (ph_header_next(&it, &n, &v) == 1)
+        if (ph_bytes_eq_nocase(n, name)) {
+            *value = v;
+            return 1;
+        }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* JSON (partyhost.c; no malloc, pure: also compiles natively).         */
 /*                                                                      */
@@ -442,6 +493,18 @@ PH__IMPORT("alarm_delete") int32_t ph_alarm_delete(void);
 PH__IMPORT("request_set_header") int32_t ph_request_set_header(const void *name, uint32_t name_len,
                                                                const void *value, uint32_t value_len);
 
+/* Calls (since ABI v1.4). A call is output, like a frame: it leaves once the hook's writes are
+ * durable, not at all if the hook traps, and its answer comes later to PH_ON_RESPONSE with the id
+ * these return (> 0). req: a call request (ph_call_request_put). room_call: to room `room` of
+ * party `party` (empty: this party), whose on_request sees the url (empty or "/path?query") below
+ * its own address, with the header x-partyhost-caller: <party>/<room>. http_call: to the absolute
+ * http(s) url, if the operator put its host on the party's allowlist (else PH_NOT_ALLOWED).
+ * Refused at once: PH_BUSY (too many calls in flight), PH_INVALID, PH_TOO_LARGE, PH_WRONG_HOOK. */
+PH__IMPORT("room_call") int32_t ph_room_call(const void *party, uint32_t party_len,
+                                             const void *room, uint32_t room_len,
+                                             const void *req, uint32_t req_len);
+PH__IMPORT("http_call") int32_t ph_http_call(const void *req, uint32_t req_len);
+
 /* ---- assertions ---- */
 
 /* PH_ASSERT(cond): if cond is false, log "assertion failed: cond at file:line" at ERROR and trap
@@ -503,6 +566,13 @@ static inline int32_t ph_storage_delete_str(const char *key)
 int32_t ph_storage_put_entries(const ph_entry *entries, uint32_t count);
 int32_t ph_storage_delete_keys(const ph_bytes *keys, uint32_t count);
 
+/* Calls with a body and (if content_type is not NULL) a content-type header: the call id, or
+ * as for the raw calls (PH_TOO_LARGE also if the request cannot be encoded in memory). */
+int32_t ph_call_room_simple(const char *party, const char *room, const char *method, const char *url,
+                            const char *content_type, const void *body, uint32_t body_len);
+int32_t ph_call_http_simple(const char *method, const char *url, const char *content_type,
+                            const void *body, uint32_t body_len);
+
 /* Respond with a body and (if content_type is not NULL) a content-type
  * header. PH_TOO_LARGE if content_type exceeds 200 bytes. */
 static inline int32_t ph_respond_body(int32_t status, const char *content_type,
@@ -556,6 +626,7 @@ int32_t ph_storage_list_dup(const void *prefix, uint32_t prefix_len, int32_t lim
 /*   int on_error(ph_conn conn, const char *msg, uint32_t len)          */
 /*   int on_request(const ph_request *req)                              */
 /*   int on_alarm(void)                                                 */
+/*   int on_response(int32_t call, const ph_response *resp)   (v1.4)   */
 /*                                                                      */
 /* Before hooks (ABI v1.2) run in a gate instance of the party (no     */
 /* room, no on_start, created and discarded by the host at will: keep   */
@@ -603,6 +674,18 @@ int32_t ph_storage_list_dup(const void *prefix, uint32_t prefix_len, int32_t lim
         ph_request req;                                                       \
         int32_t r = ph_request_parse(&req, ptr, len);                         \
         if (r == PH_OK) r = fn(&req);                                         \
+        ph_free(ptr);                                                         \
+        return r;                                                             \
+    }
+
+#define PH_ON_RESPONSE(fn)                                                    \
+    PH__EXPORT("partyhost_on_response")                                       \
+    int32_t partyhost_on_response(int32_t call, uint8_t *ptr, uint32_t len,    \
+                                  int32_t status)                             \
+    {                                                                         \
+        ph_response resp;                                                     \
+        int32_t r = ph_response_parse(&resp, status, ptr, len);               \
+        if (r == PH_OK) r = fn(call, &resp);                                  \
         ph_free(ptr);                                                         \
         return r;                                                             \
     }

@@ -37,6 +37,8 @@
   (import "partyhost" "alarm_get"           (func $alarm_get           (param i32) (result i32)))
   (import "partyhost" "alarm_delete"        (func $alarm_delete        (result i32)))
   (import "partyhost" "request_set_header"  (func $request_set_header  (param i32 i32 i32 i32) (result i32)))
+  (import "partyhost" "room_call"           (func $room_call           (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "partyhost" "http_call"           (func $http_call           (param i32 i32) (result i32)))
 
   ;; ---- memory layout ----
   ;; 0x000000-0x000fff  unused
@@ -371,6 +373,8 @@
   (data (i32.const 0x3080) "alarm_get\00")
   (data (i32.const 0x30c0) "alarm_get_wrong_hook_and_oob\00")
   (data (i32.const 0x3100) "alarm_delete\00")
+  (data (i32.const 0x3140) "room_call_wrong_hook_and_oob\00")
+  (data (i32.const 0x3180) "http_call_wrong_hook_and_oob\00")
 
   (global $initialize_count (mut i32) (i32.const 0))
   (global $start_count (mut i32) (i32.const 0))
@@ -560,6 +564,9 @@
     (call $check (i32.const 0x3080) (call $alarm_get (i32.const 0x13000)))
     (call $check (i32.const 0x30c0) (call $alarm_get (i32.const 0xfffffff0)))
     (call $check (i32.const 0x3100) (call $alarm_delete))
+    (call $check (i32.const 0x3140)
+      (call $room_call (i32.const 0) (i32.const 0) (i32.const 0x1500) (i32.const 1) (i32.const 0xfffffff0) (i32.const 100)))
+    (call $check (i32.const 0x3180) (call $http_call (i32.const 0xfffffff0) (i32.const 100)))
 
     ;; ---- the response: the request ends here ----
     (drop (call $respond (i32.const 200) (i32.const 0x4000) (i32.const 30) (i32.const 0x10000) (global.get $out_len)))

@@ -1,6 +1,8 @@
 // The demo page: live cursors (the `cursors` party) and a chat (the `chat` party) in one room,
 // through PartyKit's own client, partysocket, which reconnects by itself (a host restart is a
-// short "reconnecting", then both parts go on). Bundled by esbuild at build time (make web).
+// short "reconnecting", then both parts go on), and the chat rooms that have people in them, from
+// the `lobby` party (chat rooms report to it by calls between rooms). Bundled by esbuild at build
+// time (make web).
 //
 // Address: /?room=NAME&name=YOU (both optional: room "lobby", a name made up and remembered).
 
@@ -245,3 +247,24 @@ $("composer").addEventListener("submit", (e) => {
   addMessage({ name: me.name, color: me.color, text, mine: true });
   input.value = "";
 });
+
+// --- chat rooms with people in them: the lobby party's list, read every few seconds ------------
+async function showRooms() {
+  try {
+    const r = await fetch("/parties/lobby/chat");
+    if (!r.ok) return; // no lobby party on this host: the list stays empty
+    const { rooms } = await r.json();
+    $("rooms").replaceChildren(
+      ...rooms.map(({ id, connections }) => {
+        const li = document.createElement("li");
+        const a = Object.assign(document.createElement("a"), { href: `?room=${encodeURIComponent(id)}`, textContent: `#${id}` });
+        li.className = id === room ? "here" : "";
+        li.dataset.room = id;
+        li.append(a, Object.assign(document.createElement("span"), { className: "count", textContent: connections }));
+        return li;
+      }),
+    );
+  } catch {} // reconnecting: try again on the next tick
+}
+showRooms();
+setInterval(showRooms, 2000);

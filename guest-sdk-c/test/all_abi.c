@@ -1,5 +1,5 @@
 /*
- * Uses every ABI v1 import (v1.2: all 29) and exports every hook, so that the module's
+ * Uses every ABI v1 import (v1.4: all 31) and exports every hook, so that the module's
  * import/export signatures can be compared with abi/v1/abi.json. Not a
  * useful party. Build it like relay-c (freestanding).
  */
@@ -58,6 +58,8 @@ static int connect(ph_conn c, const ph_request *req)
     sink = ph_alarm_set(ph_now_ms() + 1000);
     sink = ph_alarm_get(&t);
     sink = ph_alarm_delete();
+    sink = ph_call_room_simple("chat", "r", "GET", "/", 0, 0, 0);
+    sink = ph_call_http_simple("GET", "https://example.com/", 0, 0, 0);
     if (ph_room_id_dup(&s) >= 0) ph_free(s);
     if (ph_storage_list_dup("", 0, 0, 0, &s) >= 0) ph_free(s);
     return 0;
@@ -67,6 +69,7 @@ static int message(ph_conn c, const uint8_t *d, uint32_t n, int k) { return ph_c
 static int close_(ph_conn c, int code, const char *r, uint32_t n) { (void)c; (void)code; return ph_log(0, r, n); }
 static int error(ph_conn c, const char *m, uint32_t n) { (void)c; return ph_log(3, m, n); }
 static int request(const ph_request *req) { return ph_respond_body(200, "text/plain", req->body.ptr, req->body.len); }
+static int response(int32_t call, const ph_response *resp) { (void)call; return ph_log(1, resp->body.ptr, resp->body.len); }
 
 static int before_connect(const ph_request *req)
 {
@@ -88,5 +91,6 @@ PH_ON_CLOSE(close_)
 PH_ON_ERROR(error)
 PH_ON_REQUEST(request)
 PH_ON_ALARM(alarm)
+PH_ON_RESPONSE(response)
 PH_ON_BEFORE_CONNECT(before_connect)
 PH_ON_BEFORE_REQUEST(before_request)

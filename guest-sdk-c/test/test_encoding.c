@@ -259,6 +259,53 @@ static void test_malformed(void)
     CHECK(ph_list_count(NULL, 0) == 0, "empty list");
 }
 
+/* Call requests (ABI v1.4) encode as the spec says; answers parse into responses or failures. */
+static void test_calls(void)
+{
+    uint8_t buf[256];
+    ph_writer w = ph_writer_init(buf, sizeof buf);
+    ph_response resp;
+    ph_bytes v;
+    ph_list_iter it;
+    ph_bytes item;
+    static const char *const want[] = {"POST", "/join", "{}", "content-type", "application/json"};
+    int i = 0;
+
+    ph_call_request_put(&w, "POST", "/join", "{}", 2);
+    ph_list_put_str(&w, "content-type");
+    ph_list_put_str(&w, "application/json");
+    CHECK(ph_writer_ok(&w), "call request fits");
+    it = ph_list_iter_init(buf, w.len);
+    while (ph_list_next(&it, &item) == 1 && i < 5) {
+        CHECK(ph_bytes_eq(item, want[i]), "call request item %d", i);
+        i++;
+    }
+    CHECK(i == 5 && it.left == 0, "call request has 5 items (%d)", i);
+
+    w = ph_writer_init(buf, sizeof buf);
+    ph_list_put_str(&w, "made");
+    ph_list_put_str(&w, "x-a");
+    ph_list_put_str(&w, "1");
+    CHECK(ph_response_parse(&resp, 201, buf, w.len) == PH_OK, "response parses");
+    CHECK(resp.status == 201 && ph_bytes_eq(resp.body, "made"), "response status and body");
+    CHECK(ph_response_header(&resp, "X-A", &v) == 1 && ph_bytes_eq(v, "1"), "response header");
+    CHECK(ph_response_header(&resp, "x-b", &v) == 0, "absent response header");
+
+    w = ph_writer_init(buf, sizeof buf);
+    ph_list_put_str(&w, "no answer in 10000 ms");
+    CHECK(ph_response_parse(&resp, PH_TIMED_OUT, buf, w.len) == PH_OK, "failure parses");
+    CHECK(resp.status == PH_TIMED_OUT && ph_bytes_eq(resp.body, "no answer in 10000 ms"), "failure message");
+    CHECK(resp.headers.len == 0, "a failure has no headers");
+
+    /* A header without its value, an empty record, a failure with headers: malformed. */
+    w = ph_writer_init(buf, sizeof buf);
+    ph_list_put_str(&w, "b");
+    ph_list_put_str(&w, "x-a");
+    CHECK(ph_response_parse(&resp, 200, buf, w.len) == PH_INVALID, "odd header items");
+    CHECK(ph_response_parse(&resp, PH_FAILED, buf, w.len) == PH_INVALID, "failure with extra items");
+    CHECK(ph_response_parse(&resp, 200, buf, 0) == PH_INVALID, "no body item");
+}
+
 static void test_request(void)
 {
     uint8_t buf[512];
@@ -429,6 +476,7 @@ int main(int argc, char **argv)
     CHECK(vectors > 0, "read vectors file (%d vectors)", vectors);
     test_malformed();
     test_request();
+    test_calls();
     test_storage_batches();
     test_allocator();
     printf("%d passed, %d failed\n", passed, failed);

@@ -40,7 +40,12 @@
 //! Before hooks (ABI v1.2) check requests before they reach a room, e.g. for a token: plain
 //! functions `fn(&Gate, &Request) -> Verdict`, exported with
 //! `party!(MyParty, before_connect = f, before_request = g)` (see [`party!`] and [`Gate`]).
+//!
+//! Rooms call other rooms and, where the operator allows it, the web (ABI v1.4):
+//! [`Room::call_room`] and [`Room::call_http`] send a [`CallRequest`] once the hook's writes are
+//! durable, and the answer comes later to [`Party::on_response`]; no hook waits.
 
+mod calls;
 mod codec;
 mod gate;
 mod heap;
@@ -58,6 +63,7 @@ pub mod testing;
 
 use std::fmt;
 
+pub use calls::{CallError, CallId, CallRequest};
 pub use codec::{decode_list, encode_list};
 pub use gate::{Gate, Verdict};
 pub use http::{Request, Response};
@@ -115,6 +121,13 @@ pub trait Party: Sized + 'static {
     /// panics the alarm stays set and is retried with backoff.
     fn on_alarm(&mut self, room: &Room) {
         let _ = room;
+    }
+
+    /// The answer to `call`, made earlier with [`Room::call_room`] or [`Room::call_http`]: the
+    /// response, or why there is none ([`CallError`]). Every call gets one answer, unless the
+    /// instance that made it is gone first (a panic resets the room, or the host stopped).
+    fn on_response(&mut self, room: &Room, call: CallId, answer: Result<Response, CallError>) {
+        let _ = (room, call, answer);
     }
 }
 
@@ -196,6 +209,10 @@ macro_rules! party {
             pub extern "C" fn partyhost_on_alarm() -> i32 {
                 $crate::rt::on_alarm::<$ty>(__slot())
             }
+            #[no_mangle]
+            pub extern "C" fn partyhost_on_response(call: i32, ptr: i32, len: i32, status: i32) -> i32 {
+                unsafe { $crate::rt::on_response::<$ty>(__slot(), call, ptr as _, len, status) }
+            }
         };
     };
 }
@@ -251,6 +268,14 @@ pub enum Error {
     WrongHook,
     /// The connection is closed or closing; nothing was sent.
     Closed,
+    /// The room has as many calls in flight as it may; nothing was sent (v1.4).
+    Busy,
+    /// A call to a host not on the party's allowlist, or to a private address (v1.4).
+    NotAllowed,
+    /// A call got no answer within its deadline (v1.4; in [`Party::on_response`]).
+    TimedOut,
+    /// A call ended without a response: the callee failed, or the connection did (v1.4).
+    Failed,
     /// A status code this SDK does not know.
     Unknown(i32),
 }
@@ -268,6 +293,10 @@ impl Error {
             sys::QUOTA_EXCEEDED => Error::QuotaExceeded,
             sys::WRONG_HOOK => Error::WrongHook,
             sys::CLOSED => Error::Closed,
+            sys::BUSY => Error::Busy,
+            sys::NOT_ALLOWED => Error::NotAllowed,
+            sys::TIMED_OUT => Error::TimedOut,
+            sys::FAILED => Error::Failed,
             other => Error::Unknown(other),
         }
     }
@@ -284,6 +313,10 @@ impl Error {
             Error::QuotaExceeded => sys::QUOTA_EXCEEDED,
             Error::WrongHook => sys::WRONG_HOOK,
             Error::Closed => sys::CLOSED,
+            Error::Busy => sys::BUSY,
+            Error::NotAllowed => sys::NOT_ALLOWED,
+            Error::TimedOut => sys::TIMED_OUT,
+            Error::Failed => sys::FAILED,
             Error::Unknown(c) => c,
         }
     }
@@ -301,6 +334,10 @@ impl fmt::Display for Error {
             Error::QuotaExceeded => "storage quota exceeded",
             Error::WrongHook => "not allowed in this hook",
             Error::Closed => "connection closed",
+            Error::Busy => "too many calls in flight",
+            Error::NotAllowed => "not allowed",
+            Error::TimedOut => "timed out",
+            Error::Failed => "failed",
             Error::Unknown(c) => return write!(f, "unknown status {}", c),
         };
         f.write_str(s)
@@ -535,6 +572,34 @@ impl Room {
     pub fn delete_alarm(&self) -> Result<(), Error> {
         check(unsafe { sys::alarm_delete() }).map(drop)
     }
+
+    /// Sends `req` to room `room` of party `party` (`""`: this party) once the hook's writes are
+    /// durable; [`Party::on_response`] gets the answer with the returned id. The callee's
+    /// `on_request` sees `req.url` below its own address, and the header `x-partyhost-caller:
+    /// <party>/<room>` naming this room. Fails at once with [`Error::Busy`] (too many calls in
+    /// flight), [`Error::Invalid`] or [`Error::TooLarge`]; an unknown party is an answer.
+    pub fn call_room(&self, party: &str, room: &str, req: &CallRequest) -> Result<CallId, Error> {
+        let record = req.encode();
+        check(unsafe {
+            sys::room_call(
+                ptr(party.as_ptr()),
+                len(party.len()),
+                ptr(room.as_ptr()),
+                len(room.len()),
+                ptr(record.as_ptr()),
+                len(record.len()),
+            )
+        })
+        .map(CallId::from_raw)
+    }
+
+    /// Sends `req` to its absolute `http(s)` URL once the hook's writes are durable, if the
+    /// operator put its host on the party's allowlist ([`Error::NotAllowed`] otherwise);
+    /// [`Party::on_response`] gets the answer with the returned id.
+    pub fn call_http(&self, req: &CallRequest) -> Result<CallId, Error> {
+        let record = req.encode();
+        check(unsafe { sys::http_call(ptr(record.as_ptr()), len(record.len())) }).map(CallId::from_raw)
+    }
 }
 
 /// Log levels of [`log`].
@@ -577,11 +642,12 @@ mod tests {
 
     #[test]
     fn error_codes_round_trip() {
-        for code in -12..0 {
+        for code in -13..0 {
             assert_eq!(Error::from_code(code).code(), code);
         }
         assert_eq!(Error::from_code(-1), Error::NotFound);
         assert_eq!(Error::from_code(-9), Error::Closed);
+        assert_eq!(Error::from_code(-13), Error::Failed);
         assert_eq!(Error::from_code(-42), Error::Unknown(-42));
         assert_eq!(Error::WrongHook.to_string(), "not allowed in this hook");
     }
@@ -627,6 +693,8 @@ mod tests {
         assert_eq!(room.alarm(), Err(Error::NotImplemented));
         assert_eq!(room.set_alarm(0), Err(Error::NotImplemented));
         assert_eq!(room.delete_alarm(), Err(Error::NotImplemented));
+        assert_eq!(room.call_room("p", "r", &CallRequest::get("/")), Err(Error::NotImplemented));
+        assert_eq!(room.call_http(&CallRequest::get("https://example.com/")), Err(Error::NotImplemented));
         assert_eq!(random_u64(), Err(Error::NotImplemented));
     }
 

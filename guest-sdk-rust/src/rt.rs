@@ -4,7 +4,7 @@
 use std::alloc::{self, Layout};
 
 use crate::sys::{self, len, ptr, Ptr};
-use crate::{Connection, Error, Gate, Message, Party, Request, Response, Room, Verdict};
+use crate::{CallId, Connection, Error, Gate, Message, Party, Request, Response, Room, Verdict};
 
 pub const ABI_VERSION: i32 = 1;
 
@@ -241,6 +241,15 @@ fn respond(resp: &Response) -> i32 {
 pub fn on_alarm<T: Party>(slot: &mut Option<T>) -> i32 {
     install_panic_hook();
     instance(slot).on_alarm(&ROOM);
+    0
+}
+
+pub unsafe fn on_response<T: Party>(slot: &mut Option<T>, call: i32, p: Ptr, n: i32, status: i32) -> i32 {
+    install_panic_hook();
+    let buf = HostBuf::new(p, n);
+    let answer = crate::calls::answer(status, buf.bytes());
+    drop(buf);
+    instance(slot).on_response(&ROOM, CallId::from_raw(call), answer);
     0
 }
 

@@ -15,6 +15,10 @@ pub const NOT_IMPLEMENTED: i32 = -6;
 pub const QUOTA_EXCEEDED: i32 = -7;
 pub const WRONG_HOOK: i32 = -8;
 pub const CLOSED: i32 = -9;
+pub const BUSY: i32 = -10; // since v1.4
+pub const NOT_ALLOWED: i32 = -11;
+pub const TIMED_OUT: i32 = -12;
+pub const FAILED: i32 = -13;
 
 /// A pointer argument of a host call: the ABI's `i32` on wasm32; a native address off it, where
 /// the test kit's host reads and writes the caller's memory directly.
@@ -78,6 +82,9 @@ host_calls! {
     fn alarm_delete() -> i32;
     // Before hooks
     fn request_set_header(name_ptr: Ptr, name_len: i32, value_ptr: Ptr, value_len: i32) -> i32; // since v1.2
+    // Calls (since v1.4)
+    fn room_call(party_ptr: Ptr, party_len: i32, room_ptr: Ptr, room_len: i32, req_ptr: Ptr, req_len: i32) -> i32;
+    fn http_call(req_ptr: Ptr, req_len: i32) -> i32;
 }
 
 /// A guest pointer as host calls take it (on wasm32 the ABI's `i32`: linear memory is 32-bit).

@@ -8,7 +8,11 @@
 //! - Each text message goes to every other connection as `{"type":"message","from":ID,"text":T}`
 //!   (ID: the sender's connection id) and joins the history. Texts over 4 KiB are relayed but not
 //!   kept. Binary messages are ignored.
-//! - HTTP `GET` on the room answers the history JSON; other methods get 405.
+//! - HTTP `GET` on the room answers the history JSON (`GET .../connections`: `{"connections":N}`);
+//!   other methods get 405.
+//! - The room tells the lobby (`examples-wasm/lobby`) how many people it has whenever someone joins
+//!   or leaves: a call to the lobby room named after this party, `POST {"connections":N}`. Without
+//!   a lobby party the call is answered NOT_FOUND, and nothing else happens.
 //!
 //! Storage: `msg:<seq>` (seq zero-padded to 20 digits, so key order is message order) holds the
 //! byte-string list `[from, text]` of message `seq`; `seq` holds the next sequence number in
@@ -18,7 +22,7 @@
 
 use std::collections::VecDeque;
 
-use partyhost::{Connection, Error, Json, Level, ListOptions, Message, Party, Request, Response, Room, decode_list, encode_list, log};
+use partyhost::{CallRequest, Connection, Error, Json, Level, ListOptions, Message, Party, Request, Response, Room, decode_list, encode_list, log};
 
 const HISTORY: usize = 100;
 /// Longer texts are relayed but not stored: 100 of them must fit the history message (1 MiB by
@@ -93,6 +97,19 @@ impl Chat {
     }
 }
 
+/// `{"connections":N}`: what the lobby is told, and what `GET .../connections` answers.
+fn count_json(room: &Room) -> String {
+    Json::object([("connections", Json::from(room.connections(None).len() as i64))]).to_string()
+}
+
+/// Tells the lobby this room's count; the call leaves after the hook, and its answer is not needed.
+fn report_to_lobby(room: &Room) {
+    let report = CallRequest::post("", count_json(room)).header("content-type", "application/json");
+    if let Err(e) = room.call_room("lobby", &room.party(), &report) {
+        log(Level::Warn, &format!("chat: cannot report to the lobby: {}", e));
+    }
+}
+
 /// What the other connections get for a message: `{"type":"message","from":ID,"text":T}`.
 fn message_json(from: &str, text: &str) -> String {
     Json::object([("type", Json::from("message")), ("from", from.into()), ("text", text.into())]).to_string()
@@ -110,7 +127,8 @@ impl Party for Chat {
         }
     }
 
-    fn on_connect(&mut self, _room: &Room, conn: &Connection, _req: &Request) {
+    fn on_connect(&mut self, room: &Room, conn: &Connection, _req: &Request) {
+        report_to_lobby(room);
         // Over the host's message limit, send fewer (the newest) messages.
         let mut n = self.history.len();
         loop {
@@ -119,6 +137,10 @@ impl Party for Chat {
                 _ => return,
             }
         }
+    }
+
+    fn on_close(&mut self, room: &Room, _conn: &Connection, _code: u16, _reason: &str) {
+        report_to_lobby(room);
     }
 
     fn on_message(&mut self, room: &Room, conn: &Connection, msg: Message) {
@@ -140,8 +162,9 @@ impl Party for Chat {
         }
     }
 
-    fn on_request(&mut self, _room: &Room, req: &Request) -> Response {
+    fn on_request(&mut self, room: &Room, req: &Request) -> Response {
         match req.method() {
+            "GET" if req.path().ends_with("/connections") => Response::json(count_json(room)),
             "GET" => Response::json(self.history_json(HISTORY)),
             _ => Response::new(405).header("allow", "GET"),
         }
@@ -211,6 +234,29 @@ mod tests {
         let b = room.connect("b");
         let history = room.received_text(b).remove(0);
         assert!(history.contains(r#"{"from":"a","text":"m50"}"#) && !history.contains(r#""m49""#), "{}", history);
+    }
+
+    #[test]
+    fn joins_and_leaves_are_reported_to_the_lobby() {
+        use partyhost::testing::CallTarget;
+        let mut room = TestRoom::<Chat>::new("general").party_name("chat");
+        let a = room.connect("a");
+        let b = room.connect("b");
+        room.close(a, 1000, "");
+        let reports: Vec<(CallTarget, String)> =
+            room.calls().into_iter().map(|c| (c.to, String::from_utf8(c.request.body).unwrap())).collect();
+        let lobby = CallTarget::Room { party: "lobby".into(), room: "chat".into() };
+        assert_eq!(
+            reports,
+            vec![
+                (lobby.clone(), r#"{"connections":1}"#.to_string()),
+                (lobby.clone(), r#"{"connections":2}"#.to_string()),
+                (lobby, r#"{"connections":1}"#.to_string()),
+            ]
+        );
+        let r = room.request(TestRequest::get("/connections"));
+        assert_eq!((r.status, r.text()), (200, r#"{"connections":1}"#.to_string()));
+        assert!(room.is_open(b));
     }
 
     #[test]

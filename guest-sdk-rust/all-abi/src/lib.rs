@@ -1,4 +1,4 @@
-use partyhost::{Connection, Gate, ListOptions, Message, Party, Request, Response, Room, Verdict};
+use partyhost::{CallRequest, Connection, Gate, ListOptions, Message, Party, Request, Response, Room, Verdict};
 
 struct AllAbi;
 
@@ -26,6 +26,8 @@ impl Party for AllAbi {
         let _ = (room.set_alarm(0), room.alarm(), room.delete_alarm());
         partyhost::log(partyhost::Level::Info, "all-abi");
         let _ = (partyhost::now_ms(), partyhost::random_u64());
+        let _ = room.call_room("chat", "r", &CallRequest::get("/"));
+        let _ = room.call_http(&CallRequest::get("https://example.com/"));
         let _ = conn.close(4000, "bye");
     }
 

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::codec::{decode_list, encode_list};
-use crate::sys::{Ptr, BAD_HANDLE, CLOSED, INVALID, NOT_FOUND, NOT_IMPLEMENTED, OK, QUOTA_EXCEEDED, TOO_LARGE, WRONG_HOOK};
-use crate::Level;
+use crate::sys::{Ptr, BAD_HANDLE, BUSY, CLOSED, INVALID, NOT_ALLOWED, NOT_FOUND, NOT_IMPLEMENTED, OK, QUOTA_EXCEEDED, TOO_LARGE, WRONG_HOOK};
+use crate::{CallId, CallRequest, Level};
 
 // The host's defaults (ABI section 8).
 pub(crate) const MAX_MESSAGE_BYTES: usize = 1 << 20;
@@ -26,6 +26,9 @@ pub(crate) const STORAGE_QUOTA_BYTES: u64 = 128 << 20;
 const MAX_HEADER_NAME_BYTES: usize = 256;
 const MAX_HEADER_VALUE_BYTES: usize = 8192;
 const MAX_SET_HEADERS: usize = 64;
+pub(crate) const MAX_CALLS_IN_FLIGHT: usize = 16;
+const MAX_CALL_REQUEST_BYTES: usize = 1 << 20;
+const MAX_ROOM_ID_BYTES: usize = 256;
 
 /// A message on the wire: what a client received.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,6 +82,24 @@ pub(crate) struct Conn {
 pub(crate) enum Effect {
     Send(i32, Frame),
     Close(i32, u16, String),
+    Call(OutgoingCall),
+}
+
+/// Where a call goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallTarget {
+    /// A room of a party (the calling party's name when the guest gave `""`).
+    Room { party: String, room: String },
+    /// The web: the request's URL.
+    Http,
+}
+
+/// A call that left the room (after its hook returned), for the test to answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingCall {
+    pub id: CallId,
+    pub to: CallTarget,
+    pub request: CallRequest,
 }
 
 /// An HTTP response set with `respond`.
@@ -126,6 +147,11 @@ pub(crate) struct Host {
     /// Headers set by a before hook with `request_set_header`, in order.
     pub set_headers: Vec<(String, Vec<u8>)>,
     pub logs: Vec<(Level, String)>,
+    /// Hosts `http_call` may reach (the operator's allowlist).
+    pub http_allowlist: Vec<String>,
+    /// Calls made and not answered yet (made by hooks that returned, or by the running one).
+    pub calls_in_flight: BTreeSet<i32>,
+    pub next_call: i32,
 }
 
 impl Host {
@@ -147,6 +173,9 @@ impl Host {
             response: None,
             set_headers: Vec::new(),
             logs: Vec::new(),
+            http_allowlist: Vec::new(),
+            calls_in_flight: BTreeSet::new(),
+            next_call: 1,
         }
     }
 
@@ -679,5 +708,93 @@ pub(crate) unsafe fn alarm_delete() -> i32 {
     in_room(|h| {
         h.alarm = None;
         OK
+    })
+}
+
+// --- calls (since v1.4) ---
+
+/// A call request's checks, in the spec's order once the hook and the views passed: its size, then
+/// its content. Party and room are checked by `room_call` itself.
+fn call_request(record: &[u8]) -> Result<CallRequest, i32> {
+    if record.len() > MAX_CALL_REQUEST_BYTES {
+        return Err(TOO_LARGE);
+    }
+    let items = decode_list(record).map_err(|_| INVALID)?;
+    if items.len() < 3 || items.len() % 2 == 0 || !is_token(items[0]) {
+        return Err(INVALID);
+    }
+    let text = |b: &[u8]| std::str::from_utf8(b).map(String::from).map_err(|_| INVALID);
+    let mut headers = Vec::new();
+    for pair in items[3..].chunks_exact(2) {
+        if !is_token(pair[0]) || !is_header_value(pair[1]) {
+            return Err(INVALID);
+        }
+        headers.push((text(pair[0])?, String::from_utf8_lossy(pair[1]).into_owned()));
+    }
+    let url = String::from_utf8_lossy(items[1]).into_owned();
+    Ok(CallRequest { method: text(items[0])?, url, headers, body: items[2].to_vec() })
+}
+
+/// The call's id, once it is counted in flight; `BUSY` at the limit.
+fn make_call(h: &mut Host, to: CallTarget, request: CallRequest) -> i32 {
+    if h.calls_in_flight.len() >= MAX_CALLS_IN_FLIGHT {
+        return BUSY;
+    }
+    let id = h.next_call;
+    h.next_call += 1;
+    h.calls_in_flight.insert(id);
+    h.effects.push(Effect::Call(OutgoingCall { id: CallId::from_raw(id), to, request }));
+    id
+}
+
+pub(crate) unsafe fn room_call(party_ptr: Ptr, party_len: i32, room_ptr: Ptr, room_len: i32, p: Ptr, n: i32) -> i32 {
+    let (party, room, record) = (view(party_ptr, party_len), view(room_ptr, room_len), view(p, n));
+    in_room(|h| {
+        if room.len() > MAX_ROOM_ID_BYTES {
+            return TOO_LARGE;
+        }
+        let request = match call_request(record) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let names = (std::str::from_utf8(party), std::str::from_utf8(room));
+        let (party, room) = match names {
+            (Ok(p), Ok(r)) if !r.is_empty() => (p, r),
+            _ => return INVALID,
+        };
+        if !(request.url.is_empty() || request.url.starts_with('/')) {
+            return INVALID;
+        }
+        let party = if party.is_empty() { h.party.clone() } else { party.to_string() };
+        make_call(h, CallTarget::Room { party, room: room.into() }, request)
+    })
+}
+
+/// The host (and `host:port`) of an absolute `http(s)` URL.
+fn http_authority(url: &str) -> Option<(&str, &str)> {
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
+    let authority = &rest[..rest.find(|c| c == '/' || c == '?' || c == '#').unwrap_or(rest.len())];
+    let host = match authority.rfind(':') {
+        Some(i) if !authority.ends_with(']') => &authority[..i],
+        _ => authority,
+    };
+    if host.is_empty() { None } else { Some((host, authority)) }
+}
+
+pub(crate) unsafe fn http_call(p: Ptr, n: i32) -> i32 {
+    let record = view(p, n);
+    in_room(|h| {
+        let request = match call_request(record) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let (host, authority) = match http_authority(&request.url) {
+            Some(a) => a,
+            None => return INVALID,
+        };
+        if !h.http_allowlist.iter().any(|a| a.eq_ignore_ascii_case(host) || a.eq_ignore_ascii_case(authority)) {
+            return NOT_ALLOWED;
+        }
+        make_call(h, CallTarget::Http, request)
     })
 }

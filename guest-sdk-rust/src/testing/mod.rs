@@ -14,6 +14,9 @@
 //! - **Hibernation and restarts**: [`hibernate`](TestRoom::hibernate) drops the party's value and
 //!   keeps the connections; [`restart`](TestRoom::restart) drops both, as a host restart does.
 //! - **Before hooks**, given as the functions `party!` exports.
+//! - **Calls** to rooms and to the web: the calls a hook made leave when it returns
+//!   ([`calls`](TestRoom::calls)); the test answers each ([`answer`](TestRoom::answer),
+//!   [`answer_error`](TestRoom::answer_error)) and `on_response` runs.
 //!
 //! ```
 //! # use partyhost::{Connection, Message, Party, Request, Room};
@@ -43,10 +46,10 @@ use std::panic::{self, AssertUnwindSafe};
 
 use crate::codec::encode_list;
 use crate::sys::{len, Ptr};
-use crate::{rt, Gate, Level, Message, Party, Request, Verdict};
+use crate::{rt, CallId, Error, Gate, Level, Message, Party, Request, Verdict};
 use host::{Conn, Effect, Hook, Host};
 
-pub use host::{Frame, TestResponse};
+pub use host::{CallTarget, Frame, OutgoingCall, TestResponse};
 
 /// A simulated client's connection, as [`TestRoom::connect`] returns it: the room's handle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -121,6 +124,8 @@ pub struct TestRoom<P: Party> {
     traps: Vec<String>,
     starts: u32,
     alarm_retries: usize,
+    /// Calls that left, not yet taken by [`calls`](TestRoom::calls).
+    calls: Vec<OutgoingCall>,
 }
 
 impl<P: Party> TestRoom<P> {
@@ -137,6 +142,7 @@ impl<P: Party> TestRoom<P> {
             traps: Vec::new(),
             starts: 0,
             alarm_retries: 0,
+            calls: Vec::new(),
         }
     }
 
@@ -193,6 +199,13 @@ impl<P: Party> TestRoom<P> {
     }
 
     /// The party's `before_request` hook, as given to `party!`.
+    /// Puts a host (`example.com`) or a host and port (`127.0.0.1:8080`) on the party's allowlist
+    /// for [`call_http`](crate::Room::call_http), as the operator's configuration does.
+    pub fn allow_http(mut self, host: &str) -> Self {
+        self.host().http_allowlist.push(host.into());
+        self
+    }
+
     pub fn before_request(mut self, hook: impl Fn(&Gate, &Request) -> Verdict + 'static) -> Self {
         self.before_request = Some(Box::new(hook));
         self
@@ -295,6 +308,44 @@ impl<P: Party> TestRoom<P> {
         }
     }
 
+    /// The calls that left the room since the last call, oldest first: each made by a hook that
+    /// returned (a panicking hook's calls never leave).
+    pub fn calls(&mut self) -> Vec<OutgoingCall> {
+        std::mem::take(&mut self.calls)
+    }
+
+    /// Answers `call` with a response: `on_response` runs. Panics if the call is not awaiting an
+    /// answer (never made, answered already, or dropped when a panic reset the room).
+    pub fn answer(&mut self, call: CallId, response: TestResponse) {
+        let mut items: Vec<Vec<u8>> = vec![response.body];
+        for (name, value) in response.headers {
+            items.push(name.to_ascii_lowercase().into());
+            items.push(value.into());
+        }
+        self.deliver_answer(call, i32::from(response.status), encode_list(items.iter()));
+    }
+
+    /// Answers `call` with a failure ([`Error::NotFound`], [`Error::TooLarge`],
+    /// [`Error::NotAllowed`], [`Error::TimedOut`] or [`Error::Failed`], as the host would).
+    pub fn answer_error(&mut self, call: CallId, error: Error, message: &str) {
+        self.deliver_answer(call, error.code(), encode_list([message].iter()));
+    }
+
+    fn deliver_answer(&mut self, call: CallId, status: i32, record: Vec<u8>) {
+        assert!(
+            self.host().calls_in_flight.remove(&call.raw()),
+            "call {} is not awaiting an answer",
+            call.raw()
+        );
+        if !self.started() {
+            return;
+        }
+        self.hook(Hook::Room, |p| {
+            let (p_, n) = arg(&record);
+            unsafe { rt::on_response(p, call.raw(), p_, n, status) }
+        });
+    }
+
     /// Moves the clock forward by `ms`, firing the alarm each time it falls due on the way.
     pub fn advance(&mut self, ms: i64) {
         let until = self.now() + ms.max(0);
@@ -315,15 +366,19 @@ impl<P: Party> TestRoom<P> {
     }
 
     /// The room hibernates: the party's value is dropped; connections, their state and tags stay.
-    /// The next event creates it again with [`Party::new`].
+    /// The next event creates it again with [`Party::new`]. A room awaiting answers to its calls
+    /// does not hibernate (as on the host).
     pub fn hibernate(&mut self) {
-        self.party = None;
+        if self.host_ref().calls_in_flight.is_empty() {
+            self.party = None; // a room awaiting answers does not hibernate
+        }
     }
 
     /// The host restarts: every connection is gone (its client sees 1006, the party no `on_close`)
     /// and so is the party's value; storage and the alarm stay.
     pub fn restart(&mut self) {
         self.party = None;
+        self.host().calls_in_flight.clear(); // their answers never come
         let handles: Vec<i32> = self.host_ref().conns.keys().copied().collect();
         for h in handles {
             self.close_now(h, 1006, "");
@@ -506,6 +561,7 @@ impl<P: Party> TestRoom<P> {
                     }
                     closed.push((h, code, reason));
                 }
+                Effect::Call(call) => self.calls.push(call),
             }
         }
         for (h, code, reason) in closed {
@@ -517,6 +573,7 @@ impl<P: Party> TestRoom<P> {
     fn reset(&mut self, why: String) {
         self.traps.push(why);
         self.party = None;
+        self.host().calls_in_flight.clear(); // the instance that awaits their answers is gone
         let handles: Vec<i32> = self.host_ref().conns.keys().copied().collect();
         for h in handles {
             self.close_now(h, 1011, "room reset");

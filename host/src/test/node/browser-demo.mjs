@@ -93,6 +93,13 @@ try {
   await say(bo, "hi Ada, Bo here");
   await hears(ada, "Bo", "hi Ada, Bo here");
   log("chat both ways");
+  // The lobby party's list, fed by the chat rooms' calls: this room, with both people.
+  await ada.waitForFunction(
+    (room) => document.querySelector(`#rooms li[data-room="${CSS.escape(room)}"] .count`)?.textContent === "2",
+    room,
+    { timeout: 10_000 },
+  );
+  log("the lobby lists the room with 2 people");
 
   // Record each page's status changes, to see that it lost the host and came back.
   for (const page of [ada, bo]) {

@@ -44,6 +44,8 @@
   (import "partyhost" "alarm_get" (func $alarm_get (param i32) (result i32)))
   (import "partyhost" "alarm_delete" (func $alarm_delete (result i32)))
   (import "partyhost" "request_set_header" (func $request_set_header (param i32 i32 i32 i32) (result i32)))
+  (import "partyhost" "room_call" (func $room_call (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "partyhost" "http_call" (func $http_call (param i32 i32) (result i32)))
 
   (memory (export "memory") 1 1)
 
@@ -58,6 +60,8 @@
     (block $unknown
     (block $nop
     (block $cleanup
+    (block $b30
+    (block $b29
     (block $b28
     (block $b27
     (block $b26
@@ -89,7 +93,7 @@
     (block $b0
       (if (i32.eq (i32.load8_u (local.get $c)) (i32.const 200)) (then (br $cleanup)))
       (if (i32.eq (i32.load8_u (local.get $c)) (i32.const 201)) (then (br $nop)))
-      (br_table $b0 $b1 $b2 $b3 $b4 $b5 $b6 $b7 $b8 $b9 $b10 $b11 $b12 $b13 $b14 $b15 $b16 $b17 $b18 $b19 $b20 $b21 $b22 $b23 $b24 $b25 $b26 $b27 $b28 $unknown (i32.load8_u (local.get $c))))
+      (br_table $b0 $b1 $b2 $b3 $b4 $b5 $b6 $b7 $b8 $b9 $b10 $b11 $b12 $b13 $b14 $b15 $b16 $b17 $b18 $b19 $b20 $b21 $b22 $b23 $b24 $b25 $b26 $b27 $b28 $b29 $b30 $unknown (i32.load8_u (local.get $c))))
     ;; 0: conn_send
     (return (i64.extend_i32_s (call $conn_send (i32.load offset=1 (local.get $c)) (i32.load offset=9 (local.get $c)) (i32.load offset=17 (local.get $c)) (i32.load offset=25 (local.get $c))))))
     ;; 1: broadcast
@@ -148,6 +152,10 @@
     (return (i64.extend_i32_s (call $alarm_delete))))
     ;; 28: request_set_header (WRONG_HOOK in a room: the arguments must not matter)
     (return (i64.extend_i32_s (call $request_set_header (i32.load offset=1 (local.get $c)) (i32.load offset=9 (local.get $c)) (i32.load offset=17 (local.get $c)) (i32.load offset=25 (local.get $c))))))
+    ;; 29: room_call
+    (return (i64.extend_i32_s (call $room_call (i32.load offset=1 (local.get $c)) (i32.load offset=9 (local.get $c)) (i32.load offset=17 (local.get $c)) (i32.load offset=25 (local.get $c)) (i32.load offset=33 (local.get $c)) (i32.load offset=41 (local.get $c))))))
+    ;; 30: http_call
+    (return (i64.extend_i32_s (call $http_call (i32.load offset=1 (local.get $c)) (i32.load offset=9 (local.get $c))))))
     (drop (call $storage_delete_all))
     (drop (call $alarm_delete))
     (return (i64.const 0)))

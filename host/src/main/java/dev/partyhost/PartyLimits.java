@@ -1,5 +1,6 @@
 package dev.partyhost;
 
+import dev.partyhost.calls.Allowlist;
 import java.lang.System.Logger.Level;
 import java.util.EnumSet;
 import java.util.Map;
@@ -18,6 +19,15 @@ import java.util.Set;
  * @param compression whether WebSockets to the party may negotiate permessage-deflate
  * @param logLevel the lowest level of the party's guest log lines that reach the host log
  * @param record whether the party's rooms record their inputs for {@code replay} (README, "Replaying a room")
+ * @param maxCallsInFlight calls ({@code room_call}, {@code http_call}) one room may have unanswered; more
+ *     return BUSY
+ * @param callTimeoutMs how long a call may take from leaving to its answer; then it is answered TIMED_OUT
+ * @param maxCallRequestBytes largest call request (the encoded list); larger ones return TOO_LARGE
+ * @param maxCallResponseBytes largest answer to a call (body plus headers); larger ones are answered
+ *     TOO_LARGE
+ * @param httpAllowlist the hosts the party's rooms may reach with {@code http_call} (none by
+ *     default; only in {@code partyLimits}: a list of host names or IP literals, each with an
+ *     optional {@code :port})
  */
 public record PartyLimits(
     long hookDeadlineMs,
@@ -28,7 +38,12 @@ public record PartyLimits(
     long storageQuotaBytes,
     boolean compression,
     Level logLevel,
-    boolean record) {
+    boolean record,
+    int maxCallsInFlight,
+    long callTimeoutMs,
+    int maxCallRequestBytes,
+    int maxCallResponseBytes,
+    Allowlist httpAllowlist) {
   /** The names that {@code partyLimits} may override. */
   public static final Set<String> NAMES =
       Set.of(
@@ -40,7 +55,12 @@ public record PartyLimits(
           "storageQuotaBytes",
           "compression",
           "logLevel",
-          "record");
+          "record",
+          "maxCallsInFlight",
+          "callTimeoutMs",
+          "maxCallRequestBytes",
+          "maxCallResponseBytes",
+          "httpAllowlist");
 
   /** The levels a guest log may be set to: the ABI's four, and OFF. */
   public static final Set<Level> LOG_LEVELS =
@@ -52,12 +72,18 @@ public record PartyLimits(
         || maxConnectionsPerRoom < 1
         || messagesPerSecond < 0
         || storageQuotaBytes < 0
-        || maxMemoryBytes < 65536) {
+        || maxMemoryBytes < 65536
+        || maxCallsInFlight < 0
+        || callTimeoutMs < 1
+        || maxCallRequestBytes < 1
+        || maxCallResponseBytes < 1) {
       throw new IllegalArgumentException(
           "bad limits: "
               + this
-              + " (deadline, message size and connections at least 1, memory at least one 64 KiB page)");
+              + " (deadline, message size, connections, call timeout and call sizes at least 1, calls in"
+              + " flight at least 0, memory at least one 64 KiB page)");
     }
+    if (httpAllowlist == null) throw new IllegalArgumentException("httpAllowlist is null");
     if (!LOG_LEVELS.contains(logLevel)) {
       throw new IllegalArgumentException(
           "a guest log level is one of " + LOG_LEVELS + ", not " + logLevel);
@@ -75,6 +101,11 @@ public record PartyLimits(
     boolean compression = this.compression;
     Level logLevel = this.logLevel;
     boolean record = this.record;
+    int maxCallsInFlight = this.maxCallsInFlight;
+    long callTimeoutMs = this.callTimeoutMs;
+    int maxCallRequestBytes = this.maxCallRequestBytes;
+    int maxCallResponseBytes = this.maxCallResponseBytes;
+    Allowlist httpAllowlist = this.httpAllowlist;
     for (Map.Entry<String, ?> o : overrides.entrySet()) {
       switch (o.getKey()) {
         case "hookDeadlineMs" -> hookDeadlineMs = toLong(o);
@@ -86,6 +117,11 @@ public record PartyLimits(
         case "compression" -> compression = toBoolean(o);
         case "logLevel" -> logLevel = toLevel(o);
         case "record" -> record = toBoolean(o);
+        case "maxCallsInFlight" -> maxCallsInFlight = toInt(o);
+        case "callTimeoutMs" -> callTimeoutMs = toLong(o);
+        case "maxCallRequestBytes" -> maxCallRequestBytes = toInt(o);
+        case "maxCallResponseBytes" -> maxCallResponseBytes = toInt(o);
+        case "httpAllowlist" -> httpAllowlist = toAllowlist(o);
         default ->
             throw new IllegalArgumentException(
                 "unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
@@ -100,7 +136,12 @@ public record PartyLimits(
         storageQuotaBytes,
         compression,
         logLevel,
-        record);
+        record,
+        maxCallsInFlight,
+        callTimeoutMs,
+        maxCallRequestBytes,
+        maxCallResponseBytes,
+        httpAllowlist);
   }
 
   /**
@@ -119,6 +160,19 @@ public record PartyLimits(
   private static boolean toBoolean(Map.Entry<String, ?> o) {
     if (o.getValue() instanceof Boolean b) return b;
     throw new IllegalArgumentException(o.getKey() + " must be true or false, not " + o.getValue());
+  }
+
+  private static Allowlist toAllowlist(Map.Entry<String, ?> o) {
+    if (!(o.getValue() instanceof java.util.List<?> list))
+      throw new IllegalArgumentException(
+          "httpAllowlist must be a list of host names or IP literals, not " + o.getValue());
+    java.util.List<String> hosts = new java.util.ArrayList<>(list.size());
+    for (Object entry : list) {
+      if (!(entry instanceof String host))
+        throw new IllegalArgumentException("httpAllowlist entries are strings, not " + entry);
+      hosts.add(host);
+    }
+    return Allowlist.of(hosts);
   }
 
   private static Level toLevel(Map.Entry<String, ?> o) {

@@ -231,6 +231,25 @@ public final class Settings {
       "most bytes (keys plus values) one room may store; puts past it fail with QUOTA_EXCEEDED (per party)")
   public long storageQuotaBytes = 128L * 1024 * 1024;
 
+  @Doc(
+      "calls (room_call, http_call) one room may have unanswered, from the call to its answer; more"
+          + " return BUSY (per party)")
+  public int maxCallsInFlight = 16;
+
+  @Doc(
+      "ms a call may take from leaving the room to its answer; then on_response gets TIMED_OUT and a"
+          + " later answer is dropped (per party)")
+  public long callTimeoutMs = 10_000;
+
+  @Doc(
+      "largest call request (the encoded list) a room may send; larger return TOO_LARGE (per party)")
+  public int maxCallRequestBytes = 1024 * 1024;
+
+  @Doc(
+      "largest answer to a call (body plus headers); a larger one is answered TOO_LARGE, an http_call's"
+          + " response cut off as it streams (per party)")
+  public int maxCallResponseBytes = 4 * 1024 * 1024;
+
   @Doc("first delay before a failed alarm hook runs again, in ms; it doubles with each retry")
   public long alarmRetryMs = 2_000;
 
@@ -283,7 +302,9 @@ public final class Settings {
       value =
           "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
               + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel,"
-              + " record}",
+              + " record,"
+              + " maxCallsInFlight, callTimeoutMs, maxCallRequestBytes, maxCallResponseBytes,"
+              + " httpAllowlist}",
       defaultText = "none: the host-wide values")
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
 
@@ -613,6 +634,11 @@ public final class Settings {
         storageQuotaBytes,
         compression,
         guestLogLevel,
-        record);
+        record,
+        maxCallsInFlight,
+        callTimeoutMs,
+        maxCallRequestBytes,
+        maxCallResponseBytes,
+        dev.partyhost.calls.Allowlist.NONE);
   }
 }

@@ -172,7 +172,9 @@ class ModuleValidationTest {
   @Test
   void theExamplesLoadInBothModes() throws Exception {
     for (String name :
-        new String[] {"auth", "chat", "counter", "poll", "relay-c", "relay-rust", "yjs"}) {
+        new String[] {
+          "auth", "chat", "counter", "lobby", "poll", "relay-c", "relay-rust", "webhook", "yjs"
+        }) {
       byte[] bytes = Files.readAllBytes(TestHost.wasm("wasm", name));
       for (ExecutionMode mode : ExecutionMode.values()) GuestModule.load(bytes, mode, 1 << 24, 256);
     }

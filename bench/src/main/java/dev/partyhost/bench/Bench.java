@@ -13,11 +13,11 @@ import java.util.Map;
  * {@code make bench}: runs each scenario against each server, one after another (a fresh server
  * process per scenario), and prints a table per scenario with ratios against the native Vert.x relay
  * (the ceiling) and PartyKit's dev server. Run from the repository root:
- * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,connections]
+ * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,calls,connections]
  *   [--servers native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit] [--seconds 5]
  *   (a server relay-c@OTHER.jar runs another build of the host side by side with this one;
  *   relay-c-nometrics runs it with --metrics false, relay-c-recording with --record true)
- *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--host-jvm "-XX:..."]</pre>
+ *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--calls 2000] [--host-jvm "-XX:..."]</pre>
  */
 public final class Bench {
   private static final String NATIVE = "native";
@@ -43,6 +43,8 @@ public final class Bench {
     all.put(
         "coldstart",
         new ColdStart(Integer.parseInt(flags.getOrDefault("cold-starts", "2000")), 500));
+    all.put(
+        "calls", new CallsRoundTrip(Integer.parseInt(flags.getOrDefault("calls", "2000")), 500));
     all.put(
         "connections",
         new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 1000));

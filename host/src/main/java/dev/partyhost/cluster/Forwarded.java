@@ -21,8 +21,20 @@ public final class Forwarded {
   /** The node that runs the room, on its room responses and WebSocket handshakes. */
   public static final String NODE = "x-partyhost-node";
 
+  /**
+   * The room that made a room call ({@code party/room}), on the callee's request: set by the host
+   * only, removed from every client's request (ABI section 7).
+   */
+  public static final String CALLER = "x-partyhost-caller";
+
+  /**
+   * On a node's answer to a room call another node forwarded to it: the callee failed (trapped,
+   * was reset, did not start), and why; the calling node answers its room FAILED.
+   */
+  public static final String CALL_FAILED = "x-partyhost-call-failed";
+
   /** Headers of this scheme: a client's are never passed on. */
-  static final String PREFIX = "x-partyhost-";
+  public static final String PREFIX = "x-partyhost-";
 
   private Forwarded() {}
 
@@ -46,9 +58,12 @@ public final class Forwarded {
     return req.getHeader(URI);
   }
 
-  /** Whether a header (lower case) is one of the nodes' own, which a guest's request record leaves out. */
+  /**
+   * Whether a header (lower case) is one of the nodes' own, which a guest's request record leaves
+   * out (the caller's name too: only the host sets it, from the room that made the call).
+   */
   public static boolean internal(String name) {
-    return name.equals(SECRET) || name.equals(URI);
+    return name.equals(SECRET) || name.equals(URI) || name.equals(CALLER);
   }
 
   private static byte[] sha256(String s) {

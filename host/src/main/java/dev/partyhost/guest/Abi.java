@@ -30,6 +30,10 @@ public final class Abi {
   public static final int QUOTA_EXCEEDED = -7;
   public static final int WRONG_HOOK = -8;
   public static final int CLOSED = -9;
+  public static final int BUSY = -10;
+  public static final int NOT_ALLOWED = -11;
+  public static final int TIMED_OUT = -12;
+  public static final int FAILED = -13;
 
   // Message kinds and log levels (section 5).
   public static final int TEXT = 0;
@@ -51,6 +55,7 @@ public final class Abi {
   public static final String ON_ALARM = "partyhost_on_alarm";
   public static final String ON_BEFORE_CONNECT = "partyhost_on_before_connect";
   public static final String ON_BEFORE_REQUEST = "partyhost_on_before_request";
+  public static final String ON_RESPONSE = "partyhost_on_response";
 
   // Limits (section 8) that are part of the ABI rather than host configuration.
   public static final int MAX_STATE_BYTES = 2048;
@@ -64,6 +69,10 @@ public final class Abi {
   public static final int MAX_HEADER_NAME_BYTES = 256;
   public static final int MAX_HEADER_VALUE_BYTES = 8 * 1024;
   public static final int MAX_VALUE_BYTES = 2 * 1024 * 1024;
+  public static final int MAX_ROOM_ID_BYTES = 256;
+
+  /** Redirects an {@code http_call} follows before it answers with the redirect itself. */
+  public static final int MAX_CALL_REDIRECTS = 5;
 
   /** WASI preview 1 functions a guest may import (section 9). */
   public static final Set<String> WASI_ALLOWED =
@@ -97,7 +106,8 @@ public final class Abi {
           Map.entry(ON_REQUEST, i32(2)),
           Map.entry(ON_ALARM, i32(0)),
           Map.entry(ON_BEFORE_CONNECT, i32(2)),
-          Map.entry(ON_BEFORE_REQUEST, i32(2)));
+          Map.entry(ON_BEFORE_REQUEST, i32(2)),
+          Map.entry(ON_RESPONSE, i32(4)));
 
   /** Signatures of the host calls (section 7; abi.json "imports"), in the spec's order. */
   public static final Map<String, FunctionType> IMPORTS =
@@ -159,7 +169,11 @@ public final class Abi {
           "alarm_delete",
           i32(0),
           "request_set_header",
-          i32(4));
+          i32(4),
+          "room_call",
+          i32(6),
+          "http_call",
+          i32(2));
 
   /** {@code params} i32 parameters, one i32 result: the shape of almost every call and hook. */
   public static FunctionType i32(int params) {

@@ -41,7 +41,8 @@ public final class Guest {
       int onRequest,
       int onAlarm,
       int onBeforeConnect,
-      int onBeforeRequest) {
+      int onBeforeRequest,
+      int onResponse) {
     static Hooks of(WasmModule module) {
       return new Hooks(
           function(module, Abi.ALLOC),
@@ -55,7 +56,8 @@ public final class Guest {
           function(module, Abi.ON_REQUEST),
           function(module, Abi.ON_ALARM),
           function(module, Abi.ON_BEFORE_CONNECT),
-          function(module, Abi.ON_BEFORE_REQUEST));
+          function(module, Abi.ON_BEFORE_REQUEST),
+          function(module, Abi.ON_RESPONSE));
     }
 
     /** The index of the function exported as {@code name}, or -1. */
@@ -229,6 +231,16 @@ public final class Guest {
     if (listener != null) listener.calling("request", NO_INTS, request);
     if (hooks.onRequest() < 0) return 0;
     return call(hooks.onRequest(), pass(request), request.length);
+  }
+
+  public boolean hasOnResponse() {
+    return hooks.onResponse() >= 0;
+  }
+
+  /** The answer to call {@code call}: a response record and an HTTP status, or [message] and a status code. */
+  public int onResponse(int call, byte[] record, int status) {
+    if (hooks.onResponse() < 0) return 0;
+    return call(hooks.onResponse(), call, pass(record), record.length, status);
   }
 
   public int onAlarm() {

@@ -49,6 +49,10 @@ public final class HostCallTable<S> {
     int call(S s, Memory m, int a, int b, int c, int d, int e);
   }
 
+  public interface I6<S> {
+    int call(S s, Memory m, int a, int b, int c, int d, int e, int f);
+  }
+
   public interface I10<S> {
     int call(S s, Memory m, int a, int b, int c, int d, int e, int f, int g, int h, int i, int j);
   }
@@ -153,6 +157,14 @@ public final class HostCallTable<S> {
           name,
           Abi.i32(5),
           (s, m, a) -> f.call(s, m, (int) a[0], (int) a[1], (int) a[2], (int) a[3], (int) a[4]));
+    }
+
+    public Builder<S> bind(String name, I6<S> f) {
+      return add(
+          name,
+          Abi.i32(6),
+          (s, m, a) ->
+              f.call(s, m, (int) a[0], (int) a[1], (int) a[2], (int) a[3], (int) a[4], (int) a[5]));
     }
 
     public Builder<S> bind(String name, I10<S> f) {

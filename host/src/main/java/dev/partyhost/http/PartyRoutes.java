@@ -265,6 +265,10 @@ public final class PartyRoutes {
   private void request(HttpServerRequest req, RoomAddress address, Admitted admitted) {
     Room room = acquire(req, address);
     if (room == null) return;
+    if (Forwarded.claimed(req) && req.headers().contains(Forwarded.CALLER)) {
+      answerCall(req, room, admitted);
+      return;
+    }
     room.request(admitted.record())
         .onComplete(
             result -> {
@@ -278,6 +282,32 @@ public final class PartyRoutes {
               } else {
                 reply(req.response(), result.result());
               }
+            });
+  }
+
+  /**
+   * A room call another node forwarded here: the callee's response, without headers of the nodes'
+   * own; if it failed (trapped, reset, did not start), 500 with {@link Forwarded#CALL_FAILED}.
+   */
+  private void answerCall(HttpServerRequest req, Room room, Admitted admitted) {
+    room.call(admitted.record())
+        .onComplete(
+            result -> {
+              if (node != null) req.response().headers().set(Forwarded.NODE, node.id());
+              if (result.failed()) {
+                req.response().headers().set(Forwarded.CALL_FAILED, result.cause().getMessage());
+                plain(req.response(), 500, "Room failed while handling the call");
+                return;
+              }
+              RoomResponse r = result.result();
+              List<String> headers = new java.util.ArrayList<>(r.headers().size());
+              for (int i = 0; i + 1 < r.headers().size(); i += 2) {
+                if (r.headers().get(i).toLowerCase(Locale.ROOT).startsWith(Forwarded.PREFIX))
+                  continue;
+                headers.add(r.headers().get(i));
+                headers.add(r.headers().get(i + 1));
+              }
+              reply(req.response(), new RoomResponse(r.status(), headers, r.body()));
             });
   }
 
@@ -320,7 +350,7 @@ public final class PartyRoutes {
     if (Forwarded.claimed(req)) {
       String uri = Forwarded.clientUri(req);
       if (uri == null) uri = absoluteUri(req);
-      return new Admitted(uri, record(req, uri, body, Map.of()), Map.of());
+      return new Admitted(uri, record(req, uri, body, Map.of(), true), Map.of());
     }
     return passGate(req, address, body, upgrade);
   }
@@ -353,7 +383,7 @@ public final class PartyRoutes {
   private Admitted passGate(
       HttpServerRequest req, RoomAddress address, Buffer body, boolean upgrade) {
     String uri = absoluteUri(req);
-    byte[] record = record(req, uri, body, Map.of());
+    byte[] record = record(req, uri, body, Map.of(), false);
     GuestModule module = parties.get(address.party());
     Gate.Verdict verdict =
         module == null
@@ -366,7 +396,7 @@ public final class PartyRoutes {
     }
     return verdict.headers().isEmpty()
         ? new Admitted(uri, record, Map.of())
-        : new Admitted(uri, record(req, uri, body, verdict.headers()), verdict.headers());
+        : new Admitted(uri, record(req, uri, body, verdict.headers(), false), verdict.headers());
   }
 
   /** The room, or null after answering 404 (no such party) or 503 (the host is at its room limit). */
@@ -384,11 +414,15 @@ public final class PartyRoutes {
   /**
    * The ABI's request record: method, URL, body, then header names (lower case) and values, with the
    * headers a before hook set replacing those of the same name, and without the nodes' own headers
-   * of a forwarded request. Netty reads the request line and headers as ISO-8859-1, one char per
+   * of a forwarded request (but for the caller of a room call another node forwarded). Netty reads the request line and headers as ISO-8859-1, one char per
    * byte: encoding them back the same way hands the guest the bytes the client sent.
    */
   private static byte[] record(
-      HttpServerRequest req, String uri, Buffer body, Map<String, byte[]> setHeaders) {
+      HttpServerRequest req,
+      String uri,
+      Buffer body,
+      Map<String, byte[]> setHeaders,
+      boolean forwarded) {
     ByteList.Builder record =
         new ByteList.Builder()
             .add(req.method().name())
@@ -396,7 +430,9 @@ public final class PartyRoutes {
             .add(body.getBytes());
     for (Map.Entry<String, String> header : req.headers()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (!setHeaders.containsKey(name) && !Forwarded.internal(name))
+      // The caller's name passes only on a room call another node forwarded (its secret checked).
+      boolean caller = forwarded && name.equals(Forwarded.CALLER);
+      if (!setHeaders.containsKey(name) && (caller || !Forwarded.internal(name)))
         record.add(name).add(header.getValue().getBytes(StandardCharsets.ISO_8859_1));
     }
     setHeaders.forEach((name, value) -> record.add(name).add(value));

@@ -42,6 +42,12 @@ final class OutputGate {
    * checks the reply the host really sends.
    */
   static Effect reply(Handler<RoomResponse> reply, RoomResponse response) {
+    return reply(reply, reply, response);
+  }
+
+  /** As above; a discarded reply goes to {@code discarded} (a room call's: the callee was reset). */
+  static Effect reply(
+      Handler<RoomResponse> reply, Handler<RoomResponse> discarded, RoomResponse response) {
     return new Effect() {
       @Override
       public void run() {
@@ -50,7 +56,7 @@ final class OutputGate {
 
       @Override
       public void discard() {
-        reply.handle(RoomResponse.plain(503, "Room storage failed; retry"));
+        discarded.handle(RoomResponse.plain(503, "Room storage failed; retry"));
       }
     };
   }

@@ -1,6 +1,8 @@
 package dev.partyhost.room;
 
 import dev.partyhost.PartyLimits;
+import dev.partyhost.calls.Answer;
+import dev.partyhost.calls.Outgoing;
 import dev.partyhost.guest.Guest;
 import dev.partyhost.guest.GuestModule;
 import dev.partyhost.guest.GuestTime;
@@ -63,7 +65,8 @@ public final class Room {
     CLOSE,
     ERROR,
     REQUEST,
-    ALARM
+    ALARM,
+    RESPONSE
   }
 
   final String party;
@@ -86,6 +89,9 @@ public final class Room {
 
   /** Records (or, in a replay, checks) each hook's inputs and outputs; null when nothing listens. */
   private final RoomTap tap;
+
+  /** The calls this room made that have no answer yet. */
+  private final Outgoing calls;
 
   /** When the full inbox was last logged: at most once a minute. */
   private volatile long inboxFullLogged;
@@ -160,6 +166,7 @@ public final class Room {
         new Inbox<>(rooms.config().maxInboxBytes, () -> context.runOnContext(v -> runInbox()));
     this.tap = rooms.taps().open(key, limits);
     output.tap(tap);
+    this.calls = new Outgoing(rooms.vertx(), context, this::answered);
   }
 
   public String party() {
@@ -424,6 +431,25 @@ public final class Room {
    * the future completes on the caller's context.
    */
   public Future<RoomResponse> request(byte[] request) {
+    return request(request, false);
+  }
+
+  /**
+   * As {@link #request}, for a room call: the future fails ({@link CallFailed}) when the room trapped,
+   * was reset or did not start, where a client would get a 500 or 503 from the host.
+   */
+  public Future<RoomResponse> call(byte[] request) {
+    return request(request, true);
+  }
+
+  /** The room failed a call: it trapped, was reset or did not start. */
+  public static final class CallFailed extends RuntimeException {
+    CallFailed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private Future<RoomResponse> request(byte[] request, boolean failuresApart) {
     Context caller = Vertx.currentContext();
     Promise<RoomResponse> promise = Promise.promise();
     // tryComplete: a reply may be both discarded (503) and failed (500); the first one wins.
@@ -431,7 +457,15 @@ public final class Room {
         caller == null
             ? promise::tryComplete
             : r -> caller.runOnContext(v -> promise.tryComplete(r));
-    arrive(null, r -> r.handleRequest(request, reply));
+    Handler<RoomResponse> failed =
+        !failuresApart
+            ? reply
+            : r -> {
+              CallFailed why = new CallFailed(new String(r.body(), StandardCharsets.UTF_8));
+              if (caller == null) promise.tryFail(why);
+              else caller.runOnContext(v -> promise.tryFail(why));
+            };
+    arrive(null, r -> r.handleRequest(request, reply, failed));
     return promise.future();
   }
 
@@ -514,15 +548,15 @@ public final class Room {
     touch();
   }
 
-  private void handleRequest(byte[] request, Handler<RoomResponse> reply) {
+  /** {@code failed} hears of a trap, a reset and a failed start; {@code reply} of the rest. */
+  private void handleRequest(
+      byte[] request, Handler<RoomResponse> reply, Handler<RoomResponse> failed) {
     arrived();
     if (dropped) {
       reply.handle(RoomResponse.plain(503, "Room unavailable; retry later"));
     } else if (!ensureGuest()) {
-      reply.handle(
-          memoryFull
-              ? RoomResponse.plain(503, MEMORY_FULL)
-              : RoomResponse.plain(500, "Room failed to start"));
+      if (memoryFull) reply.handle(RoomResponse.plain(503, MEMORY_FULL));
+      else failed.handle(RoomResponse.plain(500, "Room failed to start"));
     } else if (!guest.hasOnRequest()) {
       reply.handle(RoomResponse.plain(404, "No onRequest handler"));
     } else {
@@ -536,11 +570,11 @@ public final class Room {
               rc -> {
                 RoomResponse r =
                     response != null ? response : RoomResponse.plain(500, "Room did not respond");
-                output.add(OutputGate.reply(reply, r));
+                output.add(OutputGate.reply(reply, failed, r));
               });
       response = null;
       if (result.trapped())
-        reply.handle(RoomResponse.plain(500, "Room failed while handling the request"));
+        failed.handle(RoomResponse.plain(500, "Room failed while handling the request"));
     }
     touch();
   }
@@ -586,6 +620,24 @@ public final class Room {
       store.hostSetsAlarm(null); // retries used up
       commit();
     }
+  }
+
+  /**
+   * The answer to call {@code id}, on the room's loop (from {@link Outgoing}): {@code on_response}
+   * runs as one transaction, the room woken for it if it hibernates. Dropped when the instance that
+   * made the call is gone ({@code generation}), or the module has no {@code on_response}.
+   */
+  private void answered(int id, Answer answer, int generation) {
+    if (dropped) return;
+    ready(
+        () -> {
+          if (dropped || calls.generation() != generation) return;
+          // Starting the instance runs on_start, whose trap forgets the calls.
+          if (ensureGuest() && calls.generation() == generation && guest.hasOnResponse())
+            runHook(
+                Hook.RESPONSE, null, g -> g.onResponse(id, answer.record(), answer.status()), null);
+          touch();
+        });
   }
 
   // --- data ---
@@ -657,6 +709,7 @@ public final class Room {
     if (moving) LOG.log(Level.WARNING, tag + "room no longer this node's, reset: " + cause);
     else LOG.log(Level.ERROR, tag + "commit failed, room reset: " + cause);
     output.discardGated();
+    calls.forgetAll();
     store = null;
     dropGuest();
     nextStart = "reset";
@@ -792,6 +845,7 @@ public final class Room {
     nextStart = "reset";
     if (store != null) store.rollback();
     output.discardOutbox();
+    calls.forgetAll();
     dropGuest();
     for (Connection c : new ArrayList<>(connections.values())) output.close(c, 1011, "room error");
     connections.clear();
@@ -820,9 +874,13 @@ public final class Room {
     }
   }
 
-  /** Loading its data, waiting for a commit, or with events to run. */
+  /** Loading its data, waiting for a commit, with events to run or calls in flight. */
   private boolean busy() {
-    return loading || !waitingForData.isEmpty() || !output.settled() || !inbox.isEmpty();
+    return loading
+        || !waitingForData.isEmpty()
+        || !output.settled()
+        || !inbox.isEmpty()
+        || calls.inFlight() > 0;
   }
 
   private void idle() {
@@ -862,7 +920,7 @@ public final class Room {
   void evict() {
     context.runOnContext(
         v -> {
-          if (connections.isEmpty() && !loading && output.settled()) {
+          if (connections.isEmpty() && !loading && output.settled() && calls.inFlight() == 0) {
             drop(false);
             if (dropped)
               LOG.log(
@@ -876,6 +934,7 @@ public final class Room {
   private void drop(boolean force) {
     if (dropped || !rooms.remove(this, force)) return;
     dropped = true;
+    calls.forgetAll();
     dropGuest();
     store = null;
     if (idleTimer >= 0) rooms.vertx().cancelTimer(idleTimer);
@@ -913,6 +972,15 @@ public final class Room {
 
   void setResponse(RoomResponse r) {
     response = r;
+  }
+
+  Rooms rooms() {
+    return rooms;
+  }
+
+  /** The room's calls in flight. */
+  Outgoing calls() {
+    return calls;
   }
 
   /** Where the hook's effects go. */

@@ -2,8 +2,10 @@ package dev.partyhost.room;
 
 import static dev.partyhost.guest.Abi.BAD_HANDLE;
 import static dev.partyhost.guest.Abi.BAD_POINTER;
+import static dev.partyhost.guest.Abi.BUSY;
 import static dev.partyhost.guest.Abi.CLOSED;
 import static dev.partyhost.guest.Abi.INVALID;
+import static dev.partyhost.guest.Abi.NOT_ALLOWED;
 import static dev.partyhost.guest.Abi.NOT_FOUND;
 import static dev.partyhost.guest.Abi.OK;
 import static dev.partyhost.guest.Abi.QUOTA_EXCEEDED;
@@ -11,17 +13,24 @@ import static dev.partyhost.guest.Abi.TOO_LARGE;
 import static dev.partyhost.guest.Abi.WRONG_HOOK;
 
 import com.dylibso.chicory.runtime.Memory;
+import dev.partyhost.calls.Answer;
+import dev.partyhost.calls.CallRequest;
+import dev.partyhost.calls.Calls;
+import dev.partyhost.calls.Outgoing;
 import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
 import dev.partyhost.guest.GuestTime;
 import dev.partyhost.guest.HostCallTable;
 import dev.partyhost.guest.Utf8;
 import dev.partyhost.storage.RoomStore;
+import io.vertx.core.Future;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The host calls of a room's instance (ABI section 7): the shared ones, connections, storage and the
@@ -52,6 +61,8 @@ final class RoomCalls extends ScopeCalls {
           .bindTime("alarm_set", RoomCalls::alarmSet)
           .bind("alarm_get", RoomCalls::alarmGet)
           .bind("alarm_delete", RoomCalls::alarmDelete)
+          .bind("room_call", RoomCalls::roomCall)
+          .bind("http_call", RoomCalls::httpCall)
           .build();
 
   /** Set once: at construction, or for a spare instance by the room that takes it. */
@@ -241,6 +252,76 @@ final class RoomCalls extends ScopeCalls {
     byte[] out = new byte[handles.position()];
     handles.flip().get(out);
     return writeOut(m, outPtr, outCap, out);
+  }
+
+  // --- calls: output, like frames; they leave when the hook's commit is durable ---
+
+  int roomCall(
+      Memory m, int partyPtr, int partyLen, int roomPtr, int roomLen, int reqPtr, int reqLen) {
+    if (!inBounds(m, partyPtr, partyLen)
+        || !inBounds(m, roomPtr, roomLen)
+        || !inBounds(m, reqPtr, reqLen)) return BAD_POINTER;
+    if (reqLen > room.limits.maxCallRequestBytes() || roomLen > Abi.MAX_ROOM_ID_BYTES)
+      return TOO_LARGE;
+    CallRequest.Parsed parsed = CallRequest.parse(read(m, reqPtr, reqLen), false);
+    if (parsed.status() != OK) return parsed.status();
+    String named = Utf8.decode(read(m, partyPtr, partyLen));
+    String roomId = Utf8.decode(read(m, roomPtr, roomLen));
+    if (named == null || roomId == null || roomId.isEmpty()) return INVALID;
+    Calls calls = room.rooms().calls();
+    String party = calls.party(named, room.party);
+    CallRequest request = parsed.request();
+    long maxResponse = room.limits.maxCallResponseBytes();
+    return place(() -> calls.toRoom(room.party, room.id, party, roomId, request, maxResponse));
+  }
+
+  int httpCall(Memory m, int reqPtr, int reqLen) {
+    if (!inBounds(m, reqPtr, reqLen)) return BAD_POINTER;
+    if (reqLen > room.limits.maxCallRequestBytes()) return TOO_LARGE;
+    CallRequest.Parsed parsed = CallRequest.parse(read(m, reqPtr, reqLen), true);
+    if (parsed.status() != OK) return parsed.status();
+    CallRequest request = parsed.request();
+    URI uri = CallRequest.webUri(request.url());
+    int port =
+        uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    String host =
+        uri.getHost().startsWith("[")
+            ? uri.getHost().substring(1, uri.getHost().length() - 1)
+            : uri.getHost();
+    Calls calls = room.rooms().calls();
+    if (!calls.allowlist(room.party).allowsHost(host, port)) return NOT_ALLOWED;
+    long timeoutMs = room.limits.callTimeoutMs();
+    long maxResponse = room.limits.maxCallResponseBytes();
+    return place(() -> calls.toWeb(room.party, request, timeoutMs, maxResponse));
+  }
+
+  /**
+   * A call the hook made: counted in flight now (BUSY past the limit), it leaves through the output
+   * gate with the hook's other output, or never if the hook traps.
+   */
+  private int place(Supplier<Future<Answer>> send) {
+    Outgoing calls = room.calls();
+    if (calls.inFlight() >= room.limits.maxCallsInFlight()) {
+      room.meters.limitHit("maxCallsInFlight");
+      return BUSY;
+    }
+    int id = calls.open();
+    if (id == 0) return BUSY; // every id used: the room must start afresh to call again
+    long timeoutMs = room.limits.callTimeoutMs();
+    room.output()
+        .add(
+            new OutputGate.Effect() {
+              @Override
+              public void run() {
+                calls.leave(id, timeoutMs, send);
+              }
+
+              @Override
+              public void discard() {
+                calls.cancel(id);
+              }
+            });
+    return id;
   }
 
   // --- storage and alarm: the room's in-memory data, written in the hook's transaction ---

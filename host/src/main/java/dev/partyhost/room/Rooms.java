@@ -1,6 +1,7 @@
 package dev.partyhost.room;
 
 import dev.partyhost.HostConfig;
+import dev.partyhost.calls.Calls;
 import dev.partyhost.cluster.Cluster;
 import dev.partyhost.cluster.RoomOwners;
 import dev.partyhost.metrics.HostMetrics;
@@ -41,6 +42,10 @@ public final class Rooms {
   private final StorageEngine engine;
   private final RoomTaps taps;
   private final GroupCommit commits;
+
+  /** The rooms' way out for room_call and http_call. */
+  private final Calls calls;
+
   private final Alarms alarms;
   private final Spares spares;
 
@@ -132,6 +137,7 @@ public final class Rooms {
     this.alarms = new Alarms(vertx, this);
     this.spares = new Spares(this, vertx, config.spareInstances);
     this.taps = config.taps != null ? config.taps : new dev.partyhost.replay.Recordings(config);
+    this.calls = new Calls(vertx, config, parties, this);
     this.loops = List.copyOf(loops);
     if (cluster != null) {
       cluster
@@ -505,6 +511,11 @@ public final class Rooms {
 
   HostConfig config() {
     return config;
+  }
+
+  /** Where rooms' calls go. */
+  public Calls calls() {
+    return calls;
   }
 
   public GroupCommit commits() {

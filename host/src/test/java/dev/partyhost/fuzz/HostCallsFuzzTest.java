@@ -82,7 +82,9 @@ class HostCallsFuzzTest {
           "alarm_set",
           "alarm_get",
           "alarm_delete",
-          "request_set_header");
+          "request_set_header",
+          "room_call",
+          "http_call");
 
   /**
    * What each parameter of each call is, so that arguments are often meaningful: H a connection
@@ -119,7 +121,9 @@ class HostCallsFuzzTest {
           "T",
           "P",
           "",
-          "PLPL");
+          "PLPL",
+          "PLPLPL",
+          "PL");
 
   /** Codes, kinds, levels and statuses, on and around the edges of what the ABI allows. */
   private static final int[] CODES = {

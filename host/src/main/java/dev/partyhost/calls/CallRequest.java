@@ -1,0 +1,91 @@
+package dev.partyhost.calls;
+
+import static dev.partyhost.guest.Abi.INVALID;
+import static dev.partyhost.guest.Abi.OK;
+
+import dev.partyhost.guest.ByteList;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A call request (ABI section 5), checked: {@code [method, url, body, name1, value1, ...]}. Header
+ * names are kept lower-cased, values as the bytes given.
+ *
+ * @param url a path below the callee room (room calls, may be empty) or an absolute http(s) URL
+ */
+public record CallRequest(String method, String url, byte[] body, List<Header> headers) {
+  /** One header: a lower-case token name and a value without CR, LF or NUL. */
+  public record Header(String name, byte[] value) {
+    public String valueText() {
+      return new String(value, StandardCharsets.ISO_8859_1); // one char per byte, as Netty sends it
+    }
+  }
+
+  /** A request parsed, or the status (INVALID) that refuses it. */
+  public record Parsed(int status, CallRequest request) {}
+
+  /** Parses the encoded request of a {@code room_call} ({@code web} false) or an {@code http_call}. */
+  public static Parsed parse(byte[] encoded, boolean web) {
+    List<byte[]> items;
+    try {
+      items = ByteList.decode(encoded);
+    } catch (IllegalArgumentException e) {
+      return invalid();
+    }
+    if (items.size() < 3 || (items.size() - 3) % 2 != 0) return invalid();
+    if (!isToken(items.get(0))) return invalid();
+    String url = new String(items.get(1), StandardCharsets.ISO_8859_1);
+    if (web ? webUri(url) == null : !(url.isEmpty() || url.startsWith("/"))) return invalid();
+    List<Header> headers = new ArrayList<>((items.size() - 3) / 2);
+    for (int i = 3; i < items.size(); i += 2) {
+      byte[] name = items.get(i);
+      byte[] value = items.get(i + 1);
+      if (!isToken(name) || !isFieldValue(value)) return invalid();
+      headers.add(
+          new Header(new String(name, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT), value));
+    }
+    String method = new String(items.get(0), StandardCharsets.US_ASCII);
+    return new Parsed(OK, new CallRequest(method, url, items.get(2), List.copyOf(headers)));
+  }
+
+  /** An absolute http or https URL with a host, or null. */
+  public static URI webUri(String url) {
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) return null;
+      if (uri.getHost() == null || uri.getHost().isEmpty()) return null;
+      return uri;
+    } catch (URISyntaxException e) {
+      return null;
+    }
+  }
+
+  private static Parsed invalid() {
+    return new Parsed(INVALID, null);
+  }
+
+  /** An HTTP token: one or more RFC 9110 tchars. */
+  static boolean isToken(byte[] name) {
+    if (name.length == 0) return false;
+    for (byte b : name) {
+      boolean tchar =
+          (b >= '0' && b <= '9')
+              || (b >= 'a' && b <= 'z')
+              || (b >= 'A' && b <= 'Z')
+              || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+      if (!tchar) return false;
+    }
+    return true;
+  }
+
+  /** No CR, LF or NUL: nothing that ends or folds a header line. */
+  static boolean isFieldValue(byte[] value) {
+    for (byte b : value) if (b == '\r' || b == '\n' || b == 0) return false;
+    return true;
+  }
+}
