@@ -160,6 +160,18 @@ class ReplayTest {
     assertTrue(r.out().contains("close connection 2 code 4000 reason \"bye\""), r.out());
   }
 
+  /**
+   * chat calls the lobby on each join and leave (ABI v1.4): a call's id is an answer of the
+   * recording, and the call's answer an event of it, replayed without the call leaving.
+   */
+  @Test
+  void theChatRecordingHasItsCallsToTheLobbyAndTheirAnswers() throws IOException {
+    Replay r = replay(TestHost.wasm("wasm", "chat"), firstRecording("chat", "r1"), "--verbose");
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("answer room_call -> 1"), r.out());
+    assertTrue(r.out().contains("hook response(1, 204"), r.out());
+  }
+
   @Test
   void wasiClockAndRandomAreAnsweredFromTheRecording() throws IOException {
     Replay r =

@@ -239,6 +239,7 @@ public final class Guest {
 
   /** The answer to call {@code call}: a response record and an HTTP status, or [message] and a status code. */
   public int onResponse(int call, byte[] record, int status) {
+    if (listener != null) listener.calling("response", new int[] {call, status}, record);
     if (hooks.onResponse() < 0) return 0;
     return call(hooks.onResponse(), call, pass(record), record.length, status);
   }

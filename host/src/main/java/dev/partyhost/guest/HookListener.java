@@ -7,8 +7,9 @@ package dev.partyhost.guest;
 public interface HookListener {
   /**
    * {@code hook} is about to be called ({@code start}, {@code connect}, {@code message}, {@code
-   * close}, {@code error}, {@code request} or {@code alarm}) with these integer arguments (handle,
-   * kind, code, in the ABI's order) and the bytes passed through the allocator (empty if none).
+   * close}, {@code error}, {@code request}, {@code alarm} or {@code response}) with these integer
+   * arguments (handle, kind, code; a call's id and status, in the ABI's order) and the bytes passed
+   * through the allocator (empty if none).
    */
   void calling(String hook, int[] ints, byte[] bytes);
 }

@@ -10,14 +10,20 @@ import java.util.Map;
  * what each writes into guest memory, besides its result, is {@link #written}.
  */
 interface Answers {
-  /** The imports whose answers are recorded: name → where the bytes it writes are. */
+  /**
+   * The imports whose answers are recorded: name → where the bytes it writes are. A call's id
+   * depends on the calls the room made before this instance started; replayed, a call returns its
+   * recorded id and leaves nowhere (its answer is an event of the recording).
+   */
   Map<String, Written> NON_PURE =
       Map.of(
           "now_ms", new Written(-1, -1, 0),
           "random_fill", new Written(0, 1, 0),
           "random_get", new Written(0, 1, 0),
           "clock_time_get", new Written(2, -1, 8),
-          "clock_res_get", new Written(1, -1, 8));
+          "clock_res_get", new Written(1, -1, 8),
+          "room_call", new Written(-1, -1, 0),
+          "http_call", new Written(-1, -1, 0));
 
   /**
    * Where a call writes its answer when it returns 0 (success, in the ABI and in WASI): the pointer is

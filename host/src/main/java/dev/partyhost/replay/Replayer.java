@@ -232,6 +232,7 @@ final class Replayer implements AutoCloseable {
       case "error" -> inputs.error(a[0], c.bytes());
       case "request" -> inputs.request(c.bytes());
       case "alarm" -> inputs.alarm();
+      case "response" -> inputs.response(a[0], a[1], c.bytes());
       default -> throw new RecordFormat.BadRecording("unknown hook " + c.hook());
     }
   }

@@ -1022,6 +1022,18 @@ public final class Room {
         });
   }
 
+  /** An answer as recorded: the replay's calls left nowhere, so none is in flight to match. */
+  void replayResponse(int id, int status, byte[] record) {
+    arrive(null, r -> r.replayedAnswer(id, status, record));
+  }
+
+  private void replayedAnswer(int id, int status, byte[] record) {
+    arrived();
+    if (ensureGuest() && guest.hasOnResponse())
+      runHook(Hook.RESPONSE, null, g -> g.onResponse(id, record, status), null);
+    touch();
+  }
+
   void replayClose(Connection c, Short code, String reason) {
     deliver(c, r -> r.closed(c, code, reason));
   }

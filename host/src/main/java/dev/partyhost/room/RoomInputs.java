@@ -85,6 +85,11 @@ public final class RoomInputs {
     room().alarm();
   }
 
+  /** The answer to call {@code id}, as the recording has it: {@code on_response} runs. */
+  public void response(int id, int status, byte[] record) {
+    room().replayResponse(id, status, record);
+  }
+
   private Connection connection(int handle) {
     Connection c = connections.get(handle);
     if (c == null) throw new IllegalStateException("no connection " + handle + " in the replay");
