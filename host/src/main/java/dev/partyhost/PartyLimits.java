@@ -17,6 +17,7 @@ import java.util.Set;
  * @param storageQuotaBytes bytes (keys plus values) one room may store
  * @param compression whether WebSockets to the party may negotiate permessage-deflate
  * @param logLevel the lowest level of the party's guest log lines that reach the host log
+ * @param snapshots whether a hibernating room keeps its instance's state and wakes from it
  */
 public record PartyLimits(
     long hookDeadlineMs,
@@ -26,7 +27,8 @@ public record PartyLimits(
     int messagesPerSecond,
     long storageQuotaBytes,
     boolean compression,
-    Level logLevel) {
+    Level logLevel,
+    boolean snapshots) {
   /** The names that {@code partyLimits} may override. */
   public static final Set<String> NAMES =
       Set.of(
@@ -37,7 +39,8 @@ public record PartyLimits(
           "messagesPerSecond",
           "storageQuotaBytes",
           "compression",
-          "logLevel");
+          "logLevel",
+          "snapshots");
 
   /** The levels a guest log may be set to: the ABI's four, and OFF. */
   public static final Set<Level> LOG_LEVELS =
@@ -71,6 +74,7 @@ public record PartyLimits(
     long storageQuotaBytes = this.storageQuotaBytes;
     boolean compression = this.compression;
     Level logLevel = this.logLevel;
+    boolean snapshots = this.snapshots;
     for (Map.Entry<String, ?> o : overrides.entrySet()) {
       switch (o.getKey()) {
         case "hookDeadlineMs" -> hookDeadlineMs = toLong(o);
@@ -86,6 +90,12 @@ public record PartyLimits(
           compression = b;
         }
         case "logLevel" -> logLevel = toLevel(o);
+        case "snapshots" -> {
+          if (!(o.getValue() instanceof Boolean b))
+            throw new IllegalArgumentException(
+                "snapshots must be true or false, not " + o.getValue());
+          snapshots = b;
+        }
         default ->
             throw new IllegalArgumentException(
                 "unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
@@ -99,7 +109,8 @@ public record PartyLimits(
         messagesPerSecond,
         storageQuotaBytes,
         compression,
-        logLevel);
+        logLevel,
+        snapshots);
   }
 
   /**

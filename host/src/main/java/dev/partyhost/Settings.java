@@ -242,6 +242,17 @@ public final class Settings {
   public boolean compression = false;
 
   @Doc(
+      "keep a hibernating room's instance (its memory and globals, compressed) and wake it from that"
+          + " instead of running on_start again, while its data and the party's version are unchanged"
+          + " (per party)")
+  public boolean snapshots = false;
+
+  @Doc(
+      "largest snapshot of a hibernating room (bytes, compressed); a larger one is not kept and the"
+          + " room wakes with on_start")
+  public int maxSnapshotBytes = 4 * 1024 * 1024;
+
+  @Doc(
       "keep one instance of each party ready per event loop, built off the loop, so that a room starts"
           + " without instantiating its module; false: each room builds its own")
   public boolean spareInstances = true;
@@ -268,13 +279,13 @@ public final class Settings {
 
   /**
    * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
-   * number (true or false for compression, a level name for logLevel), e.g.
+   * number (true or false for compression and snapshots, a level name for logLevel), e.g.
    * {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
    */
   @Doc(
       value =
           "per-party overrides: party -> {hookDeadlineMs, maxMemoryBytes, maxMessageBytes,"
-              + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel}",
+              + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel, snapshots}",
       defaultText = "none: the host-wide values")
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
 
@@ -554,6 +565,9 @@ public final class Settings {
     }
     if (staticDir != null && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(staticDir)))
       throw new IllegalArgumentException("static: " + staticDir + " is not a folder");
+    if (maxSnapshotBytes < 0)
+      throw new IllegalArgumentException(
+          "maxSnapshotBytes must be at least 0, not " + maxSnapshotBytes);
     if (roomIdleMs < 1)
       throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
     if (alarmRetryMs < 1
@@ -595,6 +609,7 @@ public final class Settings {
         messagesPerSecond,
         storageQuotaBytes,
         compression,
-        guestLogLevel);
+        guestLogLevel,
+        snapshots);
   }
 }

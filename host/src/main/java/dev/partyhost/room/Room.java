@@ -97,6 +97,16 @@ public final class Room {
   /** Why the next instance starts, for the metrics: new, wake (after hibernation) or reset. */
   private String nextStart = "new";
 
+  // Snapshots (parties with `snapshots` on; see Snapshots): the hibernated instance, compressed,
+  // for
+  // the next start (null: none); the hibernation a snapshot compressed off the loop belongs to (it
+  // is
+  // kept only if the room still sleeps in it); asleep, and when the wake's first event arrived.
+  private byte[] snapshot;
+  private Object sleeping;
+  private volatile boolean asleep;
+  private volatile long wokenAt;
+
   /** The last start found the host's guest memory budget full: "try again later", not a failure. */
   private boolean memoryFull;
 
@@ -276,6 +286,7 @@ public final class Room {
    * room dropped meanwhile (by a restart) hands it to its successor, and with it the connection.
    */
   private void arrive(Connection c, Handler<Room> task) {
+    noteArrival();
     context.runOnContext(
         v -> {
           if (dropped) handOn(c, task);
@@ -312,6 +323,7 @@ public final class Room {
    * order the socket produced them; a message from {@code sender} may pause it (see {@link Inbox}).
    */
   private void deliver(Connection c, Handler<Room> task, int bytes, Inbox.Sender sender) {
+    noteArrival();
     if (!inbox.add(new Delivery(c, task), bytes, sender)) return;
     meters.limitHit("maxInboxBytes");
     long now = System.currentTimeMillis();
@@ -624,6 +636,10 @@ public final class Room {
       } else if (rooms.cluster() != null) {
         rooms.alarms().adopt(key, store.alarm()); // the room may come from another node
       }
+      // Stored with this very data (a later commit would have deleted it): restorable, but not
+      // after a failure, whose next start is a fresh one.
+      if (snapshot == null && limits.snapshots() && !nextStart.equals("reset"))
+        snapshot = loaded.result().snapshot();
     } else {
       LOG.log(Level.ERROR, tag + "cannot load the room's data: " + loaded.cause());
     }
@@ -652,6 +668,7 @@ public final class Room {
     output.discardGated();
     store = null;
     dropGuest();
+    forgetSnapshot();
     nextStart = "reset";
     rescheduleAlarmOnLoad = true;
     for (Connection c : new ArrayList<>(connections.values())) {
@@ -673,6 +690,16 @@ public final class Room {
     GuestModule current = rooms.parties().get(party);
     if (current == null) return false; // the party was removed
     long start = System.nanoTime();
+    sleeping = null; // a snapshot still being compressed is not kept
+    byte[] image = snapshot;
+    snapshot = null;
+    Restore restored =
+        image == null || !limits.snapshots() ? Restore.UNUSABLE : restore(image, current, start);
+    if (restored == Restore.TRAPPED) return false; // reset
+    if (restored == Restore.DONE) {
+      woke();
+      return true;
+    }
     try {
       guest = instantiate(current);
     } catch (MemoryBudget.Exhausted e) {
@@ -694,8 +721,106 @@ public final class Room {
     long took = System.nanoTime() - start;
     rooms.stats().instantiated(took);
     meters.started(cause, took);
-    if (started) nextStart = "wake"; // a later start is after hibernation, unless reset says else
+    if (started) {
+      nextStart = "wake"; // a later start is after hibernation, unless reset says else
+      woke();
+    }
     return started;
+  }
+
+  /**
+   * Starts the instance from the room's snapshot instead of {@code on_start}; false if the snapshot
+   * cannot be used (another version, memory short) and the room starts anew. Restored in another
+   * process (after a restart), the room has lost the connections it had: the guest hears them close.
+   */
+  private Restore restore(byte[] image, GuestModule current, long start) {
+    Snapshot s = rooms.snapshots().usable(this, image, current);
+    if (s == null) return Restore.UNUSABLE;
+    Guest fresh;
+    try {
+      fresh = instantiate(current);
+    } catch (MemoryBudget.Exhausted | GuestTrap e) {
+      return Restore.UNUSABLE; // the usual start says why, if it fails too
+    }
+    boolean restored;
+    try {
+      restored = s.image().restoreInto(fresh, current);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, tag + "snapshot not restored: " + e);
+      restored = false;
+    }
+    if (!restored) {
+      fresh.close();
+      return Restore.UNUSABLE;
+    }
+    guest = fresh;
+    module = current;
+    nextHandle = Math.max(nextHandle, s.nextHandle());
+    long took = System.nanoTime() - start;
+    rooms.snapshots().restored();
+    meters.started("restore", took);
+    nextStart = "wake";
+    for (int handle : s.handles()) {
+      if (connections.containsKey(handle)) continue;
+      runHook(Hook.CLOSE, null, g -> g.onClose(handle, 1012, RESTARTED), null);
+      if (guest == null) return Restore.TRAPPED;
+    }
+    return Restore.DONE;
+  }
+
+  private enum Restore {
+    DONE,
+    UNUSABLE,
+    TRAPPED
+  }
+
+  private static final byte[] RESTARTED = "host restarted".getBytes(StandardCharsets.UTF_8);
+
+  /** An event for a hibernated room: the wake's time runs from the first one's arrival (any thread). */
+  private void noteArrival() {
+    if (asleep && wokenAt == 0) wokenAt = System.nanoTime();
+  }
+
+  /** The room is awake, its event's hook about to start. */
+  private void woke() {
+    long arrived = wokenAt;
+    if (asleep && arrived != 0) rooms.stats().woke(System.nanoTime() - arrived);
+    asleep = false;
+    wokenAt = 0;
+  }
+
+  /** After a trap or a failed commit the next start is a fresh one. */
+  private void forgetSnapshot() {
+    snapshot = null;
+    sleeping = null;
+  }
+
+  /** Captures the instance (snapshots on) as it hibernates, to keep and to store with the data. */
+  private void keepSnapshot() {
+    Object sleep = new Object();
+    sleeping = sleep;
+    RoomStore data = store;
+    int[] handles = connections.keySet().stream().mapToInt(Integer::intValue).toArray();
+    rooms
+        .snapshots()
+        .take(
+            this,
+            guest,
+            module,
+            nextHandle,
+            handles,
+            context,
+            encoded -> {
+              if (sleeping != sleep) return; // woke meanwhile: the data may have changed
+              sleeping = null;
+              snapshot = encoded;
+              // In the room's commit order: a later commit of the data deletes it.
+              var unused =
+                  rooms
+                      .commits()
+                      .submit(data.snapshot(encoded))
+                      .onFailure(e -> LOG.log(Level.WARNING, tag + "snapshot not stored: " + e));
+            });
   }
 
   /** An instance of {@code module} for this room: a spare, if one is ready, else a new one. */
@@ -757,6 +882,7 @@ public final class Room {
     LOG.log(Level.WARNING, tag + "guest trapped in " + kind + " hook, room reset: " + why);
     meters.trapped(why.startsWith(Watchdog.DeadlineExceeded.PREFIX));
     nextStart = "reset";
+    forgetSnapshot();
     if (store != null) store.rollback();
     output.discardOutbox();
     dropGuest();
@@ -804,8 +930,10 @@ public final class Room {
 
   /** Sockets, their state and tags stay; the next event loads the data and starts anew. */
   private void hibernate() {
+    if (guest != null && store != null && limits.snapshots()) keepSnapshot();
     dropGuest();
     store = null;
+    asleep = true;
     LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
   }
 

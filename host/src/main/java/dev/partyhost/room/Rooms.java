@@ -51,6 +51,7 @@ public final class Rooms {
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final RoomStats stats = new RoomStats();
+  private final Snapshots snapshots;
   private final HostMetrics metrics;
 
   /** The host is stopping: no room is created or reached any more. */
@@ -130,6 +131,7 @@ public final class Rooms {
     }
     this.alarms = new Alarms(vertx, this);
     this.spares = new Spares(this, vertx, config.spareInstances);
+    this.snapshots = new Snapshots(vertx, config.maxSnapshotBytes);
     this.loops = List.copyOf(loops);
     if (cluster != null) {
       cluster
@@ -517,5 +519,20 @@ public final class Rooms {
 
   Alarms alarms() {
     return alarms;
+  }
+
+  Snapshots snapshots() {
+    return snapshots;
+  }
+
+  /**
+   * Snapshots of hibernating rooms: kept, restored at a wake, not kept for their size, and dropped
+   * (another version, or a module whose instances cannot be imaged).
+   */
+  public record SnapshotCount(long taken, long restored, long tooLarge, long unusable) {}
+
+  public SnapshotCount snapshotCount() {
+    return new SnapshotCount(
+        snapshots.taken(), snapshots.restoredCount(), snapshots.tooLarge(), snapshots.unusable());
   }
 }

@@ -1,0 +1,126 @@
+package dev.partyhost.room;
+
+import dev.partyhost.guest.Guest;
+import dev.partyhost.guest.GuestModule;
+import dev.partyhost.guest.MemoryImage;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * Snapshots of hibernating rooms' instances (parties with {@code snapshots} on): taken when a room
+ * hibernates, kept in the room (compressed) and stored with its data; a wake restores one onto a
+ * fresh instance instead of running {@code on_start}. The host's one policy for them: the size limit
+ * ({@code maxSnapshotBytes}), compression off the event loop when the image is large, and counts for
+ * {@code /_admin/stats}.
+ */
+final class Snapshots {
+  private static final Logger LOG = System.getLogger("partyhost.snapshot");
+
+  /** Images up to this size are compressed on the room's loop (well under a millisecond). */
+  private static final long COMPRESS_ON_LOOP_BYTES = 128 * 1024;
+
+  private final Vertx vertx;
+  private final int maxBytes;
+  private final LongAdder taken = new LongAdder();
+  private final LongAdder restored = new LongAdder();
+  private final LongAdder tooLarge = new LongAdder();
+  private final LongAdder unusable = new LongAdder();
+
+  Snapshots(Vertx vertx, int maxBytes) {
+    this.vertx = vertx;
+    this.maxBytes = maxBytes;
+  }
+
+  /**
+   * Captures {@code guest} (between hooks) and hands its encoded snapshot to {@code done} on {@code
+   * context}: at once if small, else after compressing it on a worker. Nothing is handed on for a
+   * module whose instances cannot be imaged, or a snapshot over the limit.
+   */
+  void take(
+      Room room,
+      Guest guest,
+      GuestModule module,
+      int nextHandle,
+      int[] handles,
+      Context context,
+      Consumer<byte[]> done) {
+    if (module.imageRefusal() != null) {
+      unusable.increment();
+      LOG.log(Level.DEBUG, room.tag + "no snapshot: " + module.imageRefusal());
+      return;
+    }
+    Snapshot snapshot =
+        new Snapshot(module.sha256(), nextHandle, handles, MemoryImage.capture(guest));
+    if (snapshot.image().bytes() <= COMPRESS_ON_LOOP_BYTES) {
+      kept(room, snapshot.encode(), done);
+      return;
+    }
+    var unused =
+        vertx
+            .executeBlocking(snapshot::encode, false)
+            .onComplete(
+                encoded ->
+                    context.runOnContext(
+                        v -> {
+                          if (encoded.succeeded()) kept(room, encoded.result(), done);
+                          else
+                            LOG.log(Level.WARNING, room.tag + "snapshot failed", encoded.cause());
+                        }));
+  }
+
+  private void kept(Room room, byte[] encoded, Consumer<byte[]> done) {
+    if (encoded.length > maxBytes) {
+      tooLarge.increment();
+      room.meters.limitHit("maxSnapshotBytes");
+      LOG.log(
+          Level.INFO,
+          room.tag
+              + "no snapshot: "
+              + encoded.length
+              + " bytes compressed, over maxSnapshotBytes ("
+              + maxBytes
+              + "); the room wakes with on_start");
+      return;
+    }
+    taken.increment();
+    done.accept(encoded);
+  }
+
+  /** The snapshot in {@code bytes} if it can be restored onto an instance of {@code current}, else null. */
+  Snapshot usable(Room room, byte[] bytes, GuestModule current) {
+    try {
+      Snapshot s = Snapshot.decode(bytes);
+      if (s.module().equals(current.sha256()) && current.imageRefusal() == null) return s;
+      LOG.log(Level.DEBUG, room.tag + "snapshot of another version dropped: normal start");
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, room.tag + "unreadable snapshot dropped: " + e);
+    }
+    unusable.increment();
+    return null;
+  }
+
+  void restored() {
+    restored.increment();
+  }
+
+  long taken() {
+    return taken.sum();
+  }
+
+  long restoredCount() {
+    return restored.sum();
+  }
+
+  long tooLarge() {
+    return tooLarge.sum();
+  }
+
+  long unusable() {
+    return unusable.sum();
+  }
+}
