@@ -13,11 +13,13 @@ import java.util.Map;
  * {@code make bench}: runs each scenario against each server, one after another (a fresh server
  * process per scenario), and prints a table per scenario with ratios against the native Vert.x relay
  * (the ceiling) and PartyKit's dev server. Run from the repository root:
- * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,connections]
+ * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,connections,wake]
  *   [--servers native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit] [--seconds 5]
  *   (a server relay-c@OTHER.jar runs another build of the host side by side with this one;
  *   relay-c-nometrics runs it with --metrics false)
- *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--host-jvm "-XX:..."]</pre>
+ *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--host-jvm "-XX:..."]
+ *   [--wake-rooms 500] [--wake-rounds 3] (wake runs against relay-c and chat, snapshots on and off,
+ *   unless --servers says)</pre>
  */
 public final class Bench {
   private static final String NATIVE = "native";
@@ -46,6 +48,11 @@ public final class Bench {
     all.put(
         "connections",
         new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 1000));
+    all.put(
+        "wake",
+        new Wake(
+            Integer.parseInt(flags.getOrDefault("wake-rooms", "500")),
+            Integer.parseInt(flags.getOrDefault("wake-rounds", "3"))));
     List<String> scenarios = list(flags.getOrDefault("scenarios", String.join(",", all.keySet())));
     List<String> servers =
         list(
@@ -67,8 +74,11 @@ public final class Bench {
       System.out.println();
       System.out.println("## " + scenario.title());
       Map<String, Scenario.Figures> results = new LinkedHashMap<>();
-      for (String serverName : servers) {
+      List<String> against =
+          flags.containsKey("servers") || scenario.servers() == null ? servers : scenario.servers();
+      for (String serverName : against) {
         Server server = server(serverName, jvm);
+        if (server instanceof Server.PartyHost host) host.moreArgs(scenario.serverArgs());
         String why = server.unavailable();
         if (why != null) {
           System.out.println("  skipped " + server.name + ": " + why);
@@ -78,7 +88,7 @@ public final class Bench {
         Scenario.Figures figures = server.run(() -> scenario.run(server));
         if (figures != null) results.put(serverName, figures);
       }
-      print(scenario, servers, results, jvm);
+      print(scenario, against, results, jvm);
     }
   }
 
@@ -86,7 +96,8 @@ public final class Bench {
    * A server by name: native, partykit, or a relay guest on partyhost (relay-c, relay-rust-interpreted,
    * relay-c@path/to/other-partyhost.jar). A suffix -nio or -epoll picks the transport of the native
    * relay or the host (relay-c-nio, native-epoll); without one, each uses its default. A suffix
-   * -nometrics runs the host with {@code --metrics false} (relay-c-nometrics; before -nio/-epoll).
+   * -nometrics runs the host with {@code --metrics false} (relay-c-nometrics; before -nio/-epoll); a
+   * suffix -snapshots with {@code --snapshots true} (chat-snapshots; before -nometrics).
    */
   private static Server server(String name, List<String> jvm) {
     String transport = null;
@@ -98,6 +109,8 @@ public final class Bench {
     }
     boolean metrics = !name.endsWith("-nometrics");
     if (!metrics) name = name.substring(0, name.length() - "-nometrics".length());
+    boolean snapshots = name.endsWith("-snapshots");
+    if (snapshots) name = name.substring(0, name.length() - "-snapshots".length());
     if (name.equals(NATIVE)) return new Server.Native(transport, jvm);
     if (name.equals(PARTYKIT)) return new Server.PartyKit();
     int at = name.indexOf('@');
@@ -105,8 +118,11 @@ public final class Bench {
     String relay = at < 0 ? name : name.substring(0, at);
     boolean interpreted = relay.endsWith("-interpreted");
     if (interpreted) relay = relay.substring(0, relay.length() - "-interpreted".length());
-    return new Server.PartyHost(
-        relay, interpreted ? "interpreted" : "compiled", transport, jar, jvm, metrics);
+    Server.PartyHost host =
+        new Server.PartyHost(
+            relay, interpreted ? "interpreted" : "compiled", transport, jar, jvm, metrics);
+    if (snapshots) host.snapshotsOn();
+    return host;
   }
 
   private static void print(

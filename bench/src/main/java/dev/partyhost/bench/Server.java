@@ -34,7 +34,7 @@ abstract class Server implements AutoCloseable {
     COUNTER
   }
 
-  final String name;
+  String name;
   protected Process process;
   protected int port;
   protected Path work;
@@ -292,6 +292,20 @@ abstract class Server implements AutoCloseable {
     /** Whether the host keeps metrics (its default) or runs with {@code --metrics false}. */
     private final boolean metrics;
 
+    private boolean snapshots;
+    private final List<String> moreArgs = new ArrayList<>();
+
+    /** Runs with {@code --snapshots true}. */
+    void snapshotsOn() {
+      snapshots = true;
+      name = name.substring(0, name.length() - 1) + ", snapshots)";
+    }
+
+    /** Options on top of the server's own (a scenario's). */
+    void moreArgs(List<String> args) {
+      moreArgs.addAll(args);
+    }
+
     /**
      * @param jar the host's jar: this build's, or another (an older build, side by side)
      * @param transport epoll or nio; null: the host's default
@@ -346,6 +360,8 @@ abstract class Server implements AutoCloseable {
               work.resolve("data").toString()));
       if (transport != null) command.addAll(List.of("--transport", transport));
       if (!metrics) command.addAll(List.of("--metrics", "false"));
+      if (snapshots) command.addAll(List.of("--snapshots", "true"));
+      command.addAll(moreArgs);
       return command;
     }
 
