@@ -10,9 +10,10 @@ import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.Instruction;
 import com.dylibso.chicory.wasm.types.MutabilityType;
 import com.dylibso.chicory.wasm.types.OpCode;
-import java.io.DataInput;
+import java.io.ByteArrayOutputStream;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -28,7 +29,7 @@ import java.util.Set;
  */
 public final class MemoryImage {
   /** Zero runs are elided per chunk: finer than a page, since a heap's pages are partly used. */
-  static final int CHUNK = 4096;
+  static final int CHUNK = 1024;
 
   private static final byte[] ZERO = new byte[CHUNK];
 
@@ -45,12 +46,14 @@ public final class MemoryImage {
 
   private final int pages;
   private final int[] chunkIndexes;
-  private final byte[][] chunks;
+
+  /** The chunks' bytes, one after another: one array, written and read in one piece. */
+  private final byte[] chunks;
 
   /** Per mutable global: its index, then its value's low and high 64 bits. */
   private final long[] globals;
 
-  private MemoryImage(int pages, int[] chunkIndexes, byte[][] chunks, long[] globals) {
+  private MemoryImage(int pages, int[] chunkIndexes, byte[] chunks, long[] globals) {
     this.pages = pages;
     this.chunkIndexes = chunkIndexes;
     this.chunks = chunks;
@@ -62,7 +65,7 @@ public final class MemoryImage {
     Memory memory = guest.memory();
     int pages = memory.pages();
     List<Integer> indexes = new ArrayList<>();
-    List<byte[]> chunks = new ArrayList<>();
+    ByteArrayOutputStream chunks = new ByteArrayOutputStream();
     int perPage = Memory.PAGE_SIZE / CHUNK;
     for (int p = 0; p < pages; p++) {
       byte[] page = memory.readBytes(p * Memory.PAGE_SIZE, Memory.PAGE_SIZE);
@@ -70,7 +73,7 @@ public final class MemoryImage {
         int from = c * CHUNK;
         if (Arrays.mismatch(page, from, from + CHUNK, ZERO, 0, CHUNK) < 0) continue;
         indexes.add(p * perPage + c);
-        chunks.add(Arrays.copyOfRange(page, from, from + CHUNK));
+        chunks.write(page, from, CHUNK);
       }
     }
     Instance instance = guest.instance();
@@ -87,7 +90,7 @@ public final class MemoryImage {
     }
     int[] idx = new int[indexes.size()];
     for (int i = 0; i < idx.length; i++) idx[i] = indexes.get(i);
-    return new MemoryImage(pages, idx, chunks.toArray(new byte[0][]), Arrays.copyOf(globals, n));
+    return new MemoryImage(pages, idx, chunks.toByteArray(), Arrays.copyOf(globals, n));
   }
 
   /**
@@ -101,8 +104,8 @@ public final class MemoryImage {
     // A fresh memory is zero but where the data segments were copied.
     int[] ranges = module.dataRanges();
     for (int i = 0; i < ranges.length; i += 2) memory.fill((byte) 0, ranges[i], ranges[i + 1]);
-    for (int i = 0; i < chunks.length; i++)
-      memory.write(chunkIndexes[i] * CHUNK, chunks[i], 0, CHUNK);
+    for (int i = 0; i < chunkIndexes.length; i++)
+      memory.write(chunkIndexes[i] * CHUNK, chunks, i * CHUNK, CHUNK);
     Instance instance = guest.instance();
     for (int i = 0; i < globals.length; i += 3) {
       GlobalInstance g = instance.global((int) globals[i]);
@@ -114,7 +117,7 @@ public final class MemoryImage {
 
   /** Bytes of memory the image holds (its chunks). */
   public long bytes() {
-    return (long) chunks.length * CHUNK;
+    return chunks.length;
   }
 
   public int pages() {
@@ -125,27 +128,26 @@ public final class MemoryImage {
     out.writeInt(pages);
     out.writeInt(globals.length);
     for (long g : globals) out.writeLong(g);
-    out.writeInt(chunks.length);
-    for (int i = 0; i < chunks.length; i++) {
-      out.writeInt(chunkIndexes[i]);
-      out.write(chunks[i]);
-    }
+    out.writeInt(chunkIndexes.length);
+    for (int index : chunkIndexes) out.writeInt(index);
+    out.write(chunks);
   }
 
-  public static MemoryImage read(DataInput in) throws IOException {
-    int pages = in.readInt();
-    long[] globals = new long[checkedCount(in.readInt(), 3 * 100_000)];
-    for (int i = 0; i < globals.length; i++) globals[i] = in.readLong();
-    int n = checkedCount(in.readInt(), pages * (Memory.PAGE_SIZE / CHUNK));
+  /** An image as {@link #write} wrote it; a BufferUnderflowException if {@code in} ends early. */
+  public static MemoryImage read(ByteBuffer in) throws IOException {
+    int pages = in.getInt();
+    if (pages < 0 || pages > 65536) throw new IOException("bad page count " + pages);
+    long[] globals = new long[checkedCount(in.getInt(), 3 * 100_000)];
+    for (int i = 0; i < globals.length; i++) globals[i] = in.getLong();
+    int n = checkedCount(in.getInt(), pages * (Memory.PAGE_SIZE / CHUNK));
     int[] indexes = new int[n];
-    byte[][] chunks = new byte[n][];
     for (int i = 0; i < n; i++) {
-      indexes[i] = in.readInt();
+      indexes[i] = in.getInt();
       if (indexes[i] < 0 || indexes[i] >= pages * (Memory.PAGE_SIZE / CHUNK))
         throw new IOException("chunk " + indexes[i] + " outside " + pages + " pages");
-      chunks[i] = new byte[CHUNK];
-      in.readFully(chunks[i]);
     }
+    byte[] chunks = new byte[n * CHUNK];
+    in.get(chunks);
     return new MemoryImage(pages, indexes, chunks, globals);
   }
 

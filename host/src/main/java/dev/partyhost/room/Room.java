@@ -97,12 +97,10 @@ public final class Room {
   /** Why the next instance starts, for the metrics: new, wake (after hibernation) or reset. */
   private String nextStart = "new";
 
-  // Snapshots (parties with `snapshots` on; see Snapshots): the hibernated instance, compressed,
-  // for
-  // the next start (null: none); the hibernation a snapshot compressed off the loop belongs to (it
-  // is
-  // kept only if the room still sleeps in it); asleep, and when the wake's first event arrived.
-  private byte[] snapshot;
+  // Snapshots (parties with `snapshots` on; see Snapshots): the hibernated instance, for the next
+  // start (null: none); the hibernation a snapshot compressed off the loop belongs to (kept only if
+  // the room still sleeps in it); asleep, and when the wake's first event arrived.
+  private Snapshot snapshot;
   private Object sleeping;
   private volatile boolean asleep;
   private volatile long wokenAt;
@@ -639,7 +637,10 @@ public final class Room {
       // Stored with this very data (a later commit would have deleted it): restorable, but not
       // after a failure, whose next start is a fresh one.
       if (snapshot == null && limits.snapshots() && !nextStart.equals("reset"))
-        snapshot = loaded.result().snapshot();
+        snapshot =
+            loaded.result().snapshot() == null
+                ? null
+                : rooms.snapshots().stored(this, loaded.result().snapshot());
     } else {
       LOG.log(Level.ERROR, tag + "cannot load the room's data: " + loaded.cause());
     }
@@ -691,7 +692,7 @@ public final class Room {
     if (current == null) return false; // the party was removed
     long start = System.nanoTime();
     sleeping = null; // a snapshot still being compressed is not kept
-    byte[] image = snapshot;
+    Snapshot image = snapshot;
     snapshot = null;
     Restore restored =
         image == null || !limits.snapshots() ? Restore.UNUSABLE : restore(image, current, start);
@@ -733,9 +734,8 @@ public final class Room {
    * cannot be used (another version, memory short) and the room starts anew. Restored in another
    * process (after a restart), the room has lost the connections it had: the guest hears them close.
    */
-  private Restore restore(byte[] image, GuestModule current, long start) {
-    Snapshot s = rooms.snapshots().usable(this, image, current);
-    if (s == null) return Restore.UNUSABLE;
+  private Restore restore(Snapshot s, GuestModule current, long start) {
+    if (!rooms.snapshots().usable(this, s, current)) return Restore.UNUSABLE;
     Guest fresh;
     try {
       fresh = instantiate(current);
@@ -810,10 +810,10 @@ public final class Room {
             nextHandle,
             handles,
             context,
-            encoded -> {
+            (taken, encoded) -> {
               if (sleeping != sleep) return; // woke meanwhile: the data may have changed
               sleeping = null;
-              snapshot = encoded;
+              snapshot = taken;
               // In the room's commit order: a later commit of the data deletes it.
               var unused =
                   rooms

@@ -9,12 +9,13 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Snapshots of hibernating rooms' instances (parties with {@code snapshots} on): taken when a room
- * hibernates, kept in the room (compressed) and stored with its data; a wake restores one onto a
- * fresh instance instead of running {@code on_start}. The host's one policy for them: the size limit
+ * hibernates, kept in the room and stored with its data (deflated); a wake restores one onto a fresh
+ * instance instead of running {@code on_start}. The room keeps its snapshot as captured (zero chunks
+ * elided, not deflated): inflating it would cost a wake more than the rest of the restore. The host's one policy for them: the size limit
  * ({@code maxSnapshotBytes}), compression off the event loop when the image is large, and counts for
  * {@code /_admin/stats}.
  */
@@ -37,9 +38,9 @@ final class Snapshots {
   }
 
   /**
-   * Captures {@code guest} (between hooks) and hands its encoded snapshot to {@code done} on {@code
-   * context}: at once if small, else after compressing it on a worker. Nothing is handed on for a
-   * module whose instances cannot be imaged, or a snapshot over the limit.
+   * Captures {@code guest} (between hooks) and hands the snapshot and its encoding to {@code done}
+   * on {@code context}: at once if small, else after compressing it on a worker. Nothing is handed on
+   * for a module whose instances cannot be imaged, or a snapshot over the limit.
    */
   void take(
       Room room,
@@ -48,7 +49,7 @@ final class Snapshots {
       int nextHandle,
       int[] handles,
       Context context,
-      Consumer<byte[]> done) {
+      BiConsumer<Snapshot, byte[]> done) {
     if (module.imageRefusal() != null) {
       unusable.increment();
       LOG.log(Level.DEBUG, room.tag + "no snapshot: " + module.imageRefusal());
@@ -57,7 +58,7 @@ final class Snapshots {
     Snapshot snapshot =
         new Snapshot(module.sha256(), nextHandle, handles, MemoryImage.capture(guest));
     if (snapshot.image().bytes() <= COMPRESS_ON_LOOP_BYTES) {
-      kept(room, snapshot.encode(), done);
+      kept(room, snapshot, snapshot.encode(), done);
       return;
     }
     var unused =
@@ -67,13 +68,14 @@ final class Snapshots {
                 encoded ->
                     context.runOnContext(
                         v -> {
-                          if (encoded.succeeded()) kept(room, encoded.result(), done);
+                          if (encoded.succeeded()) kept(room, snapshot, encoded.result(), done);
                           else
                             LOG.log(Level.WARNING, room.tag + "snapshot failed", encoded.cause());
                         }));
   }
 
-  private void kept(Room room, byte[] encoded, Consumer<byte[]> done) {
+  private void kept(
+      Room room, Snapshot snapshot, byte[] encoded, BiConsumer<Snapshot, byte[]> done) {
     if (encoded.length > maxBytes) {
       tooLarge.increment();
       room.meters.limitHit("maxSnapshotBytes");
@@ -88,20 +90,26 @@ final class Snapshots {
       return;
     }
     taken.increment();
-    done.accept(encoded);
+    done.accept(snapshot, encoded);
   }
 
-  /** The snapshot in {@code bytes} if it can be restored onto an instance of {@code current}, else null. */
-  Snapshot usable(Room room, byte[] bytes, GuestModule current) {
+  /** The snapshot stored in {@code bytes}, or null if they cannot be read. */
+  Snapshot stored(Room room, byte[] bytes) {
     try {
-      Snapshot s = Snapshot.decode(bytes);
-      if (s.module().equals(current.sha256()) && current.imageRefusal() == null) return s;
-      LOG.log(Level.DEBUG, room.tag + "snapshot of another version dropped: normal start");
+      return Snapshot.decode(bytes);
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, room.tag + "unreadable snapshot dropped: " + e);
+      unusable.increment();
+      return null;
     }
+  }
+
+  /** Whether {@code s} can be restored onto an instance of {@code current}. */
+  boolean usable(Room room, Snapshot s, GuestModule current) {
+    if (s.module().equals(current.sha256()) && current.imageRefusal() == null) return true;
+    LOG.log(Level.DEBUG, room.tag + "snapshot of another version dropped: normal start");
     unusable.increment();
-    return null;
+    return false;
   }
 
   void restored() {
