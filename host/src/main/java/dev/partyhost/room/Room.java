@@ -795,7 +795,12 @@ public final class Room {
     sleeping = null;
   }
 
-  /** Captures the instance (snapshots on) as it hibernates, to keep and to store with the data. */
+  /**
+   * Captures the instance (snapshots on) as it hibernates, to keep and to store with the data. The
+   * data stays in memory meanwhile (no other writer can change it: the room is the only one, a cluster
+   * node's while it is its own), and after, if it fits in {@code maxSnapshotBytes} with the
+   * snapshot: then the wake needs no load.
+   */
   private void keepSnapshot() {
     Object sleep = new Object();
     sleeping = sleep;
@@ -813,6 +818,9 @@ public final class Room {
             (taken, encoded) -> {
               if (sleeping != sleep) return; // woke meanwhile: the data may have changed
               sleeping = null;
+              if (taken == null || encoded.length + data.used() > rooms.snapshots().maxBytes())
+                store = null; // loaded at the wake, as without snapshots
+              if (taken == null) return;
               snapshot = taken;
               // In the room's commit order: a later commit of the data deletes it.
               var unused =
@@ -923,16 +931,25 @@ public final class Room {
       touch(); // busy with storage or events: look again later
     } else if (connections.isEmpty()) {
       drop(false);
-    } else if (guest != null || store != null) {
+    } else if (holdsMore()) {
       hibernate();
     }
   }
 
-  /** Sockets, their state and tags stay; the next event loads the data and starts anew. */
+  /** An instance, or data not kept beside a snapshot: hibernating would free something. */
+  private boolean holdsMore() {
+    return guest != null || (store != null && !asleep);
+  }
+
+  /**
+   * Sockets, their state and tags stay; the next event loads the data and starts anew, or (snapshots
+   * on) restores the snapshot taken here.
+   */
   private void hibernate() {
-    if (guest != null && store != null && limits.snapshots()) keepSnapshot();
+    boolean snapshotting = guest != null && store != null && limits.snapshots();
+    if (snapshotting) keepSnapshot();
     dropGuest();
-    store = null;
+    if (!snapshotting) store = null; // else kept, or dropped, by keepSnapshot
     asleep = true;
     LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
   }
@@ -945,8 +962,7 @@ public final class Room {
     Promise<Boolean> done = Promise.promise();
     context.runOnContext(
         v -> {
-          boolean quiet =
-              !dropped && !connections.isEmpty() && !busy() && (guest != null || store != null);
+          boolean quiet = !dropped && !connections.isEmpty() && !busy() && holdsMore();
           if (quiet) hibernate();
           done.complete(quiet);
         });

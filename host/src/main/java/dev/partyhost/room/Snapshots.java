@@ -32,6 +32,11 @@ final class Snapshots {
   private final LongAdder tooLarge = new LongAdder();
   private final LongAdder unusable = new LongAdder();
 
+  /** The most bytes a hibernating room keeps: its snapshot, compressed, and its data beside it. */
+  int maxBytes() {
+    return maxBytes;
+  }
+
   Snapshots(Vertx vertx, int maxBytes) {
     this.vertx = vertx;
     this.maxBytes = maxBytes;
@@ -39,8 +44,8 @@ final class Snapshots {
 
   /**
    * Captures {@code guest} (between hooks) and hands the snapshot and its encoding to {@code done}
-   * on {@code context}: at once if small, else after compressing it on a worker. Nothing is handed on
-   * for a module whose instances cannot be imaged, or a snapshot over the limit.
+   * on {@code context}: at once if small, else after compressing it on a worker. For a module whose
+   * instances cannot be imaged, or a snapshot over the limit, both are null.
    */
   void take(
       Room room,
@@ -53,6 +58,7 @@ final class Snapshots {
     if (module.imageRefusal() != null) {
       unusable.increment();
       LOG.log(Level.DEBUG, room.tag + "no snapshot: " + module.imageRefusal());
+      done.accept(null, null);
       return;
     }
     Snapshot snapshot =
@@ -69,8 +75,10 @@ final class Snapshots {
                     context.runOnContext(
                         v -> {
                           if (encoded.succeeded()) kept(room, snapshot, encoded.result(), done);
-                          else
+                          else {
                             LOG.log(Level.WARNING, room.tag + "snapshot failed", encoded.cause());
+                            done.accept(null, null);
+                          }
                         }));
   }
 
@@ -87,6 +95,7 @@ final class Snapshots {
               + " bytes compressed, over maxSnapshotBytes ("
               + maxBytes
               + "); the room wakes with on_start");
+      done.accept(null, null);
       return;
     }
     taken.increment();
