@@ -950,6 +950,7 @@ public final class Room {
     if (snapshotting) keepSnapshot();
     dropGuest();
     if (!snapshotting) store = null; // else kept, or dropped, by keepSnapshot
+    wokenAt = 0; // a late write from an arrival of the last sleep
     asleep = true;
     LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
   }
