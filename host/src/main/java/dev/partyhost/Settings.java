@@ -248,8 +248,8 @@ public final class Settings {
   public boolean snapshots = false;
 
   @Doc(
-      "largest snapshot of a hibernating room (bytes, compressed); a larger one is not kept and the"
-          + " room wakes with on_start")
+      "largest snapshot of a hibernating room: the bytes of its memory that are not zero (1 KiB chunks),"
+          + " as it keeps them; a larger one is not kept and the room wakes with on_start")
   public int maxSnapshotBytes = 4 * 1024 * 1024;
 
   @Doc(

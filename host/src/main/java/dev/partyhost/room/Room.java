@@ -818,7 +818,8 @@ public final class Room {
             (taken, encoded) -> {
               if (sleeping != sleep) return; // woke meanwhile: the data may have changed
               sleeping = null;
-              if (taken == null || encoded.length + data.used() > rooms.snapshots().maxBytes())
+              if (taken == null
+                  || taken.image().bytes() + data.used() > rooms.snapshots().maxBytes())
                 store = null; // loaded at the wake, as without snapshots
               if (taken == null) return;
               snapshot = taken;

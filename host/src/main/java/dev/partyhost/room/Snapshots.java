@@ -32,7 +32,7 @@ final class Snapshots {
   private final LongAdder tooLarge = new LongAdder();
   private final LongAdder unusable = new LongAdder();
 
-  /** The most bytes a hibernating room keeps: its snapshot, compressed, and its data beside it. */
+  /** The most bytes a hibernating room keeps: its snapshot's image, and its data beside it. */
   int maxBytes() {
     return maxBytes;
   }
@@ -63,8 +63,24 @@ final class Snapshots {
     }
     Snapshot snapshot =
         new Snapshot(module.sha256(), nextHandle, handles, MemoryImage.capture(guest));
+    // The limit is on what the room keeps in memory: the image as captured (storage gets it
+    // deflated).
+    if (snapshot.image().bytes() > maxBytes) {
+      tooLarge.increment();
+      room.meters.limitHit("maxSnapshotBytes");
+      LOG.log(
+          Level.INFO,
+          room.tag
+              + "no snapshot: "
+              + snapshot.image().bytes()
+              + " bytes of memory that is not zero, over maxSnapshotBytes ("
+              + maxBytes
+              + "); the room wakes with on_start");
+      done.accept(null, null);
+      return;
+    }
     if (snapshot.image().bytes() <= COMPRESS_ON_LOOP_BYTES) {
-      kept(room, snapshot, snapshot.encode(), done);
+      kept(snapshot, snapshot.encode(), done);
       return;
     }
     var unused =
@@ -74,7 +90,7 @@ final class Snapshots {
                 encoded ->
                     context.runOnContext(
                         v -> {
-                          if (encoded.succeeded()) kept(room, snapshot, encoded.result(), done);
+                          if (encoded.succeeded()) kept(snapshot, encoded.result(), done);
                           else {
                             LOG.log(Level.WARNING, room.tag + "snapshot failed", encoded.cause());
                             done.accept(null, null);
@@ -82,22 +98,7 @@ final class Snapshots {
                         }));
   }
 
-  private void kept(
-      Room room, Snapshot snapshot, byte[] encoded, BiConsumer<Snapshot, byte[]> done) {
-    if (encoded.length > maxBytes) {
-      tooLarge.increment();
-      room.meters.limitHit("maxSnapshotBytes");
-      LOG.log(
-          Level.INFO,
-          room.tag
-              + "no snapshot: "
-              + encoded.length
-              + " bytes compressed, over maxSnapshotBytes ("
-              + maxBytes
-              + "); the room wakes with on_start");
-      done.accept(null, null);
-      return;
-    }
+  private void kept(Snapshot snapshot, byte[] encoded, BiConsumer<Snapshot, byte[]> done) {
     taken.increment();
     done.accept(snapshot, encoded);
   }
