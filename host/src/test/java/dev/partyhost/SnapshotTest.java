@@ -176,6 +176,24 @@ class SnapshotTest {
   }
 
   @Test
+  void evictingARoomWithItsDataDeletesItsSnapshot() throws Exception {
+    try (LogCapture guestLog = new LogCapture("partyhost.guest");
+        TestHost host = TestHost.start(SnapshotTest::on)) {
+      try (Ws ws = host.ws("/parties/probe/ev")) {
+        send(ws, 2);
+        hibernate(host, 1); // stored
+        assertEquals(
+            200, host.admin("DELETE", "parties/probe/rooms/ev?data=delete", null).statusCode());
+        ws.awaitClose();
+      }
+      // A new room of that id loads what storage has: no snapshot, so a fresh start.
+      assertEquals("0", host.get("/parties/probe/ev").body());
+      assertEquals(2, starts(guestLog, "probe/ev"));
+      assertEquals(0, stats(host).path("snapshots").path("restored").asLong());
+    }
+  }
+
+  @Test
   void anotherVersionOfThePartyStartsAfresh() throws Exception {
     byte[] probe = Files.readAllBytes(TestHost.wasm("test-wasm", "probe"));
     try (LogCapture guestLog = new LogCapture("partyhost.guest");
