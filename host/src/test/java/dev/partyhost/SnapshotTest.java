@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.partyhost.support.LogCapture;
+import dev.partyhost.support.Poll;
 import dev.partyhost.support.TestHost;
 import dev.partyhost.support.TestHost.Engine;
 import dev.partyhost.support.Ws;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -149,6 +154,32 @@ class SnapshotTest {
     }
   }
 
+  @Test
+  void aLiveRoomStoresItsSnapshotAsTheHostStops() throws Exception {
+    TestHost host = TestHost.start(SnapshotTest::on);
+    try (LogCapture guestLog = new LogCapture("partyhost.guest")) {
+      // A client of its own: the test host's clients close before its host stops.
+      HttpClient client = HttpClient.newHttpClient();
+      WebSocket ws =
+          client
+              .newWebSocketBuilder()
+              .buildAsync(
+                  URI.create("ws://127.0.0.1:" + host.port() + "/parties/probe/stop"),
+                  new WebSocket.Listener() {})
+              .get(10, TimeUnit.SECONDS);
+      ws.sendText("a", true).get(10, TimeUnit.SECONDS);
+      ws.sendText("b", true).get(10, TimeUnit.SECONDS);
+      TestHost h = host;
+      Poll.until(() -> h.get("/parties/probe/stop").body().equals("2"), 10_000);
+      host = host.restart(); // the room is live, its socket open
+      assertEquals("2", host.get("/parties/probe/stop").body(), "restored from storage");
+      assertEquals(1, starts(guestLog, "probe/stop"));
+      assertTrue(guestLog.messages().contains("[probe/stop] close"));
+    } finally {
+      host.close();
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Engine.class)
   void aCommitAfterTheSnapshotMakesItStale(Engine engine) throws Exception {
@@ -160,10 +191,14 @@ class SnapshotTest {
         assertTrue(host.get("/parties/chat/stale").body().contains("one"));
         hibernate(host, 1); // stored with "one"
         alice.send("two"); // restored, then committed: the stored snapshot is deleted with it
-        assertTrue(host.get("/parties/chat/stale").body().contains("two"));
+        TestHost h = host;
+        Poll.until(() -> h.get("/parties/chat/stale").body().contains("two"), 10_000);
         assertEquals(1, stats(host).path("snapshots").path("restored").asLong());
       }
-      host = host.restart(); // no hibernation on the way down
+      TestHost h = host;
+      Poll.until(() -> h.stats().path("connections").asInt() == 0, 10_000);
+      // Down without a snapshot: no hibernation, and no connection for a snapshot at the stop.
+      host = host.restart();
       // The chat answers from its history in memory: a stale snapshot would not know "two".
       assertEquals(
           "{\"type\":\"history\",\"messages\":[{\"from\":\"alice\",\"text\":\"one\"},"

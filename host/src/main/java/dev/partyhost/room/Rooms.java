@@ -344,8 +344,8 @@ public final class Rooms {
     spares.drop(null);
     // In a cluster the rooms go on at other nodes: their clients reconnect there (1012).
     for (Room room : rooms.values())
-      if (cluster == null) room.closeAll(1001, "host stopping");
-      else room.closeAll(1012, "node stopping: room moving to another node");
+      if (cluster == null) room.closeAllStopping(1001, "host stopping");
+      else room.closeAllStopping(1012, "node stopping: room moving to another node");
     stopListeners.forEach(Runnable::run);
     return connections.get();
   }

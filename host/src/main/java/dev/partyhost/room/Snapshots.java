@@ -44,7 +44,7 @@ final class Snapshots {
 
   /**
    * Captures {@code guest} (between hooks) and hands the snapshot and its encoding to {@code done}
-   * on {@code context}: at once if small, else after compressing it on a worker. For a module whose
+   * on {@code context}: at once if small (or {@code now}), else after compressing it on a worker. For a module whose
    * instances cannot be imaged, or a snapshot over the limit, both are null.
    */
   void take(
@@ -54,6 +54,7 @@ final class Snapshots {
       int nextHandle,
       int[] handles,
       Context context,
+      boolean now,
       BiConsumer<Snapshot, byte[]> done) {
     if (module.imageRefusal() != null) {
       unusable.increment();
@@ -79,7 +80,7 @@ final class Snapshots {
       done.accept(null, null);
       return;
     }
-    if (snapshot.image().bytes() <= COMPRESS_ON_LOOP_BYTES) {
+    if (now || snapshot.image().bytes() <= COMPRESS_ON_LOOP_BYTES) {
       kept(snapshot, snapshot.encode(), done);
       return;
     }
