@@ -242,9 +242,9 @@ public final class Settings {
   public boolean compression = false;
 
   @Doc(
-      "keep a hibernating room's instance (its memory and globals, compressed) and wake it from that"
-          + " instead of running on_start again, while its data and the party's version are unchanged"
-          + " (per party)")
+      "keep a hibernating room's instance (its memory's non-zero chunks and its globals; stored"
+          + " deflated) and wake it from that instead of running on_start again, while its data and"
+          + " the party's version are unchanged (per party)")
   public boolean snapshots = false;
 
   @Doc(
