@@ -69,8 +69,8 @@ $(BENCH_JAR): pom.xml host/pom.xml bench/pom.xml $(shell find host/src/main benc
 	mvn -B -q -f pom.xml package -DskipTests -pl bench -am
 # Acknowledged durable puts per second in one room (group commit), against one commit per write.
 # The suite: each scenario against partyhost (relay-c, relay-rust; compiled and interpreted), the
-# native Vert.x relay and PartyKit's dev server, then durable writes and the JMH round trip. About
-# 20 minutes on 2 cores. One part: `make bench BENCH_ARGS='--scenarios fanout --servers native,relay-c'`.
+# native Vert.x relay and PartyKit's dev server (the wake scenario: relay-c and chat, snapshots on
+# and off), then durable writes and the JMH round trip. About 22 minutes on 2 cores. One part: `make bench BENCH_ARGS='--scenarios fanout --servers native,relay-c'`.
 bench: $(JAR) $(BENCH_JAR) examples partykit-deps
 	java -cp $(BENCH_JAR) dev.partyhost.bench.Bench --host-jvm "$(HOST_JAVA_OPTS)" $(BENCH_ARGS)
 	$(MAKE) bench-storage bench-jmh

@@ -47,6 +47,7 @@ public final class HostConfig {
   public final long alarmRetryMs;
   public final int alarmRetries;
   public final boolean compression;
+  public final int maxSnapshotBytes;
   public final boolean spareInstances;
   public final long maxRecordingBytes;
 
@@ -179,6 +180,7 @@ public final class HostConfig {
     this.alarmRetryMs = s.alarmRetryMs;
     this.alarmRetries = s.alarmRetries;
     this.compression = s.compression;
+    this.maxSnapshotBytes = s.maxSnapshotBytes;
     this.spareInstances = s.spareInstances;
     this.maxRecordingBytes = s.maxRecordingBytes;
     this.taps = s.taps;

@@ -28,6 +28,7 @@ import java.util.Set;
  * @param httpAllowlist the hosts the party's rooms may reach with {@code http_call} (none by
  *     default; only in {@code partyLimits}: a list of host names or IP literals, each with an
  *     optional {@code :port})
+ * @param snapshots whether a hibernating room keeps its instance's state and wakes from it
  */
 public record PartyLimits(
     long hookDeadlineMs,
@@ -43,7 +44,8 @@ public record PartyLimits(
     long callTimeoutMs,
     int maxCallRequestBytes,
     int maxCallResponseBytes,
-    Allowlist httpAllowlist) {
+    Allowlist httpAllowlist,
+    boolean snapshots) {
   /** The names that {@code partyLimits} may override. */
   public static final Set<String> NAMES =
       Set.of(
@@ -60,7 +62,8 @@ public record PartyLimits(
           "callTimeoutMs",
           "maxCallRequestBytes",
           "maxCallResponseBytes",
-          "httpAllowlist");
+          "httpAllowlist",
+          "snapshots");
 
   /** The levels a guest log may be set to: the ABI's four, and OFF. */
   public static final Set<Level> LOG_LEVELS =
@@ -106,6 +109,7 @@ public record PartyLimits(
     int maxCallRequestBytes = this.maxCallRequestBytes;
     int maxCallResponseBytes = this.maxCallResponseBytes;
     Allowlist httpAllowlist = this.httpAllowlist;
+    boolean snapshots = this.snapshots;
     for (Map.Entry<String, ?> o : overrides.entrySet()) {
       switch (o.getKey()) {
         case "hookDeadlineMs" -> hookDeadlineMs = toLong(o);
@@ -122,6 +126,7 @@ public record PartyLimits(
         case "maxCallRequestBytes" -> maxCallRequestBytes = toInt(o);
         case "maxCallResponseBytes" -> maxCallResponseBytes = toInt(o);
         case "httpAllowlist" -> httpAllowlist = toAllowlist(o);
+        case "snapshots" -> snapshots = toBoolean(o);
         default ->
             throw new IllegalArgumentException(
                 "unknown party limit " + o.getKey() + " (known: " + NAMES + ")");
@@ -141,7 +146,8 @@ public record PartyLimits(
         callTimeoutMs,
         maxCallRequestBytes,
         maxCallResponseBytes,
-        httpAllowlist);
+        httpAllowlist,
+        snapshots);
   }
 
   /**

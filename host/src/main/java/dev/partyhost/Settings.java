@@ -269,6 +269,17 @@ public final class Settings {
   public long maxRecordingBytes = 64L * 1024 * 1024;
 
   @Doc(
+      "keep a hibernating room's instance (its memory's non-zero chunks and its globals; stored"
+          + " deflated) and wake it from that instead of running on_start again, while its data and"
+          + " the party's version are unchanged (per party)")
+  public boolean snapshots = false;
+
+  @Doc(
+      "largest snapshot of a hibernating room: the bytes of its memory that are not zero (1 KiB chunks),"
+          + " as it keeps them; a larger one is not kept and the room wakes with on_start")
+  public int maxSnapshotBytes = 4 * 1024 * 1024;
+
+  @Doc(
       "keep one instance of each party ready per event loop, built off the loop, so that a room starts"
           + " without instantiating its module; false: each room builds its own")
   public boolean spareInstances = true;
@@ -295,7 +306,7 @@ public final class Settings {
 
   /**
    * Per-party overrides of the settings in {@link PartyLimits#NAMES} (file only): party → name → a
-   * number (true or false for compression, a level name for logLevel), e.g.
+   * number (true or false for compression and snapshots, a level name for logLevel), e.g.
    * {@code "partyLimits": {"chat": {"hookDeadlineMs": 50}}}.
    */
   @Doc(
@@ -304,7 +315,7 @@ public final class Settings {
               + " maxConnectionsPerRoom, messagesPerSecond, storageQuotaBytes, compression, logLevel,"
               + " record,"
               + " maxCallsInFlight, callTimeoutMs, maxCallRequestBytes, maxCallResponseBytes,"
-              + " httpAllowlist}",
+              + " httpAllowlist, snapshots}",
       defaultText = "none: the host-wide values")
   public Map<String, Map<String, ?>> partyLimits = new HashMap<>();
 
@@ -592,6 +603,9 @@ public final class Settings {
     }
     if (staticDir != null && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(staticDir)))
       throw new IllegalArgumentException("static: " + staticDir + " is not a folder");
+    if (maxSnapshotBytes < 0)
+      throw new IllegalArgumentException(
+          "maxSnapshotBytes must be at least 0, not " + maxSnapshotBytes);
     if (roomIdleMs < 1)
       throw new IllegalArgumentException("roomIdleMs must be at least 1, not " + roomIdleMs);
     if (alarmRetryMs < 1
@@ -639,6 +653,7 @@ public final class Settings {
         callTimeoutMs,
         maxCallRequestBytes,
         maxCallResponseBytes,
-        dev.partyhost.calls.Allowlist.NONE);
+        dev.partyhost.calls.Allowlist.NONE,
+        snapshots);
   }
 }

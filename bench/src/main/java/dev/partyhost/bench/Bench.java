@@ -13,11 +13,13 @@ import java.util.Map;
  * {@code make bench}: runs each scenario against each server, one after another (a fresh server
  * process per scenario), and prints a table per scenario with ratios against the native Vert.x relay
  * (the ceiling) and PartyKit's dev server. Run from the repository root:
- * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,calls,connections]
+ * <pre>java -jar bench/target/partyhost-bench.jar bench [--scenarios fanout,paced,rooms,coldstart,calls,connections,wake]
  *   [--servers native,relay-c,relay-rust,relay-c-interpreted,relay-rust-interpreted,partykit] [--seconds 5]
  *   (a server relay-c@OTHER.jar runs another build of the host side by side with this one;
  *   relay-c-nometrics runs it with --metrics false, relay-c-recording with --record true)
- *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--calls 2000] [--host-jvm "-XX:..."]</pre>
+ *   [--rate 500] [--rooms 10000] [--connections 100000] [--cold-starts 2000] [--calls 2000] [--host-jvm "-XX:..."]
+ *   [--wake-rooms 500] [--wake-rounds 3] (wake runs against relay-c and chat, snapshots on and off,
+ *   unless --servers says)</pre>
  */
 public final class Bench {
   private static final String NATIVE = "native";
@@ -48,6 +50,11 @@ public final class Bench {
     all.put(
         "connections",
         new IdleConnections(Integer.parseInt(flags.getOrDefault("connections", "100000")), 1000));
+    all.put(
+        "wake",
+        new Wake(
+            Integer.parseInt(flags.getOrDefault("wake-rooms", "500")),
+            Integer.parseInt(flags.getOrDefault("wake-rounds", "3"))));
     List<String> scenarios = list(flags.getOrDefault("scenarios", String.join(",", all.keySet())));
     List<String> servers =
         list(
@@ -69,8 +76,11 @@ public final class Bench {
       System.out.println();
       System.out.println("## " + scenario.title());
       Map<String, Scenario.Figures> results = new LinkedHashMap<>();
-      for (String serverName : servers) {
+      List<String> against =
+          flags.containsKey("servers") || scenario.servers() == null ? servers : scenario.servers();
+      for (String serverName : against) {
         Server server = server(serverName, jvm);
+        if (server instanceof Server.PartyHost host) host.moreArgs(scenario.serverArgs());
         String why = server.unavailable();
         if (why != null) {
           System.out.println("  skipped " + server.name + ": " + why);
@@ -80,7 +90,7 @@ public final class Bench {
         Scenario.Figures figures = server.run(() -> scenario.run(server));
         if (figures != null) results.put(serverName, figures);
       }
-      print(scenario, servers, results, jvm);
+      print(scenario, against, results, jvm);
     }
   }
 
@@ -88,8 +98,9 @@ public final class Bench {
    * A server by name: native, partykit, or a relay guest on partyhost (relay-c, relay-rust-interpreted,
    * relay-c@path/to/other-partyhost.jar). A suffix -nio or -epoll picks the transport of the native
    * relay or the host (relay-c-nio, native-epoll); without one, each uses its default. A suffix
-   * -nometrics runs the host with {@code --metrics false} (relay-c-nometrics; before -nio/-epoll), and
-   * -recording with {@code --record true} (relay-c-recording: every room recorded for replay).
+   * -nometrics runs the host with {@code --metrics false} (relay-c-nometrics; before -nio/-epoll),
+   * -recording with {@code --record true} (relay-c-recording: every room recorded for replay), and
+   * -snapshots with {@code --snapshots true} (chat-snapshots; before -nometrics).
    */
   private static Server server(String name, List<String> jvm) {
     String transport = null;
@@ -103,6 +114,8 @@ public final class Bench {
     if (!metrics) name = name.substring(0, name.length() - "-nometrics".length());
     boolean recording = name.endsWith("-recording");
     if (recording) name = name.substring(0, name.length() - "-recording".length());
+    boolean snapshots = name.endsWith("-snapshots");
+    if (snapshots) name = name.substring(0, name.length() - "-snapshots".length());
     if (name.equals(NATIVE)) return new Server.Native(transport, jvm);
     if (name.equals(PARTYKIT)) return new Server.PartyKit();
     int at = name.indexOf('@');
@@ -110,8 +123,17 @@ public final class Bench {
     String relay = at < 0 ? name : name.substring(0, at);
     boolean interpreted = relay.endsWith("-interpreted");
     if (interpreted) relay = relay.substring(0, relay.length() - "-interpreted".length());
-    return new Server.PartyHost(
-        relay, interpreted ? "interpreted" : "compiled", transport, jar, jvm, metrics, recording);
+    Server.PartyHost host =
+        new Server.PartyHost(
+            relay,
+            interpreted ? "interpreted" : "compiled",
+            transport,
+            jar,
+            jvm,
+            metrics,
+            recording);
+    if (snapshots) host.snapshotsOn();
+    return host;
   }
 
   private static void print(

@@ -46,6 +46,16 @@ abstract class Scenario {
 
   abstract Figures run(Server server) throws Exception;
 
+  /** Options each server of this scenario starts with, on top of its own (partyhost only). */
+  List<String> serverArgs() {
+    return List.of();
+  }
+
+  /** The servers this scenario runs against unless {@code --servers} says; null: the bench's. */
+  List<String> servers() {
+    return null;
+  }
+
   // --- helpers for scenarios ---
 
   static final int PAYLOAD = 64;

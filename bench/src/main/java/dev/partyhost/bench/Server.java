@@ -34,7 +34,7 @@ abstract class Server implements AutoCloseable {
     COUNTER
   }
 
-  final String name;
+  String name;
   protected Process process;
   protected int port;
   protected Path work;
@@ -299,6 +299,20 @@ abstract class Server implements AutoCloseable {
     /** Whether the host records every room for replay ({@code --record true}). */
     private final boolean recording;
 
+    private boolean snapshots;
+    private final List<String> moreArgs = new ArrayList<>();
+
+    /** Runs with {@code --snapshots true}. */
+    void snapshotsOn() {
+      snapshots = true;
+      name = name.substring(0, name.length() - 1) + ", snapshots)";
+    }
+
+    /** Options on top of the server's own (a scenario's). */
+    void moreArgs(List<String> args) {
+      moreArgs.addAll(args);
+    }
+
     /**
      * @param jar the host's jar: this build's, or another (an older build, side by side)
      * @param transport epoll or nio; null: the host's default
@@ -360,6 +374,8 @@ abstract class Server implements AutoCloseable {
       if (recording)
         command.addAll(
             List.of("--record", "true", "--max-recording-bytes", String.valueOf(1L << 32)));
+      if (snapshots) command.addAll(List.of("--snapshots", "true"));
+      command.addAll(moreArgs);
       return command;
     }
 

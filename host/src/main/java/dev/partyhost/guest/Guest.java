@@ -159,6 +159,11 @@ public final class Guest {
     return memory;
   }
 
+  /** The instance, for a {@link MemoryImage}. */
+  Instance instance() {
+    return instance;
+  }
+
   /**
    * The instance is dropped: its memory and tables go back to the host's budget now, not when the
    * collector finds them. Call it wherever an instance is let go; the instance must not run after.

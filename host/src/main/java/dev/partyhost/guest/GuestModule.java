@@ -82,6 +82,12 @@ public final class GuestModule {
   private final boolean hasBeforeConnect;
   private final boolean hasBeforeRequest;
 
+  /** Why an instance's state cannot be captured by a {@link MemoryImage}, or null if it can. */
+  private final String imageRefusal;
+
+  /** Where the active data segments land: pairs of start and end addresses. */
+  private final int[] dataRanges;
+
   private GuestModule(
       String sha256,
       WasmModule module,
@@ -126,6 +132,20 @@ public final class GuestModule {
     this.hasBeforeConnect = hooks.onBeforeConnect() >= 0;
     this.hasBeforeRequest = hooks.onBeforeRequest() >= 0;
     this.instanceModule = growableTables ? null : copy(module.tableSection());
+    this.imageRefusal = MemoryImage.refusal(module);
+    this.dataRanges = imageRefusal == null ? MemoryImage.dataRanges(module) : new int[0];
+  }
+
+  /**
+   * Why a snapshot of an instance of this module could not be restored exactly (it changes its
+   * tables or drops segments), or null if it can.
+   */
+  public String imageRefusal() {
+    return imageRefusal;
+  }
+
+  int[] dataRanges() {
+    return dataRanges;
   }
 
   /** The hooks' function indexes, shared by the module's guests. */

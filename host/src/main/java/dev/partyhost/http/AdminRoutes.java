@@ -330,7 +330,7 @@ public final class AdminRoutes {
   /**
    * Live rooms and connections (in all, and per party: rooms, those running an instance, those
    * hibernated, and their WebSockets), the guest memory reserved of the host's budget, how long rooms took
-   * to load their data and to instantiate, spare instances ready and taken, and in a cluster the commits its fence refused and the
+   * to load their data, to instantiate and to wake (event to hook), snapshots kept and restored, spare instances ready and taken, and in a cluster the commits its fence refused and the
    * outputs held back because the lease lapsed.
    */
   private void stats(RoutingContext ctx) {
@@ -341,6 +341,13 @@ public final class AdminRoutes {
         .put("budgetBytes", parties.memoryBudget().limit());
     timings(body.putObject("loads"), rooms.stats().loads());
     timings(body.putObject("instantiations"), rooms.stats().instantiations());
+    timings(body.putObject("wakes"), rooms.stats().wakes());
+    Rooms.SnapshotCount snapshots = rooms.snapshotCount();
+    body.putObject("snapshots")
+        .put("taken", snapshots.taken())
+        .put("restored", snapshots.restored())
+        .put("tooLarge", snapshots.tooLarge())
+        .put("unusable", snapshots.unusable());
     Rooms.SpareCount spares = rooms.spareInstances();
     body.putObject("spareInstances").put("ready", spares.ready()).put("taken", spares.taken());
     if (rooms.cluster() != null)

@@ -107,6 +107,14 @@ public final class Room {
   /** Why the next instance starts, for the metrics: new, wake (after hibernation) or reset. */
   private String nextStart = "new";
 
+  // Snapshots (parties with `snapshots` on; see Snapshots): the hibernated instance, for the next
+  // start (null: none); the hibernation a snapshot compressed off the loop belongs to (kept only if
+  // the room still sleeps in it); asleep, and when the wake's first event arrived.
+  private Snapshot snapshot;
+  private Object sleeping;
+  private volatile boolean asleep;
+  private volatile long wokenAt;
+
   /** The last start found the host's guest memory budget full: "try again later", not a failure. */
   private boolean memoryFull;
 
@@ -289,6 +297,7 @@ public final class Room {
    * room dropped meanwhile (by a restart) hands it to its successor, and with it the connection.
    */
   private void arrive(Connection c, Handler<Room> task) {
+    noteArrival();
     context.runOnContext(
         v -> {
           if (dropped) handOn(c, task);
@@ -325,6 +334,7 @@ public final class Room {
    * order the socket produced them; a message from {@code sender} may pause it (see {@link Inbox}).
    */
   private void deliver(Connection c, Handler<Room> task, int bytes, Inbox.Sender sender) {
+    noteArrival();
     if (!inbox.add(new Delivery(c, task), bytes, sender)) return;
     meters.limitHit("maxInboxBytes");
     long now = System.currentTimeMillis();
@@ -480,6 +490,20 @@ public final class Room {
    */
   void closeAll(int code, String reason) {
     context.runOnContext(v -> closeAllNow(code, reason));
+  }
+
+  /**
+   * The host stops: as {@link #closeAll}, but a room with snapshots on that has connections and
+   * nothing in progress stores a snapshot first (compressed on its loop, submitted before the host
+   * drains its commits), so that it comes back as it was after the restart.
+   */
+  void closeAllStopping(int code, String reason) {
+    context.runOnContext(
+        v -> {
+          boolean quiet = !dropped && !connections.isEmpty() && !busy();
+          if (quiet && snapshots() && guest != null && store != null) keepSnapshot(true);
+          closeAllNow(code, reason);
+        });
   }
 
   /** On the room's context: {@link #closeAll}; returns how many sockets it closed. */
@@ -682,6 +706,13 @@ public final class Room {
       } else if (rooms.cluster() != null) {
         rooms.alarms().adopt(key, store.alarm()); // the room may come from another node
       }
+      // Stored with this very data (a later commit would have deleted it): restorable, but not
+      // after a failure, whose next start is a fresh one.
+      if (snapshot == null && snapshots() && !nextStart.equals("reset"))
+        snapshot =
+            loaded.result().snapshot() == null
+                ? null
+                : rooms.snapshots().stored(this, loaded.result().snapshot());
     } else {
       LOG.log(Level.ERROR, tag + "cannot load the room's data: " + loaded.cause());
     }
@@ -712,6 +743,7 @@ public final class Room {
     calls.forgetAll();
     store = null;
     dropGuest();
+    forgetSnapshot();
     nextStart = "reset";
     rescheduleAlarmOnLoad = true;
     for (Connection c : new ArrayList<>(connections.values())) {
@@ -733,6 +765,16 @@ public final class Room {
     GuestModule current = rooms.parties().get(party);
     if (current == null) return false; // the party was removed
     long start = System.nanoTime();
+    sleeping = null; // a snapshot still being compressed is not kept
+    Snapshot image = snapshot;
+    snapshot = null;
+    Restore restored =
+        image == null || !snapshots() ? Restore.UNUSABLE : restore(image, current, start);
+    if (restored == Restore.TRAPPED) return false; // reset
+    if (restored == Restore.DONE) {
+      woke();
+      return true;
+    }
     try {
       guest = instantiate(current);
     } catch (MemoryBudget.Exhausted e) {
@@ -754,8 +796,123 @@ public final class Room {
     long took = System.nanoTime() - start;
     rooms.stats().instantiated(took);
     meters.started(cause, took);
-    if (started) nextStart = "wake"; // a later start is after hibernation, unless reset says else
+    if (started) {
+      nextStart = "wake"; // a later start is after hibernation, unless reset says else
+      woke();
+    }
     return started;
+  }
+
+  /**
+   * Starts the instance from the room's snapshot instead of {@code on_start}; false if the snapshot
+   * cannot be used (another version, memory short) and the room starts anew. Restored in another
+   * process (after a restart), the room has lost the connections it had: the guest hears them close.
+   */
+  private Restore restore(Snapshot s, GuestModule current, long start) {
+    if (!rooms.snapshots().usable(this, s, current)) return Restore.UNUSABLE;
+    Guest fresh;
+    try {
+      fresh = instantiate(current);
+    } catch (MemoryBudget.Exhausted | GuestTrap e) {
+      return Restore.UNUSABLE; // the usual start says why, if it fails too
+    }
+    boolean restored;
+    try {
+      restored = s.image().restoreInto(fresh, current);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, tag + "snapshot not restored: " + e);
+      restored = false;
+    }
+    if (!restored) {
+      fresh.close();
+      return Restore.UNUSABLE;
+    }
+    guest = fresh;
+    module = current;
+    nextHandle = Math.max(nextHandle, s.nextHandle());
+    long took = System.nanoTime() - start;
+    rooms.snapshots().restored();
+    meters.started("restore", took);
+    nextStart = "wake";
+    for (int handle : s.handles()) {
+      if (connections.containsKey(handle)) continue;
+      runHook(Hook.CLOSE, null, g -> g.onClose(handle, 1012, RESTARTED), null);
+      if (guest == null) return Restore.TRAPPED;
+    }
+    return Restore.DONE;
+  }
+
+  private enum Restore {
+    DONE,
+    UNUSABLE,
+    TRAPPED
+  }
+
+  private static final byte[] RESTARTED = "host restarted".getBytes(StandardCharsets.UTF_8);
+
+  /** An event for a hibernated room: the wake's time runs from the first one's arrival (any thread). */
+  private void noteArrival() {
+    if (asleep && wokenAt == 0) wokenAt = System.nanoTime();
+  }
+
+  /** The room is awake, its event's hook about to start. */
+  private void woke() {
+    long arrived = wokenAt;
+    if (asleep && arrived != 0) rooms.stats().woke(System.nanoTime() - arrived);
+    asleep = false;
+    wokenAt = 0;
+  }
+
+  /**
+   * Whether the room keeps snapshots: its party says so, and it is not recorded (a recording starts
+   * with an instance's on_start, which a restored instance skips).
+   */
+  private boolean snapshots() {
+    return limits.snapshots() && tap == null;
+  }
+
+  /** After a trap or a failed commit the next start is a fresh one. */
+  private void forgetSnapshot() {
+    snapshot = null;
+    sleeping = null;
+  }
+
+  /**
+   * Captures the instance (snapshots on) as it hibernates, to keep and to store with the data. The
+   * data stays in memory meanwhile (no other writer can change it: the room is the only one, a cluster
+   * node's while it is its own), and after, if it fits in {@code maxSnapshotBytes} with the
+   * snapshot: then the wake needs no load.
+   */
+  private void keepSnapshot(boolean now) {
+    Object sleep = new Object();
+    sleeping = sleep;
+    RoomStore data = store;
+    int[] handles = connections.keySet().stream().mapToInt(Integer::intValue).toArray();
+    rooms
+        .snapshots()
+        .take(
+            this,
+            guest,
+            module,
+            nextHandle,
+            handles,
+            context,
+            now,
+            (taken, encoded) -> {
+              if (sleeping != sleep) return; // woke meanwhile: the data may have changed
+              sleeping = null;
+              if (taken == null
+                  || taken.image().bytes() + data.used() > rooms.snapshots().maxBytes())
+                store = null; // loaded at the wake, as without snapshots
+              if (taken == null) return;
+              snapshot = taken;
+              // In the room's commit order: a later commit of the data deletes it.
+              var unused =
+                  rooms
+                      .commits()
+                      .submit(data.snapshot(encoded))
+                      .onFailure(e -> LOG.log(Level.WARNING, tag + "snapshot not stored: " + e));
+            });
   }
 
   /** An instance of {@code module} for this room: a spare, if one is ready, else a new one. */
@@ -843,6 +1000,7 @@ public final class Room {
     LOG.log(Level.WARNING, tag + "guest trapped in " + kind + " hook, room reset: " + why);
     meters.trapped(why.startsWith(Watchdog.DeadlineExceeded.PREFIX));
     nextStart = "reset";
+    forgetSnapshot();
     if (store != null) store.rollback();
     output.discardOutbox();
     calls.forgetAll();
@@ -888,15 +1046,27 @@ public final class Room {
       touch(); // busy with storage or events: look again later
     } else if (connections.isEmpty()) {
       drop(false);
-    } else if (guest != null || store != null) {
+    } else if (holdsMore()) {
       hibernate();
     }
   }
 
-  /** Sockets, their state and tags stay; the next event loads the data and starts anew. */
+  /** An instance, or data not kept beside a snapshot: hibernating would free something. */
+  private boolean holdsMore() {
+    return guest != null || (store != null && !asleep);
+  }
+
+  /**
+   * Sockets, their state and tags stay; the next event loads the data and starts anew, or (snapshots
+   * on) restores the snapshot taken here.
+   */
   private void hibernate() {
+    boolean snapshotting = guest != null && store != null && snapshots();
+    if (snapshotting) keepSnapshot(false);
     dropGuest();
-    store = null;
+    if (!snapshotting) store = null; // else kept, or dropped, by keepSnapshot
+    wokenAt = 0; // a late write from an arrival of the last sleep
+    asleep = true;
     LOG.log(Level.DEBUG, tag + "hibernating with " + connections.size() + " connections");
   }
 
@@ -908,8 +1078,7 @@ public final class Room {
     Promise<Boolean> done = Promise.promise();
     context.runOnContext(
         v -> {
-          boolean quiet =
-              !dropped && !connections.isEmpty() && !busy() && (guest != null || store != null);
+          boolean quiet = !dropped && !connections.isEmpty() && !busy() && holdsMore();
           if (quiet) hibernate();
           done.complete(quiet);
         });

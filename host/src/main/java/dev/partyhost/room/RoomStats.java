@@ -6,13 +6,15 @@ import org.HdrHistogram.Histogram;
 
 /**
  * How long rooms take to come alive, host-side, for {@code GET /_admin/stats}: loading a room's data
- * from storage, and instantiating its guest (the instance, {@code _initialize} and {@code on_start});
+ * from storage, instantiating its guest (the instance, {@code _initialize} and {@code on_start}), and
+ * waking from hibernation;
  * in a cluster, how often a room found itself no longer this node's. Recorded from every event loop
  * without locks.
  */
 public final class RoomStats {
   private final Histogram loads = histogram();
   private final Histogram instantiations = histogram();
+  private final Histogram wakes = histogram();
   private final LongAdder refusedCommits = new LongAdder();
   private final LongAdder lapsedOutputs = new LongAdder();
 
@@ -26,6 +28,14 @@ public final class RoomStats {
 
   void instantiated(long nanos) {
     instantiations.recordValue(Math.min(nanos, instantiations.getHighestTrackableValue()));
+  }
+
+  /**
+   * A hibernated room woke: from its first event's arrival to the start of that event's hook, whether
+   * restored from a snapshot or started anew ({@code on_start}).
+   */
+  void woke(long nanos) {
+    wakes.recordValue(Math.min(Math.max(0, nanos), wakes.getHighestTrackableValue()));
   }
 
   /** The fence refused a room's commit: another node owns the room now, or this node lost its lease. */
@@ -42,6 +52,7 @@ public final class RoomStats {
   public void reset() {
     loads.reset();
     instantiations.reset();
+    wakes.reset();
     refusedCommits.reset();
     lapsedOutputs.reset();
   }
@@ -52,6 +63,10 @@ public final class RoomStats {
 
   public Histogram instantiations() {
     return instantiations.copy();
+  }
+
+  public Histogram wakes() {
+    return wakes.copy();
   }
 
   public long refusedCommits() {

@@ -57,6 +57,7 @@ public final class Rooms {
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final RoomStats stats = new RoomStats();
+  private final Snapshots snapshots;
   private final HostMetrics metrics;
 
   /** The host is stopping: no room is created or reached any more. */
@@ -138,6 +139,7 @@ public final class Rooms {
     this.spares = new Spares(this, vertx, config.spareInstances);
     this.taps = config.taps != null ? config.taps : new dev.partyhost.replay.Recordings(config);
     this.calls = new Calls(vertx, config, parties, this);
+    this.snapshots = new Snapshots(vertx, config.maxSnapshotBytes);
     this.loops = List.copyOf(loops);
     if (cluster != null) {
       cluster
@@ -350,8 +352,8 @@ public final class Rooms {
     spares.drop(null);
     // In a cluster the rooms go on at other nodes: their clients reconnect there (1012).
     for (Room room : rooms.values())
-      if (cluster == null) room.closeAll(1001, "host stopping");
-      else room.closeAll(1012, "node stopping: room moving to another node");
+      if (cluster == null) room.closeAllStopping(1001, "host stopping");
+      else room.closeAllStopping(1012, "node stopping: room moving to another node");
     stopListeners.forEach(Runnable::run);
     return connections.get();
   }
@@ -535,5 +537,20 @@ public final class Rooms {
 
   Alarms alarms() {
     return alarms;
+  }
+
+  Snapshots snapshots() {
+    return snapshots;
+  }
+
+  /**
+   * Snapshots of hibernating rooms: kept, restored at a wake, not kept for their size, and dropped
+   * (another version, or a module whose instances cannot be imaged).
+   */
+  public record SnapshotCount(long taken, long restored, long tooLarge, long unusable) {}
+
+  public SnapshotCount snapshotCount() {
+    return new SnapshotCount(
+        snapshots.taken(), snapshots.restoredCount(), snapshots.tooLarge(), snapshots.unusable());
   }
 }

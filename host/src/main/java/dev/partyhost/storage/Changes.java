@@ -24,6 +24,9 @@ public final class Changes {
   boolean alarmChanged;
   Long alarm;
 
+  /** A snapshot of the room's instance taken after these writes, to store (null: none). */
+  byte[] snapshot;
+
   Changes(RoomKey room, long generation) {
     this.room = room;
     this.generation = generation;
@@ -32,19 +35,28 @@ public final class Changes {
   void clear() {
     clear = true;
     writes.clear();
+    snapshot = null;
+  }
+
+  /** Changes to the data itself (which invalidate a stored snapshot). */
+  boolean changesData() {
+    return clear || !writes.isEmpty() || alarmChanged;
   }
 
   void put(byte[] key, byte[] value) {
     writes.put(key, value);
+    snapshot = null;
   }
 
   void delete(byte[] key) {
     writes.put(key, null);
+    snapshot = null;
   }
 
   void alarm(Long at) {
     alarmChanged = true;
     alarm = at;
+    snapshot = null;
   }
 
   /** Adds changes made after these ones, so that this holds the net effect of both. */
@@ -52,6 +64,20 @@ public final class Changes {
     if (later.clear) clear();
     writes.putAll(later.writes);
     if (later.alarmChanged) alarm(later.alarm);
+    if (later.changesData()) snapshot = null;
+    if (later.snapshot != null) snapshot = later.snapshot;
+  }
+
+  /** Only a snapshot to store, taken from data loaded as {@code generation}. */
+  static Changes snapshot(RoomKey room, long generation, byte[] snapshot) {
+    Changes c = new Changes(room, generation);
+    c.snapshot = snapshot;
+    return c;
+  }
+
+  /** The snapshot these changes store, if any. */
+  public byte[] snapshot() {
+    return snapshot;
   }
 
   public boolean clearsAll() {
@@ -73,23 +99,28 @@ public final class Changes {
   }
 
   public boolean isEmpty() {
-    return !clear && writes.isEmpty() && !alarmChanged;
+    return !changesData() && snapshot == null;
   }
 
   /**
    * A group of changes as the rows each kind of statement writes, in the order the kinds must run
    * (keys are unique per room within a group, so they may). Each row is party, room, then the kind's
-   * values: a key (deletes), a key and a value (upserts), a time (alarm sets).
+   * values: a key (deletes), a key and a value (upserts), a time (alarm sets), a snapshot (snapshot
+   * sets). Snapshot deletes (every room whose data changes) run before snapshot sets.
    */
   public record Rows(
       List<Object[]> clears,
       List<Object[]> deletes,
       List<Object[]> upserts,
       List<Object[]> alarmSets,
-      List<Object[]> alarmDeletes) {
+      List<Object[]> alarmDeletes,
+      List<Object[]> snapshotDeletes,
+      List<Object[]> snapshotSets) {
     public static Rows of(List<Changes> group) {
       Rows rows =
           new Rows(
+              new ArrayList<>(),
+              new ArrayList<>(),
               new ArrayList<>(),
               new ArrayList<>(),
               new ArrayList<>(),
@@ -105,6 +136,8 @@ public final class Changes {
         if (c.alarmChanged && c.alarm == null) rows.alarmDeletes.add(new Object[] {party, room});
         if (c.alarmChanged && c.alarm != null)
           rows.alarmSets.add(new Object[] {party, room, c.alarm});
+        if (c.changesData()) rows.snapshotDeletes.add(new Object[] {party, room});
+        if (c.snapshot != null) rows.snapshotSets.add(new Object[] {party, room, c.snapshot});
       }
       return rows;
     }

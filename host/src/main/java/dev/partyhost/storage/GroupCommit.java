@@ -78,7 +78,10 @@ public final class GroupCommit {
       }
       queue.add(new Pending(changes, done));
       lastByRoom.put(changes.room, done.future());
-      if (roomsWithData != null) roomsWithData.put(fingerprint(changes.room), Boolean.TRUE);
+      // A snapshot alone is not data: a room with none still loads without a trip to the engine,
+      // and wakes from the snapshot it holds in memory.
+      if (roomsWithData != null && changes.changesData())
+        roomsWithData.put(fingerprint(changes.room), Boolean.TRUE);
       start = !writing;
       writing = true;
     }

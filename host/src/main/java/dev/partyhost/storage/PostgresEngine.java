@@ -28,6 +28,9 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
         + " value bytea NOT NULL, PRIMARY KEY (party, room, key))",
     "CREATE TABLE IF NOT EXISTS alarms (party text NOT NULL, room text NOT NULL, at bigint NOT NULL,"
         + " PRIMARY KEY (party, room))",
+    // Snapshots of hibernated rooms' instances, each valid for its room's data as it is (Changes).
+    "CREATE TABLE IF NOT EXISTS snapshots (party text NOT NULL, room text NOT NULL,"
+        + " bytes bytea NOT NULL, PRIMARY KEY (party, room))",
     // Uploaded parties (PartyStore), as in the SQLite engine.
     "CREATE TABLE IF NOT EXISTS modules (sha256 text PRIMARY KEY, bytes bytea NOT NULL)",
     "CREATE TABLE IF NOT EXISTS party_versions (party text NOT NULL, sha256 text NOT NULL REFERENCES modules,"
@@ -106,13 +109,25 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
                       return conn.preparedQuery(
                               "SELECT at FROM alarms WHERE party = $1 AND room = $2")
                           .execute(key)
-                          .map(
+                          .compose(
                               alarm ->
-                                  new StoredRoom(
-                                      entries,
-                                      alarm.size() == 0
-                                          ? null
-                                          : alarm.iterator().next().getLong(0)));
+                                  conn.preparedQuery(
+                                          "SELECT bytes FROM snapshots WHERE party = $1 AND room = $2")
+                                      .execute(key)
+                                      .map(
+                                          snapshot ->
+                                              new StoredRoom(
+                                                  entries,
+                                                  alarm.size() == 0
+                                                      ? null
+                                                      : alarm.iterator().next().getLong(0),
+                                                  snapshot.size() == 0
+                                                      ? null
+                                                      : snapshot
+                                                          .iterator()
+                                                          .next()
+                                                          .getBuffer(0)
+                                                          .getBytes())));
                     }));
   }
 
@@ -160,9 +175,20 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
         .compose(
             v ->
                 batch(
+                    conn, "DELETE FROM alarms WHERE party = $1 AND room = $2", rows.alarmDeletes()))
+        .compose(
+            v ->
+                batch(
                     conn,
-                    "DELETE FROM alarms WHERE party = $1 AND room = $2",
-                    rows.alarmDeletes()));
+                    "DELETE FROM snapshots WHERE party = $1 AND room = $2",
+                    rows.snapshotDeletes()))
+        .compose(
+            v ->
+                batch(
+                    conn,
+                    "INSERT INTO snapshots (party, room, bytes) VALUES ($1, $2, $3)"
+                        + " ON CONFLICT (party, room) DO UPDATE SET bytes = excluded.bytes",
+                    rows.snapshotSets()));
   }
 
   private static Future<Void> batch(SqlConnection conn, String sql, List<Object[]> rows) {
@@ -275,6 +301,10 @@ public final class PostgresEngine implements StorageEngine, PartyStore {
         conn ->
             conn.preparedQuery("DELETE FROM parties WHERE party = $1")
                 .execute(Tuple.of(party))
+                .compose(
+                    v ->
+                        conn.preparedQuery("DELETE FROM snapshots WHERE party = $1")
+                            .execute(Tuple.of(party)))
                 .compose(
                     v ->
                         conn.preparedQuery("DELETE FROM party_versions WHERE party = $1")

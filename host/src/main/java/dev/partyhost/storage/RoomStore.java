@@ -179,6 +179,14 @@ public final class RoomStore {
     return done == null || done.isEmpty() ? null : done;
   }
 
+  /**
+   * A snapshot of the room's instance to store with this data, as it is now (every hook's changes
+   * submitted): its own commit, which a later change to the data undoes.
+   */
+  public Changes snapshot(byte[] snapshot) {
+    return Changes.snapshot(room, generation, snapshot);
+  }
+
   /** Ends the hook as if it never wrote anything. */
   public void rollback() {
     if (changes == null) return;

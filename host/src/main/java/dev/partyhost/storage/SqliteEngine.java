@@ -39,6 +39,9 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
         + " value BLOB NOT NULL, PRIMARY KEY (party, room, key)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS alarms (party TEXT NOT NULL, room TEXT NOT NULL, at INTEGER NOT NULL,"
         + " PRIMARY KEY (party, room)) WITHOUT ROWID",
+    // Snapshots of hibernated rooms' instances, each valid for its room's data as it is (Changes).
+    "CREATE TABLE IF NOT EXISTS snapshots (party TEXT NOT NULL, room TEXT NOT NULL,"
+        + " bytes BLOB NOT NULL, PRIMARY KEY (party, room)) WITHOUT ROWID",
     // Uploaded parties (PartyStore): each module once, by SHA-256; versions per party, newest seq
     // last.
     "CREATE TABLE IF NOT EXISTS modules (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL)",
@@ -64,8 +67,11 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
       delete,
       setAlarm,
       deleteAlarm,
+      deleteSnapshot,
+      setSnapshot,
       loadEntries,
-      loadAlarm;
+      loadAlarm,
+      loadSnapshot;
 
   /** The write statements, in the order a group runs them. */
   private final PreparedStatement[] writes;
@@ -93,9 +99,18 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
               "INSERT INTO alarms (party, room, at) VALUES (?, ?, ?)"
                   + " ON CONFLICT (party, room) DO UPDATE SET at = excluded.at");
       deleteAlarm = w.prepareStatement("DELETE FROM alarms WHERE party = ? AND room = ?");
-      writes = new PreparedStatement[] {clear, delete, upsert, setAlarm, deleteAlarm};
+      deleteSnapshot = w.prepareStatement("DELETE FROM snapshots WHERE party = ? AND room = ?");
+      setSnapshot =
+          w.prepareStatement(
+              "INSERT INTO snapshots (party, room, bytes) VALUES (?, ?, ?)"
+                  + " ON CONFLICT (party, room) DO UPDATE SET bytes = excluded.bytes");
+      writes =
+          new PreparedStatement[] {
+            clear, delete, upsert, setAlarm, deleteAlarm, deleteSnapshot, setSnapshot
+          };
       loadEntries = r.prepareStatement("SELECT key, value FROM kv WHERE party = ? AND room = ?");
       loadAlarm = r.prepareStatement("SELECT at FROM alarms WHERE party = ? AND room = ?");
+      loadSnapshot = r.prepareStatement("SELECT bytes FROM snapshots WHERE party = ? AND room = ?");
     } catch (SQLException e) {
       for (AutoCloseable c : new AutoCloseable[] {r, w, lockFile}) {
         try {
@@ -165,7 +180,13 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
           try (ResultSet rows = loadAlarm.executeQuery()) {
             if (rows.next()) alarm = rows.getLong(1);
           }
-          return new StoredRoom(entries, alarm);
+          loadSnapshot.setString(1, room.party());
+          loadSnapshot.setString(2, room.room());
+          byte[] snapshot = null;
+          try (ResultSet rows = loadSnapshot.executeQuery()) {
+            if (rows.next()) snapshot = rows.getBytes(1);
+          }
+          return new StoredRoom(entries, alarm, snapshot);
         });
   }
 
@@ -183,6 +204,8 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
             add(upsert, rows.upserts());
             add(setAlarm, rows.alarmSets());
             add(deleteAlarm, rows.alarmDeletes());
+            add(deleteSnapshot, rows.snapshotDeletes());
+            add(setSnapshot, rows.snapshotSets());
             for (PreparedStatement s : writes) s.executeBatch();
             writeConnection.commit();
           } catch (Throwable e) {
@@ -320,6 +343,7 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
     return transaction(
         () -> {
           update("DELETE FROM parties WHERE party = ?", party);
+          update("DELETE FROM snapshots WHERE party = ?", party); // of a version that is gone
           int versions = update("DELETE FROM party_versions WHERE party = ?", party);
           update("DELETE FROM modules WHERE sha256 NOT IN (SELECT sha256 FROM party_versions)");
           return versions > 0;
@@ -359,7 +383,8 @@ public final class SqliteEngine implements StorageEngine, PartyStore {
           try (Statement s = readConnection.createStatement();
               ResultSet rows =
                   s.executeQuery(
-                      "SELECT DISTINCT party, room FROM kv UNION SELECT party, room FROM alarms")) {
+                      "SELECT DISTINCT party, room FROM kv UNION SELECT party, room FROM alarms"
+                          + " UNION SELECT party, room FROM snapshots")) {
             while (rows.next()) rooms.add(new RoomKey(rows.getString(1), rows.getString(2)));
           }
           return rooms;
