@@ -212,8 +212,12 @@ public final class Room {
   }
 
   private void completeWhenIdle(Promise<Void> idle) {
-    if (loading || !waitingForData.isEmpty() || !inbox.isEmpty() || arriving.get() > 0)
-      rooms.vertx().setTimer(1, t -> context.runOnContext(v -> completeWhenIdle(idle)));
+    if (loading
+        || !waitingForData.isEmpty()
+        || !inbox.isEmpty()
+        || arriving.get() > 0
+        || calls.inFlight() > 0) // an answer to come is an event to come
+    rooms.vertx().setTimer(1, t -> context.runOnContext(v -> completeWhenIdle(idle)));
     else idle.complete();
   }
 
