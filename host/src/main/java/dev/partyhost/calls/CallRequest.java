@@ -3,6 +3,7 @@ package dev.partyhost.calls;
 import static dev.partyhost.guest.Abi.INVALID;
 import static dev.partyhost.guest.Abi.OK;
 
+import dev.partyhost.guest.Abi;
 import dev.partyhost.guest.ByteList;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,14 +38,14 @@ public record CallRequest(String method, String url, byte[] body, List<Header> h
       return invalid();
     }
     if (items.size() < 3 || (items.size() - 3) % 2 != 0) return invalid();
-    if (!isToken(items.get(0))) return invalid();
+    if (!Abi.isHttpToken(items.get(0))) return invalid();
     String url = new String(items.get(1), StandardCharsets.ISO_8859_1);
     if (web ? webUri(url) == null : !(url.isEmpty() || url.startsWith("/"))) return invalid();
     List<Header> headers = new ArrayList<>((items.size() - 3) / 2);
     for (int i = 3; i < items.size(); i += 2) {
       byte[] name = items.get(i);
       byte[] value = items.get(i + 1);
-      if (!isToken(name) || !isFieldValue(value)) return invalid();
+      if (!Abi.isHttpToken(name) || !Abi.isHttpFieldValue(value)) return invalid();
       headers.add(
           new Header(new String(name, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT), value));
     }
@@ -67,25 +68,5 @@ public record CallRequest(String method, String url, byte[] body, List<Header> h
 
   private static Parsed invalid() {
     return new Parsed(INVALID, null);
-  }
-
-  /** An HTTP token: one or more RFC 9110 tchars. */
-  static boolean isToken(byte[] name) {
-    if (name.length == 0) return false;
-    for (byte b : name) {
-      boolean tchar =
-          (b >= '0' && b <= '9')
-              || (b >= 'a' && b <= 'z')
-              || (b >= 'A' && b <= 'Z')
-              || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
-      if (!tchar) return false;
-    }
-    return true;
-  }
-
-  /** No CR, LF or NUL: nothing that ends or folds a header line. */
-  static boolean isFieldValue(byte[] value) {
-    for (byte b : value) if (b == '\r' || b == '\n' || b == 0) return false;
-    return true;
   }
 }

@@ -186,4 +186,27 @@ public final class Abi {
       out.put((String) nameThenType[i], (FunctionType) nameThenType[i + 1]);
     return Collections.unmodifiableMap(out);
   }
+
+  /**
+   * An HTTP token (RFC 9110 tchars, one or more): what the ABI takes as a header name or method
+   * ({@code respond}, {@code request_set_header}, call requests).
+   */
+  public static boolean isHttpToken(byte[] name) {
+    if (name.length == 0) return false;
+    for (byte b : name) {
+      boolean tchar =
+          (b >= '0' && b <= '9')
+              || (b >= 'a' && b <= 'z')
+              || (b >= 'A' && b <= 'Z')
+              || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+      if (!tchar) return false;
+    }
+    return true;
+  }
+
+  /** An HTTP header value the host may send: no CR, LF or NUL (nothing that ends or folds a line). */
+  public static boolean isHttpFieldValue(byte[] value) {
+    for (byte b : value) if (b == '\r' || b == '\n' || b == 0) return false;
+    return true;
+  }
 }

@@ -70,7 +70,7 @@ final class GateCalls extends ScopeCalls {
       return TOO_LARGE;
     byte[] name = read(m, namePtr, nameLen);
     byte[] value = read(m, valuePtr, valueLen);
-    if (!isToken(name) || !isFieldValue(value)) return INVALID;
+    if (!Abi.isHttpToken(name) || !Abi.isHttpFieldValue(value)) return INVALID;
     String lowerCase = new String(name, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
     return gate.setHeader(lowerCase, value) ? OK : TOO_LARGE;
   }

@@ -82,7 +82,7 @@ abstract class ScopeCalls {
       byte[] item = items.get(i);
       // A name is a token; a value holds no CR, LF or NUL: no header line may be folded or split
       // (since v1.3).
-      if (i % 2 == 0 ? !isToken(item) : !isFieldValue(item)) return INVALID;
+      if (i % 2 == 0 ? !Abi.isHttpToken(item) : !Abi.isHttpFieldValue(item)) return INVALID;
       String s = Utf8.decode(item);
       if (s == null) return INVALID;
       headers.add(s);
@@ -113,26 +113,6 @@ abstract class ScopeCalls {
     RANDOM.nextBytes(bytes);
     m.write(ptr, bytes);
     return OK;
-  }
-
-  /** An HTTP header name: one or more RFC 9110 tchars. */
-  static boolean isToken(byte[] name) {
-    if (name.length == 0) return false;
-    for (byte b : name) {
-      boolean tchar =
-          (b >= '0' && b <= '9')
-              || (b >= 'a' && b <= 'z')
-              || (b >= 'A' && b <= 'Z')
-              || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
-      if (!tchar) return false;
-    }
-    return true;
-  }
-
-  /** An HTTP header value the host may send: no CR, LF or NUL (nothing that ends or folds a line). */
-  static boolean isFieldValue(byte[] value) {
-    for (byte b : value) if (b == '\r' || b == '\n' || b == 0) return false;
-    return true;
   }
 
   /**
