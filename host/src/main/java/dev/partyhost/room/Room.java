@@ -279,6 +279,7 @@ public final class Room {
       done.fail("the room's data could not be loaded");
       return;
     }
+    forgetSnapshot(); // one still being compressed is not stored after the deletion
     store.deleteAll();
     store.hostSetsAlarm(null);
     commit();
@@ -290,7 +291,9 @@ public final class Room {
         .onComplete(
             stored -> {
               if (stored.failed()) done.fail(stored.cause());
-              else if (!stored.result().entries().isEmpty() || stored.result().alarm() != null)
+              else if (!stored.result().entries().isEmpty()
+                  || stored.result().alarm() != null
+                  || stored.result().snapshot() != null)
                 done.fail("the room's data is still stored: its deletion was not committed");
               else done.complete(closed);
             });
@@ -776,6 +779,13 @@ public final class Room {
         image == null || !snapshots() ? Restore.UNUSABLE : restore(image, current, start);
     if (restored == Restore.TRAPPED) return false; // reset
     if (restored == Restore.DONE) {
+      // The instance moves on from the snapshot: after a crash the room starts anew (on_start),
+      // never from a memory older than what it held.
+      var unused =
+          rooms
+              .commits()
+              .submit(store.forgetSnapshot())
+              .onFailure(e -> LOG.log(Level.WARNING, tag + "stored snapshot not deleted: " + e));
       woke();
       return true;
     }
@@ -1107,6 +1117,7 @@ public final class Room {
   private void drop(boolean force) {
     if (dropped || !rooms.remove(this, force)) return;
     dropped = true;
+    forgetSnapshot(); // one still being compressed is not stored after the room left
     calls.forgetAll();
     dropGuest();
     store = null;

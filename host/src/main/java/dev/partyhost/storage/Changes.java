@@ -27,6 +27,9 @@ public final class Changes {
   /** A snapshot of the room's instance taken after these writes, to store (null: none). */
   byte[] snapshot;
 
+  /** The stored snapshot goes, though the data stays: the instance it held woke and moved on. */
+  boolean forgetSnapshot;
+
   Changes(RoomKey room, long generation) {
     this.room = room;
     this.generation = generation;
@@ -65,7 +68,18 @@ public final class Changes {
     writes.putAll(later.writes);
     if (later.alarmChanged) alarm(later.alarm);
     if (later.changesData()) snapshot = null;
+    if (later.forgetSnapshot) {
+      snapshot = null;
+      forgetSnapshot = true;
+    }
     if (later.snapshot != null) snapshot = later.snapshot;
+  }
+
+  /** Only the stored snapshot deleted, the data as loaded as {@code generation} kept. */
+  static Changes forgetSnapshot(RoomKey room, long generation) {
+    Changes c = new Changes(room, generation);
+    c.forgetSnapshot = true;
+    return c;
   }
 
   /** Only a snapshot to store, taken from data loaded as {@code generation}. */
@@ -99,7 +113,7 @@ public final class Changes {
   }
 
   public boolean isEmpty() {
-    return !changesData() && snapshot == null;
+    return !changesData() && snapshot == null && !forgetSnapshot;
   }
 
   /**
@@ -136,7 +150,8 @@ public final class Changes {
         if (c.alarmChanged && c.alarm == null) rows.alarmDeletes.add(new Object[] {party, room});
         if (c.alarmChanged && c.alarm != null)
           rows.alarmSets.add(new Object[] {party, room, c.alarm});
-        if (c.changesData()) rows.snapshotDeletes.add(new Object[] {party, room});
+        if (c.changesData() || c.forgetSnapshot)
+          rows.snapshotDeletes.add(new Object[] {party, room});
         if (c.snapshot != null) rows.snapshotSets.add(new Object[] {party, room, c.snapshot});
       }
       return rows;

@@ -187,6 +187,11 @@ public final class RoomStore {
     return Changes.snapshot(room, generation, snapshot);
   }
 
+  /** Deletes the stored snapshot, keeping the data: the instance restored from it runs on. */
+  public Changes forgetSnapshot() {
+    return Changes.forgetSnapshot(room, generation);
+  }
+
   /** Ends the hook as if it never wrote anything. */
   public void rollback() {
     if (changes == null) return;
