@@ -296,6 +296,7 @@
   (data (i32.const 0x1480) "hello\00")
   (data (i32.const 0x14c0) "conf-1\00")
   (data (i32.const 0x1500) "k\00")
+  (data (i32.const 0x1540) "X-PartyHost-Caller\00")    ;; 18 bytes: the host's own (since v1.4)
 
   ;; byte-string lists; lengths in comments
   (data (i32.const 0x4000) "\0c\00\00\00content-type\0a\00\00\00text/plain")   ;; [content-type, text/plain], 30
@@ -375,6 +376,7 @@
   (data (i32.const 0x3100) "alarm_delete\00")
   (data (i32.const 0x3140) "room_call_wrong_hook_and_oob\00")
   (data (i32.const 0x3180) "http_call_wrong_hook_and_oob\00")
+  (data (i32.const 0x31c0) "set_header_host_header\00")
 
   (global $initialize_count (mut i32) (i32.const 0))
   (global $start_count (mut i32) (i32.const 0))
@@ -483,6 +485,8 @@
       (call $request_set_header (i32.const 0x10c0) (i32.const 0) (i32.const 0x1140) (i32.const 3)))
     (call $check (i32.const 0x2640)
       (call $request_set_header (i32.const 0x11c0) (i32.const 3) (i32.const 0x1140) (i32.const 3)))
+    (call $check (i32.const 0x31c0)
+      (call $request_set_header (i32.const 0x1540) (i32.const 18) (i32.const 0x1140) (i32.const 3)))
     (call $check (i32.const 0x2680)
       (call $request_set_header (i32.const 0x1200) (i32.const 3) (i32.const 0x1140) (i32.const 3)))
     (call $check (i32.const 0x26c0)

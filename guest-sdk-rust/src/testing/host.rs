@@ -519,8 +519,8 @@ pub(crate) unsafe fn request_set_header(name_ptr: Ptr, name_len: i32, value_ptr:
         if name.len() > MAX_HEADER_NAME_BYTES || value.len() > MAX_HEADER_VALUE_BYTES {
             return TOO_LARGE;
         }
-        if !is_token(name) || !is_header_value(value) {
-            return INVALID;
+        if !is_token(name) || !is_header_value(value) || name.to_ascii_lowercase().starts_with(b"x-partyhost-") {
+            return INVALID; // x-partyhost-* are the host's (v1.4): x-partyhost-caller names a calling room
         }
         if h.set_headers.len() >= MAX_SET_HEADERS {
             return TOO_LARGE;

@@ -80,8 +80,10 @@ public final class Allowlist {
   /**
    * Whether an address is on the public internet: not loopback, any-local, link-local, site-local
    * (10/8, 172.16/12, 192.168/16), multicast, CGNAT (100.64/10), 0/8, benchmarking (198.18/15),
-   * reserved (240/4), IPv6 unique-local (fc00::/7), site-local (fec0::/10), nor an IPv4-mapped or
-   * -compatible IPv6 address of such an IPv4 one.
+   * reserved (240/4), IPv6 unique-local (fc00::/7), site-local (fec0::/10), discard (100::/64),
+   * documentation (2001:db8::/32) or Teredo (2001::/32), nor an IPv6 address that carries such an
+   * IPv4 one: IPv4-mapped or -compatible, NAT64 (64:ff9b::/96, 64:ff9b:1::/48) or 6to4 (2002::/16),
+   * which a gateway would deliver to it.
    */
   public static boolean isPublic(InetAddress address) {
     if (address instanceof Inet6Address v6) {
@@ -89,6 +91,18 @@ public final class Allowlist {
       InetAddress embedded = embeddedV4(b);
       if (embedded != null) return isPublic(embedded);
       if ((b[0] & 0xfe) == 0xfc) return false; // fc00::/7, unique local
+      int first16 = ((b[0] & 0xff) << 8) | (b[1] & 0xff);
+      int second16 = ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+      if (first16 == 0x0064 && second16 == 0xff9b) { // NAT64: the IPv4 address in the low bits
+        boolean wellKnown = b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] == 0 && b[8] == 0;
+        boolean local = b[4] == 0 && b[5] == 1; // 64:ff9b:1::/48
+        if (wellKnown || local) return isPublic(v4(b[12], b[13], b[14], b[15]));
+        return false;
+      }
+      if (first16 == 0x2002) return isPublic(v4(b[2], b[3], b[4], b[5])); // 6to4
+      if (first16 == 0x2001 && (second16 == 0 || second16 == 0x0db8)) return false; // Teredo, docs
+      if (first16 == 0x0100 && second16 == 0 && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] == 0)
+        return false; // 100::/64, discard
     }
     if (address.isLoopbackAddress()
         || address.isAnyLocalAddress()
@@ -105,6 +119,14 @@ public final class Allowlist {
       if (first == 192 && second == 0 && (b[2] & 0xff) == 0) return false; // 192.0.0/24, protocol
     }
     return true;
+  }
+
+  private static InetAddress v4(byte a, byte b, byte c, byte d) {
+    try {
+      return InetAddress.getByAddress(new byte[] {a, b, c, d});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or -compatible (::a.b.c.d) IPv6 one, else null. */

@@ -188,6 +188,12 @@ public final class Abi {
   }
 
   /**
+   * Header names that belong to the host ({@code x-partyhost-caller} names a calling room): a
+   * before hook may not set them (since v1.4), and the host removes them from clients' requests.
+   */
+  public static final String HOST_HEADER_PREFIX = "x-partyhost-";
+
+  /**
    * An HTTP token (RFC 9110 tchars, one or more): what the ABI takes as a header name or method
    * ({@code respond}, {@code request_set_header}, call requests).
    */

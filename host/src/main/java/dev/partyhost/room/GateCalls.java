@@ -72,6 +72,8 @@ final class GateCalls extends ScopeCalls {
     byte[] value = read(m, valuePtr, valueLen);
     if (!Abi.isHttpToken(name) || !Abi.isHttpFieldValue(value)) return INVALID;
     String lowerCase = new String(name, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+    // The host's own headers: x-partyhost-caller is how a room knows a call came from a room.
+    if (lowerCase.startsWith(Abi.HOST_HEADER_PREFIX)) return INVALID;
     return gate.setHeader(lowerCase, value) ? OK : TOO_LARGE;
   }
 }

@@ -35,10 +35,22 @@ class AllowlistTest {
             "::ffff:10.0.0.1",
             "::ffff:127.0.0.1",
             "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe", // NAT64 of 169.254.169.254
+            "64:ff9b:1::a00:1", // local-use NAT64 of 10.0.0.1
+            "2002:7f00:1::1", // 6to4 of 127.0.0.1
+            "2001::1", // Teredo
+            "2001:db8::1",
+            "100::1",
             "ff02::1")) assertFalse(Allowlist.isPublic(Allowlist.literal(a)), a);
     for (String a :
-        List.of("8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:1.1.1.1"))
-      assertTrue(Allowlist.isPublic(Allowlist.literal(a)), a);
+        List.of(
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2606:4700::1111",
+            "::ffff:1.1.1.1",
+            "64:ff9b::808:808", // NAT64 of 8.8.8.8
+            "2002:808:808::1")) assertTrue(Allowlist.isPublic(Allowlist.literal(a)), a);
   }
 
   @Test
