@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The host-wide budget for guest memory: the heap bytes that every instance's linear memory and
- * tables hold, summed over all rooms and gates. An instance reserves bytes before it allocates them
+ * tables hold, summed over all rooms and gates, and the snapshots that hibernated rooms keep. An instance reserves bytes before it allocates them
  * ({@link BudgetedMemory}) and gives them back when it is dropped; what the budget refuses is a
  * {@code memory.grow} that returns -1, or an instance that cannot start ({@link Exhausted}).
  * Thread-safe: instances on every event loop draw from it.
@@ -62,6 +62,25 @@ public final class MemoryBudget {
   /** Gives back bytes reserved earlier. */
   void release(long bytes) {
     if (bytes > 0) reserved.addAndGet(-bytes);
+  }
+
+  /**
+   * Reserves {@code bytes} held for later (a hibernated room's snapshot), only while the budget stays
+   * within three quarters of its limit, as spare instances do: the last quarter is for rooms that
+   * start. False: nothing reserved.
+   */
+  public boolean tryHold(long bytes) {
+    long now;
+    do {
+      now = reserved.get();
+      if (bytes > limit / 4 * 3 - now) return false;
+    } while (!reserved.compareAndSet(now, now + bytes));
+    return true;
+  }
+
+  /** Gives back bytes held with {@link #tryHold}. */
+  public void unhold(long bytes) {
+    release(bytes);
   }
 
   /** Bytes reserved now, over all instances. */

@@ -111,6 +111,10 @@ public final class Room {
   // start (null: none); the hibernation a snapshot compressed off the loop belongs to (kept only if
   // the room still sleeps in it); asleep, and when the wake's first event arrived.
   private Snapshot snapshot;
+
+  /** The guest memory budget's bytes that {@link #snapshot} holds (0 when it holds none). */
+  private long snapshotHeld;
+
   private Object sleeping;
   private volatile boolean asleep;
   private volatile long wokenAt;
@@ -774,7 +778,7 @@ public final class Room {
     long start = System.nanoTime();
     sleeping = null; // a snapshot still being compressed is not kept
     Snapshot image = snapshot;
-    snapshot = null;
+    releaseSnapshot();
     Restore restored =
         image == null || !snapshots() ? Restore.UNUSABLE : restore(image, current, start);
     if (restored == Restore.TRAPPED) return false; // reset
@@ -887,8 +891,27 @@ public final class Room {
 
   /** After a trap or a failed commit the next start is a fresh one. */
   private void forgetSnapshot() {
-    snapshot = null;
+    releaseSnapshot();
     sleeping = null;
+  }
+
+  /**
+   * Keeps {@code taken} in memory for the wake if the guest memory budget holds it (as the instance's
+   * memory was: its non-zero bytes), else only in storage, where the wake reads it (with the data).
+   */
+  private boolean holdSnapshot(Snapshot taken) {
+    releaseSnapshot();
+    long bytes = taken.image().bytes();
+    if (!rooms.parties().memoryBudget().tryHold(bytes)) return false;
+    snapshot = taken;
+    snapshotHeld = bytes;
+    return true;
+  }
+
+  private void releaseSnapshot() {
+    snapshot = null;
+    rooms.parties().memoryBudget().unhold(snapshotHeld);
+    snapshotHeld = 0;
   }
 
   /**
@@ -916,10 +939,10 @@ public final class Room {
               if (sleeping != sleep) return; // woke meanwhile: the data may have changed
               sleeping = null;
               if (taken == null
+                  || !holdSnapshot(taken)
                   || taken.image().bytes() + data.used() > rooms.snapshots().maxBytes())
-                store = null; // loaded at the wake, as without snapshots
+                store = null; // loaded at the wake (with the stored snapshot), as without snapshots
               if (taken == null) return;
-              snapshot = taken;
               // In the room's commit order: a later commit of the data deletes it.
               var unused =
                   rooms
