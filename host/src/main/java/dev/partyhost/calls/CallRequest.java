@@ -24,7 +24,19 @@ public record CallRequest(String method, String url, byte[] body, List<Header> h
     public String valueText() {
       return new String(value, StandardCharsets.ISO_8859_1); // one char per byte, as Netty sends it
     }
+
+    /**
+     * Whether the callee room gets it, on this node or another: not the host's own ({@code
+     * x-partyhost-*}), nor one the host sets for the message itself.
+     */
+    public boolean reachesCallee() {
+      return !name.startsWith(Abi.HOST_HEADER_PREFIX) && !HOST_SET.contains(name);
+    }
   }
+
+  /** Headers the host sets itself on a call's way to its callee. */
+  private static final java.util.Set<String> HOST_SET =
+      java.util.Set.of("host", "content-length", "transfer-encoding", "connection");
 
   /** A request parsed, or the status (INVALID) that refuses it. */
   public record Parsed(int status, CallRequest request) {}

@@ -61,9 +61,7 @@ final class ToOwner {
             .setPort(Integer.parseInt(owner.substring(colon + 1)))
             .setURI(path);
     for (CallRequest.Header h : request.headers())
-      if (!Forwarded.internal(h.name()) && !h.name().startsWith(Forwarded.PREFIX))
-        if (!List.of("host", "content-length", "transfer-encoding", "connection")
-            .contains(h.name())) options.addHeader(h.name(), h.valueText());
+      if (h.reachesCallee()) options.addHeader(h.name(), h.valueText());
     options
         .putHeader(Forwarded.SECRET, secret)
         .putHeader(Forwarded.URI, ToRooms.ORIGIN + path)

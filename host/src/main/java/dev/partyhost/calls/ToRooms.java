@@ -125,7 +125,7 @@ final class ToRooms {
             .add(url.getBytes(StandardCharsets.ISO_8859_1))
             .add(request.body());
     for (CallRequest.Header h : request.headers())
-      if (!Forwarded.internal(h.name())) record.add(h.name()).add(h.value());
+      if (h.reachesCallee()) record.add(h.name()).add(h.value());
     return record.add(Forwarded.CALLER).add(callerParty + "/" + callerRoom).build();
   }
 
