@@ -5,6 +5,7 @@ import dev.partyhost.guest.ByteList;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -40,8 +41,12 @@ final class ToWeb {
 
   private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
+  /** Lookups at once at most: a slow resolver ties up these threads, not Vert.x's worker pool. */
+  private static final int LOOKUP_THREADS = 4;
+
   private final Vertx vertx;
   private HttpClient client;
+  private WorkerExecutor lookups;
 
   ToWeb(Vertx vertx) {
     this.vertx = vertx;
@@ -54,6 +59,13 @@ final class ToWeb {
           vertx.createHttpClient(
               new HttpClientOptions().setKeepAlive(true).setMaxRedirects(0).setVerifyHost(true));
     return client;
+  }
+
+  /** The lookups' own threads, made on first use; the call's deadline answers one that hangs. */
+  private synchronized WorkerExecutor lookups() {
+    if (lookups == null)
+      lookups = vertx.createSharedWorkerExecutor("partyhost-http-call-dns", LOOKUP_THREADS);
+    return lookups;
   }
 
   /** One call: its answer, never a failed future. Completes on the calling (room's) context. */
@@ -163,7 +175,7 @@ final class ToWeb {
             ? Future.failedFuture("not an IP address")
             : Future.succeededFuture(new InetAddress[] {a});
       }
-      return vertx.executeBlocking(() -> InetAddress.getAllByName(host), false);
+      return lookups().executeBlocking(() -> InetAddress.getAllByName(host), false);
     }
 
     private void send(Hop hop, InetAddress address) {
