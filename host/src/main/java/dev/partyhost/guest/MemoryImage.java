@@ -62,6 +62,14 @@ public final class MemoryImage {
 
   /** The state of {@code guest} now (call between hooks). */
   public static MemoryImage capture(Guest guest) {
+    return capture(guest, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #capture(Guest)}, or null as soon as the chunks that are not zero pass {@code maxBytes}
+   * (a large instance is not copied whole to learn that its snapshot is refused).
+   */
+  public static MemoryImage capture(Guest guest, long maxBytes) {
     Memory memory = guest.memory();
     int pages = memory.pages();
     List<Integer> indexes = new ArrayList<>();
@@ -74,6 +82,7 @@ public final class MemoryImage {
         if (Arrays.mismatch(page, from, from + CHUNK, ZERO, 0, CHUNK) < 0) continue;
         indexes.add(p * perPage + c);
         chunks.write(page, from, CHUNK);
+        if (chunks.size() > maxBytes) return null;
       }
     }
     Instance instance = guest.instance();

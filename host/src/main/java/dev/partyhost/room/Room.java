@@ -843,6 +843,7 @@ public final class Room {
     }
     if (!restored) {
       fresh.close();
+      rooms.snapshots().notRestored(this);
       return Restore.UNUSABLE;
     }
     guest = fresh;

@@ -21,8 +21,8 @@ import java.util.zip.Inflater;
 record Snapshot(String module, int nextHandle, int[] handles, MemoryImage image) {
   private static final int FORMAT = 0x50485301; // "PHS", version 1
 
-  /** Inflated sizes past this are refused as corrupt. */
-  private static final int MAX_INFLATED = Integer.MAX_VALUE - 64;
+  /** What a snapshot holds besides its image: the module's name, handles, globals (generously). */
+  static final int HEADER_ALLOWANCE = 1 << 20;
 
   /** Deflated at the fast level: a hibernation is not worth a slow compression. */
   byte[] encode() {
@@ -54,11 +54,14 @@ record Snapshot(String module, int nextHandle, int[] handles, MemoryImage image)
     }
   }
 
-  /** The snapshot in {@code bytes}; an IOException if they are not one this host wrote. */
-  static Snapshot decode(byte[] bytes) throws IOException {
+  /**
+   * The snapshot in {@code bytes}, which inflate to at most {@code maxInflated} bytes; an IOException
+   * if they are not one this host wrote (with its limits).
+   */
+  static Snapshot decode(byte[] bytes, long maxInflated) throws IOException {
     if (bytes.length < 4) throw new IOException("truncated snapshot");
     int size = ByteBuffer.wrap(bytes).getInt();
-    if (size < 0 || size > MAX_INFLATED) throw new IOException("bad snapshot size " + size);
+    if (size < 0 || size > maxInflated) throw new IOException("bad snapshot size " + size);
     byte[] raw = new byte[size];
     Inflater inflater = new Inflater();
     try {

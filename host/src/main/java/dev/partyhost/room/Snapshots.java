@@ -62,24 +62,22 @@ final class Snapshots {
       done.accept(null, null);
       return;
     }
-    Snapshot snapshot =
-        new Snapshot(module.sha256(), nextHandle, handles, MemoryImage.capture(guest));
     // The limit is on what the room keeps in memory: the image as captured (storage gets it
     // deflated).
-    if (snapshot.image().bytes() > maxBytes) {
+    MemoryImage image = MemoryImage.capture(guest, maxBytes);
+    if (image == null) {
       tooLarge.increment();
       room.meters.limitHit("maxSnapshotBytes");
       LOG.log(
           Level.INFO,
           room.tag
-              + "no snapshot: "
-              + snapshot.image().bytes()
-              + " bytes of memory that is not zero, over maxSnapshotBytes ("
+              + "no snapshot: more than maxSnapshotBytes ("
               + maxBytes
-              + "); the room wakes with on_start");
+              + ") of memory that is not zero; the room wakes with on_start");
       done.accept(null, null);
       return;
     }
+    Snapshot snapshot = new Snapshot(module.sha256(), nextHandle, handles, image);
     if (now || snapshot.image().bytes() <= COMPRESS_ON_LOOP_BYTES) {
       kept(snapshot, snapshot.encode(), done);
       return;
@@ -107,7 +105,8 @@ final class Snapshots {
   /** The snapshot stored in {@code bytes}, or null if they cannot be read. */
   Snapshot stored(Room room, byte[] bytes) {
     try {
-      return Snapshot.decode(bytes);
+      // Bounded by what this host keeps: a stored row cannot make the loop inflate gigabytes.
+      return Snapshot.decode(bytes, (long) maxBytes + Snapshot.HEADER_ALLOWANCE);
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, room.tag + "unreadable snapshot dropped: " + e);
       unusable.increment();
@@ -121,6 +120,12 @@ final class Snapshots {
     LOG.log(Level.DEBUG, room.tag + "snapshot of another version dropped: normal start");
     unusable.increment();
     return false;
+  }
+
+  /** A usable snapshot that could not be restored (its memory would not fit, or failed): a normal start. */
+  void notRestored(Room room) {
+    unusable.increment();
+    LOG.log(Level.INFO, room.tag + "snapshot not restored: the room starts anew");
   }
 
   void restored() {
