@@ -462,8 +462,11 @@ public final class GuestModule {
   /** How long the version probe may run: it must return a constant. */
   private static final long PROBE_DEADLINE_MS = 1000;
 
-  /** Instantiates once with inert host calls and asks the module which ABI it was built for. */
-  private void checkAbiVersion() throws ModuleRejectedException {
+  /**
+   * Every ABI host call, answering NOT_IMPLEMENTED whatever it is asked: for an instance that runs
+   * no room (the version probe, tests of memory).
+   */
+  public static List<HostFunction> inertHostCalls() {
     List<HostFunction> inert = new ArrayList<>();
     Abi.IMPORTS.forEach(
         (name, type) ->
@@ -473,6 +476,12 @@ public final class GuestModule {
                     name,
                     type,
                     (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
+    return inert;
+  }
+
+  /** Instantiates once with inert host calls and asks the module which ABI it was built for. */
+  private void checkAbiVersion() throws ModuleRejectedException {
+    List<HostFunction> inert = inertHostCalls();
     HookResult version;
     Guest probe = null;
     try {

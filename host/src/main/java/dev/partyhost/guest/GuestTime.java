@@ -3,6 +3,10 @@ package dev.partyhost.guest;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.function.LongSupplier;
 
 /**
  * Time as guests see it: {@code now_ms}, WASI's realtime clock, and when alarms fire. A host runs on
@@ -24,6 +28,31 @@ public interface GuestTime {
 
   /** Cancels a timer of {@link #setTimer}; false if it ran or was cancelled already. */
   boolean cancelTimer(Vertx vertx, long id);
+
+  /** A UTC clock that reads epoch milliseconds from {@code millis}: a time that moves when told. */
+  static Clock utcClock(LongSupplier millis) {
+    return new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("guest time is UTC");
+      }
+
+      @Override
+      public long millis() {
+        return millis.getAsLong();
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(millis.getAsLong());
+      }
+    };
+  }
 
   /** The system's time, with Vert.x's timers. */
   GuestTime SYSTEM =

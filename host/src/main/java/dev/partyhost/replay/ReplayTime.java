@@ -4,18 +4,16 @@ import dev.partyhost.guest.GuestTime;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /**
  * A replay's host time: each hook's recorded time, set before it runs (the host reads it to decide
  * whether an alarm is due; the guest's own clock reads are answered from the recording). Timers never
  * fire: the recording says when alarm hooks ran.
  */
-final class ReplayTime extends Clock implements GuestTime {
+final class ReplayTime implements GuestTime {
   private volatile long nowMs;
   private long timers;
+  private final Clock clock = GuestTime.utcClock(this::nowMs);
 
   void set(long nowMs) {
     this.nowMs = nowMs;
@@ -23,7 +21,7 @@ final class ReplayTime extends Clock implements GuestTime {
 
   @Override
   public Clock clock() {
-    return this;
+    return clock;
   }
 
   @Override
@@ -39,20 +37,5 @@ final class ReplayTime extends Clock implements GuestTime {
   @Override
   public boolean cancelTimer(Vertx vertx, long id) {
     return true;
-  }
-
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
-
-  @Override
-  public Clock withZone(ZoneId zone) {
-    return this;
-  }
-
-  @Override
-  public Instant instant() {
-    return Instant.ofEpochMilli(nowMs);
   }
 }

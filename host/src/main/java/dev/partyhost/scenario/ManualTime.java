@@ -4,9 +4,6 @@ import dev.partyhost.guest.GuestTime;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,28 +25,7 @@ public final class ManualTime implements GuestTime {
   private long now;
   private long nextId = 1;
 
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          throw new UnsupportedOperationException("guest time is UTC");
-        }
-
-        @Override
-        public long millis() {
-          return nowMs();
-        }
-
-        @Override
-        public Instant instant() {
-          return Instant.ofEpochMilli(nowMs());
-        }
-      };
+  private final Clock clock = GuestTime.utcClock(this::nowMs);
 
   /** Starting at {@code epochMs}. */
   public ManualTime(long epochMs) {

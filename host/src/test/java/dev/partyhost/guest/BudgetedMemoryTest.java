@@ -11,7 +11,6 @@ import dev.partyhost.support.TestHost;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,15 +30,7 @@ class BudgetedMemoryTest {
 
   /** A new instance's memory; its host calls answer NOT_IMPLEMENTED (none runs here). */
   private static Memory instantiate(GuestModule module) {
-    List<HostFunction> inert = new ArrayList<>();
-    Abi.IMPORTS.forEach(
-        (name, type) ->
-            inert.add(
-                new HostFunction(
-                    Abi.IMPORT_MODULE,
-                    name,
-                    type,
-                    (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
+    List<HostFunction> inert = GuestModule.inertHostCalls();
     Instance instance = module.instantiate("a test instance", inert, List.of());
     return instance.memory();
   }

@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,15 +30,7 @@ class MemoryImageTest {
   }
 
   private static Guest instantiate(GuestModule module) {
-    List<HostFunction> inert = new ArrayList<>();
-    Abi.IMPORTS.forEach(
-        (name, type) ->
-            inert.add(
-                new HostFunction(
-                    Abi.IMPORT_MODULE,
-                    name,
-                    type,
-                    (instance, args) -> new long[] {Abi.NOT_IMPLEMENTED})));
+    List<HostFunction> inert = GuestModule.inertHostCalls();
     return Guest.instantiate(module, inert, null, null);
   }
 
